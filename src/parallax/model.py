@@ -1,0 +1,338 @@
+"""Typed records that flow between the stages of parallax.
+
+Every record is a frozen, slotted dataclass. Character offsets (``start``, ``end``) always index the
+*cleaned* text of the article named by ``article_id`` (``text[start:end]``), so any finding can be
+checked against the sentence it came from. ``to_dict``/``from_dict`` give the JSON form documented in
+``docs/records.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+__all__ = [
+    "Alignment",
+    "AlignedRef",
+    "AnalyzedArticle",
+    "Article",
+    "Comparison",
+    "Conflict",
+    "Entity",
+    "EntityAlias",
+    "FramingTerm",
+    "Label",
+    "Mention",
+    "OutletFraming",
+    "OutletGap",
+    "Quote",
+    "QuoteGroup",
+    "QuoteWording",
+    "Relay",
+    "Removed",
+    "Sentence",
+    "SourceCitation",
+    "Span",
+    "Story",
+    "from_dict",
+    "to_dict",
+]
+
+QuoteKind = Literal["direct", "partial", "mixed", "indirect"]
+SourceKind = Literal["wire", "state_media", "official", "outlet", "anonymous", "other"]
+AlignStatus = Literal["shared", "partial", "unique"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of an article's cleaned text: ``text == article.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A piece of the raw input that cleaning took out of the body, and why."""
+
+    reason: str  # e.g. "trailer", "promo-headline", "author-bio", "boilerplate"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One ingested article after cleaning. ``text`` is the cleaned body all offsets refer to."""
+
+    id: str
+    outlet: str
+    title: str
+    text: str
+    date: str | None = None  # ISO 8601 date or datetime
+    url: str | None = None
+    byline: str | None = None
+    source_path: str | None = None
+    content_hash: str = ""
+    removed: tuple[Removed, ...] = ()
+    aliases: tuple[str, ...] = ()  # ids of exact duplicates folded into this article
+    near_duplicate_of: str | None = None  # id of the article this one syndicates
+    story_hint: str | None = None  # gold ``story`` field of evaluation data, never used for clustering
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A named-entity mention; ``entity_id`` is filled by cross-document resolution."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    label: str  # PERSON, ORG, GPE, NORP, LOC, ...
+    sentence: int
+    entity_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """The channel a statement reached the outlet through ("according to Reuters")."""
+
+    name: str
+    kind: SourceKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    article_id: str
+    kind: QuoteKind
+    content: Span
+    cue: Span | None = None
+    speaker: Span | None = None  # the mention in the text ("he", "Mr. Peskov")
+    speaker_name: str | None = None  # resolved full name within the article
+    speaker_role: str | None = None  # "the Kremlin's spokesman"
+    speaker_entity: str | None = None  # cross-document entity id
+    relay: Relay | None = None
+    sentence: int = 0
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCitation:
+    """One mention of a source an article relies on."""
+
+    article_id: str
+    name: str
+    kind: SourceKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedArticle:
+    article: Article
+    sentences: tuple[Sentence, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    sources: tuple[SourceCitation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityAlias:
+    form: str
+    count: int
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical person, organisation or place merged across articles and outlets."""
+
+    id: str
+    name: str
+    label: str
+    aliases: tuple[EntityAlias, ...] = ()
+    mention_count: int = 0
+    article_ids: tuple[str, ...] = ()
+    possible_misspellings: tuple[str, ...] = ()  # "Gross ~ Grossi (edit distance 1, same role)"
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    title: str
+    article_ids: tuple[str, ...]
+    first_date: str | None = None
+    last_date: str | None = None
+    outlets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedRef:
+    """A pointer to one sentence of one article, with how similar it is to the sentence aligned to it."""
+
+    article_id: str
+    outlet: str
+    sentence: int
+    start: int
+    end: int
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Where one sentence stands across the story's outlets."""
+
+    article_id: str
+    outlet: str
+    sentence: int
+    start: int
+    end: int
+    status: AlignStatus
+    outlets: tuple[str, ...] = ()  # other outlets that report it
+    matches: tuple[AlignedRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutletGap:
+    """A statement only one outlet reports (``unique``) or that one outlet leaves out (``missing``)."""
+
+    outlet: str
+    article_id: str  # the article that holds the statement
+    sentence: int
+    start: int
+    end: int
+    text: str
+    reported_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteWording:
+    outlet: str
+    article_id: str
+    speaker_name: str | None
+    content: Span
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteGroup:
+    """The same utterance as worded by several outlets."""
+
+    id: str
+    speaker: str | None
+    label: Literal["verbatim", "reworded", "shortened", "different-translation", "single"]
+    wordings: tuple[QuoteWording, ...]
+    diff: tuple[tuple[str, str], ...] = ()  # (op, token) with op in "=", "-", "+"
+    attribution_conflict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    type: str  # "number", "date", "place", "negation", "hedging", "actor", "characterisation"
+    a: AlignedRef
+    b: AlignedRef
+    a_text: str
+    b_text: str
+    reason: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A label an outlet attaches to an entity ("the regime", "exiled son of the last monarch")."""
+
+    entity: str
+    outlet: str
+    label: str
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class FramingTerm:
+    term: str
+    z: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutletFraming:
+    outlet: str
+    terms: tuple[FramingTerm, ...]
+    labels: tuple[Label, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Everything parallax finds for one story; the JSON report is ``to_dict`` of this."""
+
+    story: Story
+    articles: tuple[Article, ...]
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    quote_groups: tuple[QuoteGroup, ...] = ()
+    alignments: tuple[Alignment, ...] = ()
+    unique: tuple[OutletGap, ...] = ()
+    missing: tuple[OutletGap, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)  # outlet -> source name -> count
+    framing: tuple[OutletFraming, ...] = ()
+    sentences: tuple[Sentence, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    source_citations: tuple[SourceCitation, ...] = ()
+
+
+def to_dict(record: Any) -> Any:
+    """The JSON-ready form of a record (nested dataclasses become dicts, tuples become lists)."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [to_dict(item) for item in record]
+    if isinstance(record, dict):
+        return {str(key): to_dict(value) for key, value in record.items()}
+    return record
+
+
+T = TypeVar("T")
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Rebuild a record of type ``cls`` from its ``to_dict`` form."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            kwargs[f.name] = _coerce(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is type(None):
+                continue
+            return _coerce(arg, value)
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value)  # type: ignore[arg-type]
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(args[0], item) for item in value)
+        return tuple(_coerce(arg, item) for arg, item in zip(args, value))
+    if origin is dict:
+        return {key: _coerce(args[1], item) for key, item in value.items()}
+    return value
