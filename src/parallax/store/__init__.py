@@ -1,0 +1,5 @@
+"""The store: SQLite by default, behind one interface."""
+
+from .db import ANALYSIS_VERSION, Database, InsertOutcome, default_db_path
+
+__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "default_db_path"]

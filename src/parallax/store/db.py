@@ -1,0 +1,486 @@
+"""The SQLite store: one file, one writer, named migrations, batched transactions.
+
+Every write that belongs together happens in one transaction, so a process killed at any moment leaves
+either all of a batch or none of it; re-running the same work skips what is already there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parallax.errors import NotFoundError, StoreError
+from parallax.model import (
+    AnalyzedArticle,
+    Article,
+    Comparison,
+    Mention,
+    Quote,
+    Removed,
+    Sentence,
+    SourceCitation,
+    Story,
+    from_dict,
+    to_dict,
+)
+
+from .migrations import MIGRATIONS
+
+__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "default_db_path"]
+
+LOGGER = logging.getLogger(__name__)
+
+# Bump when the analysis records change shape or meaning, so `analyze` recomputes stored analyses.
+ANALYSIS_VERSION = 1
+_VECTOR_DTYPE = np.float32
+
+
+def default_db_path() -> Path:
+    """``$PARALLAX_DB`` when set, else ``parallax.db`` in the working directory."""
+    return Path(os.environ.get("PARALLAX_DB") or "parallax.db")
+
+
+@dataclass(frozen=True, slots=True)
+class InsertOutcome:
+    """What happened to one article handed to :meth:`Database.add_articles`."""
+
+    article_id: str
+    status: str  # "added", "exists", "duplicate" (folded into ``canonical_id`` as an alias)
+    canonical_id: str
+
+
+class Database:
+    """A parallax store in one SQLite file (``:memory:`` works for throwaway use)."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = str(path)
+        try:
+            if readonly:
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(self.path, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        if not readonly:
+            self._configure_for_writing()
+            self.migrate()
+
+    def _configure_for_writing(self) -> None:
+        try:
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a parallax database (or is damaged): {exc}") from exc
+
+    # -- schema ---------------------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, in order; returns the names applied now."""
+        with self.transaction():
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL"
+                " DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+            )
+        done = {row[0] for row in self.conn.execute("SELECT name FROM migrations")}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            LOGGER.info("applying migration %s", name)
+            with self.transaction():
+                for statement in _split_sql(sql):
+                    self.conn.execute(statement)
+                self.conn.execute("INSERT INTO migrations(name) VALUES (?)", (name,))
+            applied.append(name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: committed whole on success, rolled back whole on any error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- articles -------------------------------------------------------------------------------------
+
+    def add_articles(
+        self, articles: Sequence[Article], *, signatures: Sequence[bytes | None] | None = None
+    ) -> list[InsertOutcome]:
+        """Insert a batch of articles in one transaction, folding exact duplicates into aliases."""
+        outcomes = []
+        with self.transaction() as conn:
+            for i, article in enumerate(articles):
+                outcome = self._add_article(conn, article)
+                outcomes.append(outcome)
+                signature = signatures[i] if signatures else None
+                if outcome.status == "added" and signature is not None:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO minhashes(article_id, signature) VALUES (?, ?)",
+                        (article.id, signature),
+                    )
+        return outcomes
+
+    def _add_article(self, conn: sqlite3.Connection, article: Article) -> InsertOutcome:
+        existing = self._resolve_id(conn, article.id)
+        if existing is not None:
+            return InsertOutcome(article.id, "exists", existing)
+        row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (article.content_hash,)).fetchone()
+        if row is not None:
+            conn.execute("INSERT OR IGNORE INTO article_aliases(alias, article_id) VALUES (?, ?)", (article.id, row[0]))
+            return InsertOutcome(article.id, "duplicate", row[0])
+        conn.execute(
+            "INSERT INTO articles(id, outlet, title, date, url, byline, source_path, content_hash, text, removed,"
+            " near_duplicate_of, story_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.outlet,
+                article.title,
+                article.date,
+                article.url,
+                article.byline,
+                article.source_path,
+                article.content_hash,
+                article.text,
+                json.dumps(to_dict(article.removed), ensure_ascii=False),
+                article.near_duplicate_of,
+                article.story_hint,
+            ),
+        )
+        for alias in article.aliases:
+            conn.execute("INSERT OR IGNORE INTO article_aliases(alias, article_id) VALUES (?, ?)", (alias, article.id))
+        return InsertOutcome(article.id, "added", article.id)
+
+    @staticmethod
+    def _resolve_id(conn: sqlite3.Connection, article_id: str) -> str | None:
+        row = conn.execute("SELECT id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        row = conn.execute("SELECT article_id FROM article_aliases WHERE alias = ?", (article_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def resolve_article_id(self, article_id: str) -> str | None:
+        """The stored id for ``article_id``, which may be an alias of an exact duplicate."""
+        return self._resolve_id(self.conn, article_id)
+
+    def article(self, article_id: str) -> Article:
+        canonical = self.resolve_article_id(article_id)
+        row = None
+        if canonical is not None:
+            row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (canonical,)).fetchone()
+        if row is None:
+            raise NotFoundError("article", article_id)
+        return self._article_from_row(row)
+
+    def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """Articles by id (in the order given) or all of them in ingest order."""
+        if ids is None:
+            for row in self.conn.execute("SELECT * FROM articles ORDER BY rowid"):
+                yield self._article_from_row(row)
+            return
+        for article_id in ids:
+            yield self.article(article_id)
+
+    def _article_from_row(self, row: sqlite3.Row) -> Article:
+        aliases = tuple(
+            r[0] for r in self.conn.execute("SELECT alias FROM article_aliases WHERE article_id = ?", (row["id"],))
+        )
+        return Article(
+            id=row["id"],
+            outlet=row["outlet"],
+            title=row["title"],
+            text=row["text"],
+            date=row["date"],
+            url=row["url"],
+            byline=row["byline"],
+            source_path=row["source_path"],
+            content_hash=row["content_hash"],
+            removed=tuple(from_dict(Removed, r) for r in json.loads(row["removed"])),
+            aliases=aliases,
+            near_duplicate_of=row["near_duplicate_of"],
+            story_hint=row["story_hint"],
+        )
+
+    def count(self, table: str) -> int:
+        if table not in {"articles", "analyses", "stories", "quotes", "story_articles", "article_aliases", "entities"}:
+            raise ValueError(f"unknown table {table}")
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - allow-listed
+
+    def minhash_signatures(self) -> Iterator[tuple[str, bytes]]:
+        for row in self.conn.execute("SELECT article_id, signature FROM minhashes ORDER BY rowid"):
+            yield row[0], row[1]
+
+    def set_near_duplicate(self, article_id: str, original_id: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE articles SET near_duplicate_of = ? WHERE id = ?", (original_id, article_id))
+
+    # -- analyses -------------------------------------------------------------------------------------
+
+    def pending_analysis(self, *, limit: int | None = None) -> list[str]:
+        """Ids of articles with no analysis of the current version, in ingest order."""
+        sql = (
+            "SELECT a.id FROM articles a LEFT JOIN analyses n ON n.article_id = a.id"
+            " WHERE n.article_id IS NULL OR n.version < ? ORDER BY a.rowid"
+        )
+        params: tuple[Any, ...] = (ANALYSIS_VERSION,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    def save_analyses(self, batch: Sequence[AnalyzedArticle]) -> None:
+        """Store analyses with their quotes and sources in one transaction."""
+        with self.transaction() as conn:
+            for analyzed in batch:
+                self._save_analysis(conn, analyzed)
+
+    @staticmethod
+    def _save_analysis(conn: sqlite3.Connection, analyzed: AnalyzedArticle) -> None:
+        article_id = analyzed.article.id
+        data = {
+            "sentences": to_dict(analyzed.sentences),
+            "mentions": to_dict(analyzed.mentions),
+            "quotes": to_dict(analyzed.quotes),
+            "sources": to_dict(analyzed.sources),
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO analyses(article_id, version, data) VALUES (?, ?, ?)",
+            (article_id, ANALYSIS_VERSION, json.dumps(data, ensure_ascii=False)),
+        )
+        conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
+        for idx, quote in enumerate(analyzed.quotes):
+            conn.execute(
+                "INSERT INTO quotes(article_id, idx, kind, speaker, speaker_name, speaker_key, content, start, end,"
+                " cue, relay, relay_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    idx,
+                    quote.kind,
+                    quote.speaker.text if quote.speaker else None,
+                    quote.speaker_name,
+                    quote.speaker_entity or _name_key(quote.speaker_name),
+                    quote.content.text,
+                    quote.content.start,
+                    quote.content.end,
+                    quote.cue.text if quote.cue else None,
+                    quote.relay.name if quote.relay else None,
+                    quote.relay.kind if quote.relay else None,
+                ),
+            )
+        conn.execute("DELETE FROM article_sources WHERE article_id = ?", (article_id,))
+        counts: dict[tuple[str, str], int] = {}
+        for source in analyzed.sources:
+            counts[(source.name, source.kind)] = counts.get((source.name, source.kind), 0) + 1
+        for (name, kind), count in counts.items():
+            conn.execute(
+                "INSERT OR REPLACE INTO article_sources(article_id, name, kind, count) VALUES (?, ?, ?, ?)",
+                (article_id, name, kind, count),
+            )
+
+    def analysis(self, article_id: str) -> AnalyzedArticle:
+        article = self.article(article_id)
+        row = self.conn.execute("SELECT data FROM analyses WHERE article_id = ?", (article.id,)).fetchone()
+        if row is None:
+            return AnalyzedArticle(article)
+        data = json.loads(row[0])
+        return AnalyzedArticle(
+            article,
+            tuple(from_dict(Sentence, item) for item in data.get("sentences", [])),
+            tuple(from_dict(Mention, item) for item in data.get("mentions", [])),
+            tuple(from_dict(Quote, item) for item in data.get("quotes", [])),
+            tuple(from_dict(SourceCitation, item) for item in data.get("sources", [])),
+        )
+
+    # -- stories --------------------------------------------------------------------------------------
+
+    def save_vectors(self, rows: Sequence[tuple[str, np.ndarray, Sequence[str]]]) -> None:
+        with self.transaction() as conn:
+            for article_id, vector, entities in rows:
+                conn.execute(
+                    "INSERT OR REPLACE INTO vectors(article_id, vector, entities) VALUES (?, ?, ?)",
+                    (article_id, np.asarray(vector, _VECTOR_DTYPE).tobytes(), json.dumps(sorted(entities))),
+                )
+
+    def vector_rows(self) -> Iterator[tuple[str, np.ndarray, list[str], str | None, str, str | None]]:
+        """(article id, vector, entities, date, outlet, story id) for every embedded article, in ingest order."""
+        sql = (
+            "SELECT v.article_id, v.vector, v.entities, a.date, a.outlet, s.story_id FROM vectors v"
+            " JOIN articles a ON a.id = v.article_id LEFT JOIN story_articles s ON s.article_id = v.article_id"
+            " ORDER BY a.rowid"
+        )
+        for row in self.conn.execute(sql):
+            yield (row[0], np.frombuffer(row[1], _VECTOR_DTYPE), json.loads(row[2]), row[3], row[4], row[5])
+
+    def unclustered(self) -> list[str]:
+        sql = (
+            "SELECT a.id FROM articles a JOIN analyses n ON n.article_id = a.id"
+            " LEFT JOIN story_articles s ON s.article_id = a.id WHERE s.article_id IS NULL"
+            " ORDER BY coalesce(a.date, ''), a.rowid"
+        )
+        return [row[0] for row in self.conn.execute(sql)]
+
+    def assign_stories(self, assignments: Sequence[tuple[str, str]]) -> None:
+        """Record (article id, story id) pairs and mark the touched stories for recomparison."""
+        with self.transaction() as conn:
+            touched = set()
+            for article_id, story_id in assignments:
+                conn.execute("INSERT OR IGNORE INTO stories(id, title) VALUES (?, '')", (story_id,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO story_articles(article_id, story_id) VALUES (?, ?)", (article_id, story_id)
+                )
+                touched.add(story_id)
+            for story_id in touched:
+                self._refresh_story(conn, story_id)
+
+    @staticmethod
+    def _refresh_story(conn: sqlite3.Connection, story_id: str) -> None:
+        row = conn.execute(
+            "SELECT count(*), count(DISTINCT a.outlet), min(a.date), max(a.date) FROM story_articles s"
+            " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?",
+            (story_id,),
+        ).fetchone()
+        # The story is named after its earliest article that has a title.
+        title_row = conn.execute(
+            "SELECT a.title FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.story_id = ? AND a.title != '' ORDER BY coalesce(a.date, ''), a.rowid LIMIT 1",
+            (story_id,),
+        ).fetchone()
+        conn.execute(
+            "UPDATE stories SET n_articles = ?, n_outlets = ?, first_date = ?, last_date = ?, title = ?, dirty = 1,"
+            " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            (row[0], row[1], row[2], row[3], title_row[0] if title_row else "", story_id),
+        )
+
+    def stories(self, *, limit: int | None = None) -> list[Story]:
+        """Stories, broadest and newest first."""
+        sql = "SELECT * FROM stories ORDER BY n_outlets DESC, coalesce(last_date, '') DESC, n_articles DESC, id"
+        params: tuple[Any, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [self._story_from_row(row) for row in self.conn.execute(sql, params)]
+
+    def story(self, story_id: str) -> Story:
+        row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            rows = self.conn.execute(
+                "SELECT * FROM stories WHERE id LIKE ? ESCAPE '\\' LIMIT 2", (_like_prefix(story_id),)
+            ).fetchall()
+            if len(rows) != 1:
+                raise NotFoundError("story", story_id)
+            row = rows[0]
+        return self._story_from_row(row)
+
+    def _story_from_row(self, row: sqlite3.Row) -> Story:
+        members = self.conn.execute(
+            "SELECT a.id, a.outlet FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.story_id = ? ORDER BY coalesce(a.date, ''), a.rowid",
+            (row["id"],),
+        ).fetchall()
+        outlets = tuple(dict.fromkeys(m[1] for m in members))
+        return Story(
+            id=row["id"],
+            title=row["title"],
+            article_ids=tuple(m[0] for m in members),
+            first_date=row["first_date"],
+            last_date=row["last_date"],
+            outlets=outlets,
+        )
+
+    def dirty_stories(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT id FROM stories WHERE dirty = 1 ORDER BY rowid")]
+
+    def save_comparison(self, comparison: Comparison, *, entity_rows: Sequence[tuple[str, str, str, str, list[str], int]] = ()) -> None:
+        """Store a story's comparison and its entity index; clears the story's dirty mark."""
+        story = comparison.story
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO comparisons(story_id, n_articles, data) VALUES (?, ?, ?)",
+                (story.id, len(story.article_ids), json.dumps(to_dict(comparison), ensure_ascii=False)),
+            )
+            conn.execute("DELETE FROM entity_articles WHERE story_id = ?", (story.id,))
+            for key, name, label, article_id, forms, count in entity_rows:
+                conn.execute(
+                    "INSERT INTO entities(key, name, label) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+                    (key, name, label),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO entity_articles(entity_key, article_id, story_id, forms, count)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (key, article_id, story.id, json.dumps(forms, ensure_ascii=False), count),
+                )
+            conn.execute("UPDATE stories SET dirty = 0 WHERE id = ?", (story.id,))
+
+    def comparison(self, story_id: str) -> Comparison | None:
+        story = self.story(story_id)
+        row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
+        return None if row is None else from_dict(Comparison, json.loads(row[0]))
+
+    def comparison_json(self, story_id: str) -> dict[str, Any] | None:
+        """The stored comparison as its JSON form, without rebuilding records."""
+        story = self.story(story_id)
+        row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+
+def _name_key(name: str | None) -> str | None:
+    if not name:
+        return None
+    return " ".join(name.casefold().split())
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; trigger bodies keep their inner semicolons."""
+    statements: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for line in script.strip().splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        current.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            depth += 1
+        if upper.startswith("END;"):
+            depth -= 1
+        if stripped.endswith(";") and depth == 0:
+            statements.append("\n".join(current))
+            current = []
+    if current:
+        statements.append("\n".join(current))
+    return statements

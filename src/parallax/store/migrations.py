@@ -1,0 +1,145 @@
+"""Named, ordered schema migrations. Each runs once, inside its own transaction.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_articles",
+        """
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            title TEXT NOT NULL,
+            date TEXT,
+            url TEXT,
+            byline TEXT,
+            source_path TEXT,
+            content_hash TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            removed TEXT NOT NULL DEFAULT '[]',
+            near_duplicate_of TEXT,
+            story_hint TEXT,
+            ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX articles_outlet ON articles(outlet);
+        CREATE INDEX articles_date ON articles(date);
+        CREATE TABLE article_aliases (
+            alias TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+        );
+        CREATE TABLE minhashes (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            signature BLOB NOT NULL
+        );
+        """,
+    ),
+    (
+        "0002_article_search",
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        """,
+    ),
+    (
+        "0003_analyses",
+        """
+        CREATE TABLE analyses (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            analyzed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE quotes (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            speaker TEXT,
+            speaker_name TEXT,
+            speaker_key TEXT,
+            content TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            cue TEXT,
+            relay TEXT,
+            relay_kind TEXT,
+            UNIQUE(article_id, idx)
+        );
+        CREATE INDEX quotes_speaker_key ON quotes(speaker_key);
+        CREATE VIRTUAL TABLE quotes_fts USING fts5(
+            content, speaker_name, content='quotes', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER quotes_ai AFTER INSERT ON quotes BEGIN
+            INSERT INTO quotes_fts(rowid, content, speaker_name) VALUES (new.id, new.content, new.speaker_name);
+        END;
+        CREATE TRIGGER quotes_ad AFTER DELETE ON quotes BEGIN
+            INSERT INTO quotes_fts(quotes_fts, rowid, content, speaker_name)
+            VALUES ('delete', old.id, old.content, old.speaker_name);
+        END;
+        CREATE TABLE article_sources (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (article_id, name)
+        );
+        """,
+    ),
+    (
+        "0004_stories",
+        """
+        CREATE TABLE vectors (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            vector BLOB NOT NULL,
+            entities TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            first_date TEXT,
+            last_date TEXT,
+            n_articles INTEGER NOT NULL DEFAULT 0,
+            n_outlets INTEGER NOT NULL DEFAULT 0,
+            dirty INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX stories_last_date ON stories(last_date);
+        CREATE TABLE story_articles (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE
+        );
+        CREATE INDEX story_articles_story ON story_articles(story_id);
+        CREATE TABLE comparisons (
+            story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+            n_articles INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE entities (
+            key TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            label TEXT NOT NULL
+        );
+        CREATE TABLE entity_articles (
+            entity_key TEXT NOT NULL REFERENCES entities(key) ON DELETE CASCADE,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            story_id TEXT NOT NULL,
+            forms TEXT NOT NULL DEFAULT '[]',
+            count INTEGER NOT NULL,
+            PRIMARY KEY (entity_key, article_id)
+        );
+        CREATE INDEX entity_articles_story ON entity_articles(story_id);
+        """,
+    ),
+]
