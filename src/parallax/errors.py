@@ -14,7 +14,7 @@ class ParallaxError(Exception):
 class InputError(ParallaxError):
     """An input file (or one item inside it) cannot be read as an article."""
 
-    exit_code = 2
+    exit_code = 1
 
     def __init__(self, path: str, problem: str, hint: str = "") -> None:
         self.path = path

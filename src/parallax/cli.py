@@ -1,0 +1,308 @@
+"""The ``parallax`` command: parse arguments, call one library function, print the result.
+
+Exit codes (also in docs/cli.md):
+  0  success
+  1  finished, but some inputs could not be read (each was reported on its own line)
+  2  usage error (bad arguments)
+  3  configuration error
+  4  the database cannot be opened or migrated
+  5  the story, article or entity named does not exist
+  70 internal error (a bug: please report it with the -vv log)
+  130 interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from parallax import __version__
+from parallax.errors import InputError, ParallaxError
+
+LOGGER = logging.getLogger("parallax")
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+EVAL_KINDS = ("quotes", "stories", "claims", "basil")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parallax",
+        description="Compare how different outlets tell the same news story.",
+        epilog="The database is parallax.db unless --db or $PARALLAX_DB names another.",
+    )
+    parser.add_argument("--db", metavar="PATH", help="SQLite database file (default: $PARALLAX_DB or parallax.db)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v info, -vv debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--version", action="version", version=f"parallax {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("ingest", help="read articles (txt, html, rss/atom, json/jsonl[.gz], dirs, - for stdin)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--analyze", action="store_true", help="also analyze, cluster and compare afterwards")
+
+    p = sub.add_parser("analyze", help="analyze new articles, group them into stories, compare changed stories")
+    p.add_argument("--processes", type=int, default=1, metavar="N", help="spaCy worker processes (default 1)")
+    p.add_argument("--no-compare", action="store_true", help="stop after clustering")
+
+    p = sub.add_parser("stories", help="list stories, broadest and newest first")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--limit", type=int, default=None)
+
+    p = sub.add_parser("show", help="a readable terminal summary of one story")
+    p.add_argument("story", metavar="STORY", help="story id (a unique prefix is enough)")
+
+    p = sub.add_parser("report", help="write a story's comparison report")
+    p.add_argument("story", metavar="STORY")
+    p.add_argument("--format", choices=("json", "md", "html"), default="html")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+
+    p = sub.add_parser("compare", help="one shot: ingest PATHs into a temporary store, analyze, write the report")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=("json", "md", "html"), default="md")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+
+    p = sub.add_parser("export", help="every article with its analysis and story, one row per article")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("-o", "--output", metavar="FILE", required=True)
+
+    p = sub.add_parser("serve", help="web app and REST API over the store")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--token", default=None, help="enables ingest over HTTP; every write must carry it"
+                   " (default: $PARALLAX_TOKEN; unset = no writes)")
+
+    p = sub.add_parser("eval", help="quality evaluations on the shared datasets")
+    p.add_argument("kind", choices=EVAL_KINDS)
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of that evaluation (see parallax eval KIND -h)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    _configure_logging(args.verbose)
+    try:
+        return int(COMMANDS[args.command](args))
+    except ParallaxError as exc:
+        _fail(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _fail("interrupted; everything committed so far is kept, run the same command again to finish")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the one boundary where a bug becomes a message, not a traceback
+        LOGGER.debug("internal error", exc_info=True)
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with -vv for details and report it)")
+        return EXIT_INTERNAL
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if verbosity < 2:
+        for noisy in ("trafilatura", "htmldate", "courlan", "urllib3", "onnxruntime"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _fail(message: str) -> None:
+    print(f"parallax: error: {message}", file=sys.stderr)
+
+
+def _warn_input(error: InputError) -> None:
+    print(f"parallax: skipped {error}", file=sys.stderr)
+
+
+def _open_db(args: argparse.Namespace) -> Any:
+    from parallax.store import Database, default_db_path
+
+    return Database(args.db or default_db_path())
+
+
+# -- commands --------------------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from parallax.pipeline import analyze_store, ingest_paths
+    from parallax.terminal import progress_bars
+
+    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+        report = ingest_paths(db, args.paths, stdin=sys.stdin, on_progress=progress, on_error=_warn_input)
+        if args.analyze:
+            analyze_store(db, on_progress=progress)
+    print(
+        f"ingested {report.added} new article(s) into {db.path}; {report.existing} already stored,"
+        f" {report.duplicates} exact duplicate(s), {report.near_duplicates} near-duplicate(s),"
+        f" {len(report.errors)} input(s) skipped"
+    )
+    return EXIT_INPUT if report.errors else EXIT_OK
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from parallax.pipeline import analyze_store
+    from parallax.terminal import progress_bars
+
+    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+        report = analyze_store(db, n_process=args.processes, on_progress=progress, compare=not args.no_compare)
+    print(
+        f"analyzed {report.analyzed} article(s), placed {report.clustered} in stories,"
+        f" compared {report.compared} changed stories; {report.stories} stories in {db.path}"
+    )
+    return EXIT_OK
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from parallax.terminal import print_stories
+
+    with _open_db(args) as db:
+        stories = db.stories(limit=args.limit)
+        if args.format == "json":
+            rows = [_story_json(db, story) for story in stories]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            print_stories(stories)
+    return EXIT_OK
+
+
+def _story_json(db: Any, story: Any) -> dict[str, Any]:
+    articles = [db.article(article_id) for article_id in story.article_ids]
+    return {
+        "id": story.id,
+        "title": story.title,
+        "first_date": story.first_date,
+        "last_date": story.last_date,
+        "outlets": list(story.outlets),
+        "article_ids": list(story.article_ids),
+        "articles": [
+            {"id": a.id, "aliases": list(a.aliases), "outlet": a.outlet, "title": a.title, "date": a.date}
+            for a in articles
+        ],
+    }
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from parallax.terminal import print_comparison
+
+    with _open_db(args) as db:
+        print_comparison(_comparison(db, args.story))
+    return EXIT_OK
+
+
+def _comparison(db: Any, story_id: str) -> Any:
+    from parallax.pipeline import compare_stored_story
+
+    comparison = db.comparison(story_id)
+    return comparison if comparison is not None else compare_stored_story(db, story_id, save=True)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from parallax.report import render
+
+    with _open_db(args) as db:
+        text = render(_comparison(db, args.story), args.format)
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from parallax.pipeline import analyze_store, ingest_paths
+    from parallax.report import render
+    from parallax.store import Database
+    from parallax.terminal import progress_bars
+
+    with tempfile.TemporaryDirectory(prefix="parallax-") as tmp:
+        with Database(Path(tmp) / "compare.db") as db, progress_bars(enabled=not args.quiet) as progress:
+            report = ingest_paths(db, args.paths, stdin=sys.stdin, on_progress=progress, on_error=_warn_input)
+            analyze_store(db, on_progress=progress)
+            comparisons = [_comparison(db, story.id) for story in db.stories()]
+    if not comparisons:
+        _fail("no article could be read from the inputs given")
+        return EXIT_INPUT
+    _write_output(_render_many(comparisons, args.format), args.output)
+    return EXIT_INPUT if report.errors else EXIT_OK
+
+
+def _render_many(comparisons: Sequence[Any], fmt: str) -> str:
+    """One story: its report. Several: a JSON object {"stories": [...]}, Markdown briefs one after another,
+    or the HTML page of the broadest story (the others are named on stderr)."""
+    from parallax.report import render
+
+    if len(comparisons) == 1:
+        return str(render(comparisons[0], fmt))
+    if fmt == "json":
+        return json.dumps({"stories": [json.loads(render(c, "json")) for c in comparisons]}, ensure_ascii=False, indent=2)
+    if fmt == "md":
+        return "\n\n---\n\n".join(render(c, "md") for c in comparisons)
+    others = ", ".join(f"{c.story.id} ({c.story.title})" for c in comparisons[1:])
+    print(f"parallax: the HTML report shows the broadest story; other stories: {others}", file=sys.stderr)
+    return str(render(comparisons[0], "html"))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from parallax.export import export_articles
+    from parallax.terminal import progress_bars
+
+    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+        count = export_articles(db, args.output, fmt=args.format, on_progress=progress)
+    print(f"exported {count} article(s) to {args.output}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from parallax.store import default_db_path
+    from parallax.web.server import serve
+
+    db_path = args.db or default_db_path()
+    serve(db_path, host=args.host, port=args.port, ingest_token=args.token or os.environ.get("PARALLAX_TOKEN"))
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import importlib
+
+    module = importlib.import_module(f"parallax.eval.{args.kind}")
+    return int(module.cli(list(args.args)))
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "analyze": cmd_analyze,
+    "stories": cmd_stories,
+    "show": cmd_show,
+    "report": cmd_report,
+    "compare": cmd_compare,
+    "export": cmd_export,
+    "serve": cmd_serve,
+    "eval": cmd_eval,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""The whole job over a store: ingest → analyze → cluster → compare.
+
+The CLI and the web app call these functions; each stage commits in batches, so a process killed at any
+point loses at most the batch in flight, and running the same stage again picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TextIO
+
+from parallax.errors import InputError
+from parallax.model import AnalyzedArticle, Article, Comparison, Story
+from parallax.store import Database
+
+__all__ = [
+    "AnalyzeReport",
+    "IngestReport",
+    "ProgressFn",
+    "analyze_store",
+    "compare_stored_story",
+    "entity_key",
+    "ingest_articles",
+    "ingest_paths",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+# on_progress(stage, done, total): ``total`` is None while unknown (streamed input).
+ProgressFn = Callable[[str, int, int | None], None]
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class IngestReport:
+    added: int = 0
+    existing: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return self.added + self.existing + self.duplicates
+
+
+@dataclass(slots=True)
+class AnalyzeReport:
+    analyzed: int = 0
+    clustered: int = 0
+    compared: int = 0
+    stories: int = 0
+
+
+def ingest_paths(
+    db: Database,
+    paths: Sequence[str | Path],
+    *,
+    stdin: TextIO | None = None,
+    batch_size: int = 200,
+    on_progress: ProgressFn = _no_progress,
+    on_error: Callable[[InputError], None] | None = None,
+) -> IngestReport:
+    """Read every input under ``paths`` into the store; bad items are reported, never fatal."""
+    from parallax.ingest import iter_inputs
+
+    return ingest_articles(
+        db, iter_inputs(paths, stdin=stdin), batch_size=batch_size, on_progress=on_progress, on_error=on_error
+    )
+
+
+def ingest_articles(
+    db: Database,
+    items: Iterable[Article | InputError],
+    *,
+    batch_size: int = 200,
+    on_progress: ProgressFn = _no_progress,
+    on_error: Callable[[InputError], None] | None = None,
+) -> IngestReport:
+    """Store articles in batches of ``batch_size`` (one transaction each), linking near-duplicates."""
+    from parallax.ingest.dedup import NearDuplicateIndex, minhash_bytes
+
+    report = IngestReport()
+    near = NearDuplicateIndex.from_signatures(db.minhash_signatures())
+    batch: list[Article] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        fresh = [a for a in batch if db.resolve_article_id(a.id) is None]
+        linked = []
+        for article in fresh:
+            original = near.query_add(article.id, article.text)
+            if original is not None and original != article.id:
+                article = replace(article, near_duplicate_of=original)
+            linked.append(article)
+        outcomes = db.add_articles(linked, signatures=[minhash_bytes(a.text) for a in linked])
+        report.existing += len(batch) - len(fresh)
+        for article, outcome in zip(linked, outcomes):
+            if outcome.status == "added":
+                report.added += 1
+                report.near_duplicates += article.near_duplicate_of is not None
+            elif outcome.status == "duplicate":
+                report.duplicates += 1
+            else:
+                report.existing += 1
+        batch.clear()
+        on_progress("ingest", report.seen, None)
+
+    for item in items:
+        if isinstance(item, InputError):
+            report.errors.append(item)
+            if on_error is not None:
+                on_error(item)
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return report
+
+
+def analyze_store(
+    db: Database,
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+    on_progress: ProgressFn = _no_progress,
+    compare: bool = True,
+) -> AnalyzeReport:
+    """Analyse new articles, place them in stories, and recompute the comparison of every changed story."""
+    report = AnalyzeReport()
+    report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process, on_progress=on_progress)
+    report.clustered = _cluster_pending(db, on_progress=on_progress)
+    if compare:
+        report.compared = _compare_dirty(db, on_progress=on_progress)
+    report.stories = db.count("stories")
+    return report
+
+
+def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progress: ProgressFn) -> int:
+    from parallax.analyze import analyze_articles
+
+    pending = db.pending_analysis()
+    total = len(pending)
+    if not total:
+        return 0
+    done = 0
+    on_progress("analyze", 0, total)
+    # Batches are committed one at a time: an interrupted run keeps what it finished.
+    chunk = max(batch_size * max(n_process, 1), batch_size)
+    for offset in range(0, total, chunk):
+        articles = list(db.articles(pending[offset : offset + chunk]))
+        results = list(analyze_articles(articles, batch_size=batch_size, n_process=n_process))
+        db.save_analyses(results)
+        done += len(results)
+        on_progress("analyze", done, total)
+    return done
+
+
+def _cluster_pending(db: Database, *, on_progress: ProgressFn) -> int:
+    from parallax.stories.cluster import ClusterItem, StoryClusterer, article_items
+    from parallax.stories.embed import get_embedder
+
+    pending = db.unclustered()
+    if not pending:
+        return 0
+    clusterer = StoryClusterer()
+    clusterer.restore(
+        (ClusterItem(article_id, vector, frozenset(entities), date, outlet), story_id)
+        for article_id, vector, entities, date, outlet, story_id in db.vector_rows()
+        if story_id is not None
+    )
+    embedder = get_embedder()
+    total = len(pending)
+    on_progress("cluster", 0, total)
+    done = 0
+    for offset in range(0, total, 256):
+        analyzed = [db.analysis(article_id) for article_id in pending[offset : offset + 256]]
+        items = article_items(analyzed, embedder)
+        db.save_vectors([(item.article_id, item.vector, sorted(item.entities)) for item in items])
+        db.assign_stories([(item.article_id, clusterer.add(item)) for item in items])
+        done += len(items)
+        on_progress("cluster", done, total)
+    return done
+
+
+def _compare_dirty(db: Database, *, on_progress: ProgressFn) -> int:
+    dirty = db.dirty_stories()
+    total = len(dirty)
+    if total:
+        on_progress("compare", 0, total)
+    for done, story_id in enumerate(dirty, start=1):
+        compare_stored_story(db, story_id, save=True)
+        on_progress("compare", done, total)
+    return total
+
+
+def compare_stored_story(db: Database, story_id: str, *, save: bool = False) -> Comparison:
+    """Compute the comparison of one stored story (near-duplicate copies are counted once)."""
+    from parallax.compare import compare_story
+    from parallax.stories.embed import get_embedder
+    from parallax.stories.resolve import resolve_entities
+
+    story = db.story(story_id)
+    analyzed = [db.analysis(article_id) for article_id in story.article_ids]
+    members = {a.article.id for a in analyzed}
+    distinct = [a for a in analyzed if a.article.near_duplicate_of not in members]
+    entities, mention_ids = resolve_entities(distinct)
+    distinct = [_with_entity_ids(a, mention_ids) for a in distinct]
+    comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder())
+    if save:
+        db.save_comparison(comparison, entity_rows=_entity_rows(story, distinct, comparison))
+    return comparison
+
+
+def _with_entity_ids(analyzed: AnalyzedArticle, mention_ids: dict[tuple[str, int, int], str]) -> AnalyzedArticle:
+    mentions = tuple(
+        replace(m, entity_id=mention_ids.get((m.article_id, m.start, m.end), m.entity_id)) for m in analyzed.mentions
+    )
+    return replace(analyzed, mentions=mentions)
+
+
+def _entity_rows(
+    story: Story, analyzed: Sequence[AnalyzedArticle], comparison: Comparison
+) -> list[tuple[str, str, str, str, list[str], int]]:
+    """(entity key, name, label, article id, forms used, count) for the store's entity index."""
+    by_id = {entity.id: entity for entity in comparison.entities}
+    rows: dict[tuple[str, str], tuple[str, str, str, str, list[str], int]] = {}
+    for item in analyzed:
+        for mention in item.mentions:
+            entity = by_id.get(mention.entity_id or "")
+            if entity is None or entity.label not in {"PERSON", "ORG", "GPE", "NORP"}:
+                continue
+            key = entity_key(entity.name)
+            old = rows.get((key, item.article.id))
+            forms = sorted({*(old[4] if old else []), mention.text})
+            rows[(key, item.article.id)] = (key, entity.name, entity.label, item.article.id, forms, (old[5] if old else 0) + 1)
+    return list(rows.values())
+
+
+def entity_key(name: str) -> str:
+    """A stable, URL-safe key for an entity's canonical name ("Vladimir Putin" → "vladimir-putin")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "entity"
