@@ -1,0 +1,159 @@
+"""Ingest: read articles from text, HTML, RSS/Atom and JSON inputs and clean them.
+
+The one entry point is :func:`iter_inputs`. It never raises for bad input: every file or item that
+cannot be read becomes an :class:`~parallax.errors.InputError` in the stream, and the rest go on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import sys
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from parallax.errors import InputError
+from parallax.ingest.clean import Cleaned, clean_text
+from parallax.ingest.dedup import NearDuplicateIndex, content_hash, minhash_bytes, minhash_from_bytes
+from parallax.ingest.feeds import read_feed
+from parallax.ingest.html import read_html
+from parallax.ingest.jsonl import read_json_text, read_jsonl_file, read_jsonl_lines
+from parallax.ingest.outlets import resolve_outlet
+from parallax.ingest.reading import (
+    Kind,
+    check_readable,
+    decode,
+    kind_from_name,
+    read_bounded,
+    read_stream,
+    sniff,
+)
+from parallax.ingest.txt import read_txt
+from parallax.model import Article
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Cleaned",
+    "NearDuplicateIndex",
+    "clean_text",
+    "content_hash",
+    "iter_inputs",
+    "minhash_bytes",
+    "minhash_from_bytes",
+    "resolve_outlet",
+]
+
+LOGGER = logging.getLogger(__name__)
+LOGGER.addHandler(logging.NullHandler())
+
+DEFAULT_MAX_BYTES = 20_000_000
+STDIN_NAME = "<stdin>"
+
+
+def iter_inputs(
+    paths: Sequence[str | Path], *, stdin: TextIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article | InputError]:
+    """Read every input and yield cleaned articles, or an error for each item that cannot be read.
+
+    Args:
+        paths: files, directories (walked recursively in sorted order) or ``"-"`` for ``stdin``.
+        stdin: the stream ``"-"`` reads; ``sys.stdin`` when None. Its kind is sniffed from the content.
+        max_bytes: the largest document read whole into memory; JSONL files are streamed, so the
+            limit applies to each of their lines instead.
+
+    Returns:
+        An iterator of :class:`Article` and :class:`InputError`, in input order.
+    """
+    for raw in paths:
+        if str(raw) == "-":
+            yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes)
+        elif Path(raw).is_dir():
+            yield from _walk(Path(raw), max_bytes=max_bytes)
+        else:
+            yield from _read_path(Path(raw), explicit=True, max_bytes=max_bytes)
+
+
+def _walk(root: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError as error:
+        yield InputError(str(root), f"cannot be listed ({error.strerror})", "check the folder's permissions")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            LOGGER.debug("skipping hidden %s", path)
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk(path, max_bytes=max_bytes)
+        elif kind_from_name(path) is None:
+            LOGGER.debug("skipping %s: not a known input extension", path)
+        else:
+            yield from _read_path(path, explicit=False, max_bytes=max_bytes)
+
+
+def _read_path(path: Path, *, explicit: bool, max_bytes: int) -> Iterator[Article | InputError]:
+    problem = check_readable(path, explicit=explicit)
+    if problem:
+        yield problem
+        return
+    kind = kind_from_name(path)
+    if kind == "jsonl":
+        yield from read_jsonl_file(path, max_bytes=max_bytes)
+        return
+    data = _read_gzip(path, max_bytes=max_bytes) if path.suffix.lower() == ".gz" else None
+    if data is None:
+        data = read_bounded(path, max_bytes=max_bytes)
+    if isinstance(data, InputError):
+        yield data
+        return
+    yield from _read_data(data, kind=kind, name=str(path), stem=path.name.split(".")[0] or None)
+
+
+def _read_gzip(path: Path, *, max_bytes: int) -> bytes | InputError:
+    name = str(path)
+    try:
+        with gzip.open(path, "rb") as handle:
+            return read_stream(handle, name=name + " (uncompressed)", max_bytes=max_bytes)
+    except (OSError, EOFError, zlib.error) as error:
+        return InputError(name, f"is corrupt or truncated gzip ({error})", "re-create or re-download it")
+
+
+def _read_stdin(stream: TextIO, *, max_bytes: int) -> Iterator[Article | InputError]:
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        data = read_stream(buffer, name=STDIN_NAME, max_bytes=max_bytes)
+    else:
+        data = stream.read(max_bytes + 1).encode("utf-8")
+        if len(data) > max_bytes:
+            data = InputError(STDIN_NAME, f"holds over {max_bytes:,} bytes", "pass it as a file")
+    if isinstance(data, InputError):
+        yield data
+        return
+    yield from _read_data(data, kind=None, name=STDIN_NAME, stem=None)
+
+
+def _read_data(
+    data: bytes, *, kind: Kind | None, name: str, stem: str | None
+) -> Iterator[Article | InputError]:
+    text = decode(data, name=name)
+    if isinstance(text, InputError):
+        yield text
+        return
+    # ".xml" may hold a page as well as a feed, and unnamed input says nothing about itself.
+    if kind is None or kind == "feed":
+        kind = sniff(text)
+    LOGGER.debug("reading %s as %s", name, kind)
+    if kind == "feed":
+        yield from read_feed(data, source=name)
+    elif kind == "html":
+        yield from read_html(text, source=name)
+    elif kind == "json":
+        yield from read_json_text(text, source=name)
+    elif kind == "jsonl":
+        lines = (line.encode("utf-8") for line in text.splitlines())
+        yield from read_jsonl_lines(lines, source=name, max_bytes=len(data))
+    else:
+        yield from read_txt(text, source=name, stem=stem)

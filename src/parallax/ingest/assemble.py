@@ -1,0 +1,76 @@
+"""Turn what a reader found (a :class:`Draft`) into a cleaned :class:`~parallax.model.Article`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from parallax.errors import InputError
+from parallax.ingest.clean import clean_text, first_words, looks_like_headline
+from parallax.ingest.dedup import content_hash
+from parallax.ingest.outlets import resolve_outlet
+from parallax.model import Article, Removed
+
+__all__ = ["Draft", "finish"]
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One article as a reader found it, before cleaning. ``None`` means the input did not say."""
+
+    text: str
+    id: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    byline: str | None = None
+    story_hint: str | None = None
+    # Plain-text inputs carry no title field, so their first line may be the headline.
+    title_from_first_line: bool = False
+
+
+def finish(draft: Draft, *, source: str, source_path: str | None = None) -> Article | InputError:
+    """Clean the draft's body and fill the article's title, outlet, byline, hash and id.
+
+    ``source`` names the item in messages (``file:line``); ``source_path`` is the file, kept on the article.
+    """
+    cleaned = clean_text(draft.text)
+    text, removed = cleaned.text, cleaned.removed
+    title = _text_or_none(draft.title) or cleaned.title
+    if draft.title_from_first_line and not title:
+        title, text, removed = _headline_from_first_line(text, removed)
+    if not text:
+        return InputError(source, "has no article text after cleaning", "check that it holds an article body")
+    digest = content_hash(text)
+    return Article(
+        id=_text_or_none(draft.id) or "a-" + digest[:16],
+        outlet=resolve_outlet(meta=draft.outlet, trailer=cleaned.outlet, url=draft.url),
+        title=title or first_words(text),
+        text=text,
+        date=_text_or_none(draft.date),
+        url=_text_or_none(draft.url),
+        byline=cleaned.byline or _text_or_none(draft.byline),
+        source_path=source_path or source,
+        content_hash=digest,
+        removed=removed,
+        story_hint=_text_or_none(draft.story_hint),
+    )
+
+
+def _headline_from_first_line(
+    text: str, removed: tuple[Removed, ...]
+) -> tuple[str | None, str, tuple[Removed, ...]]:
+    first, _, rest = text.partition("\n")
+    if rest and looks_like_headline(first):
+        return first, rest, (Removed("headline", first), *removed)
+    return None, text, removed
+
+
+def _text_or_none(value: object) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None

@@ -1,0 +1,117 @@
+"""JSON inputs: ``.jsonl`` rows streamed line by line, ``.json`` arrays or objects, and ``.gz`` of either."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from parallax.errors import InputError
+from parallax.ingest.assemble import Draft, finish
+from parallax.model import Article
+
+__all__ = ["read_json_text", "read_jsonl_file", "read_jsonl_lines", "row_article"]
+
+LOGGER = logging.getLogger(__name__)
+
+_TEXT_FIELDS = ("text", "body", "content")
+
+
+def read_jsonl_file(path: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
+    """Stream a ``.jsonl`` (or ``.jsonl.gz``) file; ``max_bytes`` bounds each line, not the file."""
+    name = str(path)
+    try:
+        with _open(path) as handle:
+            yield from read_jsonl_lines(handle, source=name, max_bytes=max_bytes)
+    except PermissionError:
+        yield InputError(name, "cannot be read (permission denied)", "make it readable (chmod a+r)")
+    except (OSError, EOFError, zlib.error) as error:
+        yield InputError(name, f"is corrupt or truncated ({error})", "re-create or re-download the file")
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def read_jsonl_lines(
+    lines: Iterable[bytes], *, source: str, max_bytes: int
+) -> Iterator[Article | InputError]:
+    """One article per non-blank line; a bad line yields one error naming ``source:line``."""
+    for number, raw in enumerate(lines, start=1):
+        where = f"{source}:{number}"
+        if len(raw) > max_bytes:
+            yield InputError(
+                where, f"line is {len(raw):,} bytes, over the {max_bytes:,}-byte limit", "split it"
+            )
+            continue
+        if not raw.strip():
+            continue
+        row = _parse_line(raw, where=where)
+        yield row if isinstance(row, InputError) else row_article(row, source=where, source_path=source)
+
+
+def _parse_line(raw: bytes, *, where: str) -> Any | InputError:
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        return InputError(
+            where, f"is not valid UTF-8 (offset {error.start} in the line)", "convert it to UTF-8"
+        )
+    except json.JSONDecodeError as error:
+        return InputError(
+            where, f"is not valid JSON ({error.msg} at column {error.colno})", "fix or remove that line"
+        )
+
+
+def read_json_text(text: str, *, source: str) -> Iterator[Article | InputError]:
+    """Articles from a JSON document: one object, an array of objects, or ``{"articles": [...]}``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        yield InputError(
+            source, f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", "fix it"
+        )
+        return
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    rows = data if isinstance(data, list) else [data]
+    for index, row in enumerate(rows):
+        where = f"{source}[{index}]" if isinstance(data, list) else source
+        yield row_article(row, source=where, source_path=source)
+
+
+def row_article(row: Any, *, source: str, source_path: str | None = None) -> Article | InputError:
+    """An article from one JSON object with at least a ``text`` field."""
+    if not isinstance(row, dict):
+        return InputError(
+            source, f"is a JSON {type(row).__name__}, not an object", "give one object per article"
+        )
+    text = next(
+        (row[key] for key in _TEXT_FIELDS if isinstance(row.get(key), str) and row[key].strip()), None
+    )
+    if text is None:
+        return InputError(source, "row has no 'text'", 'give each row a non-empty "text" field')
+    return finish(
+        Draft(
+            text=text,
+            id=_scalar(row.get("id")),
+            title=_scalar(row.get("title")),
+            outlet=_scalar(row.get("outlet") or row.get("source")),
+            date=_scalar(row.get("date")),
+            url=_scalar(row.get("url")),
+            byline=_scalar(row.get("byline") or row.get("author")),
+            story_hint=_scalar(row.get("story")),
+        ),
+        source=source,
+        source_path=source_path,
+    )
+
+
+def _scalar(value: Any) -> str | None:
+    return None if value is None or isinstance(value, (dict, list)) else str(value)
