@@ -23,6 +23,7 @@ __all__ = [
     "Conflict",
     "Entity",
     "EntityAlias",
+    "EntityProminence",
     "FramingTerm",
     "Label",
     "Mention",
@@ -267,10 +268,22 @@ class FramingTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityProminence:
+    """How prominently one outlet features one entity: mentions, first sentence, whether in the lead."""
+
+    entity: str
+    outlet: str
+    count: int
+    first_sentence: int
+    in_lead: bool
+
+
+@dataclass(frozen=True, slots=True)
 class OutletFraming:
     outlet: str
     terms: tuple[FramingTerm, ...]
     labels: tuple[Label, ...] = ()
+    prominence: tuple[EntityProminence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
