@@ -89,20 +89,24 @@ def ingest_articles(
     from parallax.ingest.dedup import NearDuplicateIndex, minhash_bytes
 
     report = IngestReport()
-    near = NearDuplicateIndex.from_signatures(db.minhash_signatures())
+    near = NearDuplicateIndex()
+    for article_id, signature in db.minhash_signatures():
+        near.add_bytes(article_id, signature)
     batch: list[Article] = []
 
     def flush() -> None:
         if not batch:
             return
         fresh = [a for a in batch if db.resolve_article_id(a.id) is None]
-        linked = []
+        linked, signatures = [], []
         for article in fresh:
-            original = near.query_add(article.id, article.text)
+            signature = minhash_bytes(article.text)
+            original = near.query_add_bytes(article.id, signature)
             if original is not None and original != article.id:
                 article = replace(article, near_duplicate_of=original)
             linked.append(article)
-        outcomes = db.add_articles(linked, signatures=[minhash_bytes(a.text) for a in linked])
+            signatures.append(signature)
+        outcomes = db.add_articles(linked, signatures=signatures)
         report.existing += len(batch) - len(fresh)
         for article, outcome in zip(linked, outcomes):
             if outcome.status == "added":

@@ -49,6 +49,9 @@ _QUOTES = str.maketrans(
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
+# Persisted signatures are only comparable when made by the same hashing scheme; name it explicitly.
+MINHASH_SCHEME = "affine32"
+
 
 def normalise_for_hash(text: str) -> str:
     """Case-folded text with one quote style and single spaces, so trivial variants hash alike."""
@@ -71,7 +74,7 @@ def _shingles(text: str) -> list[bytes]:
 
 
 def _minhash(text: str) -> MinHash:
-    signature = MinHash(num_perm=NUM_PERM)
+    signature = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME)
     signature.update_batch(_shingles(text))
     return signature
 
@@ -86,7 +89,7 @@ def minhash_from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64)
     if values.size != NUM_PERM:
         raise ValueError(f"a signature has {NUM_PERM} values; these bytes hold {values.size}")
-    return MinHash(num_perm=NUM_PERM, hashvalues=values.copy())
+    return MinHash(num_perm=NUM_PERM, hashvalues=values.copy(), scheme=MINHASH_SCHEME)
 
 
 class NearDuplicateIndex:
