@@ -1,0 +1,297 @@
+"""Online story clustering: each new article joins the best-scoring candidate story or starts one.
+
+Candidates come from two indexes, never from a scan of all stories:
+
+* an HNSW graph (hnswlib) over article vectors, sharded by time bucket, so only the buckets within
+  ``window_days`` of the article's date are searched (undated articles share one graph);
+* entity blocking: for each distinctive entity key, the few most recent stories that mention it.
+
+Each candidate is scored as ``w_vector * cos(item, story centroid) + w_entity * overlap - time penalty``
+where ``overlap`` is the IDF-weighted share of the item's entity keys that the story already has.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+
+import hnswlib
+import numpy as np
+
+from parallax.model import AnalyzedArticle
+
+from .config import ClusterConfig, load_cluster_config
+from .embed import DIM, Embedder
+from .names import fold, name_tokens
+
+__all__ = [
+    "ClusterConfig",
+    "ClusterItem",
+    "Decision",
+    "StoryClusterer",
+    "article_item",
+    "article_items",
+    "entity_keys",
+    "item_text",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+KEY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW"})
+LEAD_SENTENCES = 3  # title + this many sentences are embedded (calibration in docs/stories.md)
+_UNDATED = -1 << 40
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterItem:
+    """What the clusterer needs of one article."""
+
+    article_id: str
+    vector: np.ndarray
+    entities: frozenset[str]
+    date: str | None
+    outlet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Why ``add`` put an article where it did (for evaluation and debugging)."""
+
+    story_id: str
+    score: float
+    candidates: int
+    new_story: bool
+
+
+@dataclass(slots=True)
+class _Story:
+    id: str
+    vector_sum: np.ndarray
+    size: int = 0
+    entities: Counter[str] = field(default_factory=Counter)
+    first_day: int | None = None
+    last_day: int | None = None
+
+
+def _day(value: str | None) -> int | None:
+    if not value or len(value) < 10:
+        return None
+    try:
+        return Date.fromisoformat(value[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def entity_keys(analyzed: AnalyzedArticle) -> frozenset[str]:
+    """Label-free keys of the article's names: a person's folded surname, else the folded full name."""
+    keys: set[str] = set()
+    for mention in analyzed.mentions:
+        if mention.label not in KEY_LABELS:
+            continue
+        tokens = name_tokens(mention.text, person=mention.label == "PERSON")
+        if not tokens:
+            continue
+        if mention.label == "PERSON":
+            tokens = tokens[-1:]
+        key = " ".join(fold(t) for t in tokens)
+        if len(key) > 1:
+            keys.add(key)
+    return frozenset(keys)
+
+
+def item_text(analyzed: AnalyzedArticle, *, lead_sentences: int = LEAD_SENTENCES) -> str:
+    """Title plus the first sentences of the body (the part of a news article that names the event)."""
+    article = analyzed.article
+    title = article.title.strip()
+    if analyzed.sentences:
+        lead = " ".join(s.text.strip() for s in analyzed.sentences[:lead_sentences])
+    else:
+        lead = article.text[:600]
+    if title and lead.startswith(title):
+        return lead
+    return f"{title}. {lead}" if title else lead
+
+
+def article_items(analyzed: Sequence[AnalyzedArticle], embedder: Embedder) -> list[ClusterItem]:
+    """Cluster items for many articles, embedded in one batched call."""
+    vectors = embedder.embed([item_text(a) for a in analyzed])
+    return [
+        ClusterItem(a.article.id, vectors[i], entity_keys(a), a.article.date, a.article.outlet)
+        for i, a in enumerate(analyzed)
+    ]
+
+
+def article_item(analyzed: AnalyzedArticle, embedder: Embedder) -> ClusterItem:
+    """The cluster item of one article."""
+    return article_items([analyzed], embedder)[0]
+
+
+class _Bucket:
+    """One growable HNSW graph over article vectors (labels are global article numbers)."""
+
+    def __init__(self, config: ClusterConfig) -> None:
+        self.index = hnswlib.Index(space="ip", dim=DIM)
+        self.capacity = 1024
+        self.index.init_index(max_elements=self.capacity, ef_construction=config.hnsw_ef_construction,
+                              M=config.hnsw_m, random_seed=7)
+        self.index.set_ef(config.hnsw_ef_search)
+        self.count = 0
+
+    def add(self, vector: np.ndarray, label: int) -> None:
+        if self.count == self.capacity:
+            self.capacity *= 2
+            self.index.resize_index(self.capacity)
+        self.index.add_items(vector[None, :], np.array([label]), num_threads=1)
+        self.count += 1
+
+    def query(self, vector: np.ndarray, k: int) -> list[int]:
+        k = min(k, self.count)
+        if k == 0:
+            return []
+        labels, _ = self.index.knn_query(vector[None, :], k=k, num_threads=1)
+        return [int(x) for x in labels[0]]
+
+
+class StoryClusterer:
+    """Streams articles into stories; state can be rebuilt from stored assignments with ``restore``."""
+
+    def __init__(self, config: ClusterConfig | None = None) -> None:
+        self.config = config or load_cluster_config()
+        self._buckets: dict[int, _Bucket] = {}
+        self._story_of: list[int] = []  # article number -> story number
+        self._stories: list[_Story] = []
+        self._story_number: dict[str, int] = {}
+        self._blocks: dict[str, deque[int]] = {}
+        self._df: Counter[str] = Counter()  # stories per entity key
+        self._latest_bucket: int | None = None
+        self._next_id = 0
+        self.last_decision: Decision | None = None
+
+    def __len__(self) -> int:
+        return len(self._story_of)
+
+    @property
+    def story_count(self) -> int:
+        return len(self._stories)
+
+    def add(self, item: ClusterItem) -> str:
+        """Put ``item`` into the best candidate story (or a new one) and return that story's id."""
+        day = _day(item.date)
+        candidates = self.candidates(item, day)
+        best, best_score = None, -math.inf
+        for number in candidates:
+            score = self.score(item, day, self._stories[number])
+            if score > best_score:
+                best, best_score = number, score
+        if best is None or best_score < self.config.threshold:
+            best = self._new_story()
+        self.last_decision = Decision(self._stories[best].id, best_score, len(candidates),
+                                      best_score < self.config.threshold)
+        self._insert(item, day, best)
+        return self._stories[best].id
+
+    def restore(self, items: Iterable[tuple[ClusterItem, str]]) -> None:
+        """Rebuild the indexes from stored ``(item, story_id)`` pairs, in their original order."""
+        for item, story_id in items:
+            number = self._story_number.get(story_id)
+            if number is None:
+                number = self._new_story(story_id)
+            self._insert(item, _day(item.date), number)
+
+    def candidates(self, item: ClusterItem, day: int | None) -> list[int]:
+        """Story numbers worth scoring for ``item``, from the ANN graphs and the entity blocks."""
+        found: dict[int, None] = {}
+        for key in self._search_buckets(day):
+            for label in self._buckets[key].query(item.vector, self.config.ann_k):
+                found.setdefault(self._story_of[label])
+        limit = self.config.entity_block_max_df * max(len(self._stories), 50)
+        for key in sorted(item.entities, key=lambda k: self._df[k]):
+            if self._df[key] > limit:
+                break
+            for number in self._blocks.get(key, ()):
+                found.setdefault(number)
+        return [n for n in list(found)[: self.config.max_candidates] if self._in_window(day, n)]
+
+    def score(self, item: ClusterItem, day: int | None, story: _Story) -> float:
+        """How well ``item`` fits ``story`` (higher is better; compare with ``config.threshold``)."""
+        cfg = self.config
+        centroid = story.vector_sum / max(float(np.linalg.norm(story.vector_sum)), 1e-9)
+        cosine = float(item.vector @ centroid)
+        overlap = self._overlap(item.entities, story)
+        gap = self._gap(day, story)
+        penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
+        return cfg.w_vector * cosine + cfg.w_entity * overlap - penalty
+
+    def _overlap(self, keys: frozenset[str], story: _Story) -> float:
+        if not keys:
+            return 0.0
+        stories = max(len(self._stories), 1)
+        total = shared = 0.0
+        for key in keys:
+            weight = math.log((stories + 1) / (self._df[key] + 1)) + 1.0
+            total += weight
+            if key in story.entities:
+                shared += weight
+        shared = shared if shared >= self.config.entity_min_weight else 0.0
+        return shared / total
+
+    def _gap(self, day: int | None, story: _Story) -> int:
+        if day is None or story.first_day is None or story.last_day is None:
+            return 0
+        if day < story.first_day:
+            return story.first_day - day
+        return max(0, day - story.last_day)
+
+    def _in_window(self, day: int | None, number: int) -> bool:
+        return self._gap(day, self._stories[number]) <= self.config.window_days
+
+    def _bucket_key(self, day: int | None) -> int:
+        return _UNDATED if day is None else day // self.config.bucket_days
+
+    def _search_buckets(self, day: int | None) -> list[int]:
+        keys = [_UNDATED]
+        if day is None:
+            if self._latest_bucket is not None:
+                keys += [self._latest_bucket - 1, self._latest_bucket]
+        else:
+            span = math.ceil(self.config.window_days)
+            keys += list(range((day - span) // self.config.bucket_days,
+                               (day + span) // self.config.bucket_days + 1))
+        return [k for k in keys if k in self._buckets]
+
+    def _new_story(self, story_id: str | None = None) -> int:
+        while story_id is None or story_id in self._story_number:
+            self._next_id += 1
+            story_id = f"story-{self._next_id:06d}"
+        number = len(self._stories)
+        self._stories.append(_Story(story_id, np.zeros(DIM, dtype=np.float32)))
+        self._story_number[story_id] = number
+        return number
+
+    def _insert(self, item: ClusterItem, day: int | None, number: int) -> None:
+        story = self._stories[number]
+        label = len(self._story_of)
+        self._story_of.append(number)
+        key = self._bucket_key(day)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(self.config)
+        bucket.add(item.vector, label)
+        if day is not None:
+            self._latest_bucket = key if self._latest_bucket is None else max(self._latest_bucket, key)
+            story.first_day = day if story.first_day is None else min(story.first_day, day)
+            story.last_day = day if story.last_day is None else max(story.last_day, day)
+        story.vector_sum += item.vector
+        story.size += 1
+        for entity in item.entities:
+            if entity not in story.entities:
+                self._df[entity] += 1
+                block = self._blocks.get(entity)
+                if block is None:
+                    block = self._blocks[entity] = deque(maxlen=self.config.entity_block_stories)
+                block.append(number)
+            story.entities[entity] += 1
