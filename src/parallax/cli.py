@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read articles (txt, html, rss/atom, json/jsonl[.gz], dirs, - for stdin)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--analyze", action="store_true", help="also analyze, cluster and compare afterwards")
+    p.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N", help="skip files larger than N bytes")
 
     p = sub.add_parser("analyze", help="analyze new articles, group them into stories, compare changed stories")
     p.add_argument("--processes", type=int, default=1, metavar="N", help="spaCy worker processes (default 1)")
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", choices=("json", "md", "html"), default="md")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    p.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N", help="skip files larger than N bytes")
 
     p = sub.add_parser("export", help="every article with its analysis and story, one row per article")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
@@ -142,7 +144,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from parallax.terminal import progress_bars
 
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
-        report = ingest_paths(db, args.paths, stdin=sys.stdin, on_progress=progress, on_error=_warn_input)
+        report = ingest_paths(
+            db, args.paths, stdin=sys.stdin, max_bytes=args.max_bytes, on_progress=progress, on_error=_warn_input
+        )
         if args.analyze:
             analyze_store(db, on_progress=progress)
     print(
@@ -227,7 +231,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="parallax-") as tmp:
         with Database(Path(tmp) / "compare.db") as db, progress_bars(enabled=not args.quiet) as progress:
-            report = ingest_paths(db, args.paths, stdin=sys.stdin, on_progress=progress, on_error=_warn_input)
+            report = ingest_paths(
+            db, args.paths, stdin=sys.stdin, max_bytes=args.max_bytes, on_progress=progress, on_error=_warn_input
+        )
             analyze_store(db, on_progress=progress)
             comparisons = [_comparison(db, story.id) for story in db.stories()]
     if not comparisons:

@@ -65,6 +65,7 @@ def ingest_paths(
     paths: Sequence[str | Path],
     *,
     stdin: TextIO | None = None,
+    max_bytes: int = 20_000_000,
     batch_size: int = 200,
     on_progress: ProgressFn = _no_progress,
     on_error: Callable[[InputError], None] | None = None,
@@ -72,9 +73,8 @@ def ingest_paths(
     """Read every input under ``paths`` into the store; bad items are reported, never fatal."""
     from parallax.ingest import iter_inputs
 
-    return ingest_articles(
-        db, iter_inputs(paths, stdin=stdin), batch_size=batch_size, on_progress=on_progress, on_error=on_error
-    )
+    items = iter_inputs(paths, stdin=stdin, max_bytes=max_bytes)
+    return ingest_articles(db, items, batch_size=batch_size, on_progress=on_progress, on_error=on_error)
 
 
 def ingest_articles(
