@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import lxml.etree
@@ -22,6 +23,9 @@ _BLOCKS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre section article header footer figure "
     "figcaption table tr hr dd dt".split()
 )
+# Below this trafilatura has only found navigation or a caption, not an article body.
+_MIN_WORDS = 10
+_WRAP = re.compile(r"\s*\n\s*")
 _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "svg", "form")
 
 
@@ -52,9 +56,16 @@ def _extract(html: str, *, source: str) -> Document | InputError:
         )
     except (ValueError, lxml.etree.LxmlError) as error:
         return InputError(source, f"cannot be parsed as HTML ({error})", "check that it is an HTML page")
-    if document is None or isinstance(document, dict) or not (document.text or "").strip():
+    if document is None or isinstance(document, dict):
         return InputError(
             source, "has no article text that could be extracted", "check it is an article page"
+        )
+    words = len((document.text or "").split())
+    if words < _MIN_WORDS:
+        return InputError(
+            source,
+            f"has no article text that could be extracted (only {words} words)",
+            "check it is an article page",
         )
     return document
 
@@ -88,11 +99,16 @@ def _walk(element: lxml.html.HtmlElement, parts: list[str]) -> None:
     if block:
         parts.append("\n")
     if element.text:
-        parts.append(element.text)
+        parts.append(_inline(element.text))
     for child in element:
         if isinstance(child.tag, str):
             _walk(child, parts)
         if child.tail:
-            parts.append(child.tail)
+            parts.append(_inline(child.tail))
     if block:
         parts.append("\n")
+
+
+def _inline(text: str) -> str:
+    # Line breaks inside HTML text are source wrapping; only block elements end a paragraph.
+    return _WRAP.sub(" ", text)
