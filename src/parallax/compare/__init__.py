@@ -1,0 +1,111 @@
+"""Per-story comparison: alignment, quote groups, conflicts, sources and framing across outlets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from parallax.model import AnalyzedArticle, Comparison, Entity, Story
+
+from .align import AlignConfig, align
+from .conflicts import ConflictConfig, detect_conflicts
+from .features import sentence_facts
+from .framing import framing
+from .quotes import QuoteConfig, group_quotes
+from .sources import sources_by_outlet
+
+__all__ = ["AlignConfig", "ConflictConfig", "Embedder", "QuoteConfig", "compare_story", "embed_or_fallback"]
+
+LOGGER = logging.getLogger(__name__)
+logging.getLogger("parallax").addHandler(logging.NullHandler())
+
+
+class Embedder(Protocol):
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
+
+
+def compare_story(
+    story: Story, analyzed: Sequence[AnalyzedArticle], *, entities: Sequence[Entity] = (),
+    embedder: Embedder | None = None,
+) -> Comparison:
+    """Compare how the outlets of one story report it.
+
+    Args:
+        story: the story (its ``article_ids`` select which of ``analyzed`` take part).
+        analyzed: analysed articles; those not in the story are ignored.
+        entities: canonical entities from cross-document resolution (mentions carry their ids).
+        embedder: sentence encoder; ``None`` loads the packaged one, or falls back to a lexical
+            encoder (with a warning) when it is not installed.
+
+    Returns:
+        The :class:`Comparison`, whose ``to_dict`` is the JSON report.
+    """
+    wanted = set(story.article_ids)
+    members = [a for a in analyzed if not wanted or a.article.id in wanted]
+    canonical = {e.id: _canonical_name(e) for e in entities}
+    facts = sentence_facts(members, canonical=canonical)
+    quotes = tuple(q for a in members for q in a.quotes)
+    vectors = embed_or_fallback(embedder, [f.text for f in facts] + [q.content.text for q in quotes])
+    sentence_vectors, quote_vectors = vectors[: len(facts)], vectors[len(facts):]
+    aligned = align(facts, sentence_vectors)
+    articles = tuple(a.article for a in members)
+    return Comparison(
+        story=story,
+        articles=articles,
+        entities=tuple(entities),
+        quotes=quotes,
+        quote_groups=group_quotes(quotes, articles, quote_vectors),
+        alignments=aligned.alignments,
+        unique=aligned.unique,
+        missing=aligned.missing,
+        conflicts=detect_conflicts(facts, aligned.cosine),
+        sources=sources_by_outlet(members),
+        framing=framing(members, canonical=canonical),
+        sentences=tuple(s for a in members for s in a.sentences),
+        mentions=tuple(m for a in members for m in a.mentions),
+        source_citations=tuple(c for a in members for c in a.sources),
+    )
+
+
+def _canonical_name(entity: Entity) -> str:
+    """The key a canonical entity is compared by: its name, persons by surname (as mention keys are)."""
+    from parallax.model import Mention
+
+    return _key_of(Mention("", 0, 0, entity.name, entity.label, 0))
+
+
+def _key_of(mention: object) -> str:
+    from .features import entity_key
+
+    return entity_key(mention)  # type: ignore[arg-type]
+
+
+def embed_or_fallback(embedder: Embedder | None, texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors for ``texts`` from ``embedder``, the packaged model, or a hashed bag of words."""
+    if embedder is None:
+        from parallax.errors import ParallaxError
+        from parallax.stories.embed import get_embedder
+
+        try:
+            embedder = get_embedder()
+        except (ParallaxError, ImportError) as error:
+            LOGGER.warning("sentence embedder unavailable (%s); comparing with a lexical fallback", error)
+            return _hashed_vectors(texts)
+    return embedder.embed(list(texts)) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def _hashed_vectors(texts: Sequence[str], dim: int = 2048) -> np.ndarray:
+    """Bag-of-stems vectors hashed into ``dim`` buckets: a crude, dependency-free stand-in for embeddings."""
+    import zlib
+
+    from .features import content_tokens, stem
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in content_tokens(text):
+            out[row, zlib.crc32(stem(word).encode()) % dim] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-9)

@@ -1,0 +1,133 @@
+"""Labels an outlet attaches to an entity: appositives ("X, the exiled son of ..."), title modifiers
+("Kremlin spokesman X"), designators ("the Iranian regime", "the government") and relative clauses.
+
+Needs the dependency parse, which analysis records do not carry, so the sentences that name an entity
+(or hold a bare designator) are re-parsed here with the shared pipeline, NER disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from parallax.model import AnalyzedArticle, Label, Mention, Sentence
+
+from .features import entity_key
+
+__all__ = ["DESIGNATORS", "entity_labels"]
+
+LOGGER = logging.getLogger(__name__)
+
+# Nouns an outlet may use to name a state or its rulers; which one it picks is a framing choice.
+DESIGNATORS = frozenset({"regime", "government", "administration", "junta", "authorities", "leadership",
+                         "rulers", "dictatorship", "theocracy", "clerics", "mullahs", "state", "republic"})
+_LABELLED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+MAX_LABEL_WORDS = 14
+
+
+def entity_labels(analyzed: Sequence[AnalyzedArticle], *, canonical: Mapping[str, str] | None = None) -> list[Label]:
+    """Every label attached to a named entity in the story's articles, deduplicated per outlet."""
+    from parallax.analyze.nlp import load_nlp
+
+    canonical = canonical or {}
+    nlp = load_nlp(disable=("ner",))
+    jobs = list(_sentences_to_parse(analyzed))
+    seen: set[tuple[str, str, str]] = set()
+    labels: list[Label] = []
+    for doc, (item, sent, mentions, previous) in nlp.pipe(((s.text, job) for job in jobs for s in [job[1]]),
+                                                          as_tuples=True, batch_size=64):
+        for name, text, start, end in _labels_in(doc[:], sent, mentions, previous, canonical):
+            key = (item.article.outlet, name, text.lower())
+            if key not in seen:
+                seen.add(key)
+                labels.append(Label(name, item.article.outlet, text, item.article.id, start, end))
+    LOGGER.info("%d entity labels from %d parsed sentences", len(labels), len(jobs))
+    return labels
+
+
+def _sentences_to_parse(analyzed: Sequence[AnalyzedArticle]) -> Iterator[tuple[AnalyzedArticle, Sentence, list[Mention], list[Mention]]]:
+    for item in analyzed:
+        by_sentence: dict[int, list[Mention]] = {}
+        for m in item.mentions:
+            by_sentence.setdefault(m.sentence, []).append(m)
+        for sent in item.sentences:
+            mentions = [m for m in by_sentence.get(sent.index, []) if m.label in _LABELLED]
+            previous = by_sentence.get(sent.index - 1, [])
+            lowered = sent.text.lower()
+            if mentions or any(d in lowered for d in DESIGNATORS):
+                yield item, sent, mentions, previous
+
+
+def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention],
+               canonical: Mapping[str, str]) -> Iterator[tuple[str, str, int, int]]:
+    """(entity name, label text, start, end) with offsets into the article."""
+    def name_of(m: Mention) -> str:
+        return canonical.get(m.entity_id or "", "") or entity_key(m)
+
+    claimed: set[int] = set()
+    for m in mentions:
+        tokens = [t for t in span if sent.start + t.idx >= m.start and sent.start + t.idx < m.end]
+        if not tokens:
+            continue
+        root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[-1])
+        for label in _around(root, tokens):
+            claimed.update(t.i for t in label)
+            yield name_of(m), label.text, sent.start + label.start_char - span.start_char, \
+                sent.start + label.end_char - span.start_char
+    yield from _designators(span, sent, mentions, previous, claimed, name_of)
+
+
+def _around(root: Token, tokens: list[Token]) -> Iterator[SpacySpan]:
+    doc = root.doc
+    inside = {t.i for t in tokens}
+    for child in root.children:
+        if child.dep_ == "appos" and child.i not in inside:
+            yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
+        elif child.dep_ == "relcl":
+            yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
+    # Titles before a name: "Kremlin spokesman", "Iranian Foreign Minister"; keep the nominal part.
+    mods = [c for c in root.lefts if c.i not in inside and c.dep_ in ("compound", "amod", "nmod")]
+    if mods:
+        start = min(c.left_edge.i for c in mods)
+        title = doc[start : min(inside)]
+        if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
+            yield _trim(title)
+    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN":
+        head = root.head
+        yield _trim(doc[head.left_edge.i : head.i + 1])
+
+
+def _trim(label: SpacySpan) -> SpacySpan:
+    """Drop leading/trailing punctuation and cap the length."""
+    start, end = label.start, label.end
+    doc = label.doc
+    while start < end and (doc[start].is_punct or doc[start].dep_ == "det" and doc[start].lower_ in ("a", "an")):
+        start += 1
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    return doc[start : min(end, start + MAX_LABEL_WORDS)]
+
+
+def _designators(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention],
+                 claimed: set[int], name_of: object) -> Iterator[tuple[str, str, int, int]]:
+    """"the Iranian regime" (entity as modifier) or a bare "the regime" (nearest preceding place)."""
+    assert callable(name_of)
+    places = [m for m in [*previous, *mentions] if m.label in ("GPE", "NORP")]
+    for token in span:
+        if token.lower_ not in DESIGNATORS or token.pos_ != "NOUN" or token.i in claimed:
+            continue
+        offset = sent.start + token.idx - span.start_char
+        modifier = [c for c in token.lefts if c.dep_ in ("compound", "amod", "poss", "nmod")]
+        target = None
+        for m in mentions:
+            if any(m.start <= sent.start + c.idx - span.start_char < m.end for c in modifier):
+                target = m
+        if target is None and not modifier and any(c.lower_ == "the" for c in token.lefts):
+            before = [m for m in places if (m.sentence < sent.index or m.end <= offset)]
+            target = before[-1] if before else None
+        if target is not None:
+            start = sent.start + token.left_edge.idx - span.start_char
+            yield name_of(target), span.doc[token.left_edge.i : token.i + 1].text, start, offset + len(token)

@@ -1,0 +1,171 @@
+"""The Markdown report: a brief a journalist could forward."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from parallax.model import Comparison, OutletGap, QuoteGroup
+
+from .view import outlet_articles, snippet
+
+__all__ = ["render_markdown"]
+
+LOGGER = logging.getLogger(__name__)
+
+MAX_ITEMS = 8  # per list, so the brief stays a brief; the JSON report has everything
+
+
+def render_markdown(comparison: Comparison) -> str:
+    """The brief, section by section; empty sections say so in one line."""
+    parts = [*_header(comparison), *_agreed(comparison), *_gaps(comparison), *_conflicts(comparison),
+             *_quotes(comparison), *_sources(comparison), *_entities(comparison), *_framing(comparison)]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    """Text safe inside Markdown: no raw HTML, no accidental emphasis or links."""
+    out = " ".join(text.split())
+    for char in "\\`*_[]<>|#":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def _header(c: Comparison) -> Iterator[str]:
+    yield f"# {_md(c.story.title or c.story.id)}"
+    yield ""
+    counts = {}
+    for a in c.alignments:
+        counts.setdefault(a.outlet, {"shared": 0, "partial": 0, "unique": 0})[a.status] += 1
+    for outlet, articles in outlet_articles(c):
+        for article in articles:
+            date = f", {article.date[:10]}" if article.date else ""
+            n = counts.get(outlet, {})
+            yield (f"- **{_md(outlet)}**{date}: “{_md(article.title)}” — {sum(n.values())} sentences, "
+                   f"{n.get('shared', 0)} shared, {n.get('partial', 0)} partly shared, {n.get('unique', 0)} its own")
+    yield ""
+
+
+def _agreed(c: Comparison) -> Iterator[str]:
+    yield "## What the outlets agree on"
+    yield ""
+    texts = {a.id: a.text for a in c.articles}
+    first_outlet = c.articles[0].outlet if c.articles else ""
+    shared = [a for a in c.alignments if a.status == "shared" and a.outlet == first_outlet]
+    if not shared:
+        yield "No statement is reported by more than one outlet."
+    for a in shared[:MAX_ITEMS]:
+        yield f"- {_md(snippet(texts[a.article_id][a.start:a.end], 200))} ({_md(', '.join([a.outlet, *a.outlets]))})"
+    yield ""
+
+
+def _gap_lines(gaps: tuple[OutletGap, ...], outlet: str) -> Iterator[str]:
+    mine = [g for g in gaps if g.outlet == outlet]
+    for g in mine[:MAX_ITEMS]:
+        yield f"  - {_md(snippet(g.text, 200))}"
+    if len(mine) > MAX_ITEMS:
+        yield f"  - … and {len(mine) - MAX_ITEMS} more (see the JSON report)"
+
+
+def _gaps(c: Comparison) -> Iterator[str]:
+    outlets = [o for o, _ in outlet_articles(c)]
+    yield "## Only in one outlet"
+    yield ""
+    for outlet in outlets:
+        if any(g.outlet == outlet for g in c.unique):
+            yield f"- **Only in {_md(outlet)}:**"
+            yield from _gap_lines(c.unique, outlet)
+    if not c.unique:
+        yield "Nothing: every substantive statement is reported by another outlet too."
+    yield ""
+    if len(outlets) > 2:  # with two outlets "missing from A" is exactly "only in B"
+        yield "## Left out"
+        yield ""
+        for outlet in outlets:
+            if any(g.outlet == outlet for g in c.missing):
+                yield f"- **Missing from {_md(outlet)}** (reported by most others):"
+                yield from _gap_lines(c.missing, outlet)
+        yield ""
+
+
+def _conflicts(c: Comparison) -> Iterator[str]:
+    yield "## Where they disagree"
+    yield ""
+    if not c.conflicts:
+        yield "No conflicting statements found."
+    for k in c.conflicts[:MAX_ITEMS]:
+        yield f"- **{_md(k.type)}** ({k.confidence:.2f}): {_md(k.reason)}"
+        yield f"  - {_md(k.a.outlet)}: “{_md(snippet(k.a_text, 220))}”"
+        yield f"  - {_md(k.b.outlet)}: “{_md(snippet(k.b_text, 220))}”"
+    yield ""
+
+
+def _diff_md(group: QuoteGroup) -> str:
+    words = []
+    for op, word in group.diff:
+        words.append(_md(word) if op == "=" else f"~~{_md(word)}~~" if op == "-" else f"**{_md(word)}**")
+    return " ".join(words)
+
+
+def _unquote(text: str) -> str:
+    return text.strip("“”\"' ")
+
+
+def _quotes(c: Comparison) -> Iterator[str]:
+    yield "## The same words, reported differently"
+    yield ""
+    if not c.quote_groups:
+        yield "No remark is quoted by more than one outlet."
+    for g in c.quote_groups[:MAX_ITEMS]:
+        flag = " — **attributed to different speakers**" if g.attribution_conflict else ""
+        yield f"- **{_md(g.speaker or 'unknown speaker')}** ({g.label}){flag}"
+        for w in g.wordings:
+            yield f"  - {_md(w.outlet)}: “{_md(_unquote(w.content.text))}”"
+        if g.diff:
+            yield f"  - difference: {_diff_md(g)}"
+    yield ""
+
+
+def _sources(c: Comparison) -> Iterator[str]:
+    yield "## Sources relied on"
+    yield ""
+    if not any(c.sources.values()):
+        yield "No source attributions found."
+    for outlet, names in c.sources.items():
+        if names:
+            listed = ", ".join(f"{_md(name)} ({count})" for name, count in names.items())
+            yield f"- **{_md(outlet)}:** {listed}"
+    yield ""
+
+
+def _entities(c: Comparison) -> Iterator[str]:
+    yield "## Who is in the story"
+    yield ""
+    outlets = [f.outlet for f in c.framing]
+    table: dict[str, dict[str, str]] = {}
+    totals: dict[str, int] = {}
+    for f in c.framing:
+        for p in f.prominence:
+            cell = f"{p.count}{' (lead)' if p.in_lead else ''}"
+            table.setdefault(p.entity, {})[f.outlet] = cell
+            totals[p.entity] = totals.get(p.entity, 0) + p.count
+    if not table:
+        yield "No named entities found."
+        yield ""
+        return
+    yield "| entity | " + " | ".join(_md(o) for o in outlets) + " |"
+    yield "|---|" + "---|" * len(outlets)
+    for entity in sorted(table, key=lambda e: -totals[e])[:15]:
+        yield f"| {_md(entity)} | " + " | ".join(table[entity].get(o, "—") for o in outlets) + " |"
+    yield ""
+
+
+def _framing(c: Comparison) -> Iterator[str]:
+    yield "## How each outlet frames it"
+    yield ""
+    for f in c.framing:
+        terms = ", ".join(_md(t.term) for t in f.terms[:10]) or "—"
+        yield f"- **{_md(f.outlet)}** — most distinctive words: {terms}"
+        for label in f.labels[:MAX_ITEMS]:
+            yield f"  - {_md(label.entity)}: “{_md(label.label)}”"
+    yield ""

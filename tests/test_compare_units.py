@@ -1,0 +1,113 @@
+"""Unit behaviour of the comparison steps on hand-made statements (no seeds, no model downloads)."""
+
+from __future__ import annotations
+
+import pytest
+from compare_helpers import BagEmbedder, analyzed, story_of
+
+from parallax.compare import compare_story
+from parallax.compare.conflicts import act_polarity, pair_conflict
+from parallax.compare.features import SentenceFacts, dates_in, numbers_in
+from parallax.compare.framing import log_odds_z
+from parallax.compare.quotes import group_quotes, label_wordings, word_diff
+from parallax.model import Article, Quote, Span
+
+
+def _facts(text: str, entities: set[str], outlet: str = "A", date: str | None = "2025-06-23") -> SentenceFacts:
+    from parallax.compare.features import content_tokens, stem
+
+    return SentenceFacts("a-" + outlet, outlet, 0, 0, len(text), text, frozenset(entities),
+                         frozenset(), frozenset(), numbers_in(text), dates_in(text, date),
+                         frozenset(stem(w) for w in content_tokens(text)))
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("The minister declined to criticise the government for the raid.", "hedge"),
+    ("She stopped short of openly blaming the army.", "hedge"),
+    ("He did not condemn the strikes.", "negate"),
+    ("The council condemned the strikes on Monday.", "assert"),
+])
+def test_conflicts_act_polarity(text: str, polarity: str) -> None:
+    hits = [h for h in act_polarity(text) if h.act == "criticise"]
+    assert hits and hits[0].polarity == polarity
+
+
+def test_conflicts_hedged_against_asserted_is_conflict() -> None:
+    a = _facts("The mayor declined to blame the police for the clashes in Lyon.", {"mayor", "police", "lyon"})
+    b = _facts("The mayor blamed the police for the clashes in Lyon.", {"mayor", "police", "lyon"}, "B")
+    verdict = pair_conflict(a, b, 0.8)
+    assert verdict is not None and verdict.type == "hedging"
+
+
+def test_conflicts_number_mismatch() -> None:
+    a = _facts("The flood killed 12 people in the valley on Tuesday.", {"valley"})
+    b = _facts("The flood killed 40 people in the valley on Tuesday.", {"valley"}, "B")
+    verdict = pair_conflict(a, b, 0.9)
+    assert verdict is not None and verdict.type == "number"
+
+
+def test_conflicts_date_mismatch() -> None:
+    a = _facts("The summit opened in Oslo on Tuesday.", {"oslo"})
+    b = _facts("The summit opened in Oslo on Thursday.", {"oslo"}, "B")
+    verdict = pair_conflict(a, b, 0.9)
+    assert verdict is not None and verdict.type == "date"
+
+
+def test_conflicts_agreeing_statements_are_not_conflicts() -> None:
+    a = _facts("The council condemned the strikes in Oslo on Monday.", {"council", "oslo"})
+    b = _facts("The council on Monday condemned strikes in Oslo.", {"council", "oslo"}, "B")
+    assert pair_conflict(a, b, 0.9) is None
+
+
+def test_features_numbers_and_words() -> None:
+    assert (2_000_000.0, "people") in numbers_in("almost two million people live there")
+    assert dates_in("It happened on Sunday.", "2025-06-23") == frozenset({"2025-06-22"})
+
+
+@pytest.mark.parametrize(("a", "b", "label"), [
+    ("We will not retreat.", "We will not retreat.", "verbatim"),
+    ("We will not retreat from the city", "We will not retreat from the city under any pressure", "shortened"),
+    ("Everything depends on what they need", "Going forward everything will depend on what they will need",
+     "reworded"),
+])
+def test_quotes_labels(a: str, b: str, label: str) -> None:
+    assert label_wordings([a, b], 0.8) == label
+
+
+def test_quotes_word_diff_marks_changes() -> None:
+    diff = word_diff("everything depends on it", "everything will depend on it")
+    assert ("=", "everything") in diff and ("+", "will") in diff and ("-", "depends") in diff
+
+
+def _quote(article_id: str, text: str, speaker: str | None) -> Quote:
+    return Quote(article_id, "direct", Span(0, len(text), text), speaker_name=speaker)
+
+
+def test_quotes_groups_across_outlets_and_flags_attribution() -> None:
+    articles = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x")]
+    quotes = [_quote("a", "We will rebuild every school in the region", "Ana Ruiz"),
+              _quote("b", "We will rebuild every school in the region", "Marc Petit"),
+              _quote("b", "The weather was fine", "Marc Petit")]
+    groups = group_quotes(quotes, articles, None)
+    assert len(groups) == 1
+    assert groups[0].attribution_conflict and groups[0].label == "verbatim"
+
+
+def test_framing_log_odds_favours_overused_word() -> None:
+    z = log_odds_z({"regime": 8, "talks": 2}, {"government": 8, "talks": 2},
+                   {"regime": 8.0, "government": 8.0, "talks": 4.0})
+    assert z["regime"] > 1.0 > abs(z["talks"]) and z["government"] < -1.0
+
+
+def test_compare_story_statuses_on_made_up_story() -> None:
+    a = analyzed("a", "Outlet A", "The river flooded the town of Brel on Friday. "
+                 "Officials opened three shelters for families. The mayor praised volunteers.",
+                 [("Brel", "GPE")])
+    b = analyzed("b", "Outlet B", "The river flooded the town of Brel on Friday, residents said. "
+                 "A local bakery gave away bread.", [("Brel", "GPE")])
+    c = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+    status = {(x.article_id, x.sentence): x.status for x in c.alignments}
+    assert status[("a", 0)] == "shared" and status[("b", 0)] == "shared"
+    assert status[("b", 1)] == "unique"
+    assert any(g.article_id == "b" and "bakery" in g.text for g in c.unique)
+    assert any(g.outlet == "Outlet A" and "bakery" in g.text for g in c.missing)

@@ -1,0 +1,72 @@
+"""Report writers: JSON keys and round trip, Markdown brief, HTML escaping and layout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from compare_helpers import BagEmbedder, analyzed, story_of
+
+from parallax.compare import compare_story
+from parallax.model import Comparison, from_dict
+from parallax.report import render
+from parallax.report.json import REPORT_KEYS
+
+HOSTILE = 'The minister said <script>alert("x")</script> nothing. A photo <img src=x onerror="alert(1)"> ran.'
+
+
+@pytest.fixture(scope="module")
+def comparison() -> Comparison:
+    a = analyzed("a", "Outlet <A>", "The river flooded the town of Brel on Friday. " + HOSTILE, [("Brel", "GPE")])
+    b = analyzed("b", "Outlet B", "The river flooded the town of Brel on Friday, residents said. "
+                 "A local bakery gave away bread to families.", [("Brel", "GPE")])
+    return compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+
+
+def test_report_json_has_documented_keys(comparison: Comparison) -> None:
+    data = json.loads(render(comparison, "json"))
+    assert set(REPORT_KEYS) <= set(data)
+
+
+def test_report_json_round_trips(comparison: Comparison) -> None:
+    rebuilt = from_dict(Comparison, json.loads(render(comparison, "json")))
+    assert rebuilt == comparison
+
+
+def test_report_json_keys_documented_in_docs() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "comparison.md").read_text(encoding="utf-8")
+    for key in REPORT_KEYS:
+        assert f"`{key}`" in doc, key
+
+
+def test_report_html_escapes_article_text(comparison: Comparison) -> None:
+    page = render(comparison, "html")
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page and "&lt;img src=x onerror=" in page
+    assert "Outlet &lt;A&gt;" in page
+
+
+def test_report_html_is_self_contained_and_responsive(comparison: Comparison) -> None:
+    page = render(comparison, "html")
+    assert 'name="viewport"' in page and "auto-fit" in page
+    assert "http://" not in page.split("<body>")[0] and "<link" not in page and "<script" not in page
+    for section in ("columns", "coverage", "conflicts", "quotes", "sources", "entities", "framing"):
+        assert f'id="{section}"' in page
+    assert "s-shared" in page and "s-unique" in page
+
+
+def test_report_markdown_reads_as_brief(comparison: Comparison) -> None:
+    text = render(comparison, "md")
+    assert text.startswith("# A test story")
+    for heading in ("## What the outlets agree on", "## Only in one outlet", "## Where they disagree",
+                    "## The same words, reported differently", "## Sources relied on"):
+        assert heading in text
+    assert "<script>" not in text and "\\<script\\>" in text
+    assert "bakery" in text
+
+
+def test_report_unknown_format_is_refused(comparison: Comparison) -> None:
+    with pytest.raises(ValueError, match="unknown report format"):
+        render(comparison, "pdf")  # type: ignore[arg-type]
