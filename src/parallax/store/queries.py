@@ -1,0 +1,481 @@
+"""Read queries behind the stories, quotes, entity and article views (CLI and web call the same ones).
+
+Every function takes an open :class:`~parallax.store.db.Database` and returns small frozen records.
+User input only ever reaches SQL as bound parameters; free text reaches FTS5 only through
+:func:`fts_query`, which quotes every term so no input can form FTS syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from parallax.errors import InputError, NotFoundError
+
+from .db import Database
+
+__all__ = [
+    "EntityInfo",
+    "EntityPage",
+    "QuoteHit",
+    "QuoteVariant",
+    "StoryFilters",
+    "StoryPage",
+    "StoryRow",
+    "article_story",
+    "Wording",
+    "entity_forms",
+    "entity_page",
+    "fts_query",
+    "group_variants",
+    "list_entities",
+    "list_outlets",
+    "list_stories",
+    "name_key",
+    "parse_date",
+    "search_quotes",
+    "word_diff",
+]
+
+_MAX_TERMS = 16
+_MAX_LIMIT = 200
+# Two quotes are wordings of one remark when rapidfuzz's token_set_ratio reaches this; set by eye on the
+# seed pair (translated Putin remarks score 70-85, unrelated remarks by the same speaker stay under 50).
+_VARIANT_SIMILARITY = 62.0
+_MAX_ENTITY_QUOTES = 1000
+_TERM = re.compile(r'"([^"]*)"|([\w\-\'’]+\*?)', re.UNICODE)
+
+
+def fts_query(text: str | None) -> str | None:
+    """An FTS5 MATCH expression that ANDs the words of ``text``; ``"phrases"`` and ``prefix*`` kept.
+
+    Every term is emitted as a double-quoted FTS5 string, so operators, column filters, parentheses and
+    stray quotes in user input are searched for as words instead of being parsed.
+    """
+    if not text:
+        return None
+    terms: list[str] = []
+    for match in _TERM.finditer(text):
+        phrase, word = match.group(1), match.group(2)
+        raw = phrase if phrase is not None else word
+        prefix = word is not None and word.endswith("*")
+        words = re.findall(r"\w+", raw.rstrip("*"), re.UNICODE)
+        if not words:
+            continue
+        terms.append('"' + " ".join(words) + '"' + ("*" if prefix else ""))
+        if len(terms) >= _MAX_TERMS:
+            break
+    return " ".join(terms) or None
+
+
+def parse_date(value: str | None, *, name: str) -> str | None:
+    """``YYYY-MM-DD`` checked and normalised, or None; anything else is an :class:`InputError`."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        raise InputError(name, f"{value!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+def _clamp(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), _MAX_LIMIT)), max(0, int(offset))
+
+
+# -- stories ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilters:
+    outlet: str | None = None
+    entity: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    id: str
+    title: str
+    first_date: str | None
+    last_date: str | None
+    n_articles: int
+    n_outlets: int
+    outlets: dict[str, int]  # outlet -> articles in the story
+    has_comparison: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    stories: tuple[StoryRow, ...]
+    total: int
+    limit: int
+    offset: int
+    filters: StoryFilters
+
+
+def _story_where(filters: StoryFilters) -> tuple[str, list[Any]]:
+    clauses = ["s.n_articles > 0"]
+    params: list[Any] = []
+    if filters.outlet:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+            " WHERE sa.story_id = s.id AND a.outlet = ?)"
+        )
+        params.append(filters.outlet)
+    if filters.entity:
+        clauses.append("EXISTS (SELECT 1 FROM entity_articles ea WHERE ea.story_id = s.id AND ea.entity_key = ?)")
+        params.append(filters.entity)
+    if filters.date_from:
+        clauses.append("coalesce(s.last_date, '') >= ?")
+        params.append(filters.date_from)
+    if filters.date_to:
+        # Dates may carry a time; anything on the ``to`` day still counts.
+        clauses.append("coalesce(s.first_date, '') < date(?, '+1 day')")
+        params.append(filters.date_to)
+    match = fts_query(filters.q)
+    if match:
+        clauses.append(
+            "s.id IN (SELECT sa.story_id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
+            " JOIN story_articles sa ON sa.article_id = a.id WHERE articles_fts MATCH ?)"
+        )
+        params.append(match)
+    return " AND ".join(clauses), params
+
+
+def list_stories(db: Database, filters: StoryFilters | None = None, *, limit: int = 50, offset: int = 0) -> StoryPage:
+    """Stories matching ``filters``, newest day first and, within a day, broadest (most outlets) first."""
+    filters = filters or StoryFilters()
+    limit, offset = _clamp(limit, offset)
+    where, params = _story_where(filters)
+    total = int(db.conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", params).fetchone()[0])  # noqa: S608
+    rows = db.conn.execute(
+        "SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets,"
+        " EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = s.id) AS has_comparison"
+        f" FROM stories s WHERE {where}"  # noqa: S608 - clauses are constants, values are bound
+        " ORDER BY substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
+        " LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    outlets = _story_outlets(db, [row["id"] for row in rows])
+    stories = tuple(
+        StoryRow(
+            id=row["id"],
+            title=row["title"],
+            first_date=row["first_date"],
+            last_date=row["last_date"],
+            n_articles=row["n_articles"],
+            n_outlets=row["n_outlets"],
+            outlets=outlets.get(row["id"], {}),
+            has_comparison=bool(row["has_comparison"]),
+        )
+        for row in rows
+    )
+    return StoryPage(stories, total, limit, offset, filters)
+
+
+def _story_outlets(db: Database, story_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    if not story_ids:
+        return {}
+    marks = ",".join("?" * len(story_ids))
+    result: dict[str, dict[str, int]] = {}
+    for row in db.conn.execute(
+        "SELECT sa.story_id, a.outlet, count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+        f" WHERE sa.story_id IN ({marks}) GROUP BY sa.story_id, a.outlet ORDER BY 3 DESC, 2",  # noqa: S608
+        list(story_ids),
+    ):
+        result.setdefault(row[0], {})[row[1]] = row[2]
+    return result
+
+
+def list_outlets(db: Database) -> list[tuple[str, int]]:
+    """(outlet, article count), most prolific first."""
+    rows = db.conn.execute("SELECT outlet, count(*) FROM articles GROUP BY outlet ORDER BY 2 DESC, 1")
+    return [(row[0], row[1]) for row in rows]
+
+
+# -- quotes -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    id: int
+    article_id: str
+    outlet: str
+    date: str | None
+    title: str
+    kind: str
+    speaker: str | None
+    speaker_name: str | None
+    speaker_key: str | None
+    content: str
+    start: int
+    end: int
+    cue: str | None
+    relay: str | None
+    relay_kind: str | None
+
+
+_QUOTE_COLUMNS = (
+    "q.id, q.article_id, a.outlet, a.date, a.title, q.kind, q.speaker, q.speaker_name, q.speaker_key,"
+    " q.content, q.start, q.end, q.cue, q.relay, q.relay_kind"
+)
+
+
+def _quote_from_row(row: Any) -> QuoteHit:
+    return QuoteHit(*(row[i] for i in range(15)))
+
+
+def search_quotes(
+    db: Database,
+    *,
+    q: str | None = None,
+    speaker: str | None = None,
+    outlet: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[QuoteHit], int]:
+    """Quotes whose words match ``q`` and speaker name matches ``speaker``; newest first, with the total."""
+    limit, offset = _clamp(limit, offset)
+    clauses: list[str] = ["1"]
+    params: list[Any] = []
+    content_match, speaker_match = fts_query(q), fts_query(speaker)
+    parts = []
+    if content_match:
+        parts.append(f"content : ({content_match})")
+    if speaker_match:
+        parts.append(f"speaker_name : ({speaker_match})")
+    if parts:
+        clauses.append("q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)")
+        params.append(" AND ".join(parts))
+    if outlet:
+        clauses.append("a.outlet = ?")
+        params.append(outlet)
+    if date_from:
+        clauses.append("coalesce(a.date, '') >= ?")
+        params.append(date_from)
+    if date_to:
+        clauses.append("coalesce(a.date, '') < date(?, '+1 day')")
+        params.append(date_to)
+    where = " AND ".join(clauses)
+    base = f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where}"  # noqa: S608
+    total = int(db.conn.execute(f"SELECT count(*) {base}", params).fetchone()[0])
+    rows = db.conn.execute(
+        f"SELECT {_QUOTE_COLUMNS} {base} ORDER BY coalesce(a.date, '') DESC, q.id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [_quote_from_row(row) for row in rows], total
+
+
+# -- entities -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    key: str
+    name: str
+    label: str
+    n_articles: int = 0
+    n_stories: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One distinct wording of a remark, with every quote that uses it."""
+
+    text: str
+    outlets: tuple[str, ...]
+    first_date: str | None
+    quotes: tuple[QuoteHit, ...]
+    diff: tuple[tuple[str, str], ...] = ()  # against the group's first wording: ("=", "-", "+", token)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteVariant:
+    """One remark as worded by different outlets (or repeated over time)."""
+
+    first_date: str | None
+    outlets: tuple[str, ...]
+    wordings: tuple[Wording, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPage:
+    entity: EntityInfo
+    forms: dict[str, int]  # surface form -> mentions
+    outlets: dict[str, int]  # outlet -> quotes
+    variants: tuple[QuoteVariant, ...]
+    stories: tuple[tuple[str, str, str | None], ...] = field(default=())  # (id, title, last_date)
+    n_quotes: int = 0
+
+
+def list_entities(db: Database, *, q: str | None = None, limit: int = 100, offset: int = 0) -> list[EntityInfo]:
+    """Entities by number of articles that mention them; ``q`` filters by a substring of the name."""
+    limit, offset = _clamp(limit, offset)
+    params: list[Any] = []
+    where = ""
+    if q:
+        where = "WHERE e.name LIKE ? ESCAPE '\\'"
+        params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    rows = db.conn.execute(
+        "SELECT e.key, e.name, e.label, count(DISTINCT ea.article_id), count(DISTINCT ea.story_id)"
+        f" FROM entities e LEFT JOIN entity_articles ea ON ea.entity_key = e.key {where}"  # noqa: S608
+        " GROUP BY e.key ORDER BY 4 DESC, e.name LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [EntityInfo(*row) for row in rows]
+
+
+def entity_page(db: Database, key: str) -> EntityPage:
+    """Everything ``key`` is quoted saying, across outlets and over time, grouped into wording variants."""
+    info = _entity_info(db, key)
+    forms: dict[str, int] = {}
+    for row in db.conn.execute("SELECT forms, count FROM entity_articles WHERE entity_key = ?", (info.key,)):
+        for form in json.loads(row[0]) or []:
+            forms[str(form)] = forms.get(str(form), 0) + 1
+    # Quotes carry the speaker's own name key ("vladimir putin", "putin"), not the entity key, so the
+    # entity's name and every surface form it was mentioned by are looked up.
+    keys = sorted({info.key, name_key(info.key.replace("-", " ")), name_key(info.name), *map(name_key, forms)} - {""})
+    marks = ",".join("?" * len(keys))
+    quotes = [
+        _quote_from_row(row)
+        for row in db.conn.execute(
+            f"SELECT {_QUOTE_COLUMNS} FROM quotes q JOIN articles a ON a.id = q.article_id"  # noqa: S608
+            f" WHERE q.speaker_key IN ({marks}) ORDER BY coalesce(a.date, ''), q.id LIMIT ?",
+            [*keys, _MAX_ENTITY_QUOTES],
+        )
+    ]
+    outlets: dict[str, int] = {}
+    for quote in quotes:
+        outlets[quote.outlet] = outlets.get(quote.outlet, 0) + 1
+    stories = tuple(
+        (row[0], row[1], row[2])
+        for row in db.conn.execute(
+            "SELECT s.id, s.title, s.last_date FROM stories s WHERE s.id IN"
+            " (SELECT story_id FROM entity_articles WHERE entity_key = ?)"
+            " ORDER BY coalesce(s.last_date, '') DESC LIMIT 100",
+            (info.key,),
+        )
+    )
+    return EntityPage(
+        entity=info,
+        forms=dict(sorted(forms.items(), key=lambda kv: -kv[1])),
+        outlets=dict(sorted(outlets.items(), key=lambda kv: -kv[1])),
+        variants=group_variants(quotes),
+        stories=stories,
+        n_quotes=len(quotes),
+    )
+
+
+def _entity_info(db: Database, key: str) -> EntityInfo:
+    row = db.conn.execute(
+        "SELECT e.key, e.name, e.label, count(DISTINCT ea.article_id), count(DISTINCT ea.story_id)"
+        " FROM entities e LEFT JOIN entity_articles ea ON ea.entity_key = e.key WHERE e.key = ? GROUP BY e.key",
+        (key,),
+    ).fetchone()
+    if row is not None:
+        return EntityInfo(*row)
+    # A speaker never resolved to an entity is still findable by its name key.
+    row = db.conn.execute(
+        "SELECT speaker_name, count(DISTINCT article_id) FROM quotes WHERE speaker_key IN (?, ?)"
+        " GROUP BY speaker_name ORDER BY 2 DESC LIMIT 1",
+        (key, name_key(key.replace("-", " "))),
+    ).fetchone()
+    if row is None:
+        raise NotFoundError("entity", key)
+    return EntityInfo(key, row[0] or key, "PERSON", row[1], 0)
+
+
+def name_key(name: str | None) -> str:
+    """The store's speaker key for a name (case-folded, whitespace collapsed), as ``quotes.speaker_key``."""
+    return " ".join((name or "").casefold().split())
+
+
+def entity_forms(db: Database, article_id: str) -> dict[str, str]:
+    """Surface form -> entity key for the entities resolved in one article."""
+    forms: dict[str, str] = {}
+    for row in db.conn.execute("SELECT entity_key, forms FROM entity_articles WHERE article_id = ?", (article_id,)):
+        for form in json.loads(row[1]) or []:
+            forms.setdefault(str(form), row[0])
+    return forms
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def group_variants(quotes: Sequence[QuoteHit]) -> tuple[QuoteVariant, ...]:
+    """Group quotes (oldest first) into remarks; within each, identical normalised text is one wording."""
+    groups: list[list[QuoteHit]] = []
+    heads: list[str] = []
+    for quote in quotes:
+        norm = _normal(quote.content)
+        for i, head in enumerate(heads):
+            if fuzz.token_set_ratio(norm, head) >= _VARIANT_SIMILARITY:
+                groups[i].append(quote)
+                break
+        else:
+            groups.append([quote])
+            heads.append(norm)
+    variants = [_variant(group) for group in groups]
+    variants.sort(key=lambda v: (-len(v.outlets), -sum(len(w.quotes) for w in v.wordings), v.first_date or ""))
+    return tuple(variants)
+
+
+def _variant(group: list[QuoteHit]) -> QuoteVariant:
+    by_text: dict[str, list[QuoteHit]] = {}
+    for quote in group:
+        by_text.setdefault(_normal(quote.content), []).append(quote)
+    wordings: list[Wording] = []
+    base_tokens: list[str] | None = None
+    for items in by_text.values():
+        text = items[0].content
+        tokens = text.split()
+        diff = () if base_tokens is None else word_diff(base_tokens, tokens)
+        base_tokens = tokens if base_tokens is None else base_tokens
+        wordings.append(
+            Wording(
+                text=text,
+                outlets=tuple(dict.fromkeys(q.outlet for q in items)),
+                first_date=items[0].date,
+                quotes=tuple(items),
+                diff=diff,
+            )
+        )
+    return QuoteVariant(
+        first_date=group[0].date,
+        outlets=tuple(dict.fromkeys(q.outlet for q in group)),
+        wordings=tuple(wordings),
+    )
+
+
+def word_diff(a: Sequence[str], b: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Token diff of ``b`` against ``a`` as ("=", "-", "+", token) pairs."""
+    ops: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=[t.casefold() for t in a], b=[t.casefold() for t in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            ops.extend(("=", t) for t in b[j1:j2])
+            continue
+        ops.extend(("-", t) for t in a[i1:i2])
+        ops.extend(("+", t) for t in b[j1:j2])
+    return tuple(ops)
+
+
+def article_story(db: Database, article_id: str) -> tuple[str, str] | None:
+    """(story id, title) of the story holding ``article_id``, if it has been clustered."""
+    row = db.conn.execute(
+        "SELECT s.id, s.title FROM story_articles sa JOIN stories s ON s.id = sa.story_id WHERE sa.article_id = ?",
+        (article_id,),
+    ).fetchone()
+    return None if row is None else (row[0], row[1])

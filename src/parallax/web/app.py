@@ -1,0 +1,103 @@
+"""The Starlette application: routes, the one error handler, security headers, read pool and writer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from parallax.errors import ParallaxError
+from parallax.store import Database
+
+from . import views
+from .ingest import ingest
+from .negotiate import SecurityHeaders, error_response, make_env, render
+from .openapi import openapi_document
+from .pool import ReadPool, Writer
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).parent / "static"
+Endpoint = Callable[[Request], Any]
+
+
+def _twin(path: str, endpoint: Endpoint, name: str) -> list[Route]:
+    """The JSON route (``path`` + ``.json``) first, so it wins over a path parameter that would swallow it."""
+    return [Route(path + ".json", endpoint, name=name + "_json"), Route(path, endpoint, name=name)]
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def docs(request: Request) -> Response:
+    doc = openapi_document()
+    return render(request, "docs.html", {"doc": doc}, doc)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def _routes() -> Sequence[BaseRoute]:
+    return [
+        Route("/", views.home),
+        *_twin("/stories", views.stories, "stories"),
+        *_twin("/stories/{story_id:path}", views.story, "story"),
+        *_twin("/entities", views.entities, "entities"),
+        *_twin("/entities/{key:path}", views.entity, "entity"),
+        *_twin("/quotes", views.quotes, "quotes"),
+        *_twin("/articles/{article_id:path}", views.article, "article"),
+        Route("/api/ingest", ingest, methods=["POST"], name="ingest"),
+        Route("/api/health", health, name="health"),
+        Route("/openapi.json", openapi, name="openapi"),
+        Route("/docs", docs, name="docs"),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def create_app(
+    db_path: str | Path, *, ingest_token: str | None = None, max_upload_bytes: int = 10_000_000
+) -> Starlette:
+    """The web app and REST API over the store at ``db_path``.
+
+    Args:
+        db_path: the SQLite store; created and migrated if absent.
+        ingest_token: enables ``POST /api/ingest`` and is required by every write; None leaves ingest off.
+        max_upload_bytes: the largest request body ingest accepts (413 beyond it).
+
+    Returns:
+        A Starlette ASGI application.
+    """
+    path = Path(db_path)
+    Database(path).close()  # create and migrate once, so read-only connections find the schema
+    pool, writer = ReadPool(path), Writer(path)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        pool.close()
+        writer.close()
+
+    handlers: dict[Any, Any] = {HTTPException: error_response, ParallaxError: error_response, Exception: error_response}
+    app = Starlette(
+        routes=_routes(),
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers=handlers,
+        lifespan=lifespan,
+    )
+    app.state.pool = pool
+    app.state.writer = writer
+    app.state.env = make_env()
+    app.state.ingest_token = ingest_token or None
+    app.state.max_upload_bytes = max_upload_bytes
+    return app

@@ -1,0 +1,64 @@
+"""Read-only SQLite connections handed out one per request, and the single writer used by ingest."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from parallax.store import Database
+
+__all__ = ["ReadPool", "Writer"]
+
+
+class ReadPool:
+    """Read-only connections reused across requests; each request holds one for its duration."""
+
+    def __init__(self, path: str | Path, *, size: int = 8) -> None:
+        self.path = Path(path)
+        self._idle: queue.LifoQueue[Database] = queue.LifoQueue(maxsize=size)
+
+    @contextmanager
+    def connection(self) -> Iterator[Database]:
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = Database(self.path, readonly=True)
+        try:
+            yield db
+        finally:
+            try:
+                self._idle.put_nowait(db)
+            except queue.Full:
+                db.close()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+class Writer:
+    """The one writing connection, opened on first use; writes are serialised by a lock."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db: Database | None = None
+
+    @contextmanager
+    def connection(self) -> Iterator[Database]:
+        with self._lock:
+            if self._db is None:
+                self._db = Database(self.path)
+            yield self._db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -1,0 +1,105 @@
+/* parallax story page: counterparts on click, outlet toggles, conflict navigation.
+   All data comes from data-* attributes rendered (escaped) by the server; nothing is evaluated. */
+(function () {
+  "use strict";
+
+  function byKey(key) { return document.getElementById("s-" + key); }
+  function words(value) { return (value || "").split(/\s+/).filter(Boolean); }
+  function clearMarks() {
+    document.querySelectorAll(".sent.is-active, .sent.is-counterpart, .sent.is-conflict-side").forEach(function (el) {
+      el.classList.remove("is-active", "is-counterpart", "is-conflict-side");
+    });
+    document.querySelectorAll(".conflict-item.is-current").forEach(function (el) { el.classList.remove("is-current"); });
+  }
+  function setStatus(id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } }
+
+  function showCounterparts(sent) {
+    clearMarks();
+    sent.classList.add("is-active");
+    var found = [];
+    words(sent.dataset.matches).forEach(function (key) {
+      var other = byKey(key);
+      if (other) {
+        other.classList.add("is-counterpart");
+        found.push(other.dataset.outlet);
+        var col = other.closest(".col-text");
+        if (col && col !== sent.closest(".col-text")) {
+          col.scrollTop = other.offsetTop - col.offsetTop - col.clientHeight / 3;
+        }
+      }
+    });
+    setStatus("match-status", found.length ? "Counterparts in: " + Array.from(new Set(found)).join(", ")
+                                            : "Only " + sent.dataset.outlet + " reports this.");
+  }
+
+  function setupSentences(root) {
+    root.addEventListener("click", function (ev) {
+      var sent = ev.target.closest(".sent[data-key]");
+      if (sent) { showCounterparts(sent); }
+    });
+    root.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter" && ev.key !== " ") { return; }
+      var sent = ev.target.closest(".sent[data-key]");
+      if (sent) { ev.preventDefault(); showCounterparts(sent); }
+    });
+  }
+
+  function setupToggles() {
+    document.querySelectorAll("input[data-toggle-outlet]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var outlet = box.dataset.toggleOutlet;
+        document.querySelectorAll("[data-outlet]").forEach(function (el) {
+          if (el.dataset.outlet === outlet && !el.classList.contains("sent")) {
+            el.classList.toggle("is-hidden", !box.checked);
+          }
+        });
+      });
+    });
+  }
+
+  function setupConflicts() {
+    var items = Array.prototype.slice.call(document.querySelectorAll(".conflict-item"));
+    var current = -1;
+    function go(step) {
+      if (!items.length) { return; }
+      current = (current + step + items.length) % items.length;
+      var item = items[current];
+      clearMarks();
+      item.classList.add("is-current");
+      var first = null;
+      [item.dataset.a, item.dataset.b].forEach(function (key) {
+        var el = byKey(key);
+        if (el) {
+          el.classList.add("is-conflict-side");
+          var col = el.closest(".col");
+          if (col) { col.classList.remove("is-hidden"); }
+          var pane = el.closest(".col-text");
+          if (pane) { pane.scrollTop = el.offsetTop - pane.offsetTop - pane.clientHeight / 3; }
+          first = first || el;
+        }
+      });
+      (first || item).scrollIntoView({ block: "center" });
+      setStatus("conflict-status", "Conflict " + (current + 1) + " of " + items.length + ": " +
+                (item.querySelector(".conflict-head") || item).textContent.trim());
+      if (history.replaceState) { history.replaceState(null, "", "#" + item.id); }
+    }
+    var next = document.getElementById("next-conflict");
+    var prev = document.getElementById("prev-conflict");
+    if (next) { next.addEventListener("click", function () { go(1); }); }
+    if (prev) { prev.addEventListener("click", function () { go(-1); }); }
+    items.forEach(function (item, i) {
+      item.addEventListener("click", function (ev) {
+        if (ev.target.closest("a")) { ev.preventDefault(); }
+        current = i - 1; go(1);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.documentElement.classList.add("js");
+    var cols = document.getElementById("columns");
+    if (cols) { setupSentences(cols); }
+    setupToggles();
+    setupConflicts();
+  });
+})();

@@ -1,0 +1,178 @@
+"""Read views: each renders an HTML page or, on the same route, its JSON twin from the same data."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from parallax.model import Article, Comparison, to_dict
+from parallax.store import Database
+from parallax.store import queries as Q
+
+from .negotiate import render, wants_json
+from .present import annotations_for, highlight, story_view
+
+__all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
+
+T = TypeVar("T")
+
+
+async def _read(request: Request, fn: Callable[[Database], T]) -> T:
+    """Run ``fn`` with a pooled read-only connection, off the event loop."""
+
+    def call() -> T:
+        with request.app.state.pool.connection() as db:
+            return fn(db)
+
+    return await run_in_threadpool(call)
+
+
+def _int(request: Request, name: str, default: int, *, low: int = 0, high: int = 10_000_000) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise HTTPException(400, f"query parameter {name!r} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise HTTPException(400, f"query parameter {name!r} must be between {low} and {high}")
+    return value
+
+
+def _text(request: Request, name: str, *, max_len: int = 300) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    if len(value) > max_len:
+        raise HTTPException(400, f"query parameter {name!r} is longer than {max_len} characters")
+    return value or None
+
+
+def _plain(record: Any) -> Any:
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [_plain(item) for item in record]
+    if isinstance(record, dict):
+        return {str(k): _plain(v) for k, v in record.items()}
+    return record
+
+
+def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, str | None]:
+    nxt = str(request.url.include_query_params(offset=offset + limit)) if offset + limit < total else None
+    prev = str(request.url.include_query_params(offset=max(0, offset - limit))) if offset > 0 else None
+    return {"next": nxt, "prev": prev}
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/stories", status_code=302)
+
+
+async def stories(request: Request) -> Response:
+    """Stories, newest and broadest first, filtered by outlet, entity, date range and full text."""
+    filters = Q.StoryFilters(
+        outlet=_text(request, "outlet"),
+        entity=_text(request, "entity"),
+        date_from=Q.parse_date(_text(request, "from"), name="from"),
+        date_to=Q.parse_date(_text(request, "to"), name="to"),
+        q=_text(request, "q"),
+    )
+    limit, offset = _int(request, "limit", 50, low=1, high=200), _int(request, "offset", 0)
+
+    def load(db: Database) -> tuple[Q.StoryPage, list[tuple[str, int]]]:
+        return Q.list_stories(db, filters, limit=limit, offset=offset), Q.list_outlets(db)
+
+    page, outlets = await _read(request, load)
+    links = _page_links(request, page.total, page.limit, page.offset)
+    data = {
+        "stories": _plain(page.stories),
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "filters": _plain(filters),
+        **links,
+    }
+    context = {"page": page, "filters": filters, "outlets": outlets, "links": links}
+    return render(request, "stories.html", context, data)
+
+
+def load_comparison(db: Database, story_id: str) -> dict[str, Any]:
+    """The stored comparison's JSON form, or an empty comparison of the story's articles if not computed yet."""
+    data = db.comparison_json(story_id)
+    if data is not None:
+        return data
+    story = db.story(story_id)
+    articles: tuple[Article, ...] = tuple(db.articles(story.article_ids))
+    return dict(to_dict(Comparison(story=story, articles=articles)))
+
+
+async def story(request: Request) -> Response:
+    """One story's comparison: columns per outlet, conflicts, quote groups, sources, framing."""
+    story_id = request.path_params["story_id"]
+    data = await _read(request, lambda db: load_comparison(db, story_id))
+    context: dict[str, Any] = {"c": data, "view": None}
+    if not wants_json(request):
+        context["view"] = story_view(data)
+    return render(request, "story.html", context, data)
+
+
+async def entities(request: Request) -> Response:
+    """People and organisations, most mentioned first; ``q`` filters by name."""
+    q = _text(request, "q")
+    limit, offset = _int(request, "limit", 100, low=1, high=200), _int(request, "offset", 0)
+    rows = await _read(request, lambda db: Q.list_entities(db, q=q, limit=limit, offset=offset))
+    data = {"entities": _plain(rows), "q": q, "limit": limit, "offset": offset}
+    return render(request, "entities.html", {"rows": rows, "q": q}, data)
+
+
+async def entity(request: Request) -> Response:
+    """Everything one entity is quoted saying, across outlets and time, grouped into wording variants."""
+    key = request.path_params["key"]
+    page = await _read(request, lambda db: Q.entity_page(db, key))
+    return render(request, "entity.html", {"page": page}, _plain(page))
+
+
+async def quotes(request: Request) -> Response:
+    """Quote search by words, speaker, outlet and date range."""
+    params = {
+        "q": _text(request, "q"),
+        "speaker": _text(request, "speaker"),
+        "outlet": _text(request, "outlet"),
+        "date_from": Q.parse_date(_text(request, "from"), name="from"),
+        "date_to": Q.parse_date(_text(request, "to"), name="to"),
+    }
+    limit, offset = _int(request, "limit", 50, low=1, high=200), _int(request, "offset", 0)
+
+    def load(db: Database) -> tuple[list[Q.QuoteHit], int, list[tuple[str, int]]]:
+        hits, total = Q.search_quotes(db, **params, limit=limit, offset=offset)  # type: ignore[arg-type]
+        return hits, total, Q.list_outlets(db)
+
+    hits, total, outlets = await _read(request, load)
+    links = _page_links(request, total, limit, offset)
+    data = {"quotes": _plain(hits), "total": total, "limit": limit, "offset": offset, "filters": params, **links}
+    context = {"hits": hits, "total": total, "params": params, "outlets": outlets, "links": links}
+    return render(request, "quotes.html", context, data)
+
+
+async def article(request: Request) -> Response:
+    """One article's cleaned text with entities, quotes and relays highlighted, and what cleaning removed."""
+    article_id = request.path_params["article_id"]
+
+    def load(db: Database) -> tuple[Any, tuple[str, str] | None, dict[str, str]]:
+        analyzed = db.analysis(article_id)
+        aid = analyzed.article.id
+        return analyzed, Q.article_story(db, aid), Q.entity_forms(db, aid)
+
+    analyzed, in_story, forms = await _read(request, load)
+    data = dict(to_dict(analyzed))
+    data["story"] = None if in_story is None else {"id": in_story[0], "title": in_story[1]}
+    data["entity_keys"] = forms
+    context: dict[str, Any] = {"a": analyzed, "story": in_story, "body": None}
+    if not wants_json(request):
+        context["body"] = highlight(analyzed.article.text, annotations_for(analyzed, forms))
+    return render(request, "article.html", context, data)
