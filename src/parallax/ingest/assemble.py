@@ -40,8 +40,8 @@ def finish(draft: Draft, *, source: str, source_path: str | None = None) -> Arti
     cleaned = clean_text(draft.text)
     text, removed = cleaned.text, cleaned.removed
     title = _text_or_none(draft.title) or cleaned.title
-    if draft.title_from_first_line and not title:
-        title, text, removed = _headline_from_first_line(text, removed)
+    if draft.title_from_first_line:
+        title, text, removed = _headline_from_first_line(text, removed, known=title)
     if not text:
         return InputError(source, "has no article text after cleaning", "check that it holds an article body")
     digest = content_hash(text)
@@ -61,10 +61,15 @@ def finish(draft: Draft, *, source: str, source_path: str | None = None) -> Arti
 
 
 def _headline_from_first_line(
-    text: str, removed: tuple[Removed, ...]
+    text: str, removed: tuple[Removed, ...], *, known: str | None
 ) -> tuple[str | None, str, tuple[Removed, ...]]:
+    """Take a headline-like first line as the title; a repeat of a title found elsewhere goes too."""
     first, _, rest = text.partition("\n")
-    if rest and looks_like_headline(first):
+    if not rest:
+        return known, text, removed
+    if known and first.casefold() != known.casefold():
+        return known, text, removed
+    if known or looks_like_headline(first):
         return first, rest, (Removed("headline", first), *removed)
     return None, text, removed
 
