@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from parallax.model import (
     AlignedRef,
@@ -190,3 +196,27 @@ def build_sample_db(path: Path) -> Path:
         flood = _flood_comparison(items)
         db.save_comparison(flood, entity_rows=_entity_rows([items[i] for i in flood.story.article_ids]))
     return path
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Run ``app`` on uvicorn on a free loopback port in a thread; yields its base URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", server_header=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -1,0 +1,79 @@
+"""The web app on a real uvicorn server on a loopback port, driven over HTTP with httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from test_web_data import FLOOD, build_sample_db, live_server
+
+from parallax.web import create_app
+
+TOKEN = "live-token"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = build_sample_db(tmp_path_factory.mktemp("live") / "parallax.db")
+    with live_server(create_app(db, ingest_token=TOKEN, max_upload_bytes=2000)) as url:
+        yield url
+
+
+def test_web_server_binds_loopback(base_url: str) -> None:
+    assert base_url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize("path", ["/stories.json", f"/stories/{FLOOD}.json", "/quotes.json?q=moved",
+                                  "/entities/ines-calder.json", "/articles/ledger-1.json"])
+def test_web_server_serves_json_twins(base_url: str, path: str) -> None:
+    r = httpx.get(base_url + path)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+
+
+def test_web_server_html_has_csp(base_url: str) -> None:
+    r = httpx.get(base_url + f"/stories/{FLOOD}")
+    assert r.status_code == 200
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "server" not in r.headers
+
+
+def test_web_server_static_assets(base_url: str) -> None:
+    js = httpx.get(base_url + "/static/app.js")
+    css = httpx.get(base_url + "/static/style.css")
+    assert js.status_code == css.status_code == 200
+    assert "javascript" in js.headers["content-type"] and "text/css" in css.headers["content-type"]
+
+
+def test_web_server_error_json(base_url: str) -> None:
+    r = httpx.get(base_url + "/stories/nothing-here.json")
+    assert r.status_code == 404
+    assert r.json() == {"error": {"status": 404, "message": r.json()["error"]["message"]}}
+
+
+def test_web_server_ingest_auth_and_limit(base_url: str) -> None:
+    article = {"id": "live-1", "outlet": "Live Outlet", "title": "Live", "text": "A live made-up report."}
+    assert httpx.post(base_url + "/api/ingest", json=article).status_code == 401
+    too_big = httpx.post(base_url + "/api/ingest", content=b"[" + b" " * 3000 + b"]",
+                         headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    assert too_big.status_code == 413
+    ok = httpx.post(base_url + "/api/ingest?analyze=0", json=article, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 201
+    assert httpx.get(base_url + "/articles/live-1.json").json()["article"]["title"] == "Live"
+
+
+def test_web_server_serve_refuses_nothing_but_warns_off_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    import uvicorn
+
+    from parallax.web import server
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(kw))
+    server.serve(tmp_path / "s.db", host="0.0.0.0", port=8123)
+    assert calls["host"] == "0.0.0.0" and calls["port"] == 8123
+    assert "reachable from other machines" in caplog.text
+    server.serve(tmp_path / "s.db")
+    assert calls["host"] == "127.0.0.1" and calls["port"] == 8000
