@@ -21,7 +21,6 @@ LOGGER = logging.getLogger(__name__)
 # Control characters other than newline and tab; they come from copy-paste and broken encoders and
 # would shift character offsets invisibly.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 # WordPress-style syndication trailer; feeds append it to every item.
 _TRAILER = re.compile(r"^The post (?P<title>.+?) appeared first on (?P<outlet>.+?)\.?$")
@@ -91,7 +90,9 @@ def normalise_text(raw: str) -> list[str]:
     """Non-empty, whitespace-normalised lines of ``raw``."""
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    # str.split() splits on every Unicode space (NBSP, thin and ideographic spaces too), and is far
+    # faster than a regex that matches each of the many single spaces in long articles.
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return [line for line in lines if line]
 
 
