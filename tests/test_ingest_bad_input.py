@@ -49,7 +49,10 @@ def errors_and_articles(paths: list[Path]) -> tuple[list[InputError], list[Artic
             "not valid UTF-8 (byte 0xe9 at offset 3)",
         ),
         ("truncated.xml", TRUNCATED_FEED, "malformed or truncated"),
-        ("lol.rss", BILLION_LAUGHS, "declares"),
+        ("lol.rss", BILLION_LAUGHS, "entity-expansion"),
+        ("lol.xml", BILLION_LAUGHS, "entity-expansion"),
+        ("notfeed.xml", b'<?xml version="1.0"?><note><to>x</to></note>', "not an RSS or Atom feed"),
+        ("empty.rss", b'<rss version="2.0"><channel><title>T</title></channel></rss>', "no entries"),
         ("dtd.rss", DTD_FEED, "DTD"),
         ("notes.json", b'{"title": "no body here"}', "no 'text'"),
         ("broken.json", b'[{"text": "x"', "not valid JSON"),
@@ -164,3 +167,10 @@ def test_bad_input_unknown_extension_named_explicitly_is_sniffed(tmp_path: Path)
     path.write_text(GOOD_TEXT, encoding="utf-8")
     (article,) = list(iter_inputs([path]))
     assert isinstance(article, Article) and article.id == "story"
+
+
+def test_bad_input_billion_laughs_on_stdin_is_refused() -> None:
+    import io
+
+    (error,) = list(iter_inputs(["-"], stdin=io.StringIO(BILLION_LAUGHS.decode())))
+    assert isinstance(error, InputError) and "entity-expansion" in error.problem

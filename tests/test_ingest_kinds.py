@@ -249,3 +249,14 @@ def test_directory_walk_is_recursive_and_sorted(tmp_path: Path) -> None:
         "b/2.txt",
         "c.txt",
     ]
+
+
+def test_txt_first_line_repeating_trailer_title_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    title = "Channel Closed After Ship Loses Power"
+    path.write_text(
+        f"{title}\n{BODY}\nThe post {title} appeared first on Harbour Courier.\n", encoding="utf-8"
+    )
+    (article,) = only_articles(list(iter_inputs([path])))
+    assert (article.title, article.outlet, article.text) == (title, "Harbour Courier", BODY)
+    assert [item.reason for item in article.removed] == ["headline", "trailer"]

@@ -143,7 +143,7 @@ def _read_data(
         yield text
         return
     # ".xml" may hold a page as well as a feed, and unnamed input says nothing about itself.
-    if kind is None or kind == "feed":
+    if kind is None or name.lower().endswith((".xml", ".xml.gz")):
         kind = sniff(text)
     LOGGER.debug("reading %s as %s", name, kind)
     if kind == "feed":

@@ -22,6 +22,7 @@ __all__ = ["read_feed"]
 
 LOGGER = logging.getLogger(__name__)
 
+_PROLOG_BYTES = 65536
 _FEED_ROOTS = ("rss", "feed", "rdf")
 
 
@@ -47,15 +48,16 @@ def check_xml(data: bytes, *, source: str) -> InputError | None:
         root = defusedxml.ElementTree.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
-    except defusedxml.DTDForbidden:
+    except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
+        # The DTD check fires first, so look for the entity declarations that make it an attack.
+        if b"<!ENTITY" in data[:_PROLOG_BYTES].upper():
+            return InputError(
+                source,
+                "declares XML entities (possible entity-expansion attack)",
+                "remove the entity declarations",
+            )
         return InputError(
             source, "declares a DTD, which feeds are not read with", "remove the <!DOCTYPE ...>"
-        )
-    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-        return InputError(
-            source,
-            "declares XML entities (possible entity-expansion attack)",
-            "remove the entity declarations",
         )
     except ParseError as error:
         return InputError(

@@ -126,6 +126,10 @@ def sniff(text: str) -> Kind:
     if head.startswith(("{", "[")):
         return _sniff_json(head)
     if head.startswith("<"):
+        # An XML prolog or entity declaration goes to the feed reader, whose defusedxml check is the
+        # one place that refuses entity expansion and explains what is wrong.
+        if lowered.startswith("<?xml") or "<!entity" in lowered:
+            return "feed"
         if any(tag in lowered for tag in ("<rss", "<feed", "<rdf:rdf")):
             return "feed"
         return "html"
