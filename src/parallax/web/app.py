@@ -100,4 +100,5 @@ def create_app(
     app.state.env = make_env()
     app.state.ingest_token = ingest_token or None
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.outlet_cache = {}
     return app

@@ -63,6 +63,15 @@ def _plain(record: Any) -> Any:
     return record
 
 
+def _outlets(request: Request, db: Database) -> list[tuple[str, int]]:
+    """The outlet list for filter menus, recomputed only when articles were added since the last call."""
+    stamp = db.conn.execute("SELECT max(rowid) FROM articles").fetchone()[0]
+    cache: dict[str, Any] = request.app.state.outlet_cache
+    if cache.get("stamp") != stamp or "rows" not in cache:
+        cache["rows"], cache["stamp"] = Q.list_outlets(db), stamp
+    return list(cache["rows"])
+
+
 def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, str | None]:
     nxt = str(request.url.include_query_params(offset=offset + limit)) if offset + limit < total else None
     prev = str(request.url.include_query_params(offset=max(0, offset - limit))) if offset > 0 else None
@@ -85,7 +94,7 @@ async def stories(request: Request) -> Response:
     limit, offset = _int(request, "limit", 50, low=1, high=200), _int(request, "offset", 0)
 
     def load(db: Database) -> tuple[Q.StoryPage, list[tuple[str, int]]]:
-        return Q.list_stories(db, filters, limit=limit, offset=offset), Q.list_outlets(db)
+        return Q.list_stories(db, filters, limit=limit, offset=offset), _outlets(request, db)
 
     page, outlets = await _read(request, load)
     links = _page_links(request, page.total, page.limit, page.offset)
@@ -114,6 +123,10 @@ def load_comparison(db: Database, story_id: str) -> dict[str, Any]:
 async def story(request: Request) -> Response:
     """One story's comparison: columns per outlet, conflicts, quote groups, sources, framing."""
     story_id = request.path_params["story_id"]
+    if wants_json(request):
+        raw = await _read(request, lambda db: Q.comparison_text(db, story_id))
+        if raw is not None:  # the stored JSON as is: no parse and re-serialise of a large document
+            return Response(raw, media_type="application/json", headers={"Vary": "Accept"})
     data = await _read(request, lambda db: load_comparison(db, story_id))
     context: dict[str, Any] = {"c": data, "view": None}
     if not wants_json(request):
@@ -150,7 +163,7 @@ async def quotes(request: Request) -> Response:
 
     def load(db: Database) -> tuple[list[Q.QuoteHit], int, list[tuple[str, int]]]:
         hits, total = Q.search_quotes(db, **params, limit=limit, offset=offset)  # type: ignore[arg-type]
-        return hits, total, Q.list_outlets(db)
+        return hits, total, _outlets(request, db)
 
     hits, total, outlets = await _read(request, load)
     links = _page_links(request, total, limit, offset)

@@ -1,0 +1,198 @@
+"""Web latency: p50/p95 of the stories list, a story page and searches, from a load generator on loopback.
+
+Builds (or reuses, with ``--db``) a store from ../shared/data/corpus/baly-10k.jsonl.gz, starts
+``parallax serve`` in a subprocess on a free loopback port, fires a bounded number of requests per
+endpoint with a few concurrent httpx clients, prints a table and stops the server.
+
+    .venv/bin/python benchmarks/web_latency.py --limit 2000 --db /tmp/baly-2k.db
+    .venv/bin/python benchmarks/web_latency.py --db /tmp/baly-10k.db          # whole corpus (slow to build)
+
+Building runs the real pipeline (ingest + analyze + cluster + compare). ``--stand-in`` (or a pipeline that
+cannot run) builds stories without the analysis models instead: articles in groups of three by date, with
+naive sentences and regex quotes, so page sizes are realistic but comparisons are empty. The output says
+which was used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from itertools import islice
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
+SEARCH_WORDS = ["president", "police", "election", "trump", "health", "court", "war", "tax", "school", "climate"]
+
+
+def _rows(corpus: Path, limit: int | None) -> list[dict[str, object]]:
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in islice(fh, limit)]
+
+
+def build_real(db_path: Path, rows: list[dict[str, object]]) -> str:
+    from parallax.ingest.jsonl import row_article
+    from parallax.pipeline import analyze_store, ingest_articles
+    from parallax.store import Database
+
+    with Database(db_path) as db:
+        ingest_articles(db, (row_article(r, source=f"baly[{i}]") for i, r in enumerate(rows)))
+        analyze_store(db, n_process=1)
+    return "real pipeline"
+
+
+def build_stand_in(db_path: Path, rows: list[dict[str, object]]) -> str:
+    """Stories without the analysis models: groups of three same-day articles, naive sentences and quotes."""
+    from parallax.ingest.jsonl import row_article
+    from parallax.model import AnalyzedArticle, Article, Comparison, Quote, Sentence, Span, Story
+    from parallax.pipeline import ingest_articles
+    from parallax.store import Database
+
+    with Database(db_path) as db:
+        ingest_articles(db, (row_article(r, source=f"baly[{i}]") for i, r in enumerate(rows)))
+        articles = sorted(db.articles(), key=lambda a: (a.date or "", a.id))
+        analyzed: list[AnalyzedArticle] = []
+        for a in articles:
+            sents = tuple(Sentence(a.id, i, m.start(), m.end(), m.group())
+                          for i, m in enumerate(re.finditer(r"[^.!?]+[.!?]", a.text)))
+            quotes = tuple(Quote(a.id, "direct", Span(m.start(1), m.end(1), m.group(1)))
+                           for m in re.finditer(r"[\"“]([^\"”]{10,300})[\"”]", a.text))
+            analyzed.append(AnalyzedArticle(a, sents, (), quotes, ()))
+        db.save_analyses(analyzed)
+        groups = [analyzed[i:i + 3] for i in range(0, len(analyzed), 3)]
+        db.assign_stories([(x.article.id, f"s{n:05d}") for n, g in enumerate(groups) for x in g])
+        for n, g in enumerate(groups):
+            story = db.story(f"s{n:05d}")
+            members: tuple[Article, ...] = tuple(x.article for x in g)
+            db.save_comparison(Comparison(story=story, articles=members,
+                                          sentences=tuple(s for x in g for s in x.sentences),
+                                          quotes=tuple(q for x in g for q in x.quotes)))
+    return "stand-in stories (no analysis models)"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    code = f"from parallax.web.server import serve; serve({str(db_path)!r}, host='127.0.0.1', port={port})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the server did not start within 60 s")
+
+
+def measure(base: str, paths: Callable[[int], str], *, n: int, concurrency: int) -> list[float]:
+    """Latencies in ms of ``n`` GETs spread over ``concurrency`` keep-alive clients."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(n))
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                t0 = time.perf_counter()
+                r = client.get(paths(i))
+                elapsed = (time.perf_counter() - t0) * 1000
+                r.raise_for_status()
+                with lock:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def _pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--db", type=Path, help="store to reuse (built here first if it does not exist)")
+    ap.add_argument("--limit", type=int, help="take only the first N articles of the corpus when building")
+    ap.add_argument("--stand-in", action="store_true", help="build stand-in stories without the analysis models")
+    ap.add_argument("--requests", type=int, default=300, help="requests per endpoint")
+    ap.add_argument("--concurrency", type=int, default=4)
+    args = ap.parse_args(argv)
+
+    db_path = args.db or Path(tempfile.mkdtemp(prefix="parallax-bench-")) / "parallax.db"
+    how = "reused"
+    if not db_path.exists():
+        rows = _rows(args.corpus, args.limit)
+        t0 = time.perf_counter()
+        if args.stand_in:
+            how = build_stand_in(db_path, rows)
+        else:
+            try:
+                how = build_real(db_path, rows)
+            except Exception as exc:  # noqa: BLE001 - any pipeline failure falls back, and says so
+                print(f"real pipeline failed ({exc!r}); building stand-in stories", file=sys.stderr)
+                db_path.unlink(missing_ok=True)
+                how = build_stand_in(db_path, rows)
+        print(f"built {db_path} with {how} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    from parallax.store import Database
+
+    with Database(db_path, readonly=True) as db:
+        sizes = {t: db.count(t) for t in ("articles", "stories", "quotes")}
+        top = [row[0] for row in db.conn.execute(
+            "SELECT story_id FROM comparisons ORDER BY n_articles DESC, story_id LIMIT 50")]
+    proc, base = start_server(db_path)
+    rng = random.Random(7)
+    endpoints: dict[str, Callable[[int], str]] = {
+        "stories list": lambda i: "/stories" if i % 2 else f"/stories?offset={rng.randrange(0, 200)}",
+        "story page": lambda i: f"/stories/{top[i % len(top)]}",
+        "story search": lambda i: f"/stories?q={SEARCH_WORDS[i % len(SEARCH_WORDS)]}",
+        "quote search": lambda i: f"/quotes?q={SEARCH_WORDS[i % len(SEARCH_WORDS)]}",
+        "story json": lambda i: f"/stories/{top[i % len(top)]}.json",
+    }
+    digest = hashlib.sha256(str(sizes).encode()).hexdigest()[:8]
+    print(f"store: {db_path} ({how}); {sizes} [{digest}]")
+    print(f"{args.requests} requests per endpoint, {args.concurrency} concurrent keep-alive clients, loopback")
+    print(f"{'endpoint':<14} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    try:
+        for name, paths in endpoints.items():
+            measure(base, paths, n=20, concurrency=1)  # warm the pool and the page cache
+            lat = measure(base, paths, n=args.requests, concurrency=args.concurrency)
+            print(f"{name:<14} {_pct(lat, 50):8.1f} {_pct(lat, 95):8.1f} {max(lat):8.1f}", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
