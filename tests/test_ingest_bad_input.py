@@ -42,6 +42,7 @@ def errors_and_articles(paths: list[Path]) -> tuple[list[InputError], list[Artic
     [
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "looks binary"),
         ("empty.txt", b"", "is empty"),
+        ("utf16.txt", "Hello there".encode("utf-16"), "is UTF-16"),
         ("blank.txt", b"  \n\n \t\n", "is empty"),
         (
             "latin1.txt",

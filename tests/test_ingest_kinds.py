@@ -260,3 +260,13 @@ def test_txt_first_line_repeating_trailer_title_is_dropped(tmp_path: Path) -> No
     (article,) = only_articles(list(iter_inputs([path])))
     assert (article.title, article.outlet, article.text) == (title, "Harbour Courier", BODY)
     assert [item.reason for item in article.removed] == ["headline", "trailer"]
+
+
+def test_feed_in_declared_latin1_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "latin.rss"
+    rss = RSS.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace(
+        "harbour authority", "harbour café"
+    )
+    path.write_bytes(rss.encode("latin-1"))
+    first = only_articles(list(iter_inputs([path])))[0]
+    assert first.text.startswith("The harbour café closed")

@@ -25,6 +25,7 @@ from parallax.ingest.outlets import resolve_outlet
 from parallax.ingest.reading import (
     Kind,
     check_readable,
+    declared_xml_encoding,
     decode,
     kind_from_name,
     read_bounded,
@@ -139,6 +140,10 @@ def _read_data(
     data: bytes, *, kind: Kind | None, name: str, stem: str | None
 ) -> Iterator[Article | InputError]:
     text = decode(data, name=name)
+    if isinstance(text, InputError) and _is_other_encoding_xml(data):
+        # An XML prolog may declare another encoding; the XML parser decodes those itself.
+        yield from read_feed(data, source=name)
+        return
     if isinstance(text, InputError):
         yield text
         return
@@ -157,3 +162,8 @@ def _read_data(
         yield from read_jsonl_lines(lines, source=name, max_bytes=len(data))
     else:
         yield from read_txt(text, source=name, stem=stem)
+
+
+def _is_other_encoding_xml(data: bytes) -> bool:
+    encoding = declared_xml_encoding(data)
+    return encoding is not None and encoding.replace("-", "").replace("_", "") != "utf8"

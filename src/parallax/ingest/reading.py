@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -32,6 +33,7 @@ _SUFFIXES: dict[str, Kind] = {
 # How far into a file the sniffers look; a feed or page declares itself in its first few elements.
 _SNIFF_CHARS = 4096
 _BINARY_PROBE = 8192
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding=["']([A-Za-z0-9._-]+)["']""")
 
 
 def kind_from_name(path: Path) -> Kind | None:
@@ -101,6 +103,8 @@ def decode(data: bytes, *, name: str) -> str | InputError:
     """UTF-8 text of ``data``, or an error saying it is empty, binary or not UTF-8 (and where)."""
     if not data.strip():
         return InputError(name, "is empty", "remove it or give it some text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return InputError(name, "is UTF-16 text", "convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8")
     nul = data.find(b"\x00", 0, _BINARY_PROBE)
     if nul >= 0:
         return InputError(
@@ -142,3 +146,9 @@ def _sniff_json(head: str) -> Kind:
     first = head.partition("\n")[0]
     # JSONL puts one complete object on each line; a pretty-printed object spans lines.
     return "jsonl" if first.rstrip().endswith("}") else "json"
+
+
+def declared_xml_encoding(data: bytes) -> str | None:
+    """The encoding an XML prolog declares (``<?xml ... encoding="ISO-8859-1"?>``), lower-cased, or None."""
+    match = _XML_ENCODING.match(data[:200])
+    return match.group(1).decode("ascii").lower() if match else None
