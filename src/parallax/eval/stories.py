@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from parallax.errors import InputError
 from parallax.model import AnalyzedArticle, Article
 
 __all__ = ["StoryScores", "bcubed", "adjusted_rand", "cli", "evaluate_stories", "read_rows"]
@@ -39,20 +40,18 @@ class StoryScores:
 
 
 def read_rows(paths: Sequence[str | Path]) -> list[Article]:
-    """Gold-labelled articles from JSONL files (``story`` goes to ``Article.story_hint``)."""
+    """Gold-labelled articles through the ingest readers (``story`` becomes ``Article.story_hint``).
+
+    Raises:
+        InputError: the first item that cannot be read (evaluation data must be whole).
+    """
+    from parallax.ingest import iter_inputs
+
     articles: list[Article] = []
-    for path in paths:
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                row = json.loads(line)
-                articles.append(Article(
-                    id=str(row["id"]), outlet=str(row.get("outlet") or "unknown"),
-                    title=str(row.get("title") or ""), text=str(row.get("text") or ""),
-                    date=row.get("date") or None, url=row.get("url") or None,
-                    story_hint=row.get("story"),
-                ))
+    for item in iter_inputs([str(p) for p in paths]):
+        if isinstance(item, InputError):
+            raise item
+        articles.append(item)
     return articles
 
 

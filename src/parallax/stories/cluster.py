@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ __all__ = [
 LOGGER = logging.getLogger(__name__)
 
 KEY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW"})
+YEAR_SENTENCES = 5  # years are taken from the title and this many sentences
 LEAD_SENTENCES = 3  # title + this many sentences are embedded (calibration in docs/stories.md)
 _UNDATED = -1 << 40
 
@@ -55,6 +57,7 @@ class ClusterItem:
     entities: frozenset[str]
     date: str | None
     outlet: str
+    lead_entities: frozenset[str] = frozenset()  # keys named in the embedded lead (a subset of entities)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class _Story:
     vector_sum: np.ndarray
     size: int = 0
     entities: Counter[str] = field(default_factory=Counter)
+    lead: Counter[str] = field(default_factory=Counter)
     first_day: int | None = None
     last_day: int | None = None
 
@@ -86,11 +90,14 @@ def _day(value: str | None) -> int | None:
         return None
 
 
-def entity_keys(analyzed: AnalyzedArticle) -> frozenset[str]:
-    """Label-free keys of the article's names: a person's folded surname, else the folded full name."""
+def entity_keys(analyzed: AnalyzedArticle, *, sentences: int | None = None) -> frozenset[str]:
+    """Label-free keys of the article's names: a person's folded surname, else the folded full name.
+
+    With ``sentences``, only mentions in the first that many sentences count.
+    """
     keys: set[str] = set()
     for mention in analyzed.mentions:
-        if mention.label not in KEY_LABELS:
+        if mention.label not in KEY_LABELS or (sentences is not None and mention.sentence >= sentences):
             continue
         tokens = name_tokens(mention.text, person=mention.label == "PERSON")
         if not tokens:
@@ -100,7 +107,18 @@ def entity_keys(analyzed: AnalyzedArticle) -> frozenset[str]:
         key = " ".join(fold(t) for t in tokens)
         if len(key) > 1:
             keys.add(key)
+    keys.update(_year_keys(analyzed, sentences))
     return frozenset(keys)
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def _year_keys(analyzed: AnalyzedArticle, sentences: int | None) -> set[str]:
+    """Years written in the title and lead (``@2013``): two similar events are often years apart."""
+    lead = analyzed.sentences[: sentences or YEAR_SENTENCES]
+    text = " ".join([analyzed.article.title] + [s.text for s in lead])
+    return {f"@{year}" for year in _YEAR.findall(text)}
 
 
 def item_text(analyzed: AnalyzedArticle, *, lead_sentences: int = LEAD_SENTENCES) -> str:
@@ -120,7 +138,8 @@ def article_items(analyzed: Sequence[AnalyzedArticle], embedder: Embedder) -> li
     """Cluster items for many articles, embedded in one batched call."""
     vectors = embedder.embed([item_text(a) for a in analyzed])
     return [
-        ClusterItem(a.article.id, vectors[i], entity_keys(a), a.article.date, a.article.outlet)
+        ClusterItem(a.article.id, vectors[i], entity_keys(a), a.article.date, a.article.outlet,
+                    entity_keys(a, sentences=LEAD_SENTENCES))
         for i, a in enumerate(analyzed)
     ]
 
@@ -163,6 +182,7 @@ class StoryClusterer:
         self.config = config or load_cluster_config()
         self._buckets: dict[int, _Bucket] = {}
         self._story_of: list[int] = []  # article number -> story number
+        self._label_of: dict[str, int] = {}  # article id -> article number
         self._stories: list[_Story] = []
         self._story_number: dict[str, int] = {}
         self._blocks: dict[str, deque[int]] = {}
@@ -173,6 +193,11 @@ class StoryClusterer:
 
     def __len__(self) -> int:
         return len(self._story_of)
+
+    def story_of(self, article_id: str) -> str | None:
+        """The story an added or restored article is in."""
+        label = self._label_of.get(article_id)
+        return None if label is None else self._stories[self._story_of[label]].id
 
     @property
     def story_count(self) -> int:
@@ -224,15 +249,34 @@ class StoryClusterer:
         overlap = self._overlap(item.entities, story)
         gap = self._gap(day, story)
         penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
-        return cfg.w_vector * cosine + cfg.w_entity * overlap - penalty
+        missing = self._missing_core(item.entities, story) if cfg.w_missing else 0.0
+        return cfg.w_vector * cosine + cfg.w_entity * overlap - cfg.w_missing * missing - penalty
+
+    def _idf(self, key: str) -> float:
+        return math.log((len(self._stories) + 1) / (self._df[key] + 1)) + 1.0
+
+    def _missing_core(self, keys: frozenset[str], story: _Story) -> float:
+        """IDF share of the story's core names (in the lead of most of its articles) the item never names.
+
+        Two events of the same kind (two earthquakes, two arrests) read alike; what tells them apart is
+        who and where, which every report of an event names early.
+        """
+        need = self.config.core_share * story.size
+        total = missing = 0.0
+        for key, count in story.lead.items():
+            if count >= need:
+                weight = self._idf(key)
+                total += weight
+                if key not in keys:
+                    missing += weight
+        return missing / total if total else 0.0
 
     def _overlap(self, keys: frozenset[str], story: _Story) -> float:
         if not keys:
             return 0.0
-        stories = max(len(self._stories), 1)
         total = shared = 0.0
         for key in keys:
-            weight = math.log((stories + 1) / (self._df[key] + 1)) + 1.0
+            weight = self._idf(key)
             total += weight
             if key in story.entities:
                 shared += weight
@@ -276,6 +320,7 @@ class StoryClusterer:
         story = self._stories[number]
         label = len(self._story_of)
         self._story_of.append(number)
+        self._label_of[item.article_id] = label
         key = self._bucket_key(day)
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -295,3 +340,4 @@ class StoryClusterer:
                     block = self._blocks[entity] = deque(maxlen=self.config.entity_block_stories)
                 block.append(number)
             story.entities[entity] += 1
+        story.lead.update(item.lead_entities)

@@ -24,9 +24,11 @@ class ClusterConfig:
 
     # scoring: score = w_vector * cos(item, story centroid) + w_entity * entity overlap - time penalty
     w_vector: float = 1.0
-    w_entity: float = 0.5
-    threshold: float = 0.70
+    w_entity: float = 0.7
+    threshold: float = 0.5
     entity_min_weight: float = 0.0  # entity overlaps below this (IDF mass) count as none
+    w_missing: float = 0.4  # weight of the IDF share of the story's core names the item lacks
+    core_share: float = 0.5  # a story's core names are in the lead of at least this share of its articles
     window_days: float = 7.0  # candidate stories must have an article within this many days
     time_penalty: float = 0.1  # subtracted per window of gap between the item and the story's dates
     # candidate generation

@@ -1,0 +1,333 @@
+"""Cross-document entity resolution: one canonical entity per person, organisation or place.
+
+Mentions are grouped in four passes, each adding only links it has evidence for:
+
+1. *Label voting*: spaCy's single labels are unreliable ("Trump" as ORG, surnames as GPE), so a name's
+   kind is the majority label of every mention of the same folded form across all articles; a one-word
+   name is a person's when a full name ending in it is mentioned in the same article.
+2. *Full names* of people merge when their surnames fold to the same key (transliteration folds:
+   Dmitri/Dmitry) and their first names are compatible (equal after folding, or an initial of it);
+   titles, honorifics, middle initials and possessives are dropped first.
+3. *Surname-only* mentions ("Mr. X", "X's") join the full name with that surname in the same article,
+   else the only one in the whole input; with two candidates they stay apart (no evidence).
+4. *Acronyms* join the one expansion whose initials spell them (IAEA).
+
+Entities whose names differ by one or two edits on a long name, used by different outlets, are not
+merged: each gets a ``possible_misspellings`` note with the evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from parallax.model import AnalyzedArticle, Entity, EntityAlias, Mention
+
+from .names import acronym_of, clean_name, fold, is_acronym, name_tokens, strip_titles
+
+__all__ = ["MentionKey", "resolve_entities"]
+
+LOGGER = logging.getLogger(__name__)
+
+MentionKey = tuple[str, int, int]
+RESOLVED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW"})
+# Titles that precede only people's names (unlike "Secretary", "General", "Chief", which also head
+# organisation names); a mention after one of these votes PERSON twice.
+PERSON_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sen", "senator", "rep", "gov", "governor", "president",
+                           "minister", "ayatollah", "sheikh", "judge", "justice", "mayor", "spokesman",
+                           "spokeswoman", "pope", "prof", "sir", "dame", "lt", "sgt", "capt", "col", "gen"})
+MISSPELLING_MIN_LENGTH = 5  # shorter names differ by one letter too often (Kim/Kin) to flag
+MISSPELLING_MAX_EDITS = 2
+
+
+@dataclass(slots=True)
+class _Ref:
+    """One mention with its outlet and the name forms derived from it."""
+
+    mention: Mention
+    outlet: str
+    tokens: list[str]  # person-style tokens (titles and middle initials removed), lower case
+    plain: str  # folded full form (no title stripping) for non-person names
+    titled: bool  # written after (or starting with) a personal title: "Mr.", "President"
+
+
+@dataclass(slots=True)
+class _Group:
+    refs: list[_Ref] = field(default_factory=list)
+    label: str = ""
+    surname: str = ""
+    first: str = ""
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _surname_key(token: str) -> str:
+    for prefix in ("al-", "el-", " al ", "el "):
+        if token.startswith(prefix) and len(token) > len(prefix) + 2:
+            token = token[len(prefix):]
+    return fold(token)
+
+
+def _refs(analyzed: Sequence[AnalyzedArticle]) -> list[_Ref]:
+    refs = []
+    for item in analyzed:
+        for mention in item.mentions:
+            if mention.label not in RESOLVED_LABELS:
+                continue
+            tokens = name_tokens(mention.text, person=True)
+            plain_tokens = name_tokens(mention.text, person=False)
+            if not tokens or not plain_tokens:
+                continue
+            plain = " ".join(fold(t) for t in plain_tokens)
+            titled = _titled(item.article.text, mention)
+            refs.append(_Ref(mention, item.article.outlet, tokens, plain, titled))
+    return refs
+
+
+def _titled(text: str, mention: Mention) -> bool:
+    """Is the mention preceded by, or does it start with, a title used only before people's names?"""
+    before = text[max(0, mention.start - 24): mention.start].split()
+    words = [w.lower().rstrip(".") for w in before[-2:]] + [mention.text.split()[0].lower().rstrip(".")]
+    return any(w in PERSON_TITLES for w in words)
+
+
+def _person_forms(refs: list[_Ref]) -> tuple[set[int], dict[str, set[str]]]:
+    """Indexes of refs that name people (by vote), and per article the surnames of full names in it."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for ref in refs:
+        key = " ".join(fold(t) for t in ref.tokens)
+        votes[key]["PERSON" if ref.titled else ref.mention.label] += 2 if ref.titled else 1
+        votes[key]["TITLED"] += ref.titled
+    full_in_article: dict[str, set[str]] = defaultdict(set)
+    people: set[int] = set()
+    for index, ref in enumerate(refs):
+        key = " ".join(fold(t) for t in ref.tokens)
+        if len(ref.tokens) >= 2 and _votes_person(votes[key]):
+            people.add(index)
+            full_in_article[ref.mention.article_id].add(_surname_key(ref.tokens[-1]))
+    for index, ref in enumerate(refs):
+        if len(ref.tokens) != 1 or is_acronym(clean_name(ref.mention.text)):
+            continue
+        key = fold(ref.tokens[0])
+        surname = _surname_key(ref.tokens[0])
+        if _votes_person(votes[key]) or surname in full_in_article[ref.mention.article_id]:
+            people.add(index)
+    return people, full_in_article
+
+
+def _votes_person(votes: Counter[str]) -> bool:
+    """PERSON wins the vote, or holds a third of it with a title behind it ("President X" once,
+    "the X administration" tagged ORG twice)."""
+    labels = {label: n for label, n in votes.items() if label != "TITLED"}
+    person = labels.get("PERSON", 0)
+    return person >= max(labels.values()) or (votes["TITLED"] > 0 and 3 * person >= sum(labels.values()))
+
+
+def _compatible_first(a: str, b: str) -> bool:
+    """Could first names ``a`` and ``b`` (lower case) belong to the same person?"""
+    if not a or not b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    fa, fb = fold(a), fold(b)
+    return fa == fb or (min(len(fa), len(fb)) >= 5 and Levenshtein.distance(fa, fb) <= 1)
+
+
+def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> None:
+    """Passes 2 and 3: full names by surname + compatible first name, then surname-only mentions."""
+    full: dict[str, list[int]] = defaultdict(list)  # surname key -> ref indexes of full names
+    for index in sorted(people):
+        if len(refs[index].tokens) >= 2:
+            full[_surname_key(refs[index].tokens[-1])].append(index)
+    firsts_of: dict[str, list[tuple[str, int]]] = {}
+    for surname, indexes in full.items():
+        heads: list[tuple[str, int]] = []  # (first name, representative ref) per distinct person
+        for index in sorted(indexes, key=lambda i: -len(refs[i].tokens[0])):
+            first = refs[index].tokens[0]
+            matches = [h for h in heads if _compatible_first(first, h[0])]
+            if len(matches) == 1 or (matches and len(first) > 1):
+                uf.union(index, matches[0][1])
+            else:
+                heads.append((first, index))
+        firsts_of[surname] = heads
+    by_article: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for surname, heads in firsts_of.items():
+        for _first, head in heads:
+            for index in full[surname]:
+                if uf.find(index) == uf.find(head):
+                    by_article[(refs[index].mention.article_id, surname)].add(uf.find(head))
+    for index in sorted(people):
+        ref = refs[index]
+        if len(ref.tokens) != 1:
+            continue
+        surname = _surname_key(ref.tokens[0])
+        local = by_article.get((ref.mention.article_id, surname), set())
+        heads = firsts_of.get(surname, [])
+        if len(local) == 1:
+            uf.union(index, next(iter(local)))
+        elif not local and len(heads) == 1:
+            uf.union(index, heads[0][1])
+
+
+def _link_names(refs: list[_Ref], people: set[int], uf: _UnionFind) -> None:
+    """Same folded form (non-people and one-word people alike), then acronyms to their expansion."""
+    first_of: dict[tuple[bool, str], int] = {}
+    for index, ref in enumerate(refs):
+        person = index in people
+        key = (person, _surname_key(ref.tokens[0]) if person and len(ref.tokens) == 1 else ref.plain)
+        if person and len(ref.tokens) >= 2:
+            continue
+        if key in first_of:
+            uf.union(index, first_of[key])
+        else:
+            first_of[key] = index
+    expansions: dict[str, set[int]] = defaultdict(set)
+    for index, ref in enumerate(refs):
+        words = clean_name(ref.mention.text).split()
+        if index not in people and len(words) >= 2 and not is_acronym("".join(words)):
+            expansions[acronym_of(ref.mention.text)].add(uf.find(index))
+    for index, ref in enumerate(refs):
+        form = clean_name(ref.mention.text).replace(" ", "")
+        if index in people or not is_acronym(form):
+            continue
+        roots = {uf.find(i) for i in expansions.get(form.replace(".", "").upper(), set())}
+        if len(roots) == 1:
+            uf.union(index, next(iter(roots)))
+
+
+def _entity_id(label: str, name: str) -> str:
+    return "ent-" + hashlib.sha1(f"{label}:{name.lower()}".encode()).hexdigest()[:12]
+
+
+def _form(text: str) -> str:
+    """A mention as written, without a possessive ending or a leading "the"."""
+    text = " ".join(text.replace("’", "'").split())
+    text = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+    return re.sub(r"(?:'s|s')$", lambda m: "s" if m.group(0) == "s'" else "", text)
+
+
+def _display(ref: _Ref, person: bool) -> str:
+    """A mention's form as written, for people without titles or middle initials."""
+    if not person:
+        return _form(ref.mention.text)
+    words = strip_titles(_form(ref.mention.text).split())
+    if len(words) > 2:
+        words = [words[0]] + [w for w in words[1:-1] if len(w.rstrip(".")) > 1] + [words[-1]]
+    return " ".join(words)
+
+
+def _build(group: list[_Ref], person: bool) -> Entity:
+    labels = Counter(r.mention.label for r in group)
+    label = "PERSON" if person else labels.most_common(1)[0][0]
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for ref in group:
+        forms[_form(ref.mention.text)][ref.outlet] += 1
+    names = Counter(_display(r, person) for r in group)
+    name = max(names, key=lambda n: (len(n.split()) >= 2, names[n], -len(n)))
+    aliases = tuple(
+        EntityAlias(form, sum(outlets.values()), tuple(sorted(outlets)))
+        for form, outlets in sorted(forms.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    )
+    article_ids = tuple(sorted({r.mention.article_id for r in group}))
+    return Entity(_entity_id(label, name), name, label, aliases, len(group), article_ids)
+
+
+def _misspellings(entities: list[Entity], surnames: dict[str, str]) -> list[Entity]:
+    """Flag entities whose distinguishing names are one or two edits apart, used by different outlets."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    by_label: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities:
+        by_label["PERSON" if entity.label == "PERSON" else "OTHER"].append(entity)
+    for group in by_label.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                note = _near_miss(a, b, surnames)
+                if note:
+                    notes[a.id].append(note)
+                    notes[b.id].append(note)
+    return [
+        Entity(e.id, e.name, e.label, e.aliases, e.mention_count, e.article_ids, tuple(notes[e.id]))
+        if notes.get(e.id) else e
+        for e in entities
+    ]
+
+
+def _near_miss(a: Entity, b: Entity, surnames: dict[str, str]) -> str | None:
+    key_a, key_b = surnames.get(a.id, a.name.lower()), surnames.get(b.id, b.name.lower())
+    if a.label != b.label or min(len(key_a), len(key_b)) < MISSPELLING_MIN_LENGTH or key_a == key_b:
+        return None
+    if a.label != "PERSON" and (key_a.startswith(key_b) or key_b.startswith(key_a)):  # Israel/Israeli
+        return None
+    edits = Levenshtein.distance(key_a, key_b)
+    if edits > MISSPELLING_MAX_EDITS:
+        return None
+    outlets_a = {o for alias in a.aliases for o in alias.outlets}
+    outlets_b = {o for alias in b.aliases for o in alias.outlets}
+    if outlets_a == outlets_b and len(outlets_a) == 1:
+        return None
+    first_a, first_b = a.name.split()[0].lower(), b.name.split()[0].lower()
+    same_first = len(a.name.split()) > 1 and len(b.name.split()) > 1 and _compatible_first(first_a, first_b)
+    if a.label == "PERSON" and len(a.name.split()) > 1 and len(b.name.split()) > 1 and not same_first:
+        return None
+    evidence = "same first name" if same_first else "used by different outlets"
+    return (f"{a.name} ~ {b.name} (edit distance {edits}, {evidence}; "
+            f"{a.name}: {', '.join(sorted(outlets_a))}; {b.name}: {', '.join(sorted(outlets_b))})")
+
+
+def resolve_entities(
+    analyzed: Sequence[AnalyzedArticle],
+) -> tuple[list[Entity], dict[MentionKey, str]]:
+    """Canonical entities across ``analyzed`` and the entity id of each mention.
+
+    Args:
+        analyzed: articles with their NER mentions (typically the articles of one story).
+
+    Returns:
+        The entities, most mentioned first, and a map from ``(article_id, start, end)`` of every
+        resolved mention to its entity id.
+    """
+    refs = _refs(analyzed)
+    people, _ = _person_forms(refs)
+    uf = _UnionFind()
+    for index in range(len(refs)):
+        uf.find(index)
+    _link_people(refs, people, uf)
+    _link_names(refs, people, uf)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(refs)):
+        groups[uf.find(index)].append(index)
+    entities: list[Entity] = []
+    surnames: dict[str, str] = {}
+    mapping: dict[MentionKey, str] = {}
+    for members in groups.values():
+        person = any(i in people for i in members)
+        entity = _build([refs[i] for i in members], person)
+        entities.append(entity)
+        if person:
+            surnames[entity.id] = refs[members[0]].tokens[-1]
+        for i in members:
+            m = refs[i].mention
+            mapping[(m.article_id, m.start, m.end)] = entity.id
+    entities.sort(key=lambda e: (-e.mention_count, e.name))
+    return _misspellings(entities, surnames), mapping
