@@ -77,7 +77,7 @@ CASES = [
     (_bad_utf8, "UTF-8"),
     (_huge, "limit"),
     (_truncated_feed, "feed"),
-    (_billion_laughs, "DTD"),
+    (_billion_laughs, "entit"),
     (_broken_jsonl, ".jsonl:2"),
     (_unreadable_dir, "folder"),
 ]

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from parallax.ingest.dedup import NearDuplicateIndex, content_hash, minhash_bytes
+from parallax.ingest.dedup import NUM_PERM, NearDuplicateIndex, content_hash, minhash_bytes
 
 WORDS = (
     "council budget harbour ferry minister said officials agreed report statement water river dam "
@@ -83,4 +83,4 @@ def test_near_duplicate_index_rebuilds_from_bytes() -> None:
 
 
 def test_near_duplicate_bytes_round_trip_size() -> None:
-    assert len(minhash_bytes(ORIGINAL)) == 64 * 8
+    assert len(minhash_bytes(ORIGINAL)) == NUM_PERM * 8

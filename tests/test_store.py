@@ -100,3 +100,14 @@ def test_store_rejects_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path.write_text("this is not sqlite " * 100)
     with pytest.raises(StoreError):
         Database(path)
+
+
+def test_store_same_id_different_text_keeps_both(db_path: Path) -> None:
+    with Database(db_path) as db:
+        first = db.add_articles([_article("report", text="The first report.")])[0]
+        second = db.add_articles([_article("report", text="A second, different report.")])[0]
+        again = db.add_articles([_article("report", text="A second, different report.")])[0]
+        assert first.canonical_id == "report"
+        assert second.status == "added" and second.canonical_id.startswith("report~")
+        assert again.status == "exists"
+        assert db.count("articles") == 2

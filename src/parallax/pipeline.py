@@ -97,7 +97,7 @@ def ingest_articles(
     def flush() -> None:
         if not batch:
             return
-        fresh = [a for a in batch if db.resolve_article_id(a.id) is None]
+        fresh = [a for a in batch if not db.has_article(a.id, a.content_hash)]
         linked, signatures = [], []
         for article in fresh:
             signature = minhash_bytes(article.text)

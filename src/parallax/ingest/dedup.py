@@ -6,6 +6,8 @@ import hashlib
 import logging
 import re
 import unicodedata
+import zlib
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -22,7 +24,7 @@ __all__ = [
 
 LOGGER = logging.getLogger(__name__)
 
-NUM_PERM = 64
+NUM_PERM = 128
 SHINGLE_WORDS = 5
 # Calibrated on synthetic syndicated copies (tests/test_ingest_dedup.py): a trailer, a new dateline, one
 # changed word or a dropped closing paragraph give 0.91-0.98 estimated Jaccard over word 5-shingles; a
@@ -74,8 +76,22 @@ def _shingles(text: str) -> list[bytes]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> object:
+    """The seeded permutations every signature shares (made once: building them per text costs more than hashing)."""
+    return MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME).permutations
+
+
+def _new_minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+    # CRC-32 is stable across processes (persisted signatures stay comparable) and ~4x faster than SHA-1 here.
+    return MinHash(
+        num_perm=NUM_PERM, scheme=MINHASH_SCHEME, hashfunc=zlib.crc32, permutations=_permutations(),
+        hashvalues=hashvalues,
+    )
+
+
 def _minhash(text: str) -> MinHash:
-    signature = MinHash(num_perm=NUM_PERM, scheme=MINHASH_SCHEME)
+    signature = _new_minhash()
     signature.update_batch(_shingles(text))
     return signature
 
@@ -90,7 +106,7 @@ def minhash_from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64)
     if values.size != NUM_PERM:
         raise ValueError(f"a signature has {NUM_PERM} values; these bytes hold {values.size}")
-    return MinHash(num_perm=NUM_PERM, hashvalues=values.copy(), scheme=MINHASH_SCHEME)
+    return _new_minhash(values.copy())
 
 
 class NearDuplicateIndex:
@@ -98,7 +114,8 @@ class NearDuplicateIndex:
 
     def __init__(self, *, threshold: float = NEAR_DUP_THRESHOLD) -> None:
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        # Candidates are checked on their Jaccard estimate below, so the bands favour recall over precision.
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=(0.1, 0.9))
         self._signatures: dict[str, MinHash] = {}
         self._order: dict[str, int] = {}
 

@@ -6,6 +6,7 @@ either all of a batch or none of it; re-running the same work skips what is alre
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -146,18 +147,28 @@ class Database:
                 if outcome.status == "added" and signature is not None:
                     conn.execute(
                         "INSERT OR REPLACE INTO minhashes(article_id, signature) VALUES (?, ?)",
-                        (article.id, signature),
+                        (outcome.canonical_id, signature),
                     )
         return outcomes
 
     def _add_article(self, conn: sqlite3.Connection, article: Article) -> InsertOutcome:
-        existing = self._resolve_id(conn, article.id)
-        if existing is not None:
-            return InsertOutcome(article.id, "exists", existing)
         row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (article.content_hash,)).fetchone()
         if row is not None:
+            if self._resolve_id(conn, article.id) == row[0]:
+                return InsertOutcome(article.id, "exists", row[0])
             conn.execute("INSERT OR IGNORE INTO article_aliases(alias, article_id) VALUES (?, ?)", (article.id, row[0]))
             return InsertOutcome(article.id, "duplicate", row[0])
+        if self._resolve_id(conn, article.id) is not None:
+            # Same id, different text (two "report.txt" in different folders, or an updated row): keep both,
+            # the newcomer under an id made unique by its content, so re-ingesting stays idempotent.
+            unique_id = f"{article.id}~{article.content_hash[:8]}"
+            LOGGER.warning("id %s is taken by another text; storing %s as %s", article.id, article.source_path, unique_id)
+            article = dataclasses.replace(article, id=unique_id)
+        self._insert_article(conn, article)
+        return InsertOutcome(article.id, "added", article.id)
+
+    @staticmethod
+    def _insert_article(conn: sqlite3.Connection, article: Article) -> None:
         conn.execute(
             "INSERT INTO articles(id, outlet, title, date, url, byline, source_path, content_hash, text, removed,"
             " near_duplicate_of, story_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -178,7 +189,6 @@ class Database:
         )
         for alias in article.aliases:
             conn.execute("INSERT OR IGNORE INTO article_aliases(alias, article_id) VALUES (?, ?)", (alias, article.id))
-        return InsertOutcome(article.id, "added", article.id)
 
     @staticmethod
     def _resolve_id(conn: sqlite3.Connection, article_id: str) -> str | None:
@@ -238,6 +248,11 @@ class Database:
     def minhash_signatures(self) -> Iterator[tuple[str, bytes]]:
         for row in self.conn.execute("SELECT article_id, signature FROM minhashes ORDER BY rowid"):
             yield row[0], row[1]
+
+    def has_article(self, article_id: str, content_hash: str) -> bool:
+        """True when this exact text is stored and ``article_id`` already names it."""
+        row = self.conn.execute("SELECT id FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row is not None and self._resolve_id(self.conn, article_id) == row[0]
 
     def set_near_duplicate(self, article_id: str, original_id: str) -> None:
         with self.transaction() as conn:
