@@ -154,14 +154,14 @@ class Database:
     def _add_article(self, conn: sqlite3.Connection, article: Article) -> InsertOutcome:
         row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (article.content_hash,)).fetchone()
         if row is not None:
-            if self._resolve_id(conn, article.id) == row[0]:
+            if row[0] in (self._resolve_id(conn, article.id), _unique_id(article)):
                 return InsertOutcome(article.id, "exists", row[0])
             conn.execute("INSERT OR IGNORE INTO article_aliases(alias, article_id) VALUES (?, ?)", (article.id, row[0]))
             return InsertOutcome(article.id, "duplicate", row[0])
         if self._resolve_id(conn, article.id) is not None:
             # Same id, different text (two "report.txt" in different folders, or an updated row): keep both,
             # the newcomer under an id made unique by its content, so re-ingesting stays idempotent.
-            unique_id = f"{article.id}~{article.content_hash[:8]}"
+            unique_id = _unique_id(article)
             LOGGER.warning("id %s is taken by another text; storing %s as %s", article.id, article.source_path, unique_id)
             article = dataclasses.replace(article, id=unique_id)
         self._insert_article(conn, article)
@@ -252,7 +252,7 @@ class Database:
     def has_article(self, article_id: str, content_hash: str) -> bool:
         """True when this exact text is stored and ``article_id`` already names it."""
         row = self.conn.execute("SELECT id FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
-        return row is not None and self._resolve_id(self.conn, article_id) == row[0]
+        return row is not None and row[0] in (self._resolve_id(self.conn, article_id), f"{article_id}~{content_hash[:8]}")
 
     def set_near_duplicate(self, article_id: str, original_id: str) -> None:
         with self.transaction() as conn:
@@ -465,6 +465,11 @@ class Database:
         story = self.story(story_id)
         row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
         return None if row is None else dict(json.loads(row[0]))
+
+
+def _unique_id(article: Article) -> str:
+    """The id an article gets when its own id already names a different text."""
+    return f"{article.id}~{article.content_hash[:8]}"
 
 
 def _name_key(name: str | None) -> str | None:
