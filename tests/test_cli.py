@@ -1,0 +1,114 @@
+"""The CLI end to end on the bundled examples and on the seed pair, through ``main(argv)``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from parallax.cli import main
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "examples.db"
+    assert main(["--db", str(db), "-q", "ingest", str(EXAMPLES)]) == 0
+    assert main(["--db", str(db), "-q", "analyze"]) == 0
+    return db
+
+
+def _stories(db: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:  # type: ignore[type-arg]
+    capsys.readouterr()
+    assert main(["--db", str(db), "stories", "--format", "json"]) == 0
+    return list(json.loads(capsys.readouterr().out))
+
+
+def test_cli_examples_form_their_stories(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stories = _stories(example_db, capsys)
+    gold = json.loads("\n".join(l for l in (EXAMPLES / "gold.jsonc").read_text().splitlines() if not l.strip().startswith("//")))
+    broad = [s for s in stories if len(s["outlets"]) >= 3]
+    assert len(broad) == 2, [s["title"] for s in stories]
+    assert all(len(s["article_ids"]) == 3 for s in broad)
+    assert gold  # the gold file parses
+
+
+def test_cli_stories_json_keeps_input_ids(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = {a for s in _stories(example_db, capsys) for a in s["article_ids"]}
+    assert "meridian-ledger-2026-0309-ferry" in ids
+
+
+def test_cli_reingest_changes_nothing(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _stories(example_db, capsys)
+    assert main(["--db", str(example_db), "-q", "ingest", str(EXAMPLES)]) == 0
+    assert "ingested 0 new article(s)" in capsys.readouterr().out
+    assert main(["--db", str(example_db), "-q", "analyze"]) == 0
+    assert _stories(example_db, capsys) == before
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("json", '"quote_groups"'), ("md", "# "), ("html", "<!DOCTYPE html>")])
+def test_cli_report_writes_each_format(
+    example_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, marker: str
+) -> None:
+    story = _stories(example_db, capsys)[0]["id"]
+    out = tmp_path / f"report.{fmt}"
+    assert main(["--db", str(example_db), "report", story, "--format", fmt, "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert marker.lower() in text.lower()
+
+
+def test_cli_show_prints_a_summary(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story = _stories(example_db, capsys)[0]
+    assert main(["--db", str(example_db), "show", story["id"][:12]]) == 0
+    out = capsys.readouterr().out
+    assert story["title"][:30] in out
+    assert "Shared" in out
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_cli_export_has_one_row_per_article(example_db: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"export.{fmt}"
+    assert main(["--db", str(example_db), "-q", "export", "--format", fmt, "-o", str(out)]) == 0
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    else:
+        with out.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        for row in rows:
+            row["sentences"] = json.loads(row["sentences"])
+    assert len(rows) == 7
+    assert all(row["story_id"] and row["sentences"] for row in rows)
+    first = rows[0]
+    for sentence in first["sentences"]:
+        assert first["text"][sentence["start"] : sentence["end"]] == sentence["text"]
+
+
+def test_cli_db_from_environment(example_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARALLAX_DB", str(example_db))
+    capsys.readouterr()
+    assert main(["stories", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) >= 3
+
+
+def test_cli_compare_seeds_one_story_with_cleaning(seeds_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = sorted(str(p) for p in seeds_dir.glob("*.txt"))
+    assert main(["-q", "compare", *paths, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["story"]["article_ids"]) == 2
+    first = next(a for a in report["articles"] if a["id"].startswith("000_"))
+    assert first["outlet"] == "New York Times"
+    removed = {r["reason"]: r["text"] for a in report["articles"] for r in a["removed"]}
+    assert {"trailer", "promo-headline", "author-bio"} <= set(removed)
+    assert first["title"] and first["title"] in removed["trailer"]
+    for article in report["articles"]:
+        for text in removed.values():
+            assert text.strip() not in article["text"]
+
+
+def test_cli_entry_point_runs_as_a_program(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "parallax.cli", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("parallax ")
