@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from compare_helpers import BagEmbedder, analyzed, story_of
+from test_compare_helpers import BagEmbedder, analyzed, story_of
 
 from parallax.compare import compare_story
 from parallax.compare.conflicts import act_polarity, pair_conflict

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from compare_helpers import BagEmbedder, analyzed, story_of
+from test_compare_helpers import BagEmbedder, analyzed, story_of
 
 from parallax.compare import compare_story
 from parallax.model import Comparison, from_dict
