@@ -142,4 +142,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX entity_articles_story ON entity_articles(story_id);
         """,
     ),
+    (
+        "0005_web_story_order",
+        """
+        CREATE INDEX stories_web_order ON stories(
+            substr(coalesce(last_date, ''), 1, 10) DESC, n_outlets DESC, n_articles DESC, id
+        );
+        """,
+    ),
 ]

@@ -157,15 +157,21 @@ def list_stories(db: Database, filters: StoryFilters | None = None, *, limit: in
     filters = filters or StoryFilters()
     limit, offset = _clamp(limit, offset)
     where, params = _story_where(filters)
-    total = int(db.conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", params).fetchone()[0])  # noqa: S608
+    # Matches the stories_web_order index, so an unfiltered page stops after LIMIT rows.
+    order = "substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
+    # With a full-text filter the total comes from a window count, so the FTS query runs once.
+    counted = ", count(*) OVER () AS total" if filters.q else ""
     rows = db.conn.execute(
-        "SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets,"
-        " EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = s.id) AS has_comparison"
-        f" FROM stories s WHERE {where}"  # noqa: S608 - clauses are constants, values are bound
-        " ORDER BY substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
-        " LIMIT ? OFFSET ?",
+        "SELECT p.*, EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = p.id) AS has_comparison FROM ("
+        f"SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets{counted}"
+        f" FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) p"  # noqa: S608 - values are bound
+        f" ORDER BY {order.replace('s.', 'p.')}",
         [*params, limit, offset],
     ).fetchall()
+    if counted and rows:
+        total = int(rows[0]["total"])
+    else:
+        total = int(db.conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", params).fetchone()[0])  # noqa: S608
     outlets = _story_outlets(db, [row["id"] for row in rows])
     stories = tuple(
         StoryRow(
