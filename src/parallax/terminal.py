@@ -46,17 +46,16 @@ def progress_bars(*, enabled: bool = True) -> Iterator[Callable[[str, int, int |
 
 def print_stories(stories: Sequence[Story]) -> None:
     console = Console()
-    table = Table(title=f"{len(stories)} stories", show_lines=False)
+    table = Table(title=f"{len(stories)} stories", show_lines=False, expand=True)
     table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("title")
-    table.add_column("articles", justify="right")
-    table.add_column("outlets")
+    table.add_column("n", justify="right", no_wrap=True)
     table.add_column("dates", no_wrap=True)
+    table.add_column("title", ratio=3)
+    table.add_column("outlets", ratio=2)
     for story in stories:
-        dates = story.first_date or ""
-        if story.last_date and story.last_date != story.first_date:
-            dates = f"{dates} – {story.last_date}"
-        table.add_row(story.id, story.title, str(len(story.article_ids)), ", ".join(story.outlets), dates)
+        first, last = (story.first_date or "")[:10], (story.last_date or "")[:10]
+        dates = first if last in ("", first) else f"{first}–{last[5:] if last[:4] == first[:4] else last}"
+        table.add_row(story.id, str(len(story.article_ids)), dates, story.title, ", ".join(story.outlets))
     console.print(table)
 
 
