@@ -1,12 +1,253 @@
-"""Quote extraction and attribution (placeholder until the quotes work lands: finds nothing yet)."""
+"""Quote extraction and attribution: who said what, with which reporting verb, through which channel.
+
+The learned tagger (:mod:`.quote_model`) finds Source, Cue and Content spans; this module links them into
+attributions through the parse, adds quotations the tagger left without a frame (a quoted remark that
+continues the previous speaker), names the speaker (:mod:`.speakers`) and the relay (:mod:`.relays`).
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import logging
+from dataclasses import dataclass
 
-from parallax.model import Quote
+from spacy.tokens import Doc, Span as SpacySpan
+
+from parallax.model import Quote, QuoteKind, Span
+
+from .quote_features import OPEN_QUOTES, Paragraph, paragraphs, quote_depths
+from .quote_model import RoleSpan, load_tagger
+from .relays import relay_for
+from .speakers import SpeakerIndex
+
+__all__ = ["extract_quotes"]
+
+LOGGER = logging.getLogger(__name__)
+
+# A partial quote quotes less than this share of its content's words (calibrated by eye on the seeds;
+# PolNeAR does not label quote kinds).
+PARTIAL_SHARE = 0.5
+# Links further apart than this many tokens are not made: attributions in PolNeAR dev sit well inside it.
+MAX_LINK_DISTANCE = 60
+# A reporting verb this many tokens from a quotation frames it (", he said" / "he added:").
+ADJACENT_FRAME = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    content: RoleSpan
+    cue: RoleSpan | None
+    source: RoleSpan | None
 
 
 def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
-    """Every attribution in ``doc`` as :class:`Quote` records."""
-    return []
+    """Every attribution in ``doc`` as :class:`Quote` records, in text order.
+
+    Args:
+        doc: the article's cleaned text parsed by the full English pipeline.
+        article_id: the id written into every record.
+
+    Returns:
+        One record per content fragment; the fragments of a quote interrupted by its frame ("“…,” he
+        said, “…”") share speaker and cue.
+    """
+    if not len(doc):
+        return []
+    tagger = load_tagger()
+    spans = [_clip_to_sentence(doc, s) for s in tagger.tag(doc)]
+    attributions = [_complete(doc, a, tagger.cue_rates) for a in _link(doc, spans)]
+    attributions.extend(_continuations(doc, attributions))
+    speakers = SpeakerIndex.build(doc, _quoted_tokens(doc))
+    sentence_of = _sentence_starts(doc)
+    # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
+    ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
+    quotes = [_quote(doc, article_id, a, speakers, sentence_of) for a in ordered]
+    return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
+
+
+def _clip_to_sentence(doc: Doc, span: RoleSpan) -> RoleSpan:
+    """Source and cue spans stay inside the sentence of their head word (content may run on)."""
+    if span.role == "Content":
+        return span
+    sent = doc[span.start : span.end].root.sent
+    start, end = max(span.start, sent.start), min(span.end, sent.end)
+    return RoleSpan(span.role, start, end, span.paragraph) if start < end else span
+
+
+def _quoted_tokens(doc: Doc) -> frozenset[int]:
+    out: set[int] = set()
+    for paragraph in paragraphs(doc):
+        out.update(i for i, d in zip(paragraph.tokens, quote_depths(doc, paragraph)) if d)
+    return frozenset(out)
+
+
+def _link(doc: Doc, spans: list[RoleSpan]) -> list[_Attribution]:
+    """Give every content span its cue and every cue its source, nearest in the same paragraph first."""
+    cues = [s for s in spans if s.role == "Cue"]
+    sources = [s for s in spans if s.role == "Source"]
+    out = []
+    for content in (s for s in spans if s.role == "Content"):
+        cue = _nearest(doc, content, cues)
+        anchor = cue or content
+        source = _nearest(doc, anchor, sources)
+        out.append(_Attribution(content, cue, source))
+    return out
+
+
+def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribution:
+    """Fill a missing cue or source from the parse: the reporting verb right beside a quotation, and
+    the subject of the cue's clause (or of the clause it hangs on: "X condemned ..., calling it ...")."""
+    content = _trim_direct(doc, a.content)
+    if content != a.content:
+        a = _Attribution(content, None, None)
+    cue = a.cue or _adjacent_cue(doc, a.content, cue_rates)
+    source = a.source
+    if source is None and cue is not None:
+        source = _subject_of(doc, cue)
+    return _Attribution(a.content, cue, source)
+
+
+def _trim_direct(doc: Doc, content: RoleSpan) -> RoleSpan:
+    """End a content span that opens a quotation at the quotation's close when only its frame follows
+    (", he said during ..."): the tagger sometimes runs on where the parser merged paragraphs."""
+    if doc[content.start].text not in OPEN_QUOTES:
+        return content
+    depths = quote_depths(doc, Paragraph(tuple(range(content.start, content.end))))
+    closes = [k for k, d in enumerate(depths) if d == 2 and k > 0]
+    if len(closes) != 1 or closes[0] >= len(depths) - 2:
+        return content
+    end = content.start + closes[0] + 1
+    return RoleSpan("Content", content.start, end, content.paragraph)
+
+
+def _adjacent_cue(doc: Doc, content: RoleSpan, cue_rates: dict[str, str]) -> RoleSpan | None:
+    """A frequent reporting verb within a few tokens after (", he said") or before ("he said:") it."""
+    after = range(content.end, min(content.end + ADJACENT_FRAME, len(doc)))
+    before = range(content.start - 1, max(content.start - ADJACENT_FRAME, 0) - 1, -1)
+    for i in (*after, *before):
+        token = doc[i]
+        if "\n" in token.text:
+            return None
+        if token.pos_ in {"VERB", "AUX"} and cue_rates.get(token.lemma_.lower()) == "hi":
+            return RoleSpan("Cue", i, i + 1, content.paragraph)
+    return None
+
+
+def _subject_of(doc: Doc, cue: RoleSpan) -> RoleSpan | None:
+    """The subject phrase of the cue's verb, climbing through participle and coordinate clauses."""
+    verb = doc[cue.start : cue.end].root
+    for _ in range(3):
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subjects:
+            subject = subjects[0]
+            start, end = subject.left_edge.i, subject.right_edge.i + 1
+            while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                end -= 1
+            if start < end and not doc[start:end].text.count("\n"):
+                return RoleSpan("Source", start, end, cue.paragraph)
+            return None
+        if verb.dep_ not in {"advcl", "xcomp", "conj"} or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _nearest(doc: Doc, anchor: RoleSpan, candidates: list[RoleSpan]) -> RoleSpan | None:
+    """The candidate in the anchor's paragraph that the parse ties to it, else the closest one."""
+    best: tuple[float, RoleSpan] | None = None
+    for cand in candidates:
+        if cand.paragraph != anchor.paragraph:
+            continue
+        gap = max(cand.start - anchor.end, anchor.start - cand.end, 0)
+        if gap > MAX_LINK_DISTANCE:
+            continue
+        cost = gap - (20 if _parse_linked(doc, anchor, cand) else 0)
+        if best is None or cost < best[0]:
+            best = (cost, cand)
+    return best[1] if best else None
+
+
+def _parse_linked(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
+    """Whether the root of one span is the head of the other's root or a near ancestor of it."""
+    root_a = doc[a.start : a.end].root
+    root_b = doc[b.start : b.end].root
+    return root_a.head == root_b or root_b.head == root_a or root_a.head == root_b.head
+
+
+def _continuations(doc: Doc, found: list[_Attribution]) -> list[_Attribution]:
+    """Quoted passages with no frame of their own that follow an attributed quote in the same paragraph.
+
+    News prose often carries on a speaker's words in the next sentence without a new "he said"; the
+    speaker and cue are those of the attribution just before.
+    """
+    taken = {i for a in found for i in range(a.content.start, a.content.end)}
+    framed = sorted(found, key=lambda a: a.content.start)
+    out = []
+    for number, paragraph in enumerate(paragraphs(doc)):
+        for start, end in _quoted_runs(doc, paragraph.tokens):
+            if any(i in taken for i in range(start, end)) or end - start < 3:
+                continue
+            before = [a for a in framed if a.content.paragraph == number and a.content.end <= start]
+            if before and (before[-1].source is not None):
+                prev = before[-1]
+                out.append(_Attribution(RoleSpan("Content", start, end, number), prev.cue, prev.source))
+    return out
+
+
+def _quoted_runs(doc: Doc, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Token ranges (marks included) of each quotation in a paragraph."""
+    depths = quote_depths(doc, Paragraph(tokens))
+    runs = []
+    start: int | None = None
+    for k, depth in enumerate(depths):
+        if depth == 2 and start is None:
+            start = k
+        elif depth == 2 and start is not None:
+            runs.append((tokens[start], tokens[k] + 1))
+            start = None
+    return runs
+
+
+def _quote(
+    doc: Doc, article_id: str, a: _Attribution, speakers: SpeakerIndex, sentence_of: list[int]
+) -> Quote:
+    content = doc[a.content.start : a.content.end]
+    speaker = doc[a.source.start : a.source.end] if a.source else None
+    cue = doc[a.cue.start : a.cue.end] if a.cue else None
+    resolved = speakers.resolve(speaker) if speaker is not None else None
+    if resolved is not None and speaker is not None:
+        speakers.remember(speaker.start, resolved)
+    return Quote(
+        article_id=article_id,
+        kind=_kind(doc, a.content),
+        content=_span(content),
+        cue=_span(cue) if cue is not None else None,
+        speaker=_span(speaker) if speaker is not None else None,
+        speaker_name=resolved.name if resolved else None,
+        speaker_role=resolved.role if resolved else None,
+        relay=relay_for(doc, content, cue),
+        sentence=sentence_of[a.content.start],
+    )
+
+
+def _span(span: SpacySpan) -> Span:
+    return Span(span.start_char, span.end_char, span.text)
+
+
+def _kind(doc: Doc, content: RoleSpan) -> QuoteKind:
+    """Direct when quotation marks enclose the content, partial or mixed when they enclose part of it."""
+    depths = quote_depths(doc, Paragraph(tuple(range(content.start, content.end))))
+    words = [d for i, d in zip(range(content.start, content.end), depths) if not doc[i].is_punct]
+    if 2 not in depths or not words:
+        return "indirect"
+    share = sum(d == 1 for d in words) / len(words)
+    if share >= 0.95:
+        return "direct"
+    return "partial" if share < PARTIAL_SHARE else "mixed"
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    index = [0] * len(doc)
+    for number, sent in enumerate(doc.sents):
+        for i in range(sent.start, sent.end):
+            index[i] = number
+    return index

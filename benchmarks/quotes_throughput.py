@@ -1,0 +1,76 @@
+"""Throughput of the quote stage (extraction, attribution, relays, sources) against the bare spaCy parse.
+
+Usage: .venv/bin/python benchmarks/quotes_throughput.py [--corpus FILE] [--sample 500] [--json OUT]
+
+Parses a sample of ../shared/data/corpus/baly-10k.jsonl.gz once (timed: the bare parse), then runs the
+quote stage on the parsed Docs (timed separately), one process each, and prints articles/s for both and
+the quote stage's cost as a share of the parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_model import load_tagger
+from parallax.analyze.quotes import extract_quotes
+from parallax.analyze.sources import sources_relied_on
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
+
+
+def sample_texts(path: Path, n: int) -> list[str]:
+    """The first ``n`` article texts of the corpus (deterministic, no shuffling)."""
+    texts = []
+    with gzip.open(path, "rt", encoding="utf-8") as rows:
+        for line in rows:
+            texts.append(json.loads(line)["text"])
+            if len(texts) >= n:
+                break
+    return texts
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--sample", type=int, default=500)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    texts = sample_texts(args.corpus, args.sample)
+    nlp = load_nlp()
+    load_tagger()
+    nlp("warm up")
+    started = time.perf_counter()
+    docs = list(nlp.pipe(texts, batch_size=32))
+    parse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    quotes = 0
+    for number, doc in enumerate(docs):
+        found = extract_quotes(doc, str(number))
+        sources_relied_on(doc, found, str(number))
+        quotes += len(found)
+    quote_s = time.perf_counter() - started
+    words = sum(len(doc) for doc in docs)
+    result = {
+        "articles": len(docs),
+        "tokens": words,
+        "parse_seconds": round(parse_s, 2),
+        "parse_articles_per_s": round(len(docs) / parse_s, 1),
+        "quote_stage_seconds": round(quote_s, 2),
+        "quote_stage_articles_per_s": round(len(docs) / quote_s, 1),
+        "quote_stage_share_of_parse_pct": round(100 * quote_s / parse_s, 1),
+        "quotes_found": quotes,
+    }
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,124 @@
+"""Train the attribution tagger shipped in src/parallax/models/quotes from PolNeAR train.
+
+Data provenance: PolNeAR v1.0.0 (Newell, Margolin & Ruths, LREC 2018), github.com/networkdynamics/PolNeAR
+at c3eee83, as copied to ../shared/data/polnear (see its FORMAT.md). Only ``train`` is learned from (all
+annotators' files); ``dev`` is used to pick hyper-parameters. The corpus text is never copied into the
+repository; the shipped files hold feature weights and lemma buckets only.
+
+Usage: .venv/bin/python scripts/train_quotes.py --polnear ../shared/data/polnear [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pycrfsuite
+from spacy.tokens import Doc
+
+from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_features import paragraph_features, paragraphs
+from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, MODEL_FILE
+from parallax.eval.polnear import GoldSpan, PolnearDoc, load_split, parse_split
+
+LOGGER = logging.getLogger("train_quotes")
+CACHE = Path("/tmp/parallax-quotes-cache")
+
+
+def token_labels(doc: Doc, spans: tuple[GoldSpan, ...]) -> list[str]:
+    """BIO label of every token from the gold character spans (a token belongs where it starts)."""
+    labels = ["O"] * len(doc)
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        first = True
+        for token in doc.char_span(span.start, span.end, alignment_mode="expand") or ():
+            if token.is_space or labels[token.i] != "O":
+                continue
+            labels[token.i] = ("B-" if first else "I-") + span.role
+            first = False
+    return labels
+
+
+def cue_rates(docs: list[Doc], golds: list[PolnearDoc]) -> dict[str, str]:
+    """Bucket every lemma by how often it is the head of a gold cue among its occurrences."""
+    total: Counter[str] = Counter()
+    cue: Counter[str] = Counter()
+    seen_texts = set()
+    for doc, gold in zip(docs, golds):
+        if gold.text not in seen_texts:
+            seen_texts.add(gold.text)
+            total.update(t.lemma_.lower() for t in doc)
+        for span in gold.spans:
+            if span.role == "Cue":
+                chunk = doc.char_span(span.start, span.end, alignment_mode="expand")
+                if chunk is not None and len(chunk):
+                    cue[chunk.root.lemma_.lower()] += 1
+    rates = {}
+    for lemma, count in cue.items():
+        rate = count / max(total[lemma], count)
+        # Buckets picked on polnear/dev; "lo" keeps rare cues visible without promising much.
+        if count >= 3 and rate >= 0.3:
+            rates[lemma] = "hi"
+        elif count >= 3 and rate >= 0.08:
+            rates[lemma] = "mid"
+        elif count >= 2:
+            rates[lemma] = "lo"
+    return rates
+
+
+def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]):  # type: ignore[no-untyped-def]
+    for doc, gold in zip(docs, golds):
+        labels = token_labels(doc, gold.spans)
+        for paragraph in paragraphs(doc):
+            yield paragraph_features(doc, paragraph, rates), [labels[i] for i in paragraph.tokens]
+
+
+def train(args: argparse.Namespace) -> None:
+    nlp = load_nlp()
+    golds = load_split(args.polnear, "train", all_annotators=True)
+    docs = parse_split(nlp, golds, cache_dir=CACHE)
+    rates = cue_rates(docs, golds)
+    LOGGER.info("%d cue lemmas (%d hi)", len(rates), sum(v == "hi" for v in rates.values()))
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    for xseq, yseq in sequences(docs, golds, rates):
+        trainer.append(xseq, yseq)
+    trainer.set_params(
+        {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations, "feature.minfreq": args.minfreq}
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    trainer.train(str(args.out / MODEL_FILE))
+    LOGGER.info("trained in %.0f s", time.perf_counter() - started)
+    (args.out / CUE_RATES_FILE).write_text(json.dumps(rates, sort_keys=True, indent=0), encoding="utf-8")
+    meta = {
+        "data": "PolNeAR v1.0.0 train (all annotators), github.com/networkdynamics/PolNeAR c3eee83",
+        "algorithm": "CRFsuite lbfgs",
+        "c1": args.c1,
+        "c2": args.c2,
+        "iterations": args.iterations,
+        "feature.minfreq": args.minfreq,
+        "documents": len(golds),
+    }
+    (args.out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polnear", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--c1", type=float, default=0.05)
+    parser.add_argument("--c2", type=float, default=0.01)
+    parser.add_argument("--iterations", type=int, default=150)
+    parser.add_argument("--minfreq", type=float, default=2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    train(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,75 @@
+"""The learned attribution tagger: a linear-chain CRF over parse features (Source / Cue / Content, BIO).
+
+Weights ship inside the package (``parallax/models/quotes``); ``scripts/train_quotes.py`` makes them from
+PolNeAR train. Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+from spacy.tokens import Doc
+
+from .quote_features import Paragraph, paragraph_features, paragraphs
+
+__all__ = ["MODEL_DIR", "RoleSpan", "TaggerModel", "load_tagger", "spans_from_labels"]
+
+LOGGER = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quotes"
+MODEL_FILE = "attribution.crfsuite"
+CUE_RATES_FILE = "cue_rates.json"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpan:
+    """A tagged span in token indices of the Doc (``end`` exclusive), within one paragraph."""
+
+    role: str  # "Source", "Cue", "Content"
+    start: int
+    end: int
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaggerModel:
+    tagger: pycrfsuite.Tagger
+    cue_rates: dict[str, str]
+
+    def tag(self, doc: Doc) -> list[RoleSpan]:
+        """Every Source, Cue and Content span the model finds in ``doc``."""
+        spans: list[RoleSpan] = []
+        for number, paragraph in enumerate(paragraphs(doc)):
+            labels = self.tagger.tag(paragraph_features(doc, paragraph, self.cue_rates))
+            spans.extend(spans_from_labels(paragraph, labels, number))
+        return spans
+
+
+@functools.lru_cache(maxsize=2)
+def load_tagger(model_dir: Path = MODEL_DIR) -> TaggerModel:
+    """The shipped tagger (cached per process)."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_dir / MODEL_FILE))
+    rates = json.loads((model_dir / CUE_RATES_FILE).read_text(encoding="utf-8"))
+    LOGGER.info("loaded attribution tagger from %s (%d cue lemmas)", model_dir, len(rates))
+    return TaggerModel(tagger, rates)
+
+
+def spans_from_labels(paragraph: Paragraph, labels: list[str], number: int) -> list[RoleSpan]:
+    """Turn BIO labels into spans; an I- without a matching open span starts one."""
+    out: list[RoleSpan] = []
+    role: str | None = None
+    start = 0
+    for k, label in enumerate([*labels, "O"]):
+        prefix, _, name = label.partition("-")
+        if role is not None and (prefix != "I" or name != role):
+            out.append(RoleSpan(role, paragraph.tokens[start], paragraph.tokens[k - 1] + 1, number))
+            role = None
+        if prefix in ("B", "I") and role is None:
+            role, start = name, k
+    return out

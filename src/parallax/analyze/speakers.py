@@ -1,0 +1,204 @@
+"""Speaker resolution within one article: a speaker mention to the full name and role the text gives.
+
+No coreference model is available offline, so this works from the parse: names are proper-noun chains
+(whatever label the small NER gave them), a short form ("Mr. X", "X") resolves to the earliest full name
+with the same surname, a role noun ("the spokesman") to the person whose appositive or title gave it, and
+a personal pronoun to the most recent person named as a subject before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+__all__ = ["Resolved", "SpeakerIndex"]
+
+LOGGER = logging.getLogger(__name__)
+
+HONORIFICS = frozenset(
+    "mr mr. mrs mrs. ms ms. dr dr. sir dame lord lady prof prof. rev rev. sen sen. rep rep. gov gov. gen gen. "
+    "col col. lt lt. capt capt. st. president vice prime minister secretary senator representative governor "
+    "ambassador chancellor king queen prince princess sheikh ayatollah pope judge justice mayor speaker "
+    "chairman chairwoman chief general admiral foreign deputy supreme leader spokesman spokeswoman "
+    "spokesperson director commissioner minister's".split()
+)
+# Courtesy titles say nothing about a person's role.
+COURTESY = frozenset("mr mr. mrs mrs. ms ms. miss dr dr. sir dame".split())
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+GROUP_PRONOUNS = frozenset({"they", "we", "i", "you", "it"})
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    name: str | None
+    role: str | None
+    key: str | None = None  # surname key of the person, for later pronouns
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    key: str  # lower-cased surname
+    name: str
+    first: int  # token index of the first full mention
+
+
+@dataclass(slots=True)
+class SpeakerIndex:
+    """The people an article names, their roles and where each is mentioned."""
+
+    doc: Doc
+    people: dict[str, _Person] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # surname key -> role text
+    role_heads: dict[str, str] = field(default_factory=dict)  # role head lemma -> surname key
+    mentions: list[tuple[int, str, bool]] = field(default_factory=list)  # (token, key, is subject)
+    speakers: set[str] = field(default_factory=set)  # keys already resolved as a quote's speaker
+
+    @classmethod
+    def build(cls, doc: Doc, quoted: frozenset[int] = frozenset()) -> SpeakerIndex:
+        """Index the named people of ``doc``; names inside quotations (``quoted`` tokens) are not
+        antecedents for the narrator's pronouns."""
+        index = cls(doc)
+        for chunk in _name_chunks(doc):
+            index._add(chunk, chunk.start in quoted)
+        index.mentions.sort()
+        return index
+
+    def remember(self, token_index: int, resolved: Resolved) -> None:
+        """Record a resolved speaker so that a later "he said" can point back to it."""
+        if resolved.key is not None and resolved.key in self.people:
+            self.speakers.add(resolved.key)
+            self.mentions.append((token_index, resolved.key, True))
+            self.mentions.sort()
+
+    def _add(self, chunk: Span, quoted: bool) -> None:
+        names = _name_tokens(chunk)
+        if not names:
+            return
+        key = _surname(names[-1])
+        name = " ".join(t.text for t in names if t.text not in {"'s", "’s"})
+        known = self.people.get(key)
+        if known is None or (len(name.split()) > len(known.name.split()) and chunk.label_ == "PERSON"):
+            self.people[key] = _Person(key, name, known.first if known else chunk.start)
+        head = chunk.root
+        if not quoted:
+            subject = head.dep_ in SUBJECT_DEPS or head.head.dep_ in SUBJECT_DEPS
+            self.mentions.append((chunk.start, key, subject))
+        role = _role_of(chunk, names[0])
+        if role and key not in self.roles:
+            self.roles[key] = role
+            self.role_heads.setdefault(role.split()[-1].lower(), key)
+
+    def resolve(self, mention: Span) -> Resolved:
+        """The full name and role behind a speaker mention, or what the mention itself says."""
+        names = _name_tokens(mention)
+        if names:
+            key = _surname(names[-1])
+            person = self.people.get(key)
+            role = _role_of(mention, names[0]) or self.roles.get(key)
+            return Resolved(person.name if person else " ".join(t.text for t in names), role, key)
+        head = mention.root
+        if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
+            # "X, who denounced ...": the relative pronoun stands for the noun the clause hangs on.
+            noun = head.head.head
+            return self.resolve(self.doc[noun.left_edge.i : noun.i + 1])
+        if head.lower_ in PERSON_PRONOUNS:
+            return self._antecedent(mention.start)
+        if head.lower_ in GROUP_PRONOUNS:
+            return Resolved(None, None)
+        key = self.role_heads.get(head.lemma_.lower())
+        if key is not None:
+            return Resolved(self.people[key].name, mention.text, key)
+        return Resolved(None, mention.text)
+
+    def _antecedent(self, before: int) -> Resolved:
+        """The most recent person mentioned before the pronoun, subjects first within two sentences."""
+        earlier = [m for m in self.mentions if m[0] < before and self._is_person(m[1])]
+        if not earlier:
+            return Resolved(None, None)
+        window_start = _sentence_window_start(self.doc, before)
+        subjects = [m for m in earlier if m[2]]
+        recent = [m for m in subjects if m[0] >= window_start]
+        # A subject (or earlier speaker) beats a closer object: "X met Y. He said" is usually X.
+        token, key, _ = (recent or subjects or earlier)[-1]
+        return Resolved(self.people[key].name, self.roles.get(key), key)
+
+    def _is_person(self, key: str) -> bool:
+        person = self.people.get(key)
+        return person is not None and (key in self.speakers or _looks_like_person(self.doc, person))
+
+
+def _name_chunks(doc: Doc) -> list[Span]:
+    """Entity spans that can name a speaker, plus proper-noun subjects the NER left out."""
+    chunks = [e for e in doc.ents if e.label_ in NAME_LABELS]
+    covered = {i for e in chunks for i in range(e.start, e.end)}
+    for token in doc:
+        if token.pos_ == "PROPN" and token.dep_ in SUBJECT_DEPS and token.i not in covered:
+            left = token.i
+            while left > 0 and doc[left - 1].pos_ == "PROPN" and doc[left - 1].head == token:
+                left -= 1
+            chunks.append(doc[left : token.i + 1])
+    return chunks
+
+
+def _name_tokens(chunk: Span) -> list[Token]:
+    """The proper-noun chain that names the phrase's head ("Peskov" in "Dmitri S. Peskov, the Kremlin's
+    spokesman"); for a role head ("the head of X, Y") the chain of its proper-noun appositive."""
+    head = chunk.root
+    if head.pos_ != "PROPN":
+        head = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"), head)
+    if head.pos_ != "PROPN" or head.lower_ in HONORIFICS or not (chunk.start <= head.i < chunk.end):
+        people = [e for e in chunk.ents if e.label_ == "PERSON"]
+        if not people or (people[-1].start, people[-1].end) == (chunk.start, chunk.end):
+            return []
+        return _name_tokens(people[-1])
+    chain = [head]
+    for token in reversed(list(head.lefts)):
+        if token.i != chain[0].i - 1 or token.pos_ != "PROPN" or token.dep_ not in {"compound", "flat"}:
+            break
+        if token.lower_ in HONORIFICS:
+            break
+        chain.insert(0, token)
+    return chain
+
+
+def _surname(token: Token) -> str:
+    return token.lower_.removesuffix("’s").removesuffix("'s")
+
+
+def _role_of(chunk: Span, first_name: Token) -> str | None:
+    """A title before the name ("Kremlin spokesman X") or an appositive after it ("X, the spokesman")."""
+    doc = chunk.doc
+    head = first_name.head if first_name.dep_ in {"compound", "flat"} else first_name
+    for child in head.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            return _trimmed(doc[child.left_edge.i : child.right_edge.i + 1])
+    left = [t for t in head.subtree if t.i < first_name.i]
+    left = [t for t in left if t.dep_ != "det" and not t.is_punct and t.lower_ not in COURTESY]
+    if left and any(t.pos_ == "NOUN" or t.lower_ in HONORIFICS for t in left):
+        return _trimmed(doc[left[0].i : first_name.i])
+    return None
+
+
+def _trimmed(span: Span) -> str | None:
+    words = [t for t in span if not t.is_punct or t.text in {"'s", "’s", "."}]
+    while words and words[0].dep_ == "det":
+        words.pop(0)
+    text = span.doc[words[0].i : words[-1].i + 1].text if words else ""
+    return text or None
+
+
+def _sentence_window_start(doc: Doc, token_index: int) -> int:
+    """Start token of the sentence before the one holding ``token_index``."""
+    sent = doc[token_index].sent
+    if sent.start == 0:
+        return 0
+    return doc[sent.start - 1].sent.start
+
+
+def _looks_like_person(doc: Doc, person: _Person) -> bool:
+    """PERSON by the NER in at least one mention (single labels are unreliable, any one will do)."""
+    return any(e.label_ == "PERSON" and person.key in e.text.lower().split() for e in doc.ents)
