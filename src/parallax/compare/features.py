@@ -16,7 +16,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from parallax.model import AnalyzedArticle, Mention
 
-__all__ = ["SentenceFacts", "content_tokens", "entity_key", "sentence_facts", "stem"]
+__all__ = ["SentenceFacts", "content_tokens", "demonym_map", "entity_key", "sentence_facts", "stem"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def entity_key(mention: Mention) -> str:
     return key
 
 
-def _demonym_map(keys: Iterable[str]) -> dict[str, str]:
+def demonym_map(keys: Iterable[str]) -> dict[str, str]:
     """Adjective forms ("iranian", "israeli") mapped to the place key they derive from."""
     places = sorted({k for k in keys if " " not in k and len(k) >= 4}, key=len, reverse=True)
     mapping: dict[str, str] = {}
@@ -186,7 +186,7 @@ def sentence_facts(
             resolution); mentions without one fall back to :func:`entity_key`.
     """
     raw_keys = {entity_key(m) for a in analyzed for m in a.mentions}
-    demonyms = _demonym_map(raw_keys)
+    demonyms = demonym_map(raw_keys)
     out: list[SentenceFacts] = []
     for item in analyzed:
         by_sentence: dict[int, list[Mention]] = {}

@@ -20,7 +20,7 @@ import numpy as np
 
 from parallax.model import AnalyzedArticle, EntityProminence, FramingTerm, Label, OutletFraming
 
-from .features import content_tokens, entity_key
+from .features import content_tokens, demonym_map, entity_key
 from .labels import entity_labels
 
 __all__ = ["PRIOR_SCALE", "TOP_TERMS", "framing", "log_odds_z"]
@@ -58,7 +58,7 @@ def _terms(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
-def _outlet_terms(analyzed: Sequence[AnalyzedArticle]) -> tuple[FramingTerm, ...] | dict[str, tuple[FramingTerm, ...]]:
+def _outlet_terms(analyzed: Sequence[AnalyzedArticle]) -> dict[str, tuple[FramingTerm, ...]]:
     counts: dict[str, Counter[str]] = {}
     for item in analyzed:
         counts.setdefault(item.article.outlet, Counter()).update(_terms(item.article.text))
@@ -85,11 +85,13 @@ def _outlet_terms(analyzed: Sequence[AnalyzedArticle]) -> tuple[FramingTerm, ...
 
 def _prominence(analyzed: Sequence[AnalyzedArticle], canonical: Mapping[str, str]) -> dict[str, tuple[EntityProminence, ...]]:
     stats: dict[str, dict[str, list[int]]] = {}  # outlet -> entity -> sentence indices
+    demonyms = demonym_map({entity_key(m) for a in analyzed for m in a.mentions})
     for item in analyzed:
         per = stats.setdefault(item.article.outlet, {})
         for m in item.mentions:
             if m.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
-                name = canonical.get(m.entity_id or "", "") or entity_key(m)
+                key = entity_key(m)
+                name = canonical.get(m.entity_id or "", "") or demonyms.get(key, key)
                 per.setdefault(name, []).append(m.sentence)
     return {
         outlet: tuple(sorted(
@@ -104,7 +106,6 @@ def framing(analyzed: Sequence[AnalyzedArticle], *, canonical: Mapping[str, str]
     """Per outlet: distinctive terms, entity labels and entity prominence."""
     canonical = canonical or {}
     terms = _outlet_terms(analyzed)
-    assert isinstance(terms, dict)
     prominence = _prominence(analyzed, canonical)
     labels: dict[str, list[Label]] = {}
     for label in entity_labels(analyzed, canonical=canonical):

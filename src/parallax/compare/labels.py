@@ -23,7 +23,8 @@ LOGGER = logging.getLogger(__name__)
 
 # Nouns an outlet may use to name a state or its rulers; which one it picks is a framing choice.
 DESIGNATORS = frozenset({"regime", "government", "administration", "junta", "authorities", "leadership",
-                         "rulers", "dictatorship", "theocracy", "clerics", "mullahs", "state", "republic"})
+                         "rulers", "dictatorship", "theocracy", "clerics", "mullahs"})
+_HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sir", "dame"})
 _LABELLED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 MAX_LABEL_WORDS = 14
 
@@ -73,11 +74,21 @@ def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previou
         if not tokens:
             continue
         root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[-1])
+        others = {t.i for t in span if _inside_other(sent, t, m, mentions)}
         for label in _around(root, tokens):
+            if not label or label.root.i in others or label.text.lower() in _HONORIFICS:
+                continue  # a title that is only "Mr.", or a span headed by another named entity
+            if label.root.pos_ in ("VERB", "AUX") and label.root.dep_ not in ("relcl",):
+                continue
             claimed.update(t.i for t in label)
             yield name_of(m), label.text, sent.start + label.start_char - span.start_char, \
                 sent.start + label.end_char - span.start_char
     yield from _designators(span, sent, mentions, previous, claimed, name_of)
+
+
+def _inside_other(sent: Sentence, token: Token, mention: Mention, mentions: list[Mention]) -> bool:
+    at = sent.start + token.idx
+    return any(o is not mention and o.start <= at < o.end for o in mentions)
 
 
 def _around(root: Token, tokens: list[Token]) -> Iterator[SpacySpan]:
@@ -111,6 +122,16 @@ def _trim(label: SpacySpan) -> SpacySpan:
     return doc[start : min(end, start + MAX_LABEL_WORDS)]
 
 
+def _possessors_above(token: Token, sent: Sentence, span: SpacySpan) -> set[int]:
+    """Article offsets of possessors of the designator's governing nouns ("Moscow's loyalty to the regime")."""
+    out: set[int] = set()
+    for head in token.ancestors:
+        for child in head.children:
+            if child.dep_ == "poss":
+                out.add(sent.start + child.left_edge.idx - span.start_char)
+    return out
+
+
 def _designators(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention],
                  claimed: set[int], name_of: object) -> Iterator[tuple[str, str, int, int]]:
     """"the Iranian regime" (entity as modifier) or a bare "the regime" (nearest preceding place)."""
@@ -126,7 +147,9 @@ def _designators(span: SpacySpan, sent: Sentence, mentions: list[Mention], previ
             if any(m.start <= sent.start + c.idx - span.start_char < m.end for c in modifier):
                 target = m
         if target is None and not modifier and any(c.lower_ == "the" for c in token.lefts):
-            before = [m for m in places if (m.sentence < sent.index or m.end <= offset)]
+            possessors = _possessors_above(token, sent, span)
+            before = [m for m in places if (m.sentence < sent.index or m.end <= offset)
+                      and not (m.sentence == sent.index and m.start in possessors)]
             target = before[-1] if before else None
         if target is not None:
             start = sent.start + token.left_edge.idx - span.start_char
