@@ -12,6 +12,7 @@ where ``overlap`` is the IDF-weighted share of the item's entity keys that the s
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -46,6 +47,7 @@ KEY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "
 YEAR_SENTENCES = 5  # years are taken from the title and this many sentences
 LEAD_SENTENCES = 3  # title + this many sentences are embedded (calibration in docs/stories.md)
 _UNDATED = -1 << 40
+_EMPTY = np.zeros(0, dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,9 @@ class _Story:
     lead: Counter[str] = field(default_factory=Counter)
     first_day: int | None = None
     last_day: int | None = None
+    retired: bool = False
+    core: tuple[str, ...] = ()  # lead names of most of its articles, as of ``core_size`` articles
+    core_size: int = -1
 
 
 def _day(value: str | None) -> int | None:
@@ -188,6 +193,8 @@ class StoryClusterer:
         self._blocks: dict[str, deque[int]] = {}
         self._df: Counter[str] = Counter()  # stories per entity key
         self._latest_bucket: int | None = None
+        self._latest_day: int | None = None
+        self._idle: list[tuple[int, int]] = []  # heap of (last day, story number), stale entries allowed
         self._next_id = 0
         self.last_decision: Decision | None = None
 
@@ -208,10 +215,10 @@ class StoryClusterer:
         day = _day(item.date)
         candidates = self.candidates(item, day)
         best, best_score = None, -math.inf
-        for number in candidates:
-            score = self.score(item, day, self._stories[number])
-            if score > best_score:
-                best, best_score = number, score
+        if candidates:
+            scores = self.scores(item, day, candidates)
+            top = int(np.argmax(scores))
+            best, best_score = candidates[top], float(scores[top])
         if best is None or best_score < self.config.threshold:
             best = self._new_story()
         self.last_decision = Decision(self._stories[best].id, best_score, len(candidates),
@@ -239,18 +246,25 @@ class StoryClusterer:
                 break
             for number in self._blocks.get(key, ()):
                 found.setdefault(number)
-        return [n for n in list(found)[: self.config.max_candidates] if self._in_window(day, n)]
+        return [n for n in list(found)[: self.config.max_candidates]
+                if not self._stories[n].retired and self._in_window(day, n)]
 
-    def score(self, item: ClusterItem, day: int | None, story: _Story) -> float:
-        """How well ``item`` fits ``story`` (higher is better; compare with ``config.threshold``)."""
+    def scores(self, item: ClusterItem, day: int | None, numbers: Sequence[int]) -> np.ndarray:
+        """How well ``item`` fits each story in ``numbers`` (compare with ``config.threshold``)."""
         cfg = self.config
-        centroid = story.vector_sum / max(float(np.linalg.norm(story.vector_sum)), 1e-9)
-        cosine = float(item.vector @ centroid)
-        overlap = self._overlap(item.entities, story)
-        gap = self._gap(day, story)
-        penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
-        missing = self._missing_core(item.entities, story) if cfg.w_missing else 0.0
-        return cfg.w_vector * cosine + cfg.w_entity * overlap - cfg.w_missing * missing - penalty
+        stories = [self._stories[n] for n in numbers]
+        sums = np.stack([story.vector_sum for story in stories])
+        cosines = (sums @ item.vector) / np.maximum(np.linalg.norm(sums, axis=1), 1e-9)
+        weights = {key: self._idf(key) for key in item.entities}
+        total = sum(weights.values()) or 1.0
+        result = cfg.w_vector * cosines
+        for row, story in enumerate(stories):
+            overlap = sum(w for key, w in weights.items() if key in story.entities) / total
+            gap = self._gap(day, story)
+            penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
+            missing = self._missing_core(item.entities, story) if cfg.w_missing else 0.0
+            result[row] += cfg.w_entity * overlap - cfg.w_missing * missing - penalty
+        return result
 
     def _idf(self, key: str) -> float:
         return math.log((len(self._stories) + 1) / (self._df[key] + 1)) + 1.0
@@ -261,27 +275,17 @@ class StoryClusterer:
         Two events of the same kind (two earthquakes, two arrests) read alike; what tells them apart is
         who and where, which every report of an event names early.
         """
-        need = self.config.core_share * story.size
+        if story.core_size != story.size:
+            need = self.config.core_share * story.size
+            story.core = tuple(key for key, count in story.lead.items() if count >= need)
+            story.core_size = story.size
         total = missing = 0.0
-        for key, count in story.lead.items():
-            if count >= need:
-                weight = self._idf(key)
-                total += weight
-                if key not in keys:
-                    missing += weight
-        return missing / total if total else 0.0
-
-    def _overlap(self, keys: frozenset[str], story: _Story) -> float:
-        if not keys:
-            return 0.0
-        total = shared = 0.0
-        for key in keys:
+        for key in story.core:
             weight = self._idf(key)
             total += weight
-            if key in story.entities:
-                shared += weight
-        shared = shared if shared >= self.config.entity_min_weight else 0.0
-        return shared / total
+            if key not in keys:
+                missing += weight
+        return missing / total if total else 0.0
 
     def _gap(self, day: int | None, story: _Story) -> int:
         if day is None or story.first_day is None or story.last_day is None:
@@ -307,6 +311,24 @@ class StoryClusterer:
                                (day + span) // self.config.bucket_days + 1))
         return [k for k in keys if k in self._buckets]
 
+    def _retire(self, horizon: float) -> None:
+        """Free the vectors and graphs of stories and buckets idle since before ``horizon``.
+
+        A story whose newest article is older than ``retire_days`` can no longer be within
+        ``window_days`` of a date-ordered stream, so its centroid, entity counts and the HNSW graphs
+        of those days are dropped; memory stays proportional to the recent window, not the store.
+        """
+        while self._idle and self._idle[0][0] < horizon:
+            last_day, number = heapq.heappop(self._idle)
+            story = self._stories[number]
+            if story.last_day == last_day and not story.retired:
+                story.retired = True
+                story.vector_sum = _EMPTY
+                story.entities = Counter()
+                story.lead = Counter()
+        for key in [k for k in self._buckets if k != _UNDATED and (k + 1) * self.config.bucket_days < horizon]:
+            del self._buckets[key]
+
     def _new_story(self, story_id: str | None = None) -> int:
         while story_id is None or story_id in self._story_number:
             self._next_id += 1
@@ -330,6 +352,14 @@ class StoryClusterer:
             self._latest_bucket = key if self._latest_bucket is None else max(self._latest_bucket, key)
             story.first_day = day if story.first_day is None else min(story.first_day, day)
             story.last_day = day if story.last_day is None else max(story.last_day, day)
+            if self.config.retire_days > 0:
+                heapq.heappush(self._idle, (story.last_day, number))
+                if self._latest_day is None or day > self._latest_day:
+                    self._latest_day = day
+                    self._retire(day - self.config.retire_days)
+        if story.retired:  # a late, out-of-order article (only restore() can put one here)
+            story.retired = False
+            story.vector_sum = np.zeros(DIM, dtype=np.float32)
         story.vector_sum += item.vector
         story.size += 1
         for entity in item.entities:

@@ -26,21 +26,21 @@ class ClusterConfig:
     w_vector: float = 1.0
     w_entity: float = 0.7
     threshold: float = 0.5
-    entity_min_weight: float = 0.0  # entity overlaps below this (IDF mass) count as none
     w_missing: float = 0.4  # weight of the IDF share of the story's core names the item lacks
     core_share: float = 0.5  # a story's core names are in the lead of at least this share of its articles
     window_days: float = 7.0  # candidate stories must have an article within this many days
     time_penalty: float = 0.1  # subtracted per window of gap between the item and the story's dates
     # candidate generation
-    ann_k: int = 20  # nearest articles taken from each searched time bucket
+    ann_k: int = 10  # nearest articles taken from each searched time bucket
     entity_block_stories: int = 8  # most recent stories remembered per entity key
     entity_block_max_df: float = 0.05  # entity keys in more than this share of stories are not blocking keys
     max_candidates: int = 40
+    retire_days: float = 60.0  # stories idle this long (in stream dates) free their state; 0 keeps all
     # HNSW index
-    bucket_days: int = 30  # one HNSW graph per this many days; undated articles share one graph
-    hnsw_m: int = 16
-    hnsw_ef_construction: int = 100
-    hnsw_ef_search: int = 48
+    bucket_days: int = 7  # one HNSW graph per this many days; undated articles share one graph
+    hnsw_m: int = 12
+    hnsw_ef_construction: int = 64
+    hnsw_ef_search: int = 32
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(ClusterConfig)}
