@@ -65,7 +65,6 @@ def test_compare_seeds_iraq_call_not_in_second_outlet_unique(seed_comparison: Co
     assert not any("telephone" in g.text for g in seed_comparison.unique if g.article_id != nyt)
 
 
-@pytest.mark.xfail(strict=False, reason="needs quote records from analyze/quotes.py (quotes issue, in progress)")
 def test_compare_seeds_spokesman_quote_group(seed_comparison: Comparison) -> None:
     groups = [g for g in seed_comparison.quote_groups
               if all("depend" in w.content.text.lower() for w in g.wordings) and len(g.wordings) == 2]
@@ -76,7 +75,6 @@ def test_compare_seeds_spokesman_quote_group(seed_comparison: Comparison) -> Non
     assert group.label in ("reworded", "shortened", "different-translation")
 
 
-@pytest.mark.xfail(strict=False, reason="needs source citations and relays from analyze/quotes.py (quotes issue, in progress)")
 def test_compare_seeds_sources_side_by_side(seed_comparison: Comparison) -> None:
     nyt = next(a.outlet for a in seed_comparison.articles if a.id == _nyt(seed_comparison))
     other = next(a.outlet for a in seed_comparison.articles if a.id != _nyt(seed_comparison))
@@ -88,7 +86,7 @@ def test_compare_seeds_sources_side_by_side(seed_comparison: Comparison) -> None
 
 
 def test_compare_seeds_label_of_exiled_son(seed_comparison: Comparison) -> None:
-    labels = [l.label for f in seed_comparison.framing for l in f.labels]
+    labels = [lab.label for f in seed_comparison.framing for lab in f.labels]
     assert any("exiled son" in label for label in labels)
 
 

@@ -71,7 +71,7 @@ def test_features_numbers_and_words() -> None:
      "reworded"),
 ])
 def test_quotes_labels(a: str, b: str, label: str) -> None:
-    assert label_wordings([a, b], 0.8) == label
+    assert label_wordings([a, b], 0.7) == label
 
 
 def test_quotes_word_diff_marks_changes() -> None:
