@@ -51,15 +51,15 @@ ACT_CLASSES: dict[str, tuple[str, ...]] = {
 }
 # Cues that, shortly before an act, turn its assertion into a refusal, an omission or a hedge.
 HEDGE_CUES = (
-    "stopped short of", "stop short of", "stops short of", "stopping short of", "fell short of",
-    "fall short of", "declined to", "declines to", "refused to", "refuses to", "avoided", "avoids",
+    *(f"{verb} short of" for verb in ("stop", "stops", "stopped", "stopping", "fall", "falls", "fell")),
+    "declined to", "declines to", "refused to", "refuses to", "avoided", "avoids",
     "avoiding", "shied away from", "refrained from", "refrains from", "was reluctant to", "hesitated to",
     "without", "stopped shy of", "resisted", "sidestepped", "dodged", "did not explicitly", "only implicitly",
 )
 NEGATION_CUES = ("did not", "didn't", "does not", "doesn't", "has not", "hasn't", "have not", "haven't",
                  "never", "not", "no longer", "failed to", "fails to", "denied", "denies", "won't",
                  "will not", "would not", "wouldn't", "cannot", "can't", "neither", "nor")
-_CUE_WINDOW = 4  # words allowed between a cue and the act it governs ("stopped short of directly calling")
+_CUE_WINDOW = 4  # words allowed between a cue and the act it governs ("declined to publicly and directly blame")
 _WORD = re.compile(r"[a-z’']+|[^\sa-z]", re.I)
 
 
