@@ -22,7 +22,7 @@ import pycrfsuite
 from spacy.tokens import Doc
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_features import paragraph_features, paragraphs
+from parallax.analyze.quote_features import TokenArrays, paragraph_features, paragraphs
 from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, MODEL_FILE
 from parallax.eval.polnear import GoldSpan, PolnearDoc, load_split, parse_split
 
@@ -73,8 +73,10 @@ def cue_rates(docs: list[Doc], golds: list[PolnearDoc]) -> dict[str, str]:
 def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]):  # type: ignore[no-untyped-def]
     for doc, gold in zip(docs, golds):
         labels = token_labels(doc, gold.spans)
+        arrays = TokenArrays.of(doc)
         for paragraph in paragraphs(doc):
-            yield paragraph_features(doc, paragraph, rates), [labels[i] for i in paragraph.tokens]
+            feats = paragraph_features(doc, paragraph, rates, arrays=arrays)
+            yield feats, [labels[i] for i in paragraph.tokens]
 
 
 def train(args: argparse.Namespace) -> None:

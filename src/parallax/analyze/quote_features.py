@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-__all__ = ["Paragraph", "paragraph_features", "paragraphs", "quote_depths"]
+__all__ = ["Layout", "Paragraph", "TokenArrays", "paragraph_features", "paragraphs", "quote_depths"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +47,33 @@ def paragraphs(doc: Doc) -> list[Paragraph]:
     if current:
         out.append(Paragraph(tuple(current)))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Per-document facts every step of the quote stage reads, computed once per Doc."""
+
+    paragraphs: tuple[Paragraph, ...]
+    depth: tuple[int, ...]  # quote depth of every token (see :func:`quote_depths`), 0 on whitespace
+    sentence: tuple[int, ...]  # sentence number of every token
+    bounds: tuple[tuple[int, int], ...]  # token range of every sentence
+
+    @classmethod
+    def of(cls, doc: Doc) -> Layout:
+        paras = tuple(paragraphs(doc))
+        depth = [0] * len(doc)
+        for paragraph in paras:
+            for i, d in zip(paragraph.tokens, quote_depths(doc, paragraph)):
+                depth[i] = d
+        sentence = [0] * len(doc)
+        bounds = []
+        for number, sent in enumerate(doc.sents):
+            bounds.append((sent.start, sent.end))
+            sentence[sent.start : sent.end] = [number] * (sent.end - sent.start)
+        return cls(paras, tuple(depth), tuple(sentence), tuple(bounds))
+
+    def sentence_bounds(self, token: int) -> tuple[int, int]:
+        return self.bounds[self.sentence[token]]
 
 
 def quote_depths(doc: Doc, paragraph: Paragraph) -> list[int]:
@@ -86,17 +113,24 @@ def _is_single_open(token: Token) -> bool:
 
 
 def paragraph_features(
-    doc: Doc, paragraph: Paragraph, cue_rates: Mapping[str, str]
+    doc: Doc,
+    paragraph: Paragraph,
+    cue_rates: Mapping[str, str],
+    depths: list[int] | None = None,
+    arrays: TokenArrays | None = None,
 ) -> list[list[str]]:
     """Feature strings of every token of one paragraph.
 
     ``cue_rates`` maps a lemma to a bucket ("hi", "mid", "lo") of how often it heads a gold cue in the
-    training data; it is part of the shipped model.
+    training data; it is part of the shipped model. ``depths`` (the paragraph's quote depths) and
+    ``arrays`` (the doc's token attributes) are reused when the caller already has them.
     """
-    depths = quote_depths(doc, paragraph)
-    base = [_token_features(doc[i], cue_rates) for i in paragraph.tokens]
-    words = [doc[i].lower_ for i in paragraph.tokens]
-    tags = [doc[i].tag_ for i in paragraph.tokens]
+    if depths is None:
+        depths = quote_depths(doc, paragraph)
+    a = arrays or TokenArrays.of(doc)
+    base = [_token_features(a, i, cue_rates) for i in paragraph.tokens]
+    words = [a.lower[i] for i in paragraph.tokens]
+    tags = [a.tag[i] for i in paragraph.tokens]
     n = len(base)
     feats = []
     for k in range(n):
@@ -116,29 +150,60 @@ def paragraph_features(
     return feats
 
 
-def _token_features(token: Token, cue_rates: Mapping[str, str]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class TokenArrays:
+    """Token attributes as plain lists: one pass over the Doc instead of many Token objects per feature."""
+
+    lower: list[str]
+    lemma: list[str]  # lower-cased
+    pos: list[str]
+    tag: list[str]
+    dep: list[str]
+    ent: list[str]
+    shape: list[str]
+    head: list[int]
+    left: list[int]  # left edge of the token's subtree
+    right: list[int]
+    sent_start: list[int]
+    sent_end: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> TokenArrays:
+        cols: tuple[list, ...] = tuple([] for _ in range(12))  # type: ignore[type-arg]
+        for t in doc:
+            for col, value in zip(cols, (
+                t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_, t.ent_iob_ + t.ent_type_, _shape(t),
+                t.head.i, t.left_edge.i, t.right_edge.i, int(t.is_sent_start or False),
+                int(t.is_sent_end or False),
+            )):
+                col.append(value)
+        return cls(*cols)
+
+
+def _token_features(a: TokenArrays, i: int, cue_rates: Mapping[str, str]) -> list[str]:
     """Features of one token that need no neighbours."""
-    lemma = token.lemma_.lower()
-    head = token.head
+    lemma = a.lemma[i]
+    head = a.head[i]
+    dep = a.dep[i]
     feats = [
         "b",
-        f"w={token.lower_}",
+        f"w={a.lower[i]}",
         f"l={lemma}",
-        f"s3={token.lower_[-3:]}",
-        f"p={token.pos_}",
-        f"t={token.tag_}",
-        f"d={token.dep_}",
-        f"e={token.ent_iob_}{token.ent_type_}",
-        f"sh={_shape(token)}",
+        f"s3={a.lower[i][-3:]}",
+        f"p={a.pos[i]}",
+        f"t={a.tag[i]}",
+        f"d={dep}",
+        f"e={a.ent[i]}",
+        f"sh={a.shape[i]}",
         f"cr={cue_rates.get(lemma, 'no')}",
-        f"hl={head.lemma_.lower()}",
-        f"hp={head.pos_}|{token.dep_}",
-        f"hcr={cue_rates.get(head.lemma_.lower(), 'no')}|{token.dep_}",
-        f"ss={int(token.is_sent_start or False)}",
-        f"le={int(token.i == head.left_edge.i)}{int(token.i == head.right_edge.i)}|{token.dep_}",
-        f"se={int(token.is_sent_end or False)}",
+        f"hl={a.lemma[head]}",
+        f"hp={a.pos[head]}|{dep}",
+        f"hcr={cue_rates.get(a.lemma[head], 'no')}|{dep}",
+        f"ss={a.sent_start[i]}",
+        f"le={int(i == a.left[head])}{int(i == a.right[head])}|{dep}",
+        f"se={a.sent_end[i]}",
     ]
-    feats.extend(_cue_path(token, cue_rates))
+    feats.extend(_cue_path(a, i, cue_rates))
     return feats
 
 
@@ -154,25 +219,28 @@ def _shape(token: Token) -> str:
     return "x"
 
 
-def _cue_path(token: Token, cue_rates: Mapping[str, str]) -> list[str]:
+CUE_POS = frozenset({"VERB", "NOUN", "ADP", "AUX"})
+
+
+def _cue_path(a: TokenArrays, token: int, cue_rates: Mapping[str, str]) -> list[str]:
     """Where the token hangs below the nearest likely reporting verb: its branch label and side."""
-    child = token
-    node = token
+    child = node = token
     for _ in range(MAX_ANCESTOR_STEPS):
-        rate = cue_rates.get(node.lemma_.lower())
-        if rate in ("hi", "mid") and node.pos_ in ("VERB", "NOUN", "ADP", "AUX"):
-            branch = "SELF" if node is token else child.dep_
-            side = "L" if token.i < node.i else "R" if token.i > node.i else "S"
+        rate = cue_rates.get(a.lemma[node])
+        if rate in ("hi", "mid") and a.pos[node] in CUE_POS:
+            branch = "SELF" if node == token else a.dep[child]
+            side = "L" if token < node else "R" if token > node else "S"
             # Edges of the branch below the cue are where gold source and content spans start and end.
-            edge = ("<" if token.i == child.left_edge.i else "") + (">" if token.i == child.right_edge.i else "")
+            edge = ("<" if token == a.left[child] else "") + (">" if token == a.right[child] else "")
+            distance = abs(token - node)
             return [
                 f"cb={branch}",
                 f"cbs={branch}|{side}|{rate}",
-                f"cl={node.lemma_.lower()}|{branch}",
+                f"cl={a.lemma[node]}|{branch}",
                 f"ce={branch}|{edge}",
-                f"cd={min(abs(token.i - node.i), 8) if abs(token.i - node.i) < 8 else 'far'}|{side}",
+                f"cd={distance if distance < 8 else 'far'}|{side}",
             ]
-        if node.head is node:
+        if a.head[node] == node:
             break
-        child, node = node, node.head
+        child, node = node, a.head[node]
     return ["cb=none"]

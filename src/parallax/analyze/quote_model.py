@@ -15,7 +15,7 @@ from pathlib import Path
 import pycrfsuite
 from spacy.tokens import Doc
 
-from .quote_features import Paragraph, paragraph_features, paragraphs
+from .quote_features import Layout, Paragraph, TokenArrays, paragraph_features
 
 __all__ = ["MODEL_DIR", "RoleSpan", "TaggerModel", "load_tagger", "spans_from_labels"]
 
@@ -41,11 +41,14 @@ class TaggerModel:
     tagger: pycrfsuite.Tagger
     cue_rates: dict[str, str]
 
-    def tag(self, doc: Doc) -> list[RoleSpan]:
+    def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
         """Every Source, Cue and Content span the model finds in ``doc``."""
+        layout = layout or Layout.of(doc)
+        arrays = TokenArrays.of(doc)
         spans: list[RoleSpan] = []
-        for number, paragraph in enumerate(paragraphs(doc)):
-            labels = self.tagger.tag(paragraph_features(doc, paragraph, self.cue_rates))
+        for number, paragraph in enumerate(layout.paragraphs):
+            depths = [layout.depth[i] for i in paragraph.tokens]
+            labels = self.tagger.tag(paragraph_features(doc, paragraph, self.cue_rates, depths, arrays))
             spans.extend(spans_from_labels(paragraph, labels, number))
         return spans
 

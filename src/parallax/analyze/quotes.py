@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 
 from parallax.model import Quote, QuoteKind, Span
 
-from .quote_features import OPEN_QUOTES, Paragraph, paragraphs, quote_depths
+from .quote_features import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Layout, Paragraph, quote_depths
 from .quote_model import RoleSpan, load_tagger
 from .relays import relay_for
 from .speakers import SpeakerIndex
@@ -30,6 +30,8 @@ PARTIAL_SHARE = 0.5
 MAX_LINK_DISTANCE = 60
 # A reporting verb this many tokens from a quotation frames it (", he said" / "he added:").
 ADJACENT_FRAME = 5
+# Transcript speaker labels ("MR. SMITH:", "WALLACE:") are at most this many upper-case words.
+TRANSCRIPT_NAME_TOKENS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,31 +55,65 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     if not len(doc):
         return []
     tagger = load_tagger()
-    spans = [_clip_to_sentence(doc, s) for s in tagger.tag(doc)]
+    layout = Layout.of(doc)
+    tagged = [_clip_to_sentence(doc, layout, s) for s in tagger.tag(doc, layout)]
+    spans = _with_transcripts(doc, layout, tagged)
     attributions = [_complete(doc, a, tagger.cue_rates) for a in _link(doc, spans)]
-    attributions.extend(_continuations(doc, attributions))
-    speakers = SpeakerIndex.build(doc, _quoted_tokens(doc))
-    sentence_of = _sentence_starts(doc)
+    attributions.extend(_orphan_cues(doc, spans, attributions))
+    attributions.extend(_continuations(doc, layout, attributions))
+    quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
+    speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
     # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
-    quotes = [_quote(doc, article_id, a, speakers, sentence_of) for a in ordered]
+    quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
     return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
 
 
-def _clip_to_sentence(doc: Doc, span: RoleSpan) -> RoleSpan:
+def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[RoleSpan]:
+    """Interview transcripts ("SPEAKER: words ...") are attributions by layout: the capitalised name
+    is the source, the colon the cue and the rest of the paragraph the content. These replace whatever
+    the tagger found in such a paragraph."""
+    found: list[RoleSpan] = []
+    lines: set[int] = set()
+    for number, paragraph in enumerate(layout.paragraphs):
+        frame = _transcript_frame(doc, paragraph.tokens)
+        if frame is None:
+            continue
+        name_start, colon = frame
+        end = paragraph.tokens[-1] + 1
+        while end > colon + 1 and doc[end - 1].text in CLOSE_QUOTES | STRAIGHT_QUOTES:
+            end -= 1
+        if end <= colon + 1:
+            continue
+        lines.add(number)
+        found.append(RoleSpan("Source", name_start, colon, number))
+        found.append(RoleSpan("Cue", colon, colon + 1, number))
+        found.append(RoleSpan("Content", colon + 1, end, number))
+    return [s for s in spans if s.paragraph not in lines] + found
+
+
+def _transcript_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int] | None:
+    """(first name token, colon token) when a paragraph opens with an upper-case name and a colon."""
+    k = 0
+    while k < len(tokens) and doc[tokens[k]].text in OPEN_QUOTES | STRAIGHT_QUOTES:
+        k += 1
+    name = k
+    while k < len(tokens) and k - name < TRANSCRIPT_NAME_TOKENS and doc[tokens[k]].is_upper:
+        if not doc[tokens[k]].is_alpha or len(doc[tokens[k]]) < 2:
+            return None
+        k += 1
+    if k == name or k >= len(tokens) - 1 or doc[tokens[k]].text != ":":
+        return None
+    return tokens[name], tokens[k]
+
+
+def _clip_to_sentence(doc: Doc, layout: Layout, span: RoleSpan) -> RoleSpan:
     """Source and cue spans stay inside the sentence of their head word (content may run on)."""
     if span.role == "Content":
         return span
-    sent = doc[span.start : span.end].root.sent
-    start, end = max(span.start, sent.start), min(span.end, sent.end)
+    sent_start, sent_end = layout.sentence_bounds(doc[span.start : span.end].root.i)
+    start, end = max(span.start, sent_start), min(span.end, sent_end)
     return RoleSpan(span.role, start, end, span.paragraph) if start < end else span
-
-
-def _quoted_tokens(doc: Doc) -> frozenset[int]:
-    out: set[int] = set()
-    for paragraph in paragraphs(doc):
-        out.update(i for i, d in zip(paragraph.tokens, quote_depths(doc, paragraph)) if d)
-    return frozenset(out)
 
 
 def _link(doc: Doc, spans: list[RoleSpan]) -> list[_Attribution]:
@@ -104,6 +140,36 @@ def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribut
     if source is None and cue is not None:
         source = _subject_of(doc, cue)
     return _Attribution(a.content, cue, source)
+
+
+def _orphan_cues(doc: Doc, spans: list[RoleSpan], found: list[_Attribution]) -> list[_Attribution]:
+    """Cues the tagger found without content: the content is the clause the cue governs."""
+    used = {(a.cue.start, a.cue.end) for a in found if a.cue is not None}
+    taken = {i for a in found for i in range(a.content.start, a.content.end)}
+    sources = [s for s in spans if s.role == "Source"]
+    out = []
+    for cue in (s for s in spans if s.role == "Cue" and (s.start, s.end) not in used):
+        clause = _governed_clause(doc, cue)
+        if clause is None or any(i in taken for i in range(*clause)):
+            continue
+        content = RoleSpan("Content", clause[0], clause[1], cue.paragraph)
+        source = _nearest(doc, cue, sources) or _subject_of(doc, cue)
+        out.append(_Attribution(content, cue, source))
+        taken.update(range(*clause))
+    return out
+
+
+def _governed_clause(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:
+    """Token range of the complement clause (or object) of the cue's head word, punctuation trimmed."""
+    root = doc[cue.start : cue.end].root
+    for child in root.children:
+        if child.dep_ in {"ccomp", "dobj", "xcomp"} and not (cue.start <= child.i < cue.end):
+            start, end = child.left_edge.i, child.right_edge.i + 1
+            while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                end -= 1
+            if start < end and "\n" not in doc[start:end].text:
+                return start, end
+    return None
 
 
 def _trim_direct(doc: Doc, content: RoleSpan) -> RoleSpan:
@@ -173,7 +239,7 @@ def _parse_linked(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
     return root_a.head == root_b or root_b.head == root_a or root_a.head == root_b.head
 
 
-def _continuations(doc: Doc, found: list[_Attribution]) -> list[_Attribution]:
+def _continuations(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
     """Quoted passages with no frame of their own that follow an attributed quote in the same paragraph.
 
     News prose often carries on a speaker's words in the next sentence without a new "he said"; the
@@ -182,8 +248,8 @@ def _continuations(doc: Doc, found: list[_Attribution]) -> list[_Attribution]:
     taken = {i for a in found for i in range(a.content.start, a.content.end)}
     framed = sorted(found, key=lambda a: a.content.start)
     out = []
-    for number, paragraph in enumerate(paragraphs(doc)):
-        for start, end in _quoted_runs(doc, paragraph.tokens):
+    for number, paragraph in enumerate(layout.paragraphs):
+        for start, end in _quoted_runs(layout, paragraph.tokens):
             if any(i in taken for i in range(start, end)) or end - start < 3:
                 continue
             before = [a for a in framed if a.content.paragraph == number and a.content.end <= start]
@@ -193,9 +259,9 @@ def _continuations(doc: Doc, found: list[_Attribution]) -> list[_Attribution]:
     return out
 
 
-def _quoted_runs(doc: Doc, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
+def _quoted_runs(layout: Layout, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
     """Token ranges (marks included) of each quotation in a paragraph."""
-    depths = quote_depths(doc, Paragraph(tokens))
+    depths = [layout.depth[i] for i in tokens]
     runs = []
     start: int | None = None
     for k, depth in enumerate(depths):
@@ -207,9 +273,7 @@ def _quoted_runs(doc: Doc, tokens: tuple[int, ...]) -> list[tuple[int, int]]:
     return runs
 
 
-def _quote(
-    doc: Doc, article_id: str, a: _Attribution, speakers: SpeakerIndex, sentence_of: list[int]
-) -> Quote:
+def _quote(doc: Doc, article_id: str, a: _Attribution, speakers: SpeakerIndex, layout: Layout) -> Quote:
     content = doc[a.content.start : a.content.end]
     speaker = doc[a.source.start : a.source.end] if a.source else None
     cue = doc[a.cue.start : a.cue.end] if a.cue else None
@@ -218,14 +282,14 @@ def _quote(
         speakers.remember(speaker.start, resolved)
     return Quote(
         article_id=article_id,
-        kind=_kind(doc, a.content),
+        kind=_kind(doc, layout, a.content),
         content=_span(content),
         cue=_span(cue) if cue is not None else None,
         speaker=_span(speaker) if speaker is not None else None,
         speaker_name=resolved.name if resolved else None,
         speaker_role=resolved.role if resolved else None,
-        relay=relay_for(doc, content, cue),
-        sentence=sentence_of[a.content.start],
+        relay=relay_for(doc, content, cue, _sentence(doc, layout, (cue or content).root.i)),
+        sentence=layout.sentence[a.content.start],
     )
 
 
@@ -233,21 +297,19 @@ def _span(span: SpacySpan) -> Span:
     return Span(span.start_char, span.end_char, span.text)
 
 
-def _kind(doc: Doc, content: RoleSpan) -> QuoteKind:
+def _sentence(doc: Doc, layout: Layout, token: int) -> SpacySpan:
+    start, end = layout.sentence_bounds(token)
+    return doc[start:end]
+
+
+def _kind(doc: Doc, layout: Layout, content: RoleSpan) -> QuoteKind:
     """Direct when quotation marks enclose the content, partial or mixed when they enclose part of it."""
-    depths = quote_depths(doc, Paragraph(tuple(range(content.start, content.end))))
+    depths = layout.depth[content.start : content.end]
     words = [d for i, d in zip(range(content.start, content.end), depths) if not doc[i].is_punct]
-    if 2 not in depths or not words:
+    if not any(words):
         return "indirect"
     share = sum(d == 1 for d in words) / len(words)
     if share >= 0.95:
         return "direct"
     return "partial" if share < PARTIAL_SHARE else "mixed"
 
-
-def _sentence_starts(doc: Doc) -> list[int]:
-    index = [0] * len(doc)
-    for number, sent in enumerate(doc.sents):
-        for i in range(sent.start, sent.end):
-            index[i] = number
-    return index

@@ -50,10 +50,11 @@ class RelayMention:
     span: Span  # the noun phrase of the source
 
 
-def relay_for(doc: Doc, content: Span, cue: Span | None) -> Relay | None:
+def relay_for(doc: Doc, content: Span, cue: Span | None, sentence: Span | None = None) -> Relay | None:
     """The relay that frames this quote: a relay mention in the cue's sentence (else the content's)."""
-    anchor = cue if cue is not None else content
-    for mention in find_relays(anchor.sent):
+    if sentence is None:
+        sentence = (cue if cue is not None else content).root.sent
+    for mention in find_relays(sentence):
         if mention.span.start >= content.start and mention.span.end <= content.end:
             continue  # a source named inside the quote is what the speaker cites, not our channel
         return Relay(mention.name, mention.kind, _text_span(mention.span))

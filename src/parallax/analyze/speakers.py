@@ -56,12 +56,26 @@ class SpeakerIndex:
     role_heads: dict[str, str] = field(default_factory=dict)  # role head lemma -> surname key
     mentions: list[tuple[int, str, bool]] = field(default_factory=list)  # (token, key, is subject)
     speakers: set[str] = field(default_factory=set)  # keys already resolved as a quote's speaker
+    sentence: tuple[int, ...] = ()  # sentence number of every token
+    bounds: tuple[tuple[int, int], ...] = ()  # token range of every sentence
+    person_keys: set[str] = field(default_factory=set)  # surnames the NER tags PERSON at least once
 
     @classmethod
-    def build(cls, doc: Doc, quoted: frozenset[int] = frozenset()) -> SpeakerIndex:
+    def build(
+        cls,
+        doc: Doc,
+        quoted: frozenset[int] = frozenset(),
+        sentence: tuple[int, ...] = (),
+        bounds: tuple[tuple[int, int], ...] = (),
+    ) -> SpeakerIndex:
         """Index the named people of ``doc``; names inside quotations (``quoted`` tokens) are not
         antecedents for the narrator's pronouns."""
-        index = cls(doc)
+        if not bounds:
+            spans = list(doc.sents)
+            bounds = tuple((s.start, s.end) for s in spans)
+            sentence = tuple(n for n, s in enumerate(spans) for _ in range(s.start, s.end))
+        index = cls(doc, sentence=sentence, bounds=bounds)
+        index.person_keys = {w for e in doc.ents if e.label_ == "PERSON" for w in e.text.lower().split()}
         for chunk in _name_chunks(doc):
             index._add(chunk, chunk.start in quoted)
         index.mentions.sort()
@@ -119,7 +133,8 @@ class SpeakerIndex:
         earlier = [m for m in self.mentions if m[0] < before and self._is_person(m[1])]
         if not earlier:
             return Resolved(None, None)
-        window_start = _sentence_window_start(self.doc, before)
+        number = self.sentence[before]
+        window_start = self.bounds[max(number - 1, 0)][0]
         subjects = [m for m in earlier if m[2]]
         recent = [m for m in subjects if m[0] >= window_start]
         # A subject (or earlier speaker) beats a closer object: "X met Y. He said" is usually X.
@@ -128,7 +143,7 @@ class SpeakerIndex:
 
     def _is_person(self, key: str) -> bool:
         person = self.people.get(key)
-        return person is not None and (key in self.speakers or _looks_like_person(self.doc, person))
+        return person is not None and (key in self.speakers or key in self.person_keys)
 
 
 def _name_chunks(doc: Doc) -> list[Span]:
@@ -191,14 +206,3 @@ def _trimmed(span: Span) -> str | None:
     return text or None
 
 
-def _sentence_window_start(doc: Doc, token_index: int) -> int:
-    """Start token of the sentence before the one holding ``token_index``."""
-    sent = doc[token_index].sent
-    if sent.start == 0:
-        return 0
-    return doc[sent.start - 1].sent.start
-
-
-def _looks_like_person(doc: Doc, person: _Person) -> bool:
-    """PERSON by the NER in at least one mention (single labels are unreliable, any one will do)."""
-    return any(e.label_ == "PERSON" and person.key in e.text.lower().split() for e in doc.ents)
