@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from parallax.errors import InputError
-from parallax.model import AnalyzedArticle, Article, Comparison, Story
+from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Story
 from parallax.store import Database
 
 __all__ = [
@@ -222,8 +222,38 @@ def compare_stored_story(db: Database, story_id: str, *, save: bool = False) -> 
     distinct = [_with_entity_ids(a, mention_ids) for a in distinct]
     comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder())
     if save:
-        db.save_comparison(comparison, entity_rows=_entity_rows(story, distinct, comparison))
+        db.save_comparison(
+            comparison,
+            entity_rows=_entity_rows(story, distinct, comparison),
+            quote_keys=_quote_keys(distinct, comparison.entities),
+        )
     return comparison
+
+
+def _quote_keys(analyzed: Sequence[AnalyzedArticle], entities: Sequence[Entity]) -> list[tuple[str, int, str]]:
+    """(article id, quote index, entity key) for each quote whose speaker resolves to a story entity."""
+    by_id = {entity.id: entity for entity in entities}
+    by_form: dict[str, Entity] = {}
+    for entity in entities:
+        for alias in entity.aliases:
+            by_form.setdefault(alias.form.casefold(), entity)
+        by_form.setdefault(entity.name.casefold(), entity)
+    keys = []
+    for item in analyzed:
+        for idx, quote in enumerate(item.quotes):
+            entity = None
+            if quote.speaker is not None:
+                span = quote.speaker
+                entity = next(
+                    (by_id[m.entity_id] for m in item.mentions
+                     if m.entity_id in by_id and m.start < span.end and span.start < m.end),
+                    None,
+                )
+            if entity is None and quote.speaker_name:
+                entity = by_form.get(quote.speaker_name.casefold())
+            if entity is not None:
+                keys.append((item.article.id, idx, entity_key(entity.name)))
+    return keys
 
 
 def _with_entity_ids(analyzed: AnalyzedArticle, mention_ids: dict[tuple[str, int, int], str]) -> AnalyzedArticle:

@@ -434,8 +434,15 @@ class Database:
     def dirty_stories(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT id FROM stories WHERE dirty = 1 ORDER BY rowid")]
 
-    def save_comparison(self, comparison: Comparison, *, entity_rows: Sequence[tuple[str, str, str, str, list[str], int]] = ()) -> None:
-        """Store a story's comparison and its entity index; clears the story's dirty mark."""
+    def save_comparison(
+        self,
+        comparison: Comparison,
+        *,
+        entity_rows: Sequence[tuple[str, str, str, str, list[str], int]] = (),
+        quote_keys: Sequence[tuple[str, int, str]] = (),
+    ) -> None:
+        """Store a story's comparison, its entity index and the entity keys of its quotes' speakers;
+        clears the story's dirty mark."""
         story = comparison.story
         with self.transaction() as conn:
             conn.execute(
@@ -453,6 +460,8 @@ class Database:
                     " VALUES (?, ?, ?, ?, ?)",
                     (key, article_id, story.id, json.dumps(forms, ensure_ascii=False), count),
                 )
+            for article_id, idx, key in quote_keys:
+                conn.execute("UPDATE quotes SET speaker_key = ? WHERE article_id = ? AND idx = ?", (key, article_id, idx))
             conn.execute("UPDATE stories SET dirty = 0 WHERE id = ?", (story.id,))
 
     def comparison(self, story_id: str) -> Comparison | None:
