@@ -22,7 +22,7 @@ import pycrfsuite
 from spacy.tokens import Doc
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_features import TokenArrays, paragraph_features, paragraphs
+from parallax.analyze.quote_features import FEATURE_VERSION, TokenArrays, paragraph_features, paragraphs
 from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, MODEL_FILE
 from parallax.eval.polnear import GoldSpan, PolnearDoc, load_split, parse_split
 
@@ -70,13 +70,27 @@ def cue_rates(docs: list[Doc], golds: list[PolnearDoc]) -> dict[str, str]:
     return rates
 
 
-def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]):  # type: ignore[no-untyped-def]
+def bilou(tags: list[str]) -> list[str]:
+    """BIO to BILOU: the last token of a span becomes L-, a one-token span U-."""
+    out = list(tags)
+    for k, tag in enumerate(tags):
+        nxt = tags[k + 1] if k + 1 < len(tags) else "O"
+        if tag == "O" or nxt == "I-" + tag[2:]:
+            continue
+        out[k] = ("U-" if tag.startswith("B-") else "L-") + tag[2:]
+    return out
+
+
+def sequences(  # type: ignore[no-untyped-def]
+    docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str], version: int, scheme: str
+):
     for doc, gold in zip(docs, golds):
         labels = token_labels(doc, gold.spans)
         arrays = TokenArrays.of(doc)
         for paragraph in paragraphs(doc):
-            feats = paragraph_features(doc, paragraph, rates, arrays=arrays)
-            yield feats, [labels[i] for i in paragraph.tokens]
+            feats = paragraph_features(doc, paragraph, rates, arrays=arrays, version=version)
+            tags = [labels[i] for i in paragraph.tokens]
+            yield feats, bilou(tags) if scheme == "bilou" else tags
 
 
 def train(args: argparse.Namespace) -> None:
@@ -86,7 +100,7 @@ def train(args: argparse.Namespace) -> None:
     rates = cue_rates(docs, golds)
     LOGGER.info("%d cue lemmas (%d hi)", len(rates), sum(v == "hi" for v in rates.values()))
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    for xseq, yseq in sequences(docs, golds, rates):
+    for xseq, yseq in sequences(docs, golds, rates, args.features, args.scheme):
         trainer.append(xseq, yseq)
     trainer.set_params(
         {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations, "feature.minfreq": args.minfreq}
@@ -104,6 +118,8 @@ def train(args: argparse.Namespace) -> None:
         "iterations": args.iterations,
         "feature.minfreq": args.minfreq,
         "documents": len(golds),
+        "feature_version": args.features,
+        "labels": args.scheme,
     }
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -116,6 +132,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--minfreq", type=float, default=2)
+    parser.add_argument("--features", type=int, default=FEATURE_VERSION, help="feature set version")
+    parser.add_argument("--scheme", choices=("bio", "bilou"), default="bilou")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     train(args)

@@ -19,6 +19,8 @@ LOGGER = logging.getLogger(__name__)
 OPEN_QUOTES = frozenset({"“", "«", "„", "‘", "‹"})
 CLOSE_QUOTES = frozenset({"”", "»", "’", "›"})
 STRAIGHT_QUOTES = frozenset({'"', "''", "``"})
+# Version 2: token, neighbour and cue-path features; 3 adds sentence-level cue flags and word bigrams.
+FEATURE_VERSION = 3
 # Beyond this many ancestors the walk to a reporting verb stops: deeper trees are parser noise on long runs.
 MAX_ANCESTOR_STEPS = 12
 
@@ -118,6 +120,7 @@ def paragraph_features(
     cue_rates: Mapping[str, str],
     depths: list[int] | None = None,
     arrays: TokenArrays | None = None,
+    version: int = FEATURE_VERSION,
 ) -> list[list[str]]:
     """Feature strings of every token of one paragraph.
 
@@ -147,7 +150,34 @@ def paragraph_features(
         f.append(f"t-1t={tags[k - 1] if k else '<pad>'}|{tags[k]}")
         f.append(f"qpar={depths[0]}")
         feats.append(f)
+    if version >= 3:
+        _add_context_features(a, paragraph, feats, words, depths, cue_rates)
     return feats
+
+
+def _add_context_features(
+    a: TokenArrays,
+    paragraph: Paragraph,
+    feats: list[list[str]],
+    words: list[str],
+    depths: list[int],
+    cue_rates: Mapping[str, str],
+) -> None:
+    """Sentence-level cues and word bigrams (feature version 3)."""
+    cue_sentences: set[int] = set()
+    quote_sentences: set[int] = set()
+    for k, i in enumerate(paragraph.tokens):
+        if cue_rates.get(a.lemma[i]) == "hi" and a.pos[i] in CUE_POS:
+            cue_sentences.add(a.sent_id[i])
+        if depths[k] == 2:
+            quote_sentences.add(a.sent_id[i])
+    for k, i in enumerate(paragraph.tokens):
+        f = feats[k]
+        sent = a.sent_id[i]
+        f.append(f"sc={int(sent in cue_sentences)}{int(sent in quote_sentences)}")
+        f.append(f"ww={words[k - 1] if k else '<pad>'}|{words[k]}")
+        f.append(f"ww+={words[k]}|{words[k + 1] if k + 1 < len(words) else '<pad>'}")
+        f.append(f"pk={min(k, 3)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +196,7 @@ class TokenArrays:
     right: list[int]
     sent_start: list[int]
     sent_end: list[int]
+    sent_id: list[int]  # running sentence number
 
     @classmethod
     def of(cls, doc: Doc) -> TokenArrays:
@@ -177,7 +208,12 @@ class TokenArrays:
                 int(t.is_sent_end or False),
             )):
                 col.append(value)
-        return cls(*cols)
+        sent_id = []
+        number = 0
+        for start in cols[10]:
+            number += start
+            sent_id.append(number)
+        return cls(*cols, sent_id)
 
 
 def _token_features(a: TokenArrays, i: int, cue_rates: Mapping[str, str]) -> list[str]:

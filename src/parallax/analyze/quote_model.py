@@ -24,6 +24,7 @@ LOGGER = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quotes"
 MODEL_FILE = "attribution.crfsuite"
 CUE_RATES_FILE = "cue_rates.json"
+META_FILE = "meta.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class RoleSpan:
 class TaggerModel:
     tagger: pycrfsuite.Tagger
     cue_rates: dict[str, str]
+    feature_version: int = 2
 
     def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
         """Every Source, Cue and Content span the model finds in ``doc``."""
@@ -48,7 +50,8 @@ class TaggerModel:
         spans: list[RoleSpan] = []
         for number, paragraph in enumerate(layout.paragraphs):
             depths = [layout.depth[i] for i in paragraph.tokens]
-            labels = self.tagger.tag(paragraph_features(doc, paragraph, self.cue_rates, depths, arrays))
+            feats = paragraph_features(doc, paragraph, self.cue_rates, depths, arrays, self.feature_version)
+            labels = self.tagger.tag(feats)
             spans.extend(spans_from_labels(paragraph, labels, number))
         return spans
 
@@ -59,20 +62,24 @@ def load_tagger(model_dir: Path = MODEL_DIR) -> TaggerModel:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_dir / MODEL_FILE))
     rates = json.loads((model_dir / CUE_RATES_FILE).read_text(encoding="utf-8"))
+    meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
     LOGGER.info("loaded attribution tagger from %s (%d cue lemmas)", model_dir, len(rates))
-    return TaggerModel(tagger, rates)
+    return TaggerModel(tagger, rates, int(meta.get("feature_version", 2)))
 
 
 def spans_from_labels(paragraph: Paragraph, labels: list[str], number: int) -> list[RoleSpan]:
-    """Turn BIO labels into spans; an I- without a matching open span starts one."""
+    """Turn BIO or BILOU labels into spans; an I- or L- without a matching open span starts one."""
     out: list[RoleSpan] = []
     role: str | None = None
     start = 0
     for k, label in enumerate([*labels, "O"]):
         prefix, _, name = label.partition("-")
-        if role is not None and (prefix != "I" or name != role):
+        if role is not None and (prefix not in ("I", "L") or name != role):
             out.append(RoleSpan(role, paragraph.tokens[start], paragraph.tokens[k - 1] + 1, number))
             role = None
-        if prefix in ("B", "I") and role is None:
+        if prefix in ("B", "I", "L", "U") and role is None:
             role, start = name, k
+        if prefix in ("L", "U") and role is not None:
+            out.append(RoleSpan(role, paragraph.tokens[start], paragraph.tokens[k] + 1, number))
+            role = None
     return out

@@ -30,6 +30,10 @@ PARTIAL_SHARE = 0.5
 MAX_LINK_DISTANCE = 60
 # A reporting verb this many tokens from a quotation frames it (", he said" / "he added:").
 ADJACENT_FRAME = 5
+# "…, a senior official with knowledge of the talks said on Monday.": at most this many words between
+# the comma and the cue, and this many after it.
+FRAME_SOURCE_WORDS = 10
+FRAME_TAIL_WORDS = 4
 # Transcript speaker labels ("MR. SMITH:", "WALLACE:") are at most this many upper-case words.
 TRANSCRIPT_NAME_TOKENS = 3
 
@@ -120,13 +124,48 @@ def _link(doc: Doc, spans: list[RoleSpan]) -> list[_Attribution]:
     """Give every content span its cue and every cue its source, nearest in the same paragraph first."""
     cues = [s for s in spans if s.role == "Cue"]
     sources = [s for s in spans if s.role == "Source"]
+    contents = [s for s in spans if s.role == "Content"]
+    cue_of = _assign(doc, contents, cues, capacity=2)
+    source_of = _assign(doc, cues, sources, capacity=1)
     out = []
-    for content in (s for s in spans if s.role == "Content"):
-        cue = _nearest(doc, content, cues)
-        anchor = cue or content
-        source = _nearest(doc, anchor, sources)
+    for content in contents:
+        cue = cue_of.get(content)
+        if cue is None:
+            source = source_of.get(content) or _nearest(doc, content, sources)
+        else:
+            source = source_of.get(cue) or _nearest(doc, cue, sources)
         out.append(_Attribution(content, cue, source))
     return out
+
+
+def _assign(
+    doc: Doc, items: list[RoleSpan], candidates: list[RoleSpan], *, capacity: int
+) -> dict[RoleSpan, RoleSpan]:
+    """Pair items with candidates cheapest link first, each candidate taking at most ``capacity`` items,
+    so that one cue does not take a content that a cue with no other content should have."""
+    pairs = sorted(
+        (cost, k, j)
+        for k, item in enumerate(items)
+        for j, cand in enumerate(candidates)
+        if (cost := _link_cost(doc, item, cand)) is not None
+    )
+    load = [0] * len(candidates)
+    out: dict[RoleSpan, RoleSpan] = {}
+    for _, k, j in pairs:
+        if items[k] in out or load[j] >= capacity:
+            continue
+        out[items[k]] = candidates[j]
+        load[j] += 1
+    return out
+
+
+def _link_cost(doc: Doc, anchor: RoleSpan, cand: RoleSpan) -> float | None:
+    if cand.paragraph != anchor.paragraph:
+        return None
+    gap = max(cand.start - anchor.end, anchor.start - cand.end, 0)
+    if gap > MAX_LINK_DISTANCE:
+        return None
+    return gap - (20 if _parse_linked(doc, anchor, cand) else 0)
 
 
 def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribution:
@@ -169,7 +208,25 @@ def _governed_clause(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:
                 end -= 1
             if start < end and "\n" not in doc[start:end].text:
                 return start, end
-    return None
+    return _clause_before_frame(doc, cue)
+
+
+def _clause_before_frame(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:
+    """"<clause>, officials said." : the clause before a frame that closes its sentence."""
+    root = doc[cue.start : cue.end].root
+    sent = root.sent
+    rest = [t for t in doc[cue.end : sent.end] if not (t.is_punct or t.is_space)]
+    if len(rest) > FRAME_TAIL_WORDS:
+        return None
+    k = cue.start - 1
+    while k > sent.start and doc[k].text != ",":
+        k -= 1
+    if k - sent.start < 3 or cue.start - k > FRAME_SOURCE_WORDS + 1:
+        return None
+    start = sent.start
+    while start < k and (doc[start].is_space or doc[start].text in OPEN_QUOTES | STRAIGHT_QUOTES):
+        start += 1
+    return (start, k) if start < k and "\n" not in doc[start:k].text else None
 
 
 def _trim_direct(doc: Doc, content: RoleSpan) -> RoleSpan:
@@ -221,12 +278,9 @@ def _nearest(doc: Doc, anchor: RoleSpan, candidates: list[RoleSpan]) -> RoleSpan
     """The candidate in the anchor's paragraph that the parse ties to it, else the closest one."""
     best: tuple[float, RoleSpan] | None = None
     for cand in candidates:
-        if cand.paragraph != anchor.paragraph:
+        cost = _link_cost(doc, anchor, cand)
+        if cost is None:
             continue
-        gap = max(cand.start - anchor.end, anchor.start - cand.end, 0)
-        if gap > MAX_LINK_DISTANCE:
-            continue
-        cost = gap - (20 if _parse_linked(doc, anchor, cand) else 0)
         if best is None or cost < best[0]:
             best = (cost, cand)
     return best[1] if best else None

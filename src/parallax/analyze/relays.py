@@ -31,7 +31,8 @@ OFFICIAL_WORDS = frozenset(
 ) | {"white house", "state department", "foreign ministry", "downing street", "elysee"}
 OUTLET_SUFFIXES = ("tv", "news", "times", "post", "journal", "week", "radio", "daily", "herald", "tribune",
                    "telegraph", "guardian", "gazette", "magazine", "channel", "network", "newspaper", "media",
-                   "wire", "review", "insider", "monitor", "observer", "chronicle", "mail", "standard")
+                   "wire", "review", "insider", "monitor", "observer", "chronicle", "mail", "standard",
+                   "globe", "inquirer", "courier", "dispatch", "examiner", "register", "bulletin", "sun")
 OUTLET_WORDS = frozenset({"newspaper", "outlet", "broadcaster", "channel", "network", "television", "tv",
                           "radio", "magazine", "agency", "website", "daily", "paper", "news"})
 ANONYMOUS_HEADS = frozenset(
@@ -95,6 +96,9 @@ def _reported_by(token: Token) -> Span | None:
     if not subjects:
         return None
     phrase = _phrase(subjects[0])
+    if len(subjects) > 1 and subjects[-1].left_edge.i == phrase.end:
+        # "state news agency X reported": the parser may split the name off as a second subject.
+        phrase = phrase.doc[phrase.start : subjects[-1].right_edge.i + 1]
     return phrase if _is_medium(phrase) else None
 
 

@@ -1,0 +1,77 @@
+"""Speaker resolution and relays on invented sentences (general rules, no seed names)."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax.analyze.quotes import extract_quotes
+from parallax.analyze.relays import find_relays
+from parallax.analyze.sources import sources_relied_on
+
+STORY = (
+    "Prime Minister Elena Kovacs of Freedonia met the trade envoy in Vienna on Tuesday.\n\n"
+    "“We will not accept these tariffs,” Ms. Kovacs said, according to a government statement.\n\n"
+    "Tomas Brandt, the ministry’s spokesman, said the talks would continue next week.\n\n"
+    "“Nothing has been decided,” he told the Daily Courier.\n\n"
+    "“The deadline stands,” said Ana Ruiz, a spokeswoman for the envoy."
+)
+
+
+@pytest.fixture(scope="module")
+def story(nlp):  # type: ignore[no-untyped-def]
+    doc = nlp(STORY)
+    quotes = extract_quotes(doc, "s")
+    return doc, quotes
+
+
+def _quote(quotes, fragment):  # type: ignore[no-untyped-def]
+    return next(q for q in quotes if fragment in q.content.text)
+
+
+@pytest.mark.parametrize(
+    ("fragment", "name"),
+    [
+        ("We will not accept these tariffs", "Elena Kovacs"),
+        ("Nothing has been decided", "Tomas Brandt"),
+        ("The deadline stands", "Ana Ruiz"),
+    ],
+)
+def test_attribution_speaker_resolves_to_full_name(story, fragment: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    _, quotes = story
+    assert _quote(quotes, fragment).speaker_name == name
+
+
+def test_attribution_indirect_speech_found(story) -> None:  # type: ignore[no-untyped-def]
+    _, quotes = story
+    quote = _quote(quotes, "the talks would continue")
+    assert quote.kind == "indirect"
+    assert quote.speaker_name == "Tomas Brandt"
+
+
+def test_attribution_role_from_appositive(story) -> None:  # type: ignore[no-untyped-def]
+    _, quotes = story
+    assert "spokeswoman" in (_quote(quotes, "The deadline stands").speaker_role or "")
+
+
+def test_attribution_relays(story) -> None:  # type: ignore[no-untyped-def]
+    doc, quotes = story
+    assert _quote(quotes, "We will not accept").relay.kind == "official"  # type: ignore[union-attr]
+    relay = _quote(quotes, "Nothing has been decided").relay
+    assert relay is not None and relay.name == "Daily Courier" and relay.kind == "outlet"
+    kinds = {s.kind for s in sources_relied_on(doc, quotes, "s")}
+    assert {"official", "outlet"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "kind"),
+    [
+        ("The minister resigned, according to Reuters.", "Reuters", "wire"),
+        ("The minister resigned, the Associated Press reported.", "Associated Press", "wire"),
+        ("The minister resigned, state news agency Xinhua reported.", "Xinhua", "state_media"),
+        ("The minister resigned, according to officials familiar with the matter.", "officials", "anonymous"),
+        ("The minister resigned, according to The Boston Globe.", "Boston Globe", "outlet"),
+    ],
+)
+def test_relay_kinds(nlp, sentence: str, name: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    found = find_relays(nlp(sentence))
+    assert [(m.name, m.kind) for m in found] == [(name, kind)]
