@@ -8,6 +8,7 @@ from test_compare_helpers import BagEmbedder, analyzed, story_of
 from parallax.compare import compare_story
 from parallax.compare.conflicts import act_polarity, pair_conflict
 from parallax.compare.features import SentenceFacts, dates_in, numbers_in
+from parallax.compare.quantities import quantities_in
 from parallax.compare.framing import log_odds_z
 from parallax.compare.quotes import group_quotes, label_wordings, word_diff
 from parallax.model import Article, Quote, Span
@@ -18,7 +19,7 @@ def _facts(text: str, entities: set[str], outlet: str = "A", date: str | None = 
 
     return SentenceFacts("a-" + outlet, outlet, 0, 0, len(text), text, frozenset(entities),
                          frozenset(), frozenset(), numbers_in(text), dates_in(text, date),
-                         frozenset(stem(w) for w in content_tokens(text)))
+                         frozenset(stem(w) for w in content_tokens(text)), quantities_in(text), date)
 
 
 @pytest.mark.parametrize(("text", "polarity"), [

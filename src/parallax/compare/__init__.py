@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -44,7 +45,8 @@ def compare_story(
         The :class:`Comparison`, whose ``to_dict`` is the JSON report.
     """
     wanted = set(story.article_ids)
-    members = [a for a in analyzed if not wanted or a.article.id in wanted]
+    members = _own_unknown_outlets([a for a in analyzed if not wanted or a.article.id in wanted])
+    story = replace(story, outlets=tuple(dict.fromkeys(a.article.outlet for a in members)))
     canonical = {e.id: _canonical_name(e) for e in entities}
     facts = sentence_facts(members, canonical=canonical)
     quotes = tuple(q for a in members for q in a.quotes)
@@ -68,6 +70,24 @@ def compare_story(
         mentions=tuple(m for a in members for m in a.mentions),
         source_citations=tuple(c for a in members for c in a.sources),
     )
+
+
+def _own_unknown_outlets(members: Sequence[AnalyzedArticle]) -> list[AnalyzedArticle]:
+    """Articles whose outlet is unknown each become their own outlet, "unknown (<id prefix>)".
+
+    Two articles of unknown origin are not one outlet: pooling them would align an article with itself
+    and hide what each reports. Only the comparison's copies are relabelled, never stored records.
+    """
+    from parallax.ingest.outlets import UNKNOWN_OUTLET
+
+    out = []
+    for item in members:
+        outlet = item.article.outlet.strip()
+        if not outlet or outlet.lower() == UNKNOWN_OUTLET:
+            label = f"{UNKNOWN_OUTLET} ({item.article.id[:10]})"
+            item = replace(item, article=replace(item.article, outlet=label))
+        out.append(item)
+    return out
 
 
 def _canonical_name(entity: Entity) -> str:

@@ -148,12 +148,12 @@ def _missing(
     facts: Sequence[SentenceFacts], alignments: Sequence[Alignment], units: Sequence[set[str]],
     config: AlignConfig,
 ) -> list[OutletGap]:
-    """Statements most of the other outlets report and one outlet leaves out (one gap per fact)."""
+    """Statements most (more than half) of the other outlets report and one outlet leaves out (one gap per fact)."""
     outlets = sorted({f.outlet for f in facts})
     gaps: list[OutletGap] = []
     for absent in outlets:
         others = [o for o in outlets if o != absent]
-        need = max(1, math.ceil(len(others) / 2))
+        need = len(others) // 2 + 1  # strictly more than half of the other outlets
         covered: set[tuple[str, int]] = set()
         for i, a in enumerate(alignments):
             reporters = {a.outlet, *a.outlets}

@@ -16,6 +16,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from parallax.model import AnalyzedArticle, Mention
 
+from .quantities import Quantity, quantities_in
+
 __all__ = ["SentenceFacts", "content_tokens", "demonym_map", "entity_key", "sentence_facts", "stem"]
 
 LOGGER = logging.getLogger(__name__)
@@ -31,12 +33,6 @@ _ALIASES = {
     "great britain": "united kingdom", "u.n.": "united nations", "un": "united nations",
     "e.u.": "european union", "eu": "european union", "russian federation": "russia",
 }
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
@@ -65,6 +61,8 @@ class SentenceFacts:
     numbers: tuple[tuple[float, str], ...]  # (value, the word after it)
     dates: frozenset[str]
     tokens: frozenset[str]  # stemmed content words
+    quantities: tuple[Quantity, ...] = ()  # values with what they count and their bounds
+    published: str | None = None  # the article's date (ISO), when it has one
 
 
 def stem(word: str) -> str:
@@ -114,34 +112,8 @@ def demonym_map(keys: Iterable[str]) -> dict[str, str]:
 
 
 def numbers_in(text: str) -> tuple[tuple[float, str], ...]:
-    """Quantities with the word that follows each ("12 people", "two million people")."""
-    words = [w.lower() for w in _TOKEN.findall(text)]
-    found: list[tuple[float, str]] = []
-    i = 0
-    while i < len(words):
-        value = _number_value(words[i])
-        if value is None or _YEAR.fullmatch(words[i]):
-            i += 1
-            continue
-        j = i + 1
-        while j < len(words) and words[j] in _SCALES:
-            value *= _SCALES[words[j]]
-            j += 1
-        unit = next((stem(w) for w in words[j : j + 3] if w not in STOP_WORDS), "")
-        found.append((value, unit))
-        i = j
-    return tuple(found)
-
-
-def _number_value(word: str) -> float | None:
-    if word in _NUMBER_WORDS and word not in _SCALES:
-        return float(_NUMBER_WORDS[word])
-    if word[0].isdigit():
-        try:
-            return float(word.rstrip(".,").replace(",", ""))
-        except ValueError:
-            return None
-    return None
+    """Quantities with what each counts ("12 people", "two million people"; see :mod:`.quantities`)."""
+    return tuple((q.value, q.unit.split(":")[0]) for q in quantities_in(text))
 
 
 def dates_in(text: str, article_date: str | None) -> frozenset[str]:
@@ -166,6 +138,11 @@ def _parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _iso_day(value: str | None) -> str | None:
+    day = _parse_date(value)
+    return day.isoformat() if day else None
 
 
 def _resolve_weekday(name: str, base: dt.date | None) -> str:
@@ -201,6 +178,7 @@ def sentence_facts(
                 item.article.id, item.article.outlet, sent.index, sent.start, sent.end, sent.text,
                 frozenset(keys), frozenset(persons), frozenset(places), numbers_in(sent.text),
                 dates_in(sent.text, item.article.date), frozenset(stem(w) for w in content_tokens(sent.text)),
+                quantities_in(sent.text), _iso_day(item.article.date),
             ))
     return out
 

@@ -87,8 +87,11 @@ def group_quotes(
         config: thresholds.
     """
     outlet_of = {a.id: a.outlet for a in articles}
-    items = [_Item(q, outlet_of.get(q.article_id, "?"), _speaker_key(q), q.content.text.strip("“”\"' "))
-             for q in quotes]
+    keep = [i for i, q in enumerate(quotes) if _groupable(q)]
+    items = [_Item(quotes[i], outlet_of.get(quotes[i].article_id, "?"), _speaker_key(quotes[i]),
+                   quotes[i].content.text.strip("“”\"' ")) for i in keep]
+    if vectors is not None:
+        vectors = vectors[keep]
     parent = list(range(len(items)))
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
@@ -102,6 +105,20 @@ def group_quotes(
     groups = [g for g in groups if g is not None]
     LOGGER.info("%d quote groups from %d quotes", len(groups), len(quotes))
     return tuple(groups)
+
+
+_QUOTE_MARKS = ("“", "”", '"', "‘", "’ ", "«", "»")
+
+
+def _groupable(quote: Quote) -> bool:
+    """A remark someone made: a named speaker, or words in quotation marks.
+
+    Unattributed reported speech ("... officials said") is how leads and background are written; two
+    outlets' leads are not the same remark just because both end in "said".
+    """
+    if quote.speaker_name or quote.speaker_entity:
+        return True
+    return quote.kind in ("direct", "partial", "mixed") or any(m in quote.content.text for m in _QUOTE_MARKS)
 
 
 def _find(parent: list[int], i: int) -> int:
