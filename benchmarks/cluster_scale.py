@@ -4,6 +4,7 @@ Usage:
   python benchmarks/cluster_scale.py synthetic --n 1000000 [--json OUT]   one stream size, this process
   python benchmarks/cluster_scale.py sizes [--sizes 10000,100000,1000000]  each size in a fresh process
   python benchmarks/cluster_scale.py real [--corpus FILE] [--lead-chars 2000] [--cache DIR]
+  python benchmarks/cluster_scale.py embed [--n 2000]                      embedder sentences/s
 
 Synthetic streams: ``--per-day`` articles a day (default 1,000, so 1M articles span 1,000 days); each
 day ``--per-day / 4`` new events start and last 1–4 days; an article's vector is its event's random
@@ -148,6 +149,30 @@ def run_real(corpus: Path, *, lead_chars: int, cache: Path) -> dict[str, object]
             "largest_story": max(Counter(assigned).values()), "peak_rss_mib": round(_peak_mib(), 1)}
 
 
+def run_embed(corpus: Path, *, n: int) -> dict[str, float]:
+    """Sentences per second of the ONNX embedder on ``n`` sentences of the corpus (batch 64)."""
+    import re
+
+    from parallax.stories.embed import get_embedder
+
+    sentences: list[str] = []
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            text = json.loads(line).get("text") or ""
+            sentences += [s for s in re.split(r"(?<=[.!?]) ", text) if 40 <= len(s) <= 400]
+            if len(sentences) >= n:
+                break
+    sentences = sentences[:n]
+    embedder = get_embedder()
+    embedder.embed(sentences[:64])
+    start, start_cpu = time.perf_counter(), time.process_time()
+    embedder.embed(sentences)
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    return {"sentences": len(sentences), "mean_chars": round(sum(map(len, sentences)) / len(sentences), 1),
+            "wall_s": round(wall, 2), "sentences_per_s_wall": round(len(sentences) / wall, 1),
+            "cpu_s_all_threads": round(cpu, 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,11 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     real.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     real.add_argument("--lead-chars", type=int, default=2000)
     real.add_argument("--cache", type=Path, default=Path("/tmp/parallax-bench"))
-    for p in (one, many, real):
+    embed = sub.add_parser("embed")
+    embed.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    embed.add_argument("--n", type=int, default=2000)
+    for p in (one, many, real, embed):
         p.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.command == "synthetic":
         result: object = run_synthetic(args.n, per_day=args.per_day)
+    elif args.command == "embed":
+        result = run_embed(args.corpus, n=args.n)
     elif args.command == "real":
         if not args.corpus.exists():
             print(f"corpus not found: {args.corpus}", file=sys.stderr)
