@@ -6,8 +6,11 @@ Candidates come from two indexes, never from a scan of all stories:
   ``window_days`` of the article's date are searched (undated articles share one graph);
 * entity blocking: for each distinctive entity key, the few most recent stories that mention it.
 
-Each candidate is scored as ``w_vector * cos(item, story centroid) + w_entity * overlap - time penalty``
-where ``overlap`` is the IDF-weighted share of the item's entity keys that the story already has.
+Each candidate is scored as ``w_vector * cos(item, centroid) + w_entity * overlap - w_missing * missing
+- time penalty``: ``overlap`` is the IDF-weighted share of the item's entity keys the story already has,
+``missing`` the IDF-weighted share of the story's core names (named in the lead of most of its
+articles) that the item never names. Stories idle for ``retire_days`` of stream time free their state.
+Method and calibration: docs/stories.md.
 """
 
 from __future__ import annotations
