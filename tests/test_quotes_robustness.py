@@ -10,9 +10,42 @@ from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.sources import sources_relied_on
 from parallax.model import Span
 
-WORDS = ["said", "he", "She", "Mr.", "Smith", "according", "to", "Reuters", "told", "the", "agency", "that",
-         "Москва", "заявил", "北京", "说", "and", "reported", ",", ".", ":", "\n", "\n\n", "“", "”", '"', "‘",
-         "’", "«", "»", "officials", "statement", "in", "a"]
+WORDS = [
+    "said",
+    "he",
+    "She",
+    "Mr.",
+    "Smith",
+    "according",
+    "to",
+    "Reuters",
+    "told",
+    "the",
+    "agency",
+    "that",
+    "Москва",
+    "заявил",
+    "北京",
+    "说",
+    "and",
+    "reported",
+    ",",
+    ".",
+    ":",
+    "\n",
+    "\n\n",
+    "“",
+    "”",
+    '"',
+    "‘",
+    "’",
+    "«",
+    "»",
+    "officials",
+    "statement",
+    "in",
+    "a",
+]
 TEXTS = st.lists(st.sampled_from(WORDS), min_size=0, max_size=80).map(" ".join)
 
 
@@ -51,7 +84,7 @@ def test_quotes_random_token_soup_keeps_valid_offsets(nlp, text: str) -> None:  
         "",
         "“",
         "He said: “it never ends",
-        "“Unbalanced,” he said. ”Then “more ‘mixed\" quotes,” she added.",
+        '“Unbalanced,” he said. ”Then “more ‘mixed" quotes,” she added.',
         "“A quote that runs to the end of the article.\n\n“And another paragraph of it, said nobody",
         "Der Sprecher sagte: „Wir werden das prüfen.“ Il a dit « non ».",
         "Officials said. " * 400,

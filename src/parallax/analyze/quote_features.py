@@ -202,11 +202,23 @@ class TokenArrays:
     def of(cls, doc: Doc) -> TokenArrays:
         cols: tuple[list, ...] = tuple([] for _ in range(12))  # type: ignore[type-arg]
         for t in doc:
-            for col, value in zip(cols, (
-                t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_, t.ent_iob_ + t.ent_type_, _shape(t),
-                t.head.i, t.left_edge.i, t.right_edge.i, int(t.is_sent_start or False),
-                int(t.is_sent_end or False),
-            )):
+            for col, value in zip(
+                cols,
+                (
+                    t.lower_,
+                    t.lemma_.lower(),
+                    t.pos_,
+                    t.tag_,
+                    t.dep_,
+                    t.ent_iob_ + t.ent_type_,
+                    _shape(t),
+                    t.head.i,
+                    t.left_edge.i,
+                    t.right_edge.i,
+                    int(t.is_sent_start or False),
+                    int(t.is_sent_end or False),
+                ),
+            ):
                 col.append(value)
         sent_id = []
         number = 0

@@ -212,7 +212,7 @@ def _governed_clause(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:
 
 
 def _clause_before_frame(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:
-    """"<clause>, officials said." : the clause before a frame that closes its sentence."""
+    """ "<clause>, officials said." : the clause before a frame that closes its sentence."""
     root = doc[cue.start : cue.end].root
     sent = root.sent
     rest = [t for t in doc[cue.end : sent.end] if not (t.is_punct or t.is_space)]
@@ -366,4 +366,3 @@ def _kind(doc: Doc, layout: Layout, content: RoleSpan) -> QuoteKind:
     if share >= 0.95:
         return "direct"
     return "partial" if share < PARTIAL_SHARE else "mixed"
-

@@ -18,9 +18,12 @@ __all__ = ["RelayMention", "find_relays", "relay_for", "source_kind"]
 
 LOGGER = logging.getLogger(__name__)
 
-WIRE = frozenset(
-    "reuters ap afp bloomberg dpa upi efe ansa kyodo yonhap pti anadolu".split()
-) | {"associated press", "agence france-presse", "agence france presse", "press association"}
+WIRE = frozenset("reuters ap afp bloomberg dpa upi efe ansa kyodo yonhap pti anadolu".split()) | {
+    "associated press",
+    "agence france-presse",
+    "agence france presse",
+    "press association",
+}
 STATE_MEDIA = frozenset(
     "tass ria novosti xinhua irna isna fars tasnim kcna sputnik rt cctv cgtn wafa sana mena spa wam".split()
 ) | {"press tv", "state media", "state television", "state tv", "state news agency"}
@@ -29,19 +32,83 @@ OFFICIAL_WORDS = frozenset(
     "administration spokesman spokeswoman spokesperson communique readout release police military army "
     "council commission agency court parliament senate congress".split()
 ) | {"white house", "state department", "foreign ministry", "downing street", "elysee"}
-OUTLET_SUFFIXES = ("tv", "news", "times", "post", "journal", "week", "radio", "daily", "herald", "tribune",
-                   "telegraph", "guardian", "gazette", "magazine", "channel", "network", "newspaper", "media",
-                   "wire", "review", "insider", "monitor", "observer", "chronicle", "mail", "standard",
-                   "globe", "inquirer", "courier", "dispatch", "examiner", "register", "bulletin", "sun")
-OUTLET_WORDS = frozenset({"newspaper", "outlet", "broadcaster", "channel", "network", "television", "tv",
-                          "radio", "magazine", "agency", "website", "daily", "paper", "news"})
+OUTLET_SUFFIXES = (
+    "tv",
+    "news",
+    "times",
+    "post",
+    "journal",
+    "week",
+    "radio",
+    "daily",
+    "herald",
+    "tribune",
+    "telegraph",
+    "guardian",
+    "gazette",
+    "magazine",
+    "channel",
+    "network",
+    "newspaper",
+    "media",
+    "wire",
+    "review",
+    "insider",
+    "monitor",
+    "observer",
+    "chronicle",
+    "mail",
+    "standard",
+    "globe",
+    "inquirer",
+    "courier",
+    "dispatch",
+    "examiner",
+    "register",
+    "bulletin",
+    "sun",
+)
+OUTLET_WORDS = frozenset(
+    {
+        "newspaper",
+        "outlet",
+        "broadcaster",
+        "channel",
+        "network",
+        "television",
+        "tv",
+        "radio",
+        "magazine",
+        "agency",
+        "website",
+        "daily",
+        "paper",
+        "news",
+    }
+)
 ANONYMOUS_HEADS = frozenset(
     "source sources official officials person people aide aides insider insiders diplomat diplomats "
     "analyst analysts".split()
 )
 REPORT_LEMMAS = frozenset({"report", "say", "quote", "cite", "carry", "publish", "write", "broadcast"})
-GENERIC_NAME_WORDS = frozenset({"state", "news", "agency", "media", "the", "a", "an", "russian", "national",
-                                "official", "run", "-", "state-run", "owned"})
+GENERIC_NAME_WORDS = frozenset(
+    {
+        "state",
+        "news",
+        "agency",
+        "media",
+        "the",
+        "a",
+        "an",
+        "russian",
+        "national",
+        "official",
+        "run",
+        "-",
+        "state-run",
+        "owned",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +156,7 @@ def _according_to(token: Token) -> Span | None:
 
 
 def _reported_by(token: Token) -> Span | None:
-    """"X reported" where X is a medium or agency (a quote's own speaker is a person, not a relay)."""
+    """ "X reported" where X is a medium or agency (a quote's own speaker is a person, not a relay)."""
     if token.pos_ != "VERB" or token.lemma_.lower() not in REPORT_LEMMAS:
         return None
     subjects = [c for c in token.children if c.dep_ == "nsubj"]
@@ -117,7 +184,7 @@ def _told_outlet(token: Token) -> Span | None:
 
 
 def _statement(token: Token) -> Span | None:
-    """"in a statement", "a Kremlin statement": an official statement as the channel."""
+    """ "in a statement", "a Kremlin statement": an official statement as the channel."""
     if token.lemma_.lower() not in {"statement", "communique", "readout"} or token.pos_ != "NOUN":
         return None
     head = token.head
@@ -151,8 +218,10 @@ def source_kind(phrase: Span) -> SourceKind | None:
     words = set(low.replace("-", " ").split())
     if words & WIRE or any(w in low for w in WIRE if " " in w):
         return "wire"
-    if words & STATE_MEDIA or any(w in low for w in STATE_MEDIA if " " in w) or (
-        "state" in words and words & OUTLET_WORDS
+    if (
+        words & STATE_MEDIA
+        or any(w in low for w in STATE_MEDIA if " " in w)
+        or ("state" in words and words & OUTLET_WORDS)
     ):
         return "state_media"
     if _outlet_name(phrase) or (words & OUTLET_WORDS and any(t.pos_ == "PROPN" for t in phrase)):
@@ -177,7 +246,7 @@ def _outlet_name(phrase: Span) -> bool:
 
 def source_name(phrase: Span) -> str:
     """A short name for a source: its proper nouns ("TASS"), or the phrase for a statement or group."""
-    propn = [t for t in phrase if t.pos_ == "PROPN" and t.lower_ not in GENERIC_NAME_WORDS]
+    propn = _name_run(phrase)
     if phrase.root.lemma_.lower() in {"statement", "communique", "readout"}:
         owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn)
         return f"{owner} statement".strip()
@@ -185,6 +254,26 @@ def source_name(phrase: Span) -> str:
         joined = phrase.doc[propn[0].i : propn[-1].i + 1].text
         return joined.removesuffix("’s").removesuffix("'s")
     return phrase.text
+
+
+def _name_run(phrase: Span) -> list[Token]:
+    """The run of adjacent proper nouns that names the source: the one holding the phrase's head, else
+    the last one (dates and generic medium words left out)."""
+    runs: list[list[Token]] = []
+    for token in phrase:
+        named = token.text in {"-", "&"} or (token.pos_ == "PROPN" and token.lower_ not in GENERIC_NAME_WORDS)
+        if named and token.ent_type_ not in {"DATE", "TIME", "CARDINAL", "ORDINAL"}:
+            if runs and runs[-1][-1].i == token.i - 1:
+                runs[-1].append(token)
+            else:
+                runs.append([token])
+    runs = [[t for t in run if t.pos_ == "PROPN"] for run in runs]
+    runs = [run for run in runs if run]
+    root = phrase.root.i
+    for run in runs:
+        if run[0].i <= root <= run[-1].i:
+            return run
+    return runs[-1] if runs else []
 
 
 def _text_span(span: Span) -> TextSpan:

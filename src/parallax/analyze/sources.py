@@ -37,7 +37,9 @@ def sources_relied_on(doc: Doc, quotes: Sequence[Quote], article_id: str) -> lis
     for quote in quotes:
         if quote.relay is not None:
             key = (quote.relay.span.start, quote.relay.span.end)
-            found.setdefault(key, SourceCitation(article_id, quote.relay.name, quote.relay.kind, quote.relay.span))
+            found.setdefault(
+                key, SourceCitation(article_id, quote.relay.name, quote.relay.kind, quote.relay.span)
+            )
         anonymous = _anonymous_speaker(doc, quote)
         if anonymous is not None:
             found.setdefault((anonymous.span.start, anonymous.span.end), anonymous)

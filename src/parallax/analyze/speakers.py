@@ -204,5 +204,3 @@ def _trimmed(span: Span) -> str | None:
         words.pop(0)
     text = span.doc[words[0].i : words[-1].i + 1].text if words else ""
     return text or None
-
-

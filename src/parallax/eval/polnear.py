@@ -42,7 +42,9 @@ def load_split(root: Path, split: str, *, all_annotators: bool = False) -> list[
     """The gold documents of one split; one annotator per article unless ``all_annotators``."""
     base = root / split
     if not base.is_dir():
-        raise FileNotFoundError(f"{base} is not a PolNeAR split folder (expected {base}/text, {base}/attributions)")
+        raise FileNotFoundError(
+            f"{base} is not a PolNeAR split folder (expected {base}/text, {base}/attributions)"
+        )
     chosen: dict[str, Path] = {}
     files = sorted((base / "attributions").glob("*.ann"))
     docs = []

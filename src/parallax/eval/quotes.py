@@ -65,8 +65,10 @@ class QuoteScores:
     def as_dict(self) -> dict[str, object]:
         return {
             "documents": self.documents,
-            **{m: {r.lower(): c.prf() | {"pred": c.pred, "gold": c.gold} for r, c in roles.items()}
-               for m, roles in self.counts.items()},
+            **{
+                m: {r.lower(): c.prf() | {"pred": c.pred, "gold": c.gold} for r, c in roles.items()}
+                for m, roles in self.counts.items()
+            },
         }
 
 
@@ -142,8 +144,10 @@ def evaluate(
 
 def format_scores(scores: QuoteScores) -> str:
     """A plain-text table of every matching and role."""
-    lines = [f"documents: {scores.documents}", f"{'matching':<9}{'role':<9}{'P':>8}{'R':>8}{'F1':>8}"
-             f"{'pred':>7}{'gold':>7}"]
+    lines = [
+        f"documents: {scores.documents}",
+        f"{'matching':<9}{'role':<9}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}",
+    ]
     for matching, roles in scores.counts.items():
         for role, counts in roles.items():
             prf = counts.prf()
@@ -157,7 +161,9 @@ def format_scores(scores: QuoteScores) -> str:
 def cli(argv: Sequence[str] | None = None) -> int:
     """``parallax eval quotes``: print the scores and optionally write them as JSON."""
     parser = argparse.ArgumentParser(prog="parallax eval quotes", description=__doc__.splitlines()[0])
-    parser.add_argument("--polnear", type=Path, required=True, help="PolNeAR data folder (holds train/, dev/)")
+    parser.add_argument(
+        "--polnear", type=Path, required=True, help="PolNeAR data folder (holds train/, dev/)"
+    )
     parser.add_argument("--split", default="dev", help="split to score (default: dev)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--limit", type=int, help="score only the first N documents")
