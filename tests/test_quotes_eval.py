@@ -55,3 +55,10 @@ def test_eval_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     data = json.loads(out.read_text())
     assert set(data) >= {"exact", "overlap", "token", "documents"}
     assert "exact" in capsys.readouterr().out
+
+
+def test_eval_missing_polnear_folder_says_what_to_pass(tmp_path: Path) -> None:
+    from parallax.errors import InputError
+
+    with pytest.raises(InputError, match="--polnear"):
+        evaluate(tmp_path, "dev")

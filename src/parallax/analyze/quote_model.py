@@ -15,6 +15,8 @@ from pathlib import Path
 import pycrfsuite
 from spacy.tokens import Doc
 
+from parallax.errors import InputError
+
 from .quote_features import Layout, Paragraph, TokenArrays, paragraph_features
 
 __all__ = ["MODEL_DIR", "RoleSpan", "TaggerModel", "load_tagger", "spans_from_labels"]
@@ -59,6 +61,13 @@ class TaggerModel:
 @functools.lru_cache(maxsize=2)
 def load_tagger(model_dir: Path = MODEL_DIR) -> TaggerModel:
     """The shipped tagger (cached per process)."""
+    missing = [name for name in (MODEL_FILE, CUE_RATES_FILE, META_FILE) if not (model_dir / name).is_file()]
+    if missing:
+        raise InputError(
+            str(model_dir),
+            f"the quote attribution model is incomplete (missing {', '.join(missing)})",
+            "reinstall parallax with its package data, or rebuild it with scripts/train_quotes.py",
+        )
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_dir / MODEL_FILE))
     rates = json.loads((model_dir / CUE_RATES_FILE).read_text(encoding="utf-8"))

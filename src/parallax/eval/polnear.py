@@ -14,6 +14,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
+from parallax.errors import InputError
+
 __all__ = ["GoldSpan", "PolnearDoc", "load_split", "parse_split"]
 
 LOGGER = logging.getLogger(__name__)
@@ -41,9 +43,11 @@ class PolnearDoc:
 def load_split(root: Path, split: str, *, all_annotators: bool = False) -> list[PolnearDoc]:
     """The gold documents of one split; one annotator per article unless ``all_annotators``."""
     base = root / split
-    if not base.is_dir():
-        raise FileNotFoundError(
-            f"{base} is not a PolNeAR split folder (expected {base}/text, {base}/attributions)"
+    if not (base / "attributions").is_dir() or not (base / "text").is_dir():
+        raise InputError(
+            str(base),
+            "is not a PolNeAR split folder",
+            f"pass the folder that holds {split}/text and {split}/attributions as --polnear",
         )
     chosen: dict[str, Path] = {}
     files = sorted((base / "attributions").glob("*.ann"))
