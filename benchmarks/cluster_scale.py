@@ -67,7 +67,8 @@ def synthetic_stream(n: int, *, per_day: int = 1000, seed: int = 0):  # type: ig
             vector = centre + noise[row]
             vector /= np.linalg.norm(vector)
             extra = {"common-a", "common-b", f"k{rng.integers(VOCABULARY)}"}
-            item = ClusterItem(f"s{produced}", vector, names | extra, date, f"o{produced % 20}", names)
+            lead = {"^" + name for name in names}
+            item = ClusterItem(f"s{produced}", vector, names | extra | lead, date, f"o{produced % 20}")
             yield item, ev
             produced += 1
         day += 1

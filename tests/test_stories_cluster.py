@@ -24,10 +24,9 @@ def _stream(n_items: int, n_topics: int, seed: int = 0) -> list[ClusterItem]:
         topic = int(rng.integers(n_topics))
         vector = centres[topic] + 0.6 * rng.normal(size=DIM).astype(np.float32)
         vector /= np.linalg.norm(vector)
-        entities = frozenset({f"e{topic}", f"e{topic}b", f"noise{rng.integers(1000)}"})
+        entities = frozenset({f"e{topic}", f"e{topic}b", f"noise{rng.integers(1000)}", f"^e{topic}"})
         day = 1 + (topic * 7 + int(rng.integers(3))) % 28
-        items.append(ClusterItem(f"a{i}", vector, entities, f"2024-03-{day:02d}", f"o{i % 3}",
-                                 frozenset({f"e{topic}"})))
+        items.append(ClusterItem(f"a{i}", vector, entities, f"2024-03-{day:02d}", f"o{i % 3}"))
     return items
 
 
@@ -50,7 +49,7 @@ def test_stories_synthetic_topics_recovered() -> None:
     assert clusterer.story_count <= 15
     by_topic: dict[str, set[str]] = {}
     for item, story in zip(items, assigned):
-        by_topic.setdefault(min(e for e in item.entities if not e.startswith("noise")), set()).add(story)
+        by_topic.setdefault(min(e for e in item.names if not e.startswith("noise")), set()).add(story)
     assert sum(len(stories) for stories in by_topic.values()) <= 15
 
 
@@ -69,7 +68,11 @@ def test_stories_restore_then_add_equals_continuous_add() -> None:
     continuous = StoryClusterer()
     expected = [continuous.add(item) for item in items]
     restored = StoryClusterer()
-    restored.restore(zip(items[:150], expected[:150]))
+    stored = [  # what a store keeps: the five fields, entities as a sorted list
+        (ClusterItem(i.article_id, i.vector.copy(), frozenset(sorted(i.entities)), i.date, i.outlet), s)
+        for i, s in zip(items[:150], expected[:150])
+    ]
+    restored.restore(stored)
     assert [restored.add(item) for item in items[150:]] == expected[150:]
 
 

@@ -49,6 +49,9 @@ LOGGER = logging.getLogger(__name__)
 KEY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW"})
 YEAR_SENTENCES = 5  # years are taken from the title and this many sentences
 LEAD_SENTENCES = 3  # title + this many sentences are embedded (calibration in docs/stories.md)
+# Entity keys named in the lead are stored twice in ``ClusterItem.entities``, once behind this mark, so
+# the five stored fields of an item are all ``restore`` needs.
+LEAD_MARK = "^"
 _UNDATED = -1 << 40
 _EMPTY = np.zeros(0, dtype=np.float32)
 
@@ -62,7 +65,16 @@ class ClusterItem:
     entities: frozenset[str]
     date: str | None
     outlet: str
-    lead_entities: frozenset[str] = frozenset()  # keys named in the embedded lead (a subset of entities)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The entity keys, without the lead markers."""
+        return frozenset(k for k in self.entities if not k.startswith(LEAD_MARK))
+
+    @property
+    def lead_names(self) -> frozenset[str]:
+        """Keys named in the embedded lead (stored in ``entities`` as ``LEAD_MARK + key``)."""
+        return frozenset(k[1:] for k in self.entities if k.startswith(LEAD_MARK))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +154,16 @@ def item_text(analyzed: AnalyzedArticle, *, lead_sentences: int = LEAD_SENTENCES
     return f"{title}. {lead}" if title else lead
 
 
+def _marked_keys(analyzed: AnalyzedArticle) -> frozenset[str]:
+    lead = entity_keys(analyzed, sentences=LEAD_SENTENCES)
+    return entity_keys(analyzed) | {LEAD_MARK + key for key in lead}
+
+
 def article_items(analyzed: Sequence[AnalyzedArticle], embedder: Embedder) -> list[ClusterItem]:
     """Cluster items for many articles, embedded in one batched call."""
     vectors = embedder.embed([item_text(a) for a in analyzed])
     return [
-        ClusterItem(a.article.id, vectors[i], entity_keys(a), a.article.date, a.article.outlet,
-                    entity_keys(a, sentences=LEAD_SENTENCES))
+        ClusterItem(a.article.id, vectors[i], _marked_keys(a), a.article.date, a.article.outlet)
         for i, a in enumerate(analyzed)
     ]
 
@@ -216,10 +232,11 @@ class StoryClusterer:
     def add(self, item: ClusterItem) -> str:
         """Put ``item`` into the best candidate story (or a new one) and return that story's id."""
         day = _day(item.date)
-        candidates = self.candidates(item, day)
+        names = item.names
+        candidates = self.candidates(item, day, names)
         best, best_score = None, -math.inf
         if candidates:
-            scores = self.scores(item, day, candidates)
+            scores = self.scores(item, day, candidates, names)
             top = int(np.argmax(scores))
             best, best_score = candidates[top], float(scores[top])
         if best is None or best_score < self.config.threshold:
@@ -237,14 +254,14 @@ class StoryClusterer:
                 number = self._new_story(story_id)
             self._insert(item, _day(item.date), number)
 
-    def candidates(self, item: ClusterItem, day: int | None) -> list[int]:
+    def candidates(self, item: ClusterItem, day: int | None, names: frozenset[str]) -> list[int]:
         """Story numbers worth scoring for ``item``, from the ANN graphs and the entity blocks."""
         found: dict[int, None] = {}
         for key in self._search_buckets(day):
             for label in self._buckets[key].query(item.vector, self.config.ann_k):
                 found.setdefault(self._story_of[label])
         limit = self.config.entity_block_max_df * max(len(self._stories), 50)
-        for key in sorted(item.entities, key=lambda k: self._df[k]):
+        for key in sorted(names, key=lambda k: self._df[k]):
             if self._df[key] > limit:
                 break
             for number in self._blocks.get(key, ()):
@@ -252,20 +269,21 @@ class StoryClusterer:
         return [n for n in list(found)[: self.config.max_candidates]
                 if not self._stories[n].retired and self._in_window(day, n)]
 
-    def scores(self, item: ClusterItem, day: int | None, numbers: Sequence[int]) -> np.ndarray:
+    def scores(self, item: ClusterItem, day: int | None, numbers: Sequence[int],
+               names: frozenset[str]) -> np.ndarray:
         """How well ``item`` fits each story in ``numbers`` (compare with ``config.threshold``)."""
         cfg = self.config
         stories = [self._stories[n] for n in numbers]
         sums = np.stack([story.vector_sum for story in stories])
         cosines = (sums @ item.vector) / np.maximum(np.linalg.norm(sums, axis=1), 1e-9)
-        weights = {key: self._idf(key) for key in item.entities}
+        weights = {key: self._idf(key) for key in names}
         total = sum(weights.values()) or 1.0
         result = cfg.w_vector * cosines
         for row, story in enumerate(stories):
             overlap = sum(w for key, w in weights.items() if key in story.entities) / total
             gap = self._gap(day, story)
             penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
-            missing = self._missing_core(item.entities, story) if cfg.w_missing else 0.0
+            missing = self._missing_core(names, story) if cfg.w_missing else 0.0
             result[row] += cfg.w_entity * overlap - cfg.w_missing * missing - penalty
         return result
 
@@ -365,7 +383,7 @@ class StoryClusterer:
             story.vector_sum = np.zeros(DIM, dtype=np.float32)
         story.vector_sum += item.vector
         story.size += 1
-        for entity in item.entities:
+        for entity in item.names:
             if entity not in story.entities:
                 self._df[entity] += 1
                 block = self._blocks.get(entity)
@@ -373,4 +391,4 @@ class StoryClusterer:
                     block = self._blocks[entity] = deque(maxlen=self.config.entity_block_stories)
                 block.append(number)
             story.entities[entity] += 1
-        story.lead.update(item.lead_entities)
+        story.lead.update(item.lead_names)
