@@ -127,3 +127,17 @@ def test_entities_name_tokens_strip_titles_initials(text: str, tokens: list[str]
 
 def test_entities_acronym_of_skips_function_words() -> None:
     assert acronym_of("the Organization of the Petroleum Exporting Countries") == "OPEC"
+
+
+def test_entities_inflections_not_flagged_as_misspellings() -> None:
+    a = analysed("a", "A", "Democrats and Democratic senators met.", [("Democrats", "NORP"), ("Democratic", "NORP")])
+    b = analysed("b", "B", "Democratic leaders spoke.", [("Democratic", "NORP")])
+    entities, _ = resolve_entities([a, b])
+    assert not any(e.possible_misspellings for e in entities)
+
+
+def test_entities_lower_case_spans_ignored() -> None:
+    a = analysed("a", "A", "He distributes marijuana, said Jon Bruning.",
+                 [("distributes marijuana", "PERSON"), ("Jon Bruning", "PERSON")])
+    entities, mapping = resolve_entities([a])
+    assert [e.name for e in entities] == ["Jon Bruning"] and len(mapping) == 1

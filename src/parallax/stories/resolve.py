@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from parallax.model import AnalyzedArticle, Entity, EntityAlias, Mention
 
-from .names import acronym_of, clean_name, fold, is_acronym, name_tokens, strip_titles
+from .names import STOP_PARTS, acronym_of, clean_name, fold, is_acronym, name_tokens, strip_titles
 
 __all__ = ["MentionKey", "resolve_entities"]
 
@@ -44,6 +44,8 @@ PERSON_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sen", "senator", "rep", "go
                            "spokeswoman", "pope", "prof", "sir", "dame", "lt", "sgt", "capt", "col", "gen"})
 MISSPELLING_MIN_LENGTH = 5  # shorter names differ by one letter too often (Kim/Kin) to flag
 MISSPELLING_MAX_EDITS = 2
+# Group and place words vary by inflection (Democrats/Democratic), names of people and bodies do not.
+MISSPELLING_LABELS = frozenset({"PERSON", "ORG", "FAC"})
 
 
 @dataclass(slots=True)
@@ -93,8 +95,8 @@ def _refs(analyzed: Sequence[AnalyzedArticle]) -> list[_Ref]:
     refs = []
     for item in analyzed:
         for mention in item.mentions:
-            if mention.label not in RESOLVED_LABELS:
-                continue
+            if mention.label not in RESOLVED_LABELS or not any(c.isupper() for c in mention.text):
+                continue  # all-lower-case spans ("marijuana") are NER slips, not names
             tokens = name_tokens(mention.text, person=True)
             plain_tokens = name_tokens(mention.text, person=False)
             if not tokens or not plain_tokens:
@@ -123,17 +125,26 @@ def _person_forms(refs: list[_Ref]) -> tuple[set[int], dict[str, set[str]]]:
     people: set[int] = set()
     for index, ref in enumerate(refs):
         key = " ".join(fold(t) for t in ref.tokens)
-        if len(ref.tokens) >= 2 and _votes_person(votes[key]):
+        if len(ref.tokens) >= 2 and _name_shaped(ref.mention.text) and _votes_person(votes[key]):
             people.add(index)
             full_in_article[ref.mention.article_id].add(_surname_key(ref.tokens[-1]))
     for index, ref in enumerate(refs):
-        if len(ref.tokens) != 1 or is_acronym(clean_name(ref.mention.text)):
+        if len(ref.tokens) != 1 or is_acronym(clean_name(ref.mention.text)) or not _name_shaped(ref.mention.text):
             continue
         key = fold(ref.tokens[0])
         surname = _surname_key(ref.tokens[0])
         if _votes_person(votes[key]) or surname in full_in_article[ref.mention.article_id]:
             people.add(index)
     return people, full_in_article
+
+
+def _name_shaped(text: str) -> bool:
+    """Capitalised words and no possessive before the last word ("distributes marijuana" and
+    "Trump's Twitter" are NER slips, not names)."""
+    words = text.replace("’", "'").split()
+    if any("'s" in word for word in words[:-1]):
+        return False
+    return all(w[0].isupper() or w.lower() in STOP_PARTS or not w[0].isalpha() for w in words)
 
 
 def _votes_person(votes: Counter[str]) -> bool:
@@ -228,13 +239,10 @@ def _form(text: str) -> str:
 
 
 def _display(ref: _Ref, person: bool) -> str:
-    """A mention's form as written, for people without titles or middle initials."""
+    """A mention's form as written, for people without a leading title."""
     if not person:
         return _form(ref.mention.text)
-    words = strip_titles(_form(ref.mention.text).split())
-    if len(words) > 2:
-        words = [words[0]] + [w for w in words[1:-1] if len(w.rstrip(".")) > 1] + [words[-1]]
-    return " ".join(words)
+    return " ".join(strip_titles(_form(ref.mention.text).split()))
 
 
 def _build(group: list[_Ref], person: bool) -> Entity:
@@ -275,7 +283,9 @@ def _misspellings(entities: list[Entity], surnames: dict[str, str]) -> list[Enti
 
 def _near_miss(a: Entity, b: Entity, surnames: dict[str, str]) -> str | None:
     key_a, key_b = surnames.get(a.id, a.name.lower()), surnames.get(b.id, b.name.lower())
-    if a.label != b.label or min(len(key_a), len(key_b)) < MISSPELLING_MIN_LENGTH or key_a == key_b:
+    if a.label != b.label or a.label not in MISSPELLING_LABELS:
+        return None
+    if min(len(key_a), len(key_b)) < MISSPELLING_MIN_LENGTH or key_a == key_b:
         return None
     if a.label != "PERSON" and (key_a.startswith(key_b) or key_b.startswith(key_a)):  # Israel/Israeli
         return None
