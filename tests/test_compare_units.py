@@ -112,3 +112,43 @@ def test_compare_story_statuses_on_made_up_story() -> None:
     assert status[("b", 1)] == "unique"
     assert any(g.article_id == "b" and "bakery" in g.text for g in c.unique)
     assert any(g.outlet == "Outlet A" and "bakery" in g.text for g in c.missing)
+
+
+def test_compare_story_unknown_outlets_are_kept_apart() -> None:
+    text = "The river flooded the town of Brel on Friday. Officials opened three shelters for families."
+    items = [analyzed("first-article", "unknown", text, [("Brel", "GPE")]),
+             analyzed("second-article", "unknown", text, [("Brel", "GPE")])]
+    c = compare_story(story_of(items), items, embedder=BagEmbedder())
+    outlets = {a.outlet for a in c.articles}
+    assert len(outlets) == 2 and all(o.startswith("unknown (") for o in outlets)
+    assert all(a.status == "shared" for a in c.alignments)
+    assert items[0].article.outlet == "unknown"  # the caller's records are left as they were
+
+
+@pytest.mark.parametrize(("a", "b", "kind"), [
+    ("Fourteen people died when the ferry sank on Sunday.", "At least 17 people died when the ferry sank.", "number"),
+    ("The two states will put $1.2 billion into a shared fund.", "The two states will put $900 million into a "
+     "shared fund.", "number"),
+    ("The ferry was carrying 212 people, above its capacity.", "It was not immediately clear whether the ferry "
+     "was carrying more people than its capacity.", "hedging"),
+])
+def test_conflicts_quantities_and_hedges(a: str, b: str, kind: str) -> None:
+    verdict = pair_conflict(_facts(a, set()), _facts(b, set(), "B"), 0.7)
+    assert verdict is not None and verdict.type == kind
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("At least a dozen people were killed when the ferry sank.", "Fourteen people died when the ferry sank."),
+    ("At least a dozen people were killed when the ferry sank.", "At least 17 people died when the ferry sank."),
+    ("About $1.2 billion will go into the fund.", "$1.23 billion will go into the fund."),
+    ("The leaders on Thursday signed the accord.", "The leaders signed the accord on Thursday."),
+])
+def test_conflicts_compatible_statements(a: str, b: str) -> None:
+    verdict = pair_conflict(_facts(a, set(), date=None), _facts(b, set(), "B"), 0.8)
+    assert verdict is None, verdict
+
+
+def test_conflicts_report_day_toll_is_not_a_date_conflict() -> None:
+    a = _facts("Fourteen people were dead on Monday after the ferry capsized.", set(), date="2025-06-23")
+    b = _facts("Fourteen people died when the ferry capsized on Sunday.", set(), "B", date="2025-06-23")
+    assert pair_conflict(a, b, 0.8) is None
