@@ -2,9 +2,12 @@
 
     python -m parallax.eval.claims ../shared/data/claimdiff/ClaimDiff-weak-train.json [--json OUT]
 
-Reports precision, recall and F1 of (1) the rule-based conflict detector used in comparisons and (2) a
-logistic regression over the same pair features, scored by 5-fold cross-validation grouped by topic (the
-train file is our only labelled data, so the model is never scored on pairs it was fitted on).
+Reports precision, recall and F1 of (1) the rule-based conflict detector used in comparisons, (2) a
+logistic regression over lexical pair features (overlap, the rules' verdict, negation / hedge / contrast /
+dispute / attribution cues of each claim) and (3) the same with the MiniLM embeddings of both claims
+(|a-b| and a*b). Learned variants are scored out of fold by 5-fold cross-validation grouped by topic, the
+decision threshold chosen by an inner grouped cross-validation on each training fold: the train file is
+our only labelled data (our dev set), so no pair is scored by a model or threshold fitted on it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,17 @@ CONTRAST = re.compile(r"\b(but|however|although|though|despite|yet|while|instead
 ATTRIBUTION = re.compile(r"\b(said|says|claimed|claims|alleged|according|argued|insisted|told)\b", re.I)
 DISPUTE = re.compile(r"\b(den(y|ied|ies)|disput\w*|reject\w*|critic\w*|false\w*|wrong|dismiss\w*|"
                      r"question\w*|doubt\w*|refus\w*|oppos\w*|blam\w*|attack\w*|accus\w*)\b", re.I)
+# Cues counted in each claim (claim-level, not pair-level): ClaimDiff's "weakens" is nearly symmetric
+# (of 1,482 pairs seen both ways, 148 are positive both ways and 26 one way only), so both claims count.
+_CUES = (
+    re.compile(r"\b(not|no|never|none|nothing|neither|nor|without)\b|n[’']t\b", re.I),
+    ATTRIBUTION,
+    re.compile(r"[\"“”]"),
+    CONTRAST,
+    DISPUTE,
+    re.compile(r"\b(critic\w*|opponent\w*|skeptic\w*|detractor\w*|lawyers?|attorneys?|advocates?)\b", re.I),
+    re.compile(r"\b(study|studies|data|evidence|poll\w*|report\w*|found|research|show\w*)\b", re.I),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +102,8 @@ def pair_features(a: object, b: object, cosine: float) -> list[float]:
     weak_b = sum(h.polarity != "assert" for h in hits_b)
     weak_a = sum(h.polarity != "assert" for h in hits_a)
     verdict = pair_conflict(a, b, cosine)
-    return [
+    return [*_cue_counts(a.text), *_cue_counts(b.text), float(bool(a.persons and b.persons and
+                                                                  not a.persons & b.persons)),
         cosine, jaccard, tokens, float(len(a.entities & b.entities)),
         float(weak_b), float(weak_a), float(weak_b > weak_a),
         float(bool(CONTRAST.search(b.text))), float(bool(ATTRIBUTION.search(b.text))),
@@ -97,6 +112,12 @@ def pair_features(a: object, b: object, cosine: float) -> list[float]:
         float(np.log1p(len(b.tokens)) - np.log1p(len(a.tokens))),
         float(verdict is not None), verdict.confidence if verdict else 0.0,
     ]
+
+
+def _cue_counts(text: str) -> list[float]:
+    from parallax.compare.conflicts import hedge_cue
+
+    return [float(len(p.findall(text))) for p in _CUES] + [float(hedge_cue(text) is not None)]
 
 
 def _scores(method: str, gold: np.ndarray, predicted: np.ndarray) -> Scores:
@@ -108,21 +129,31 @@ def _scores(method: str, gold: np.ndarray, predicted: np.ndarray) -> Scores:
                   round(precision, 4), round(recall, 4), round(f1, 4))
 
 
-def _cross_validated(features: np.ndarray, gold: np.ndarray, groups: Sequence[str], folds: int) -> np.ndarray:
-    """Out-of-fold predictions of a balanced logistic regression; threshold chosen on each training fold."""
-    from sklearn.linear_model import LogisticRegression
+def _cross_validated(features: np.ndarray, gold: np.ndarray, groups: Sequence[str], folds: int, *,
+                     c: float = 1.0) -> np.ndarray:
+    """Out-of-fold predictions of a balanced logistic regression; threshold by inner grouped CV."""
     from sklearn.model_selection import GroupKFold
+
+    groups_ = np.asarray(groups)
+    predicted = np.zeros(len(gold), dtype=bool)
+    for train, test in GroupKFold(n_splits=folds).split(features, gold, groups_):
+        inner = np.zeros(len(train))
+        for fit, held in GroupKFold(n_splits=folds - 1).split(train, gold[train], groups_[train]):
+            model = _model(c).fit(features[train][fit], gold[train][fit])
+            inner[held] = model.predict_proba(features[train][held])[:, 1]
+        candidates = np.quantile(inner, np.linspace(0.3, 0.99, 70))
+        threshold = max(candidates, key=lambda t: _scores("", gold[train], inner >= t).f1)
+        model = _model(c).fit(features[train], gold[train])
+        predicted[test] = model.predict_proba(features[test])[:, 1] >= threshold
+    return predicted
+
+
+def _model(c: float):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    predicted = np.zeros(len(gold), dtype=bool)
-    for train, test in GroupKFold(n_splits=folds).split(features, gold, groups):
-        model = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=1000))
-        model.fit(features[train], gold[train])
-        train_prob = model.predict_proba(features[train])[:, 1]
-        threshold = max(np.linspace(0.1, 0.9, 33), key=lambda t: _scores("", gold[train], train_prob >= t).f1)
-        predicted[test] = model.predict_proba(features[test])[:, 1] >= threshold
-    return predicted
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
 
 
 def evaluate(path: Path, *, folds: int = 5, limit: int | None = None, learned: bool = True) -> list[Scores]:
@@ -137,17 +168,23 @@ def evaluate(path: Path, *, folds: int = 5, limit: int | None = None, learned: b
     facts = sentence_facts(_claim_records(texts))
     vectors = embed_or_fallback(None, texts)
     gold = np.array([p.relation == 1 for p in pairs])
-    rows, rules = [], []
+    rows, rules, embedded = [], [], []
     for p in pairs:
         a, b = facts[index[p.claim_a]], facts[index[p.claim_b]]
-        cosine = float(vectors[index[p.claim_a]] @ vectors[index[p.claim_b]])
+        va, vb = vectors[index[p.claim_a]], vectors[index[p.claim_b]]
+        cosine = float(va @ vb)
         rules.append(pair_conflict(a, b, cosine) is not None)
         if learned:
             rows.append(pair_features(a, b, cosine))
+            embedded.append(np.concatenate([np.abs(va - vb), va * vb]))
     results = [_scores("rules", gold, np.array(rules, dtype=bool))]
     groups = [p.topic for p in pairs]
     if learned and len(set(groups)) >= folds:
-        results.append(_scores(f"logreg-cv{folds}", gold, _cross_validated(np.array(rows), gold, groups, folds)))
+        lexical = np.array(rows)
+        results.append(_scores(f"logreg-cv{folds}", gold, _cross_validated(lexical, gold, groups, folds, c=0.1)))
+        both = np.hstack([lexical, np.array(embedded)])
+        results.append(_scores(f"logreg+minilm-cv{folds}", gold,
+                               _cross_validated(both, gold, groups, folds, c=0.01)))
     results.append(_scores("all-positive baseline", gold, np.ones(len(gold), dtype=bool)))
     return results
 
