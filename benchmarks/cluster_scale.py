@@ -86,6 +86,9 @@ def run_synthetic(n: int, *, per_day: int) -> dict[str, float]:
         spent += time.perf_counter() - start
         cpu += time.process_time() - start_cpu
         gold.append(event)
+        if len(gold) % 100_000 == 0:  # progress on stderr: a long run can be judged before it ends
+            print(json.dumps({"articles": len(gold), "cpu_s_in_add": round(cpu, 1), "wall_s_in_add": round(spent, 1),
+                              "peak_rss_mib": round(_peak_mib(), 1)}), file=sys.stderr, flush=True)
     from parallax.eval.stories import bcubed
 
     precision, recall, f1 = bcubed([str(g) for g in gold], predicted)

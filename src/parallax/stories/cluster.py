@@ -236,9 +236,7 @@ class StoryClusterer:
         candidates = self.candidates(item, day, names)
         best, best_score = None, -math.inf
         if candidates:
-            scores = self.scores(item, day, candidates, names)
-            top = int(np.argmax(scores))
-            best, best_score = candidates[top], float(scores[top])
+            best, best_score = self._best(item, day, candidates, names)
         if best is None or best_score < self.config.threshold:
             best = self._new_story()
         self.last_decision = Decision(self._stories[best].id, best_score, len(candidates),
@@ -269,23 +267,46 @@ class StoryClusterer:
         return [n for n in list(found)[: self.config.max_candidates]
                 if not self._stories[n].retired and self._in_window(day, n)]
 
-    def scores(self, item: ClusterItem, day: int | None, numbers: Sequence[int],
-               names: frozenset[str]) -> np.ndarray:
-        """How well ``item`` fits each story in ``numbers`` (compare with ``config.threshold``)."""
+    def _best(self, item: ClusterItem, day: int | None, numbers: list[int],
+              names: frozenset[str]) -> tuple[int, float]:
+        """The best-scoring story and its score; candidates go in falling cosine order and stop once
+        even a full entity overlap could not beat the best score so far (same winner as scoring all)."""
         cfg = self.config
-        stories = [self._stories[n] for n in numbers]
-        sums = np.stack([story.vector_sum for story in stories])
-        cosines = (sums @ item.vector) / np.maximum(np.linalg.norm(sums, axis=1), 1e-9)
+        cosines = self._cosines(item, numbers)
         weights = {key: self._idf(key) for key in names}
-        total = sum(weights.values()) or 1.0
-        result = cfg.w_vector * cosines
-        for row, story in enumerate(stories):
-            overlap = sum(w for key, w in weights.items() if key in story.entities) / total
-            gap = self._gap(day, story)
-            penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
-            missing = self._missing_core(names, story) if cfg.w_missing else 0.0
-            result[row] += cfg.w_entity * overlap - cfg.w_missing * missing - penalty
+        best, best_score = numbers[0], -math.inf
+        for row in np.argsort(-cosines, kind="stable"):
+            vector_part = cfg.w_vector * float(cosines[row])
+            if vector_part + cfg.w_entity <= best_score:
+                break
+            score = vector_part + self._entity_part(day, self._stories[numbers[row]], names, weights)
+            if score > best_score:
+                best, best_score = numbers[row], score
+        return best, best_score
+
+    def scores(self, item: ClusterItem, day: int | None, numbers: Sequence[int]) -> np.ndarray:
+        """How well ``item`` fits each story in ``numbers`` (compare with ``config.threshold``)."""
+        names = item.names
+        weights = {key: self._idf(key) for key in names}
+        cosines = self.config.w_vector * self._cosines(item, numbers)
+        return np.array([cos + self._entity_part(day, self._stories[n], names, weights)
+                         for cos, n in zip(cosines, numbers)])
+
+    def _cosines(self, item: ClusterItem, numbers: Sequence[int]) -> np.ndarray:
+        sums = np.stack([self._stories[n].vector_sum for n in numbers])
+        result: np.ndarray = (sums @ item.vector) / np.maximum(np.linalg.norm(sums, axis=1), 1e-9)
         return result
+
+    def _entity_part(self, day: int | None, story: _Story, names: frozenset[str],
+                     weights: dict[str, float]) -> float:
+        """Entity overlap minus the missing-core-name and time penalties (at most ``w_entity``)."""
+        cfg = self.config
+        total = sum(weights.values()) or 1.0
+        overlap = sum(w for key, w in weights.items() if key in story.entities) / total
+        gap = self._gap(day, story)
+        penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
+        missing = self._missing_core(names, story) if cfg.w_missing else 0.0
+        return cfg.w_entity * overlap - cfg.w_missing * missing - penalty
 
     def _idf(self, key: str) -> float:
         return math.log((len(self._stories) + 1) / (self._df[key] + 1)) + 1.0

@@ -37,9 +37,9 @@ class ClusterConfig:
     max_candidates: int = 40
     retire_days: float = 60.0  # stories idle this long (in stream dates) free their state; 0 keeps all
     # HNSW index
-    bucket_days: int = 7  # one HNSW graph per this many days; undated articles share one graph
+    bucket_days: int = 14  # one HNSW graph per this many days; undated articles share one graph
     hnsw_m: int = 12
-    hnsw_ef_construction: int = 64
+    hnsw_ef_construction: int = 40
     hnsw_ef_search: int = 32
 
 
