@@ -47,7 +47,8 @@ def synthetic_stream(n: int, *, per_day: int = 1000, seed: int = 0):  # type: ig
     """Yield ``(item, event id)`` for a date-ordered synthetic stream of ``n`` articles."""
     rng = np.random.default_rng(seed)
     ranks = np.arange(1, VOCABULARY + 1)
-    zipf = (1 / ranks) / (1 / ranks).sum()
+    cdf = np.cumsum(1 / ranks)
+    cdf /= cdf[-1]
     active: list[tuple[int, np.ndarray, frozenset[str], int]] = []  # (event, centre, names, last day)
     event = produced = 0
     day = 738_000  # an ordinal day in 2021
@@ -56,17 +57,20 @@ def synthetic_stream(n: int, *, per_day: int = 1000, seed: int = 0):  # type: ig
         for _ in range(per_day // 4):
             centre = rng.normal(size=DIM).astype(np.float32)
             centre /= np.linalg.norm(centre)
-            names = frozenset(f"k{k}" for k in rng.choice(VOCABULARY, size=int(rng.integers(2, 4)), p=zipf))
+            draws = np.searchsorted(cdf, rng.random(int(rng.integers(2, 4))))  # Zipf-distributed key ranks
+            names = frozenset(f"k{k}" for k in draws)
             active.append((event, centre, names, day + int(rng.integers(0, 4))))
             event += 1
         date = time.strftime("%Y-%m-%d", time.gmtime((day - 719_163) * 86_400))
         picks = rng.integers(len(active), size=min(per_day, n - produced))
-        noise = rng.normal(scale=0.06, size=(len(picks), DIM)).astype(np.float32)
+        vectors = np.stack([active[p][1] for p in picks])
+        vectors += rng.normal(scale=0.06, size=vectors.shape).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        randoms = rng.integers(VOCABULARY, size=len(picks))
         for row, pick in enumerate(picks):
-            ev, centre, names, _ = active[pick]
-            vector = centre + noise[row]
-            vector /= np.linalg.norm(vector)
-            extra = {"common-a", "common-b", f"k{rng.integers(VOCABULARY)}"}
+            ev, _, names, _ = active[pick]
+            vector = vectors[row]
+            extra = {"common-a", "common-b", f"k{randoms[row]}"}
             lead = {"^" + name for name in names}
             item = ClusterItem(f"s{produced}", vector, names | extra | lead, date, f"o{produced % 20}")
             yield item, ev
