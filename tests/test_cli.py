@@ -30,7 +30,9 @@ def _stories(db: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:  # typ
 
 def test_cli_examples_form_their_stories(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stories = _stories(example_db, capsys)
-    gold = json.loads("\n".join(l for l in (EXAMPLES / "gold.jsonc").read_text().splitlines() if not l.strip().startswith("//")))
+    gold = json.loads("\n".join(
+        line for line in (EXAMPLES / "gold.jsonc").read_text().splitlines() if not line.strip().startswith("//")
+    ))
     broad = [s for s in stories if len(s["outlets"]) >= 3]
     assert len(broad) == 2, [s["title"] for s in stories]
     assert all(len(s["article_ids"]) == 3 for s in broad)

@@ -225,7 +225,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from parallax.pipeline import analyze_store, ingest_paths
-    from parallax.report import render
     from parallax.store import Database
     from parallax.terminal import progress_bars
 

@@ -14,9 +14,9 @@ from urllib.parse import quote as urlquote
 
 from markupsafe import Markup, escape
 
-_e = html.escape  # plain-str escaping of & < > " ' (faster than markupsafe for bulk building)
-
 from parallax.model import AnalyzedArticle
+
+_e = html.escape  # plain-str escaping of & < > " ' (faster than markupsafe for bulk building)
 
 __all__ = ["Annotation", "annotations_for", "highlight", "story_view"]
 
