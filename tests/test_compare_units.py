@@ -152,3 +152,13 @@ def test_conflicts_report_day_toll_is_not_a_date_conflict() -> None:
     a = _facts("Fourteen people were dead on Monday after the ferry capsized.", set(), date="2025-06-23")
     b = _facts("Fourteen people died when the ferry capsized on Sunday.", set(), "B", date="2025-06-23")
     assert pair_conflict(a, b, 0.8) is None
+
+
+def test_quotes_partial_quote_joins_by_its_quoted_words() -> None:
+    articles = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x")]
+    quotes = [_quote("a", "“The valley has waited long enough. From today, the canal will water every farm,”",
+                     "Ana Ruiz"),
+              Quote("b", "partial", Span(0, 80, "the canal “will water every farm” from next year, and called it a "
+                    "model for the region"), speaker_name="Ana Ruiz")]
+    groups = group_quotes(quotes, articles, None)
+    assert len(groups) == 1 and len(groups[0].wordings) == 2

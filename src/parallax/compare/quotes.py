@@ -30,6 +30,7 @@ class QuoteConfig:
     same_words: float = 88.0  # token_set_ratio above which two different speakers is an attribution conflict
     translation_overlap: float = 0.5  # word-overlap share under which a same-meaning pair is a retranslation
     min_words: int = 3  # shorter fragments ("fairy tales") are too generic to group
+    fragment_ratio: float = 92.0  # rapidfuzz partial_ratio for a partial quote's quoted words in another wording
 
 
 def _norm_words(text: str) -> list[str]:
@@ -147,12 +148,28 @@ def _same_utterance(items: Sequence[_Item], vectors: np.ndarray | None, i: int, 
         return True  # the same words, whoever they are given to (attribution conflicts are kept)
     if a.speaker and b.speaker and a.speaker != b.speaker:
         return False
+    if _quoted_words_inside(a.text, b.text, config) or _quoted_words_inside(b.text, a.text, config):
+        return True
     if vectors is None:
         return ratio >= config.token_set
     cosine = float(vectors[i] @ vectors[j])
     # token_set_ratio is lenient when one wording shares a few words with a longer one ("Iran's nuclear
     # facilities"), so word overlap must be backed by meaning, and meaning alone must be close.
     return (ratio >= config.token_set and cosine >= config.support_cosine) or cosine >= config.cosine
+
+
+_FRAGMENT = re.compile(r"[“\"]([^“”\"]+)[”\"]")
+
+
+def _quoted_words_inside(partial: str, other: str, config: QuoteConfig) -> bool:
+    """A partial quote's words in quotation marks ("the river “will feed both our countries” from now on")
+    found nearly verbatim in another wording: the words quoted are the remark, the rest is paraphrase."""
+    for match in _FRAGMENT.finditer(partial):
+        fragment = match.group(1).strip(" ,.;:")
+        if len(_norm_words(fragment)) >= config.min_words and len(fragment) < len(partial) - 2:
+            if fuzz.partial_ratio(fragment.lower(), other.lower()) >= config.fragment_ratio:
+                return True
+    return False
 
 
 def _group(items: Sequence[_Item], members: list[int], vectors: np.ndarray | None,
