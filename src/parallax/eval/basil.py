@@ -40,6 +40,9 @@ class BasilScores:
     sentences_unique: float  # share of all sentences marked unique
     sentences_partial: float
     sentences_shared: float
+    # Threshold-free check: probability that a sentence holding a span is less well matched in the other
+    # outlets (lower best pair score) than one holding none; 0.5 = alignment carries no signal for spans.
+    auc_span_sentences_less_matched: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,18 @@ def _sentence_offset(text: str, at: int) -> int:
     return at - (cut + 2 if cut >= 0 else 0)
 
 
+def _holds_span(a: Alignment, spans: Sequence[LocatedSpan]) -> bool:
+    return any(s.article_id == a.article_id and s.start < a.end and s.end > a.start for s in spans)
+
+
+def _auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """Mann-Whitney AUC: chance that a positive scores above a negative (ties count half)."""
+    if not positive or not negative:
+        return 0.5
+    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
+    return wins / (len(positive) * len(negative))
+
+
 def _status_at(alignments: Sequence[Alignment], span: LocatedSpan) -> str | None:
     """Status of the sentence holding most of the span."""
     best, overlap = None, 0
@@ -140,17 +155,24 @@ def evaluate(stories_file: Path, annotations: Path, *, limit: int | None = None,
     statuses: Counter[str] = Counter()
     span_status: Counter[str] = Counter()
     total_spans = located_spans = 0
+    with_span: list[float] = []
+    without_span: list[float] = []
     for story_id in sorted(set(story_of.values())):
         members = [a for a in analysed if story_of[a.article.id] == story_id]
         comparison: Comparison = compare_story(Story(story_id, story_id, tuple(a.article.id for a in members)),
                                                members)
         statuses.update(a.status for a in comparison.alignments)
+        story_spans: list[LocatedSpan] = []
         for item in members:
             spans = spans_by_uuid.get(item.article.id.removeprefix("basil-"), [])
             total_spans += len(spans)
             for span in locate_spans(item.article, spans):
                 located_spans += 1
+                story_spans.append(span)
                 span_status[_status_at(comparison.alignments, span) or "none"] += 1
+        for a in comparison.alignments:
+            unmatched = -max((m.similarity for m in a.matches), default=0.0)
+            (with_span if _holds_span(a, story_spans) else without_span).append(unmatched)
     n_sent = sum(statuses.values()) or 1
     n_span = located_spans or 1
     return BasilScores(
@@ -161,6 +183,7 @@ def evaluate(stories_file: Path, annotations: Path, *, limit: int | None = None,
         sentences_unique=round(statuses["unique"] / n_sent, 4),
         sentences_partial=round(statuses["partial"] / n_sent, 4),
         sentences_shared=round(statuses["shared"] / n_sent, 4),
+        auc_span_sentences_less_matched=round(_auc(with_span, without_span), 4),
     )
 
 
