@@ -69,8 +69,9 @@ NEGATION_CUES = ("did not", "didn't", "does not", "doesn't", "has not", "hasn't"
 # English hedges; none is tied to a story.
 _HEDGE_PATTERNS = (
     r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|ostensibly)\b",
-    r"\b(?:it|this|that) (?:was|is|remained|remains|has not been|had not been) (?:not |un)?(?:yet )?"
+    r"\b(?:it|this) (?:was|is|remained|remains) (?:still )?(?:not |un)(?:yet )?"
     r"(?:immediately |entirely |fully )?(?:clear|known|certain) (?:whether|if|how|why|who)\b",
+    r"\b(?:it|this) (?:has|had) not been (?:immediately )?(?:clear|known|established) (?:whether|if|how|who)\b",
     r"\bunclear (?:whether|if|how|why|who)\b",
     r"\b(?:may|might) (?:well )?have\b", r"\bcould have been\b",
     r"\b(?:unconfirmed|unverified|unsubstantiated)\b",

@@ -24,6 +24,7 @@ _UNITS = {
 }
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
            "trillion": 1_000_000_000_000, "bn": 1_000_000_000, "m": 1_000_000}
+_MONEY_SCALES = {"bn", "m"}  # "$900m"; after a bare number "m" is more often metres
 _CURRENCY_SYMBOLS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen"}
 _CURRENCY_WORDS = {"dollar": "dollar", "dollars": "dollar", "euro": "euro", "euros": "euro",
                    "pound": "pound", "pounds": "pound", "yen": "yen", "yuan": "yuan", "rupees": "rupee",
@@ -69,7 +70,7 @@ class Quantity:
     text: str  # the wording, for reasons ("at least 17")
 
 
-def _value_at(words: list[str], i: int) -> tuple[float, int] | None:
+def _value_at(words: list[str], i: int, *, money: bool = False) -> tuple[float, int] | None:
     """The number starting at ``words[i]`` (digits or number words, with scale words) and where it ends."""
     word = words[i]
     if word[0].isdigit():
@@ -85,7 +86,7 @@ def _value_at(words: list[str], i: int) -> tuple[float, int] | None:
         j = i + 1
     else:
         return None
-    while j < len(words) and words[j] in _SCALES and not (words[j] == "m" and not word[0].isdigit()):
+    while j < len(words) and words[j] in _SCALES and (money or words[j] not in _MONEY_SCALES):
         value *= _SCALES[words[j]]
         j += 1
     return value, j
@@ -134,7 +135,7 @@ def quantities_in(text: str) -> tuple[Quantity, ...]:
     while i < len(words):
         currency = _CURRENCY_SYMBOLS.get(words[i])
         start = i + 1 if currency else i
-        parsed = _value_at(words, start) if start < len(words) else None
+        parsed = _value_at(words, start, money=bool(currency)) if start < len(words) else None
         if parsed is None:
             i += 1
             continue
