@@ -90,6 +90,16 @@ def test_quotes_random_token_soup_keeps_valid_offsets(nlp, text: str) -> None:  
         "Officials said. " * 400,
         "“" + "word " * 3000 + "”, he said.",
     ],
+    ids=[
+        "empty",
+        "lone-mark",
+        "open-to-end",
+        "unbalanced-mixed",
+        "runs-to-end",
+        "non-english",
+        "many",
+        "long",
+    ],
 )
 def test_quotes_bad_input_keeps_valid_offsets(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     _check(nlp, text)
