@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from parallax.model import AlignedRef, Conflict
 
-from .features import SentenceFacts, stem
+from .features import SentenceFacts, content_tokens, stem
 from .quantities import Quantity, days_compatible, values_compatible
 
 __all__ = ["ConflictConfig", "act_polarity", "detect_conflicts", "hedge_cue", "pair_conflict"]
@@ -179,11 +180,30 @@ def _hedged_claim_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     cue_a, cue_b = hedge_cue(a.text), hedge_cue(b.text)
     if bool(cue_a) == bool(cue_b):
         return None
-    asserted, cue, which = (a, cue_b, "second") if cue_b else (b, cue_a, "first")
+    asserted, hedged, cue, which = (a, b, cue_b, "second") if cue_b else (b, a, cue_a, "first")
     if _NEGATED.search(asserted.text):
         return None  # "did not say how many were aboard" asserts nothing the hedge could weaken
+    if len(_hedged_clause(hedged.text) & asserted.tokens) < config.hedge_shared_words:
+        return None  # the hedge is about another part of the story ("why the date was moved up")
     reason = f"the {which} statement hedges (cue: '{cue}') what the other states as fact"
     return PairVerdict("hedging", reason, 0.4 + 0.5 * (min(cosine, 0.9) - 0.5))
+
+
+_CLAUSE_END = re.compile(r"[,;:()—–]|\b(?:but|though|although|while|whereas)\b", re.I)
+
+
+def _hedged_clause(text: str) -> frozenset[str]:
+    """Stemmed content words of the proposition a hedge governs: the clause after the cue, or, for a cue
+    that trails ("…, though neither side confirmed this"), the clause before it."""
+    match = _HEDGE.search(text)
+    if match is None:
+        return frozenset()
+    after = _CLAUSE_END.split(text[match.end():], maxsplit=1)[0]
+    words = content_tokens(after)
+    if len(words) < 3:
+        before = _CLAUSE_END.split(text[: match.start()])
+        words = content_tokens(before[-2] if len(before) > 1 and len(before[-1].split()) < 3 else before[-1])
+    return frozenset(stem(w) for w in words)
 
 
 def _number_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
@@ -230,10 +250,38 @@ def _date_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
         return None
     if any(days_compatible(x, y) for x in days_a for y in days_b):
         return None
+    if not _day_context(a.text) & _day_context(b.text):
+        return None  # "announced Sunday" and "resigned Thursday" date two events, not one
     if _report_day_only(days_a, a.published, days_b) or _report_day_only(days_b, b.published, days_a):
         return None
     reason = f"{', '.join(sorted(days_a))} against {', '.join(sorted(days_b))} for the same statement"
     return PairVerdict("date", reason, 0.4 + 0.4 * (cosine - 0.6))
+
+
+_DAY_WORD = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
+                       r"tomorrow|january|february|march|april|may|june|july|august|september|october|"
+                       r"november|december)\b", re.I)
+# Reporting verbs date the telling, not the event; two outlets reporting on different days agree.
+_REPORTING = frozenset(stem(w) for w in ("said", "says", "told", "announced", "reported", "statement",
+                                         "tweeted", "confirmed", "stated", "wrote", "added", "according",
+                                         "morning", "afternoon", "evening", "night", "earlier", "late", "last"))
+_LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z’'-]*")
+_DAY_WINDOW = 4  # content words either side of a day that say what happened on it
+
+
+def _day_context(text: str) -> frozenset[str]:
+    """Stemmed event words next to the days a sentence names ("opened … on Tuesday" -> {"open"}).
+
+    Capitalised words (names, titles) are left out: they say who, not what happened that day.
+    """
+    out: set[str] = set()
+    for match in _DAY_WORD.finditer(text):
+        before = _LOWER_WORD.findall(text[max(0, match.start() - 60): match.start()])
+        after = _LOWER_WORD.findall(text[match.end(): match.end() + 60])
+        window = [w for w in before if w not in STOP_WORDS][-_DAY_WINDOW:]
+        window += [w for w in after if w not in STOP_WORDS][:_DAY_WINDOW]
+        out.update(stem(w) for w in window)
+    return frozenset(out - _REPORTING)
 
 
 def _report_day_only(days: set[str], published: str | None, other: set[str]) -> bool:
