@@ -39,6 +39,7 @@ class ConflictConfig:
     # words; the closest unrelated hedged pairs 0.53 or without shared words).
     hedge_cosine: float = 0.58
     hedge_shared_words: int = 2
+    max_ratio: float = 10.0  # figures further apart than this count different things
     number_cosine: float = 0.45  # figures for the same counted noun or with shared surrounding words
     actor_cosine: float = 0.75
     max_per_pair_of_articles: int = 20
@@ -233,12 +234,18 @@ def _context(q: Quantity) -> frozenset[str]:
 
 
 def _same_quantity(unit: str, x: Quantity, y: Quantity, cosine: float, config: ConflictConfig) -> bool:
-    """Whether two figures count the same thing: a close paraphrase, or aligned wording around them."""
-    if cosine >= config.fact_cosine:
-        return True
-    if unit.startswith(("people:", "money:")) and cosine >= config.number_cosine:
-        return unit.startswith("people:") or bool(_context(x) & _context(y))
-    return False
+    """Whether two figures count the same thing: people by the same event in aligned statements, or
+    money and other nouns with the same words beside them; figures an order of magnitude apart are
+    different quantities ("$250,000 in funds" and "$600 for a flight"), not one misreported."""
+    low, high = sorted((abs(x.value), abs(y.value)))
+    if low == 0 or high / low > config.max_ratio:
+        return False
+    if unit.startswith("people:"):
+        return cosine >= config.number_cosine
+    shared = _context(x) & _context(y)
+    if unit.startswith("money:"):
+        return cosine >= config.number_cosine and len(shared) >= 1
+    return cosine >= config.fact_cosine and len(shared) >= 2
 
 
 def _date_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,

@@ -160,6 +160,8 @@ def _not_a_quantity(words: list[str], i: int, j: int, token: str, currency: str 
     if _YEAR.fullmatch(token) and j == i + 1:
         return True
     previous = words[i - 1] if i else ""
+    if previous in ("no", "number", "rank", "ranked", "page", "room", "route"):
+        return True  # "the No. 2 job": a rank or label, not an amount
     if previous in _MONTHS or (j < len(words) and words[j] in _MONTHS):
         return True  # "March 12", "12 March"
     return token == "one" and not (j < len(words) and words[j] in _PEOPLE | set(_EVENT_OF))
