@@ -129,21 +129,12 @@ def _same_source(found: str, wanted: str) -> bool:
     return a == b[: len(a)] or b == a[: len(b)]
 
 
-_RELAY_XFAIL = pytest.mark.xfail(
-    strict=False, reason="relay attribution comes from the analysis stage's quote relays "
-    "(src/parallax/analyze/relays.py, quotes.py), which do not yet attach this relay to its quote")
-# Relays the analysis stage misses today: "according to a draft ... seen by <wire>" (no quote to attach
-# it to) and "an official, speaking to <wire>, said ..." (the quote goes to the wrong speaker).
-_RELAYS_MISSED_BY_ANALYSIS = {("water", "Valley Standard"), ("ferry", "Northgate Daily")}
-
-
 def _relay_cases() -> list[Any]:
     cases = []
     for story in COMPARED:
         for outlet, names in story.get("relays", {}).items():
             for name in names:
-                marks = [_RELAY_XFAIL] if (story["key"], outlet) in _RELAYS_MISSED_BY_ANALYSIS else []
-                cases.append(pytest.param(story["key"], outlet, name, marks=marks))
+                cases.append(pytest.param(story["key"], outlet, name))
     return cases
 
 

@@ -68,10 +68,32 @@ def test_attribution_relays(story) -> None:  # type: ignore[no-untyped-def]
         ("The minister resigned, according to Reuters.", "Reuters", "wire"),
         ("The minister resigned, the Associated Press reported.", "Associated Press", "wire"),
         ("The minister resigned, state news agency Xinhua reported.", "Xinhua", "state_media"),
-        ("The minister resigned, according to officials familiar with the matter.", "officials", "anonymous"),
+        ("The minister resigned, according to officials familiar with the matter.", "officials (unnamed)", "anonymous"),
         ("The minister resigned, according to The Boston Globe.", "Boston Globe", "outlet"),
+        ("The plan was delayed, according to a draft seen by the Daily Courier.", "Daily Courier", "outlet"),
+        ("The minister, speaking to Reuters on Monday, said the plan was delayed.", "Reuters", "wire"),
+        ("The minister said in an interview with The Boston Globe that it failed.", "Boston Globe", "outlet"),
+        ("The ministry said in a statement that the plan was delayed.", "ministry statement", "official"),
+        ("The plan was delayed, he said in a statement.", "a statement", "official"),
     ],
 )
 def test_relay_kinds(nlp, sentence: str, name: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     found = find_relays(nlp(sentence))
     assert [(m.name, m.kind) for m in found] == [(name, kind)]
+
+
+def test_relay_nearest_the_cue_wins(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(
+        "The agency put the loss at 14 in a statement, while a hospital official, speaking to Reuters, "
+        "said 17 bodies had been recovered."
+    )
+    quote = _quote(extract_quotes(doc, "s"), "17 bodies")
+    assert quote.relay is not None and quote.relay.name == "Reuters"
+
+
+def test_attribution_according_to_is_a_frame(nlp) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract_quotes(nlp("The toll rose to 17 on Monday, according to the coast guard."), "s")
+    quote = _quote(quotes, "The toll rose")
+    assert quote.content.text == "The toll rose to 17 on Monday"
+    assert quote.cue is not None and quote.cue.text == "according to"
+    assert quote.speaker is not None and quote.speaker.text == "the coast guard"

@@ -66,6 +66,7 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     spans = _with_transcripts(doc, layout, tagged)
     attributions = [_complete(doc, a, tagger.cue_rates) for a in _link(doc, spans)]
     attributions.extend(_orphan_cues(doc, spans, attributions))
+    attributions.extend(_according_frames(doc, layout, attributions))
     attributions.extend(_continuations(doc, layout, attributions))
     quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
     speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
@@ -201,6 +202,72 @@ def _orphan_cues(doc: Doc, spans: list[RoleSpan], found: list[_Attribution]) -> 
         out.append(_Attribution(content, cue, source))
         taken.update(range(*clause))
     return out
+
+
+def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
+    """ "<clause>, according to X." / "According to X, <clause>." that the tagger left without a frame:
+    "according to" is the cue, X the source and the clause on the other side of the comma the content
+    (PolNeAR dev: 36 of 40 "according to" are such cues; the tagger found 13)."""
+    cue_tokens = {i for a in found if a.cue is not None for i in range(a.cue.start, a.cue.end)}
+    taken = {i for a in found for i in range(a.content.start, a.content.end)}
+    out = []
+    for token in doc:
+        if token.lower_ != "according" or token.i + 2 >= len(doc) or token.i in cue_tokens:
+            continue
+        to = doc[token.i + 1]
+        if to.lower_ != "to":
+            continue
+        obj = next((c for c in to.children if c.dep_ == "pobj"), doc[token.i + 2])
+        source = _trimmed(doc, max(obj.left_edge.i, token.i + 2), obj.right_edge.i + 1)
+        if source is None:
+            continue
+        content = _according_content(doc, layout, token.i, source[1])
+        if content is None or any(i in taken for i in range(*content)):
+            continue
+        paragraph = _paragraph_of(layout, token.i)
+        out.append(
+            _Attribution(
+                RoleSpan("Content", content[0], content[1], paragraph),
+                RoleSpan("Cue", token.i, token.i + 2, paragraph),
+                RoleSpan("Source", source[0], source[1], paragraph),
+            )
+        )
+        taken.update(range(*content))
+    return out
+
+
+def _according_content(doc: Doc, layout: Layout, according: int, source_end: int) -> tuple[int, int] | None:
+    """The clause an "according to X" frame attributes: what follows "According to X," at a sentence's
+    start, else what precedes ", according to X"."""
+    sent_start, sent_end = layout.sentence_bounds(according)
+    lead = sent_start
+    while lead < according and (doc[lead].is_space or doc[lead].text in OPEN_QUOTES | STRAIGHT_QUOTES):
+        lead += 1
+    if lead == according:
+        start = source_end + 1 if source_end < sent_end and doc[source_end].text == "," else source_end
+        return _trimmed(doc, start, sent_end)
+    return _trimmed(doc, lead, according)
+
+
+def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """A token range without edge punctuation or whitespace; None when nothing is left or it crosses
+    a line break."""
+    while start < end and (doc[start].is_space or doc[start].text in {",", ";", ":", "—", "-"}):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        if doc[end - 1].text in CLOSE_QUOTES | STRAIGHT_QUOTES:
+            break
+        end -= 1
+    if start >= end or "\n" in doc[start:end].text:
+        return None
+    return start, end
+
+
+def _paragraph_of(layout: Layout, token: int) -> int:
+    for number, paragraph in enumerate(layout.paragraphs):
+        if paragraph.tokens and paragraph.tokens[0] <= token <= paragraph.tokens[-1]:
+            return number
+    return 0
 
 
 def _governed_clause(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:

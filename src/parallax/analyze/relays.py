@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from parallax.model import Relay, SourceKind, Span as TextSpan
 
-__all__ = ["RelayMention", "find_relays", "relay_for", "source_kind"]
+__all__ = ["RelayMention", "anonymous_name", "find_relays", "relay_for", "source_kind"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ ANONYMOUS_HEADS = frozenset(
     "source sources official officials person people aide aides insider insiders diplomat diplomats "
     "analyst analysts".split()
 )
+ANONYMOUS_PLURALS = {"person": "people", "people": "people", "source": "sources", "official": "officials"}
+SEEN_LEMMAS = frozenset({"see", "obtain", "review", "view", "acquire", "examine"})
 REPORT_LEMMAS = frozenset({"report", "say", "quote", "cite", "carry", "publish", "write", "broadcast"})
 GENERIC_NAME_WORDS = frozenset(
     {
@@ -119,21 +121,37 @@ class RelayMention:
 
 
 def relay_for(doc: Doc, content: Span, cue: Span | None, sentence: Span | None = None) -> Relay | None:
-    """The relay that frames this quote: a relay mention in the cue's sentence (else the content's)."""
+    """The relay that frames this quote: the relay mention in the cue's sentence (else the content's)
+    nearest the cue, so that "X put it at 14 in a statement, while Y, speaking to Z, said ..." gives
+    Y's quote Z, not X's statement."""
     if sentence is None:
         sentence = (cue if cue is not None else content).root.sent
+    anchor = cue if cue is not None else content
+    best: tuple[int, RelayMention] | None = None
     for mention in find_relays(sentence):
         if mention.span.start >= content.start and mention.span.end <= content.end:
             continue  # a source named inside the quote is what the speaker cites, not our channel
-        return Relay(mention.name, mention.kind, _text_span(mention.span))
-    return None
+        distance = max(mention.span.start - anchor.end, anchor.start - mention.span.end, 0)
+        if best is None or distance < best[0]:
+            best = (distance, mention)
+    if best is None:
+        return None
+    mention = best[1]
+    return Relay(mention.name, mention.kind, _text_span(mention.span))
 
 
 def find_relays(span: Span | Doc) -> list[RelayMention]:
     """Every relay mention in a sentence or document, in text order."""
     found: dict[tuple[int, int], RelayMention] = {}
     for token in span:
-        phrase = _according_to(token) or _reported_by(token) or _told_outlet(token) or _statement(token)
+        phrase = (
+            _according_to(token)
+            or _reported_by(token)
+            or _told_outlet(token)
+            or _seen_by(token)
+            or _interview_with(token)
+            or _statement(token)
+        )
         if phrase is not None and (phrase.start, phrase.end) not in found:
             kind = source_kind(phrase)
             if kind is not None:
@@ -167,6 +185,30 @@ def _reported_by(token: Token) -> Span | None:
         # "state news agency X reported": the parser may split the name off as a second subject.
         phrase = phrase.doc[phrase.start : subjects[-1].right_edge.i + 1]
     return phrase if _is_medium(phrase) else None
+
+
+def _seen_by(token: Token) -> Span | None:
+    """ "a draft seen by X", "documents obtained by X": a medium that saw the document is the channel."""
+    if token.lemma_.lower() not in SEEN_LEMMAS or token.pos_ != "VERB":
+        return None
+    for child in token.children:
+        if child.dep_ == "agent":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and _is_medium(phrase := _phrase(objects[0])):
+                return phrase
+    return None
+
+
+def _interview_with(token: Token) -> Span | None:
+    """ "in an interview with X" (X a medium)."""
+    if token.lemma_.lower() not in {"interview", "conversation"} or token.pos_ != "NOUN":
+        return None
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ == "with":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and _is_medium(phrase := _phrase(objects[0])):
+                return phrase
+    return None
 
 
 def _told_outlet(token: Token) -> Span | None:
@@ -245,35 +287,89 @@ def _outlet_name(phrase: Span) -> bool:
 
 
 def source_name(phrase: Span) -> str:
-    """A short name for a source: its proper nouns ("TASS"), or the phrase for a statement or group."""
+    """A readable name for a source: its proper nouns ("TASS"); for a statement its owner ("Kremlin
+    statement", "coast guard statement") or "a statement"; for an unnamed group "officials (unnamed)"."""
     propn = _name_run(phrase)
     if phrase.root.lemma_.lower() in {"statement", "communique", "readout"}:
-        owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn)
-        return f"{owner} statement".strip()
+        owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn) or _statement_owner(phrase)
+        return f"{owner} {phrase.root.lower_}" if owner else f"a {phrase.root.lower_}"
     if propn:
         joined = phrase.doc[propn[0].i : propn[-1].i + 1].text
         return joined.removesuffix("’s").removesuffix("'s")
+    if phrase.root.lemma_.lower() in ANONYMOUS_HEADS:
+        return anonymous_name(phrase)
     return phrase.text
+
+
+def anonymous_name(phrase: Span) -> str:
+    """ "officials (unnamed)", "administration officials (unnamed)" for an unnamed group or person."""
+    root = phrase.root
+    plural = ANONYMOUS_PLURALS.get(root.lemma_.lower(), root.lemma_.lower() + "s")
+    body = [t.lower_ for t in root.lefts if t.dep_ == "compound" and t.lower_ in OFFICIAL_WORDS]
+    return " ".join([*body, plural]) + " (unnamed)"
+
+
+def _statement_owner(phrase: Span) -> str:
+    """The body that issued "in a statement": the subject of the verb the statement hangs on, when that
+    is an official body or organisation rather than a person ("the coast guard said in a statement")."""
+    for prep in phrase.root.rights:
+        if prep.dep_ == "prep" and prep.lower_ in {"from", "by"}:
+            owner = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if owner is not None and (owner.pos_ == "PROPN" or owner.lower_ in OFFICIAL_WORDS):
+                return _phrase(owner).text
+    head = phrase.root.head
+    verb = head.head if head.dep_ == "prep" else head
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects or verb == phrase.root:
+        return ""
+    subject = subjects[0]
+    words = [t for t in subject.subtree if t.dep_ not in {"det", "punct", "poss"} and not t.is_space]
+    if not words or len(words) > 4 or subject.ent_type_ == "PERSON" or subject.pos_ == "PRON":
+        return ""
+    if subject.lower_ in OFFICIAL_WORDS or subject.ent_type_ in {"ORG", "GPE", "NORP"}:
+        return " ".join(t.text for t in words).removesuffix("’s").removesuffix("'s")
+    return ""
 
 
 def _name_run(phrase: Span) -> list[Token]:
     """The run of adjacent proper nouns that names the source: the one holding the phrase's head, else
-    the last one (dates and generic medium words left out)."""
+    the last one. Dates are left out, and so are generic medium words written in lower case at a run's
+    edge ("state news agency TASS"); capitalised ones belong to the name ("Continental News Service")."""
     runs: list[list[Token]] = []
     for token in phrase:
-        named = token.text in {"-", "&"} or (token.pos_ == "PROPN" and token.lower_ not in GENERIC_NAME_WORDS)
+        named = token.text in {"-", "&"} or token.pos_ == "PROPN" or _capital_generic(token)
         if named and token.ent_type_ not in {"DATE", "TIME", "CARDINAL", "ORDINAL"}:
             if runs and runs[-1][-1].i == token.i - 1:
                 runs[-1].append(token)
             else:
                 runs.append([token])
-    runs = [[t for t in run if t.pos_ == "PROPN"] for run in runs]
+    runs = [_strip_generic(run) for run in runs]
     runs = [run for run in runs if run]
     root = phrase.root.i
     for run in runs:
         if run[0].i <= root <= run[-1].i:
             return run
     return runs[-1] if runs else []
+
+
+def _capital_generic(token: Token) -> bool:
+    return token.lower_ in GENERIC_NAME_WORDS and token.text[:1].isupper() and token.i > token.sent.start
+
+
+def _strip_generic(run: list[Token]) -> list[Token]:
+    """A run without punctuation or lower-case generic words at its edges; empty when only such are left."""
+    def generic(token: Token) -> bool:
+        return token.pos_ != "PROPN" and not _capital_generic(token) or (
+            token.lower_ in GENERIC_NAME_WORDS and not token.text[:1].isupper()
+        )
+
+    start, end = 0, len(run)
+    while start < end and generic(run[start]):
+        start += 1
+    while end > start and generic(run[end - 1]):
+        end -= 1
+    inner = run[start:end]
+    return inner if any(t.lower_ not in GENERIC_NAME_WORDS for t in inner) else []
 
 
 def _text_span(span: Span) -> TextSpan:

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from parallax.model import Quote, SourceCitation, Span
 
-from .relays import ANONYMOUS_HEADS, find_relays
+from .relays import ANONYMOUS_HEADS, anonymous_name, find_relays
 
 __all__ = ["source_counts", "sources_relied_on"]
 
@@ -55,7 +55,7 @@ def _anonymous_speaker(doc: Doc, quote: Quote) -> SourceCitation | None:
         return None
     if span.root.lemma_.lower() not in ANONYMOUS_HEADS:
         return None
-    return SourceCitation(quote.article_id, span.root.lemma_.lower(), "anonymous", quote.speaker)
+    return SourceCitation(quote.article_id, anonymous_name(span), "anonymous", quote.speaker)
 
 
 def _unify_names(citations: list[SourceCitation]) -> list[SourceCitation]:
