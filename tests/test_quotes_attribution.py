@@ -97,3 +97,9 @@ def test_attribution_according_to_is_a_frame(nlp) -> None:  # type: ignore[no-un
     assert quote.content.text == "The toll rose to 17 on Monday"
     assert quote.cue is not None and quote.cue.text == "according to"
     assert quote.speaker is not None and quote.speaker.text == "the coast guard"
+
+
+def test_attribution_speaker_name_drops_title_period(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Capt. Jon Berg, a spokesman for the port, said the search had resumed at dawn.")
+    quote = _quote(extract_quotes(doc, "s"), "the search had resumed")
+    assert quote.speaker_name == "Jon Berg"

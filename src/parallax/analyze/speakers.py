@@ -174,8 +174,8 @@ def _name_tokens(chunk: Span) -> list[Token]:
     for token in reversed(list(head.lefts)):
         if token.i != chain[0].i - 1 or token.pos_ != "PROPN" or token.dep_ not in {"compound", "flat"}:
             break
-        if token.lower_ in HONORIFICS:
-            break
+        if token.lower_ in HONORIFICS or not token.text[:1].isalnum():
+            break  # "Capt. X": the tokenizer may split the title's period off as a proper noun
         chain.insert(0, token)
     return chain
 
