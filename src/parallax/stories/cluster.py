@@ -302,7 +302,11 @@ class StoryClusterer:
         """Entity overlap minus the missing-core-name and time penalties (at most ``w_entity``)."""
         cfg = self.config
         total = sum(weights.values()) or 1.0
-        overlap = sum(w for key, w in weights.items() if key in story.entities) / total
+        # A name counts in full once it is in ``core_share`` of the story's articles: a story that has
+        # absorbed many unrelated articles has every name but few of them often, so it cannot draw in
+        # everything (a large story in the 10k corpus did before this).
+        need = max(1.0, cfg.core_share * story.size)
+        overlap = sum(w * min(1.0, story.entities.get(key, 0) / need) for key, w in weights.items()) / total
         gap = self._gap(day, story)
         penalty = cfg.time_penalty * gap / cfg.window_days if gap else 0.0
         missing = self._missing_core(names, story) if cfg.w_missing else 0.0
@@ -337,7 +341,12 @@ class StoryClusterer:
         return max(0, day - story.last_day)
 
     def _in_window(self, day: int | None, number: int) -> bool:
-        return self._gap(day, self._stories[number]) <= self.config.window_days
+        """Within ``window_days`` of the story's dates, and not ``max_span_days`` after its first one
+        (daily coverage of a campaign would otherwise chain into one endless story)."""
+        story = self._stories[number]
+        if day is not None and story.first_day is not None and day - story.first_day > self.config.max_span_days:
+            return False
+        return self._gap(day, story) <= self.config.window_days
 
     def _bucket_key(self, day: int | None) -> int:
         return _UNDATED if day is None else day // self.config.bucket_days

@@ -29,6 +29,7 @@ class ClusterConfig:
     w_missing: float = 0.4  # weight of the IDF share of the story's core names the item lacks
     core_share: float = 0.5  # a story's core names are in the lead of at least this share of its articles
     window_days: float = 7.0  # candidate stories must have an article within this many days
+    max_span_days: float = 14.0  # no article joins a story whose first article is older than this
     time_penalty: float = 0.1  # subtracted per window of gap between the item and the story's dates
     # candidate generation
     ann_k: int = 10  # nearest articles taken from each searched time bucket
