@@ -68,7 +68,11 @@ def test_attribution_relays(story) -> None:  # type: ignore[no-untyped-def]
         ("The minister resigned, according to Reuters.", "Reuters", "wire"),
         ("The minister resigned, the Associated Press reported.", "Associated Press", "wire"),
         ("The minister resigned, state news agency Xinhua reported.", "Xinhua", "state_media"),
-        ("The minister resigned, according to officials familiar with the matter.", "officials (unnamed)", "anonymous"),
+        (
+            "The minister resigned, according to officials familiar with the matter.",
+            "officials (unnamed)",
+            "anonymous",
+        ),
         ("The minister resigned, according to The Boston Globe.", "Boston Globe", "outlet"),
         ("The plan was delayed, according to a draft seen by the Daily Courier.", "Daily Courier", "outlet"),
         ("The minister, speaking to Reuters on Monday, said the plan was delayed.", "Reuters", "wire"),

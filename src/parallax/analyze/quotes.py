@@ -68,6 +68,7 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     attributions.extend(_orphan_cues(doc, spans, attributions))
     attributions.extend(_according_frames(doc, layout, attributions))
     attributions.extend(_continuations(doc, layout, attributions))
+    attributions = [a for a in attributions if _framed(doc, layout, a)]
     quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
     speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
     # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
@@ -202,6 +203,14 @@ def _orphan_cues(doc: Doc, spans: list[RoleSpan], found: list[_Attribution]) -> 
         out.append(_Attribution(content, cue, source))
         taken.update(range(*clause))
     return out
+
+
+def _framed(doc: Doc, layout: Layout, a: _Attribution) -> bool:
+    """Whether an attribution says who spoke. A content with no source the tagger or the parse could
+    find is mostly not an attribution at all (PolNeAR dev: 31 of 177 such contents exact; dropping them
+    raised exact content F1 0.553 -> 0.563, cue 0.667 -> 0.670); a quotation is kept, it is somebody's
+    words even when the frame is lost."""
+    return a.source is not None or _kind(doc, layout, a.content) == "direct"
 
 
 def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
@@ -409,7 +418,11 @@ def _snap_content(doc: Doc, layout: Layout, content: RoleSpan) -> RoleSpan:
         end -= 1
     sent_start = layout.sentence_bounds(start)[0]
     before = start - 1
-    if before >= sent_start and layout.depth[before] == 2 and doc[before].text in OPEN_QUOTES | STRAIGHT_QUOTES:
+    if (
+        before >= sent_start
+        and layout.depth[before] == 2
+        and doc[before].text in OPEN_QUOTES | STRAIGHT_QUOTES
+    ):
         start = before
     elif before >= sent_start and doc[before].lower_ == "that" and doc[before].dep_ == "mark":
         start = before

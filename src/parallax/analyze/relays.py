@@ -291,7 +291,9 @@ def source_name(phrase: Span) -> str:
     statement", "coast guard statement") or "a statement"; for an unnamed group "officials (unnamed)"."""
     propn = _name_run(phrase)
     if phrase.root.lemma_.lower() in {"statement", "communique", "readout"}:
-        owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn) or _statement_owner(phrase)
+        owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn) or _statement_owner(
+            phrase
+        )
         return f"{owner} {phrase.root.lower_}" if owner else f"a {phrase.root.lower_}"
     if propn:
         joined = phrase.doc[propn[0].i : propn[-1].i + 1].text
@@ -358,9 +360,12 @@ def _capital_generic(token: Token) -> bool:
 
 def _strip_generic(run: list[Token]) -> list[Token]:
     """A run without punctuation or lower-case generic words at its edges; empty when only such are left."""
+
     def generic(token: Token) -> bool:
-        return token.pos_ != "PROPN" and not _capital_generic(token) or (
-            token.lower_ in GENERIC_NAME_WORDS and not token.text[:1].isupper()
+        return (
+            token.pos_ != "PROPN"
+            and not _capital_generic(token)
+            or (token.lower_ in GENERIC_NAME_WORDS and not token.text[:1].isupper())
         )
 
     start, end = 0, len(run)
