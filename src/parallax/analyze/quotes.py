@@ -73,7 +73,8 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
     # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
     attributions = [
-        _Attribution(_snap_content(doc, layout, a.content), a.cue, a.source) for a in attributions
+        _Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), a.source)
+        for a in attributions
     ]
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
@@ -430,6 +431,19 @@ def _snap_content(doc: Doc, layout: Layout, content: RoleSpan) -> RoleSpan:
     if (start, end) == (content.start, content.end):
         return content
     return RoleSpan("Content", start, end, content.paragraph)
+
+
+def _snap_cue(doc: Doc, cue: RoleSpan | None) -> RoleSpan | None:
+    """A cue holds a colon that follows it (PolNeAR train: 368 cues end on one, 18 are followed by one)
+    and starts on a word, not on a possessive ending or punctuation."""
+    if cue is None:
+        return None
+    start, end = cue.start, cue.end
+    while end - start > 1 and (doc[start].is_punct or doc[start].tag_ == "POS"):
+        start += 1
+    if end < len(doc) and doc[end].text == ":" and not doc[end - 1].is_punct:
+        end += 1
+    return cue if (start, end) == (cue.start, cue.end) else RoleSpan("Cue", start, end, cue.paragraph)
 
 
 def _to_closing_mark(doc: Doc, layout: Layout, start: int, end: int) -> int:
