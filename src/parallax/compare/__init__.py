@@ -50,7 +50,12 @@ def compare_story(
     canonical = {e.id: _canonical_name(e) for e in entities}
     facts = sentence_facts(members, canonical=canonical)
     quotes = tuple(q for a in members for q in a.quotes)
-    vectors = embed_or_fallback(embedder, [f.text for f in facts] + [q.content.text for q in quotes])
+    texts = [f.text for f in facts] + [q.content.text for q in quotes]
+    if len(story.outlets) < 2:
+        # One outlet has nothing to align with: skip the encoder (most stories of a large store are singletons).
+        vectors = np.zeros((len(texts), 1), dtype=np.float32)
+    else:
+        vectors = embed_or_fallback(embedder, texts)
     sentence_vectors, quote_vectors = vectors[: len(facts)], vectors[len(facts):]
     aligned = align(facts, sentence_vectors)
     articles = tuple(a.article for a in members)
