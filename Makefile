@@ -40,6 +40,7 @@ demo: $(STAMP)
 	@echo "Browse every story with: $(BIN)/parallax --db $(DEMO_DB) serve   (then open http://127.0.0.1:8000)"
 
 test: $(STAMP) browser
+	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$status
 
