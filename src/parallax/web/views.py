@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parallax.model import Article, Comparison, to_dict
 from parallax.store import Database
@@ -127,11 +129,35 @@ async def story(request: Request) -> Response:
         raw = await _read(request, lambda db: Q.comparison_text(db, story_id))
         if raw is not None:  # the stored JSON as is: no parse and re-serialise of a large document
             return Response(raw, media_type="application/json", headers={"Vary": "Accept"})
-    data = await _read(request, lambda db: load_comparison(db, story_id))
-    context: dict[str, Any] = {"c": data, "view": None}
-    if not wants_json(request):
-        context["view"] = story_view(data)
-    return render(request, "story.html", context, data)
+        data = await _read(request, lambda db: load_comparison(db, story_id))
+        return render(request, "story.html", {"c": data, "view": None}, data)
+    return await run_in_threadpool(_story_page, request, story_id)
+
+
+# Rendered story pages, keyed by store, story and the comparison's computed_at: a large story's page
+# takes a second to build, and it only changes when the story is recompared.
+_STORY_PAGES: OrderedDict[tuple[int, str, str], bytes] = OrderedDict()
+_STORY_PAGES_MAX = 128
+_STORY_PAGES_LOCK = threading.Lock()
+
+
+def _story_page(request: Request, story_id: str) -> Response:
+    with request.app.state.pool.connection() as db:
+        canonical = db.story(story_id).id
+        row = db.conn.execute("SELECT computed_at FROM comparisons WHERE story_id = ?", (canonical,)).fetchone()
+        key = (id(request.app), canonical, row[0] if row else "")
+        with _STORY_PAGES_LOCK:
+            body = _STORY_PAGES.get(key)
+            if body is not None:
+                _STORY_PAGES.move_to_end(key)
+        if body is None:
+            data = load_comparison(db, canonical)
+            body = render(request, "story.html", {"c": data, "view": story_view(data)}, data).body
+            with _STORY_PAGES_LOCK:
+                _STORY_PAGES[key] = body
+                while len(_STORY_PAGES) > _STORY_PAGES_MAX:
+                    _STORY_PAGES.popitem(last=False)
+    return HTMLResponse(body, headers={"Vary": "Accept"})
 
 
 async def entities(request: Request) -> Response:
