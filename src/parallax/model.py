@@ -120,7 +120,7 @@ class Quote:
     kind: QuoteKind
     content: Span
     cue: Span | None = None
-    speaker: Span | None = None  # the mention in the text ("he", "Mr. Peskov")
+    speaker: Span | None = None  # the mention in the text ("he", "Mr. Vale")
     speaker_name: str | None = None  # resolved full name within the article
     speaker_role: str | None = None  # "the Kremlin's spokesman"
     speaker_entity: str | None = None  # cross-document entity id

@@ -160,7 +160,7 @@ def _name_chunks(doc: Doc) -> list[Span]:
 
 
 def _name_tokens(chunk: Span) -> list[Token]:
-    """The proper-noun chain that names the phrase's head ("Peskov" in "Dmitri S. Peskov, the Kremlin's
+    """The proper-noun chain that names the phrase's head ("Vale" in "Ana K. Vale, the ministry's
     spokesman"); for a role head ("the head of X, Y") the chain of its proper-noun appositive."""
     head = chunk.root
     if head.pos_ != "PROPN":
