@@ -302,7 +302,7 @@ class Database:
                     quote.kind,
                     quote.speaker.text if quote.speaker else None,
                     quote.speaker_name,
-                    quote.speaker_entity or _name_key(quote.speaker_name),
+                    quote.speaker_entity or speaker_key(quote.speaker_name),
                     quote.content.text,
                     quote.content.start,
                     quote.content.end,
@@ -481,7 +481,8 @@ def _unique_id(article: Article) -> str:
     return f"{article.id}~{article.content_hash[:8]}"
 
 
-def _name_key(name: str | None) -> str | None:
+def speaker_key(name: str | None) -> str | None:
+    """The fallback ``quotes.speaker_key`` of a name no entity claimed: case-folded, spaces collapsed."""
     if not name:
         return None
     return " ".join(name.casefold().split())

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from parallax.errors import InputError, NotFoundError
 
-from .db import Database
+from .db import Database, speaker_key
 
 __all__ = [
     "EntityInfo",
@@ -405,7 +405,7 @@ def _entity_info(db: Database, key: str) -> EntityInfo:
 
 def name_key(name: str | None) -> str:
     """The store's speaker key for a name (case-folded, whitespace collapsed), as ``quotes.speaker_key``."""
-    return " ".join((name or "").casefold().split())
+    return speaker_key(name) or ""
 
 
 def entity_forms(db: Database, article_id: str) -> dict[str, str]:
