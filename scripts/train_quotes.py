@@ -15,6 +15,7 @@ import json
 import logging
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -28,6 +29,12 @@ from parallax.eval.polnear import GoldSpan, PolnearDoc, load_split, parse_split
 
 LOGGER = logging.getLogger("train_quotes")
 CACHE = Path("/tmp/parallax-quotes-cache")
+
+
+def fold_of(name: str, folds: int) -> int:
+    """The jackknife fold of an annotation file, by its article (stable across runs and annotators)."""
+    article = name.rsplit("_", 1)[0]
+    return zlib.crc32(article.encode("utf-8")) % folds
 
 
 def token_labels(doc: Doc, spans: tuple[GoldSpan, ...]) -> list[str]:
@@ -97,6 +104,13 @@ def train(args: argparse.Namespace) -> None:
     nlp = load_nlp()
     golds = load_split(args.polnear, "train", all_annotators=True)
     docs = parse_split(nlp, golds, cache_dir=CACHE)
+    if args.folds:
+        # Jackknife: leave one fold of articles out (all annotators of an article fall in one fold), so that
+        # a model trained on the rest tags the held-out fold as it would tag unseen text.
+        keep = [fold_of(g.name, args.folds) != args.hold_out for g in golds]
+        golds = [g for g, k in zip(golds, keep) if k]
+        docs = [d for d, k in zip(docs, keep) if k]
+        LOGGER.info("fold %d of %d held out: training on %d files", args.hold_out, args.folds, len(golds))
     rates = cue_rates(docs, golds)
     LOGGER.info("%d cue lemmas (%d hi)", len(rates), sum(v == "hi" for v in rates.values()))
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
@@ -133,6 +147,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--minfreq", type=float, default=2)
     parser.add_argument("--features", type=int, default=FEATURE_VERSION, help="feature set version")
+    parser.add_argument("--folds", type=int, default=0, help="jackknife: number of article folds")
+    parser.add_argument("--hold-out", type=int, default=0, help="jackknife: the fold left out of training")
     parser.add_argument("--scheme", choices=("bio", "bilou"), default="bilou")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -107,3 +107,30 @@ def test_attribution_speaker_name_drops_title_period(nlp) -> None:  # type: igno
     doc = nlp("Capt. Jon Berg, a spokesman for the port, said the search had resumed at dawn.")
     quote = _quote(extract_quotes(doc, "s"), "the search had resumed")
     assert quote.speaker_name == "Jon Berg"
+
+
+def test_attribution_colon_frame_takes_the_next_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(
+        "The mayor spoke to reporters outside the town hall on Friday. She said:\n\n"
+        "“We have rebuilt the harbour wall twice, and we will rebuild it again if the sea asks us to.”"
+    )
+    quote = _quote(extract_quotes(doc, "s"), "rebuilt the harbour wall")
+    assert quote.cue is not None and quote.cue.text.startswith("said")
+    assert quote.speaker is not None and quote.speaker.text == "She"
+    assert quote.content.text.startswith("“We have rebuilt") and quote.content.text.endswith("asks us to.”")
+
+
+def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quote_bounds import load_bounds
+
+    assert load_bounds() is not None, "the shipped content-boundary model is missing"
+    text = (
+        "Officials said on Monday that the bridge, which carries 40,000 cars a day, would reopen in May.\n\n"
+        "The contractor, Halvorsen Works, declined to comment."
+    )
+    doc = nlp(text)
+    for quote in extract_quotes(doc, "s"):
+        assert "\n\n" not in quote.content.text
+        assert text[quote.content.start : quote.content.end] == quote.content.text
+    refined = {q.content.text for q in extract_quotes(doc, "s")}
+    assert any(t.startswith("that the bridge") and t.endswith("would reopen in May") for t in refined)

@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pycrfsuite
 from spacy.tokens import Doc
@@ -18,6 +19,9 @@ from spacy.tokens import Doc
 from parallax.errors import InputError
 
 from .quote_features import Layout, Paragraph, TokenArrays, paragraph_features
+
+if TYPE_CHECKING:
+    from .quote_bounds import Marginals
 
 __all__ = ["MODEL_DIR", "RoleSpan", "TaggerModel", "load_tagger", "spans_from_labels"]
 
@@ -47,15 +51,44 @@ class TaggerModel:
 
     def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
         """Every Source, Cue and Content span the model finds in ``doc``."""
+        return self.tag_with_marginals(doc, layout, marginals=False)[0]
+
+    def tag_with_marginals(
+        self, doc: Doc, layout: Layout | None = None, *, marginals: bool = True
+    ) -> tuple[list[RoleSpan], Marginals]:
+        """The spans of :meth:`tag` and the Content marginals of every token of a paragraph with a span."""
+        from .quote_bounds import Marginals
+
         layout = layout or Layout.of(doc)
         arrays = TokenArrays.of(doc)
         spans: list[RoleSpan] = []
+        marg = Marginals.zeros(len(doc))
+        known = set(self.tagger.labels()) if marginals else set()
         for number, paragraph in enumerate(layout.paragraphs):
             depths = [layout.depth[i] for i in paragraph.tokens]
             feats = paragraph_features(doc, paragraph, self.cue_rates, depths, arrays, self.feature_version)
             labels = self.tagger.tag(feats)
             spans.extend(spans_from_labels(paragraph, labels, number))
-        return spans
+            if marginals and any(label != "O" for label in labels):
+                _fill_marginals(self.tagger, known, paragraph.tokens, marg)
+        return spans, marg
+
+
+def _fill_marginals(tagger: pycrfsuite.Tagger, known: set[str], tokens: tuple[int, ...], marg: Marginals) -> None:
+    """Content and Cue marginals of the sequence the tagger last tagged, written at its tokens' Doc indices."""
+    def column(label: str) -> list[float]:
+        if label not in known:
+            return [0.0] * len(tokens)
+        return [tagger.marginal(label, k) for k in range(len(tokens))]
+
+    b, i, last, u = (column(f"{p}-Content") for p in "BILU")
+    cb, ci, cl, cu = (column(f"{p}-Cue") for p in "BILU")
+    for k, token in enumerate(tokens):
+        marg.begin[token] = b[k] + u[k]
+        marg.end[token] = last[k] + u[k]
+        marg.inside[token] = b[k] + i[k] + last[k] + u[k]
+        marg.cue_end[token] = cl[k] + cu[k]
+        marg.cue_inside[token] = cb[k] + ci[k] + cl[k] + cu[k]
 
 
 @functools.lru_cache(maxsize=2)

@@ -15,11 +15,12 @@ from spacy.tokens import Doc, Span as SpacySpan
 from parallax.model import Quote, QuoteKind, Span
 
 from .quote_features import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Layout, Paragraph, quote_depths
-from .quote_model import RoleSpan, load_tagger
+from .quote_bounds import BoundaryModel, Marginals, load_bounds
+from .quote_model import RoleSpan, TaggerModel, load_tagger
 from .relays import relay_for
 from .speakers import SpeakerIndex
 
-__all__ = ["extract_quotes"]
+__all__ = ["extract_quotes", "link_attributions", "snap_content", "snap_cue"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ ADJACENT_FRAME = 5
 # the comma and the cue, and this many after it.
 FRAME_SOURCE_WORDS = 10
 FRAME_TAIL_WORDS = 4
+# "He made the following comment:": at most this many words between a cue and the colon ending its
+# paragraph, for the next paragraph to be the content.
+COLON_FRAME_WORDS = 3
 # Transcript speaker labels ("MR. SMITH:", "WALLACE:") are at most this many upper-case words.
 TRANSCRIPT_NAME_TOKENS = 3
 # Punctuation that PolNeAR leaves outside a content span when no quotation mark closes it.
@@ -47,12 +51,22 @@ class _Attribution:
     source: RoleSpan | None
 
 
-def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
+def extract_quotes(
+    doc: Doc,
+    article_id: str,
+    *,
+    tagger: TaggerModel | None = None,
+    bounds: BoundaryModel | None = None,
+    refine: bool = True,
+) -> list[Quote]:
     """Every attribution in ``doc`` as :class:`Quote` records, in text order.
 
     Args:
         doc: the article's cleaned text parsed by the full English pipeline.
         article_id: the id written into every record.
+        tagger: the attribution tagger (default: the shipped one).
+        bounds: the content-edge re-ranker (default: the shipped one).
+        refine: False keeps the tagger's content edges (for measuring the re-ranker).
 
     Returns:
         One record per content fragment; the fragments of a quote interrupted by its frame ("“…,” he
@@ -60,15 +74,18 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     """
     if not len(doc):
         return []
-    tagger = load_tagger()
-    layout = Layout.of(doc)
-    tagged = [_clip_to_sentence(doc, layout, s) for s in tagger.tag(doc, layout)]
-    spans = _with_transcripts(doc, layout, tagged)
-    attributions = [_complete(doc, a, tagger.cue_rates) for a in _link(doc, spans)]
-    attributions.extend(_orphan_cues(doc, spans, attributions))
-    attributions.extend(_according_frames(doc, layout, attributions))
-    attributions.extend(_continuations(doc, layout, attributions))
-    attributions = [a for a in attributions if _framed(doc, layout, a)]
+    layout, attributions, marginals = link_attributions(doc, tagger or load_tagger())
+    if refine:
+        bounds = bounds or load_bounds()
+    if refine and bounds is not None:
+        attributions = [
+            _Attribution(
+                bounds.refine(doc, layout, a.content, a.cue, marginals),
+                a.cue and bounds.refine_cue(doc, layout, a.cue, a.content, marginals),
+                a.source,
+            )
+            for a in attributions
+        ]
     quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
     speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
     # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
@@ -79,6 +96,35 @@ def extract_quotes(doc: Doc, article_id: str) -> list[Quote]:
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
     return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
+
+
+def link_attributions(doc: Doc, tagger: TaggerModel) -> tuple[Layout, list[_Attribution], Marginals]:
+    """Tag ``doc`` and link the spans into attributions, before content edges are refined and snapped."""
+    layout = Layout.of(doc)
+    tagged, marginals = tagger.tag_with_marginals(doc, layout)
+    tagged = [_clip_to_sentence(doc, layout, s) for s in tagged]
+    spans = _with_transcripts(doc, layout, tagged)
+    attributions = [_complete(doc, a, tagger.cue_rates) for a in _link(doc, spans)]
+    attributions = _split_frames(doc, layout, attributions, tagger.cue_rates)
+    attributions = _colon_frames(doc, layout, spans, attributions)
+    attributions.extend(_orphan_cues(doc, layout, spans, attributions))
+    attributions.extend(_according_frames(doc, layout, attributions))
+    attributions.extend(_continuations(doc, layout, attributions))
+    attributions = [a for a in attributions if _framed(doc, layout, a)]
+    return layout, attributions, marginals
+
+
+def snap_cue(doc: Doc, start: int, end: int, paragraph: int) -> tuple[int, int]:
+    """The token edges a cue spanning ``start:end`` ends up with after snapping."""
+    snapped = _snap_cue(doc, RoleSpan("Cue", start, end, paragraph))
+    assert snapped is not None
+    return snapped.start, snapped.end
+
+
+def snap_content(doc: Doc, layout: Layout, start: int, end: int, paragraph: int) -> tuple[int, int]:
+    """The token edges a content spanning ``start:end`` ends up with after snapping to the convention."""
+    snapped = _snap_content(doc, layout, RoleSpan("Content", start, end, paragraph))
+    return snapped.start, snapped.end
 
 
 def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[RoleSpan]:
@@ -189,7 +235,7 @@ def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribut
     return _Attribution(a.content, cue, source)
 
 
-def _orphan_cues(doc: Doc, spans: list[RoleSpan], found: list[_Attribution]) -> list[_Attribution]:
+def _orphan_cues(doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_Attribution]) -> list[_Attribution]:
     """Cues the tagger found without content: the content is the clause the cue governs."""
     used = {(a.cue.start, a.cue.end) for a in found if a.cue is not None}
     taken = {i for a in found for i in range(a.content.start, a.content.end)}
@@ -203,6 +249,73 @@ def _orphan_cues(doc: Doc, spans: list[RoleSpan], found: list[_Attribution]) -> 
         source = _nearest(doc, cue, sources) or _subject_of(doc, cue)
         out.append(_Attribution(content, cue, source))
         taken.update(range(*clause))
+    return out
+
+
+def _split_frames(
+    doc: Doc, layout: Layout, found: list[_Attribution], cue_rates: dict[str, str]
+) -> list[_Attribution]:
+    """A content the tagger ran over its own frame ("the former president said Obamacare is …" tagged
+    as one content with no cue or source) is split at the reporting verb: the verb's subject becomes the
+    source, the verb (with its auxiliaries) the cue and its complement the content."""
+    out = []
+    for a in found:
+        split = None
+        if a.cue is None and a.source is None:
+            split = _frame_inside(doc, layout, a.content, cue_rates)
+        out.append(split or a)
+    return out
+
+
+def _frame_inside(doc: Doc, layout: Layout, content: RoleSpan, cue_rates: dict[str, str]) -> _Attribution | None:
+    """The first "<subject> <reporting verb> <complement>" clause within ``content``, outside quotation marks,
+    whose subject opens the content."""
+    for token in doc[content.start : content.end]:
+        if layout.depth[token.i] or token.pos_ != "VERB" or cue_rates.get(token.lemma_.lower()) != "hi":
+            continue
+        subject = next((c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        complement = next(
+            (c for c in token.children if c.dep_ in {"ccomp", "xcomp", "dobj"} and c.i > token.i), None
+        )
+        if subject is None or complement is None or subject.left_edge.i > content.start + 1:
+            continue
+        if complement.right_edge.i >= content.end + 1 or subject.left_edge.i < content.start:
+            continue
+        cue_start = min([token.i, *(c.i for c in token.children if c.dep_ in {"aux", "neg"} and c.i < token.i)])
+        if cue_start <= subject.right_edge.i:
+            continue
+        return _Attribution(
+            RoleSpan("Content", complement.left_edge.i, content.end, content.paragraph),
+            RoleSpan("Cue", cue_start, token.i + 1, content.paragraph),
+            RoleSpan("Source", subject.left_edge.i, subject.right_edge.i + 1, content.paragraph),
+        )
+    return None
+
+
+def _colon_frames(
+    doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_Attribution]
+) -> list[_Attribution]:
+    """A cue that closes its paragraph with a colon ("He said:", "She made the following comment:")
+    frames the whole next paragraph: contents the tagger found there without a cue of their own become
+    that one content, with this cue and its source."""
+    used = {(a.cue.start, a.cue.end) for a in found if a.cue is not None}
+    sources = [s for s in spans if s.role == "Source"]
+    out = list(found)
+    for cue in (s for s in spans if s.role == "Cue" and (s.start, s.end) not in used):
+        tokens = layout.paragraphs[cue.paragraph].tokens
+        colon = tokens[-1]
+        if doc[colon].text != ":" or colon - cue.end > COLON_FRAME_WORDS:
+            continue
+        if cue.paragraph + 1 >= len(layout.paragraphs):
+            continue
+        number = cue.paragraph + 1
+        following = layout.paragraphs[number].tokens
+        there = [a for a in out if a.content.paragraph == number]
+        if any(a.cue is not None for a in there):
+            continue
+        content = RoleSpan("Content", following[0], following[-1] + 1, number)
+        source = _nearest(doc, cue, sources) or _subject_of(doc, cue)
+        out = [a for a in out if a.content.paragraph != number] + [_Attribution(content, cue, source)]
     return out
 
 
