@@ -162,3 +162,30 @@ def test_quotes_partial_quote_joins_by_its_quoted_words() -> None:
                     "model for the region"), speaker_name="Ana Ruiz")]
     groups = group_quotes(quotes, articles, None)
     assert len(groups) == 1 and len(groups[0].wordings) == 2
+
+
+def test_candidate_pairs_cap_large_stories_but_keep_each_sentences_nearest() -> None:
+    import numpy as np
+
+    from parallax.compare.align import candidate_pairs
+    from parallax.compare.features import SentenceFacts
+
+    rng = np.random.default_rng(7)
+    n, outlets = 300, 6
+    facts = [
+        SentenceFacts(f"a{i % outlets}", f"outlet {i % outlets}", i, 0, 1, "x", frozenset(), frozenset(),
+                      frozenset(), (), frozenset(), frozenset())
+        for i in range(n)
+    ]
+    vectors = rng.normal(size=(n, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    cosine = vectors @ vectors.T
+    full = set(candidate_pairs(facts, cosine, -1.0, max_neighbours=n))
+    capped = set(candidate_pairs(facts, cosine, -1.0, max_neighbours=10))
+    assert len(full) == sum(1 for i in range(n) for j in range(i + 1, n) if i % outlets != j % outlets)
+    assert capped < full and len(capped) <= n * 10
+    assert all(i < j and facts[i].outlet != facts[j].outlet for i, j in capped)
+    for i in range(n):  # every sentence keeps its nearest sentence of another outlet
+        others = [j for j in range(n) if j % outlets != i % outlets]
+        best = max(others, key=lambda j: cosine[i, j])
+        assert (min(i, best), max(i, best)) in capped

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N", help="skip files larger than N bytes")
 
     p = sub.add_parser("analyze", help="analyze new articles, group them into stories, compare changed stories")
-    p.add_argument("--processes", type=int, default=1, metavar="N", help="spaCy worker processes (default 1)")
+    p.add_argument("--processes", type=int, default=1, metavar="N", help="worker processes for parsing and for comparing stories (default 1)")
     p.add_argument("--no-compare", action="store_true", help="stop after clustering")
 
     p = sub.add_parser("stories", help="list stories, broadest and newest first")

@@ -18,6 +18,9 @@ from parallax.errors import InputError
 from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Story
 from parallax.store import Database
 
+# (entity key, name, label, article id, forms used, count): one row of the store's entity index.
+EntityRow = tuple[str, str, str, str, list[str], int]
+
 __all__ = [
     "AnalyzeReport",
     "IngestReport",
@@ -145,7 +148,7 @@ def analyze_store(
     report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process, on_progress=on_progress)
     report.clustered = _cluster_pending(db, on_progress=on_progress)
     if compare:
-        report.compared = _compare_dirty(db, on_progress=on_progress)
+        report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress)
     report.stories = db.count("stories")
     return report
 
@@ -197,19 +200,59 @@ def _cluster_pending(db: Database, *, on_progress: ProgressFn) -> int:
     return done
 
 
-def _compare_dirty(db: Database, *, on_progress: ProgressFn) -> int:
+def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn) -> int:
+    """Recompute every changed story's comparison; with ``n_process`` > 1 stories are compared in worker
+    processes (each reads the store itself) and saved here, one transaction per story."""
     dirty = db.dirty_stories()
     total = len(dirty)
-    if total:
-        on_progress("compare", 0, total)
-    for done, story_id in enumerate(dirty, start=1):
-        compare_stored_story(db, story_id, save=True)
-        on_progress("compare", done, total)
+    if not total:
+        return 0
+    on_progress("compare", 0, total)
+    if n_process <= 1 or total < 2 or db.path == ":memory:":
+        for done, story_id in enumerate(dirty, start=1):
+            compare_stored_story(db, story_id, save=True)
+            on_progress("compare", done, total)
+        return total
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn": a forked copy of a process holding ONNX Runtime and SQLite handles is not safe to use.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n_process, mp_context=context, initializer=_open_worker_store,
+                             initargs=(db.path,)) as pool:
+        for done, (comparison, entity_rows, quote_keys) in enumerate(
+            pool.map(_compare_in_worker, dirty, chunksize=1), start=1
+        ):
+            db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
+            on_progress("compare", done, total)
     return total
+
+
+_WORKER_DB: Database | None = None
+
+
+def _open_worker_store(path: str) -> None:
+    global _WORKER_DB
+    _WORKER_DB = Database(path, readonly=True)
+
+
+def _compare_in_worker(story_id: str) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
+    assert _WORKER_DB is not None
+    return _comparison_rows(_WORKER_DB, story_id)
 
 
 def compare_stored_story(db: Database, story_id: str, *, save: bool = False) -> Comparison:
     """Compute the comparison of one stored story (near-duplicate copies are counted once)."""
+    comparison, entity_rows, quote_keys = _comparison_rows(db, story_id)
+    if save:
+        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
+    return comparison
+
+
+def _comparison_rows(
+    db: Database, story_id: str
+) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
+    """A story's comparison with the entity-index rows and speaker keys that are saved beside it."""
     from parallax.compare import compare_story
     from parallax.stories.embed import get_embedder
     from parallax.stories.resolve import resolve_entities
@@ -221,13 +264,11 @@ def compare_stored_story(db: Database, story_id: str, *, save: bool = False) -> 
     entities, mention_ids = resolve_entities(distinct)
     distinct = [_with_entity_ids(a, mention_ids) for a in distinct]
     comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder())
-    if save:
-        db.save_comparison(
-            comparison,
-            entity_rows=_entity_rows(story, distinct, comparison),
-            quote_keys=_quote_keys(distinct, comparison.entities),
-        )
-    return comparison
+    return (
+        comparison,
+        _entity_rows(story, distinct, comparison),
+        _quote_keys(distinct, comparison.entities),
+    )
 
 
 def _quote_keys(analyzed: Sequence[AnalyzedArticle], entities: Sequence[Entity]) -> list[tuple[str, int, str]]:
@@ -263,12 +304,10 @@ def _with_entity_ids(analyzed: AnalyzedArticle, mention_ids: dict[tuple[str, int
     return replace(analyzed, mentions=mentions)
 
 
-def _entity_rows(
-    story: Story, analyzed: Sequence[AnalyzedArticle], comparison: Comparison
-) -> list[tuple[str, str, str, str, list[str], int]]:
+def _entity_rows(story: Story, analyzed: Sequence[AnalyzedArticle], comparison: Comparison) -> list[EntityRow]:
     """(entity key, name, label, article id, forms used, count) for the store's entity index."""
     by_id = {entity.id: entity for entity in comparison.entities}
-    rows: dict[tuple[str, str], tuple[str, str, str, str, list[str], int]] = {}
+    rows: dict[tuple[str, str], EntityRow] = {}
     for item in analyzed:
         for mention in item.mentions:
             entity = by_id.get(mention.entity_id or "")

@@ -15,7 +15,7 @@ from .align import AlignConfig, align
 from .conflicts import ConflictConfig, detect_conflicts
 from .features import sentence_facts
 from .framing import framing
-from .quotes import QuoteConfig, group_quotes
+from .quotes import QuoteConfig, group_quotes, groupable
 from .sources import sources_by_outlet
 
 __all__ = ["AlignConfig", "ConflictConfig", "Embedder", "QuoteConfig", "compare_story", "embed_or_fallback"]
@@ -50,13 +50,17 @@ def compare_story(
     canonical = {e.id: _canonical_name(e) for e in entities}
     facts = sentence_facts(members, canonical=canonical)
     quotes = tuple(q for a in members for q in a.quotes)
-    texts = [f.text for f in facts] + [q.content.text for q in quotes]
+    # Only quotes that can join a group need a vector; the rest keep a zero row.
+    to_group = [i for i, q in enumerate(quotes) if groupable(q)]
+    texts = [f.text for f in facts] + [quotes[i].content.text for i in to_group]
     if len(story.outlets) < 2:
         # One outlet has nothing to align with: skip the encoder (most stories of a large store are singletons).
         vectors = np.zeros((len(texts), 1), dtype=np.float32)
     else:
         vectors = embed_or_fallback(embedder, texts)
-    sentence_vectors, quote_vectors = vectors[: len(facts)], vectors[len(facts):]
+    sentence_vectors = vectors[: len(facts)]
+    quote_vectors = np.zeros((len(quotes), vectors.shape[1]), dtype=np.float32)
+    quote_vectors[to_group] = vectors[len(facts):]
     aligned = align(facts, sentence_vectors)
     articles = tuple(a.article for a in members)
     return Comparison(

@@ -20,7 +20,7 @@ from parallax.model import AlignedRef, Alignment, OutletGap
 
 from .features import SentenceFacts
 
-__all__ = ["AlignConfig", "AlignResult", "align", "fact_units"]
+__all__ = ["AlignConfig", "AlignResult", "align", "candidate_pairs", "fact_units"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ class AlignConfig:
     partial: float = 0.41
     candidate_cosine: float = 0.30  # below this no pair can reach ``partial`` in practice
     min_units: int = 3  # sentences naming fewer facts ("This is concrete.") are never gaps
+    # Each sentence is scored against at most this many nearest sentences of other outlets: a large story
+    # (150 articles, 6,000 sentences) would otherwise score millions of pairs. Stories of up to this many
+    # sentences are scored in full.
+    max_neighbours: int = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +97,32 @@ def _pair_scores(facts: Sequence[SentenceFacts], cosine: np.ndarray, config: Ali
     units = [fact_units(f) for f in facts]
     df = Counter(u for us in units for u in us)
     weight = {u: math.log((n + 1) / c) for u, c in df.items()}
-    outlets = np.array([f.outlet for f in facts])
-    candidates = (cosine >= config.candidate_cosine) & (outlets[:, None] != outlets[None, :])
-    for i, j in zip(*np.nonzero(np.triu(candidates, k=1))):
+    for i, j in candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours):
         overlap = _weighted_dice(units[i], units[j], weight)
         score = config.cosine_weight * float(cosine[i, j]) + (1 - config.cosine_weight) * overlap
         scores[i, j] = scores[j, i] = score
     return scores
+
+
+def candidate_pairs(
+    facts: Sequence[SentenceFacts], cosine: np.ndarray, min_cosine: float, max_neighbours: int
+) -> list[tuple[int, int]]:
+    """Pairs (i < j) of sentences from different outlets with cosine at least ``min_cosine``, where j is
+    among i's ``max_neighbours`` nearest sentences of other outlets or i among j's."""
+    n = len(facts)
+    if n < 2:
+        return []
+    outlets = np.array([f.outlet for f in facts])
+    other = outlets[:, None] != outlets[None, :]
+    keep = other & (cosine >= min_cosine)
+    if n > max_neighbours + 1:
+        masked = np.where(other, cosine, -np.inf)
+        nearest = np.argpartition(-masked, max_neighbours, axis=1)[:, :max_neighbours]
+        near = np.zeros((n, n), dtype=bool)
+        near[np.arange(n)[:, None], nearest] = True
+        keep &= near | near.T
+    rows, cols = np.nonzero(np.triu(keep, k=1))
+    return list(zip(rows.tolist(), cols.tolist()))
 
 
 def _weighted_dice(a: set[str], b: set[str], weight: dict[str, float]) -> float:

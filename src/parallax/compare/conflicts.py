@@ -43,6 +43,7 @@ class ConflictConfig:
     number_cosine: float = 0.45  # figures for the same counted noun or with shared surrounding words
     actor_cosine: float = 0.75
     max_per_pair_of_articles: int = 20
+    max_neighbours: int = 64  # pairs checked per sentence in large stories (see AlignConfig.max_neighbours)
 
 
 # Acts of speech that take a side; an outlet asserting one and another negating or hedging it is the
@@ -331,15 +332,14 @@ def _actor_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
 def detect_conflicts(facts: Sequence[SentenceFacts], cosine: np.ndarray, *,
                      config: ConflictConfig = ConflictConfig()) -> tuple[Conflict, ...]:
     """Every conflicting pair of statements from different outlets, most confident first."""
+    from .align import candidate_pairs
+
     conflicts: list[Conflict] = []
     n = len(facts)
-    for i in range(n):
-        for j in range(i + 1, n):
-            if facts[i].outlet == facts[j].outlet or cosine[i, j] < config.min_cosine:
-                continue
-            verdict = pair_conflict(facts[i], facts[j], float(cosine[i, j]), config=config)
-            if verdict is not None:
-                conflicts.append(_record(facts[i], facts[j], float(cosine[i, j]), verdict))
+    for i, j in candidate_pairs(facts, cosine, config.min_cosine, config.max_neighbours):
+        verdict = pair_conflict(facts[i], facts[j], float(cosine[i, j]), config=config)
+        if verdict is not None:
+            conflicts.append(_record(facts[i], facts[j], float(cosine[i, j]), verdict))
     conflicts.sort(key=lambda c: -c.confidence)
     LOGGER.info("%d conflicts among %d sentences", len(conflicts), n)
     return tuple(conflicts)

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from parallax.model import Article, Quote, QuoteGroup, QuoteWording
 
-__all__ = ["QuoteConfig", "group_quotes", "label_wordings", "word_diff"]
+__all__ = ["QuoteConfig", "group_quotes", "groupable", "label_wordings", "word_diff"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -88,16 +88,14 @@ def group_quotes(
         config: thresholds.
     """
     outlet_of = {a.id: a.outlet for a in articles}
-    keep = [i for i, q in enumerate(quotes) if _groupable(q)]
+    keep = [i for i, q in enumerate(quotes) if groupable(q, config)]
     items = [_Item(quotes[i], outlet_of.get(quotes[i].article_id, "?"), _speaker_key(quotes[i]),
                    quotes[i].content.text.strip("“”\"' ")) for i in keep]
     if vectors is not None:
         vectors = vectors[keep]
     parent = list(range(len(items)))
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if items[i].outlet != items[j].outlet and _same_utterance(items, vectors, i, j, config):
-                parent[_find(parent, j)] = _find(parent, i)
+    for i, j in _same_utterance_pairs(items, vectors, config):
+        parent[_find(parent, j)] = _find(parent, i)
     clusters: dict[int, list[int]] = {}
     for i in range(len(items)):
         clusters.setdefault(_find(parent, i), []).append(i)
@@ -111,12 +109,15 @@ def group_quotes(
 _QUOTE_MARKS = ("“", "”", '"', "‘", "’ ", "«", "»")
 
 
-def _groupable(quote: Quote) -> bool:
-    """A remark someone made: a named speaker, or words in quotation marks.
+def groupable(quote: Quote, config: QuoteConfig = QuoteConfig()) -> bool:
+    """A remark someone made, long enough to recognise: a named speaker or words in quotation marks,
+    and at least ``config.min_words`` words.
 
     Unattributed reported speech ("... officials said") is how leads and background are written; two
     outlets' leads are not the same remark just because both end in "said".
     """
+    if len(_norm_words(quote.content.text.strip("“”\"' "))) < config.min_words:
+        return False
     if quote.speaker_name or quote.speaker_entity:
         return True
     return quote.kind in ("direct", "partial", "mixed") or any(m in quote.content.text for m in _QUOTE_MARKS)
@@ -138,38 +139,68 @@ def _speaker_key(quote: Quote) -> str | None:
     return name.replace("’s", "").split()[-1].lower()
 
 
-def _same_utterance(items: Sequence[_Item], vectors: np.ndarray | None, i: int, j: int,
-                    config: QuoteConfig) -> bool:
-    a, b = items[i], items[j]
-    if min(len(_norm_words(a.text)), len(_norm_words(b.text))) < config.min_words:
-        return False
-    ratio = fuzz.token_set_ratio(a.text.lower(), b.text.lower())
-    if ratio >= config.same_words:
-        return True  # the same words, whoever they are given to (attribution conflicts are kept)
-    if a.speaker and b.speaker and a.speaker != b.speaker:
-        return False
-    if _quoted_words_inside(a.text, b.text, config) or _quoted_words_inside(b.text, a.text, config):
-        return True
-    if vectors is None:
-        return ratio >= config.token_set
-    cosine = float(vectors[i] @ vectors[j])
-    # token_set_ratio is lenient when one wording shares a few words with a longer one ("Iran's nuclear
-    # facilities"), so word overlap must be backed by meaning, and meaning alone must be close.
-    return (ratio >= config.token_set and cosine >= config.support_cosine) or cosine >= config.cosine
+# Rows of the pair matrices computed at once: bounds memory on stories with thousands of quotes.
+PAIR_BLOCK = 1024
+
+
+def _same_utterance_pairs(
+    items: Sequence[_Item], vectors: np.ndarray | None, config: QuoteConfig
+) -> list[tuple[int, int]]:
+    """Pairs (i < j) of quotes from different outlets that report the same utterance: the same words
+    whoever they are given to, or (for one speaker) the words of a partial quote found in the other, or
+    word overlap backed by meaning, or meaning alone when it is close.
+
+    token_set_ratio is lenient when one wording shares a few words with a longer one ("Iran's nuclear
+    facilities"), so word overlap must be backed by meaning. Every pair is scored, in blocks of rows.
+    """
+    n = len(items)
+    if n < 2:
+        return []
+    lowered = [item.text.lower() for item in items]
+    outlets = np.array([item.outlet for item in items])
+    speakers = np.array([item.speaker or "" for item in items])
+    fragments = [_fragments(item.text, config) for item in items]
+    # found[i]: the items in which item i's quoted words appear nearly verbatim.
+    found = {
+        i: process.cdist(f, lowered, scorer=fuzz.partial_ratio, dtype=np.float32, workers=1).max(axis=0)
+        >= config.fragment_ratio
+        for i, f in enumerate(fragments) if f
+    }
+    pairs: list[tuple[int, int]] = []
+    for lo in range(0, n, PAIR_BLOCK):
+        hi = min(n, lo + PAIR_BLOCK)
+        rows = np.arange(lo, hi)[:, None]
+        later = np.arange(n)[None, :] > rows
+        cross = later & (outlets[lo:hi, None] != outlets[None, :])
+        ratio = process.cdist(lowered[lo:hi], lowered, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=1)
+        clash = (speakers[lo:hi, None] != speakers[None, :]) & (speakers[lo:hi, None] != "") & (speakers[None, :] != "")
+        inside = np.zeros_like(cross)
+        for i, hits in found.items():  # a partial quote's quoted words inside the other wording, either way
+            if lo <= i < hi:
+                inside[i - lo] |= hits
+            inside[:, i] |= hits[lo:hi]
+        if vectors is None:
+            meaning = ratio >= config.token_set
+        else:
+            cosine = vectors[lo:hi] @ vectors.T
+            meaning = ((ratio >= config.token_set) & (cosine >= config.support_cosine)) | (cosine >= config.cosine)
+        same = cross & ((ratio >= config.same_words) | (~clash & (inside | meaning)))
+        a, b = np.nonzero(same)
+        pairs.extend(zip((a + lo).tolist(), b.tolist()))
+    return pairs
+
+
+def _fragments(text: str, config: QuoteConfig) -> list[str]:
+    """The lower-cased words in quotation marks of a partial quote that are long enough to recognise."""
+    out = []
+    for match in _FRAGMENT.finditer(text):
+        fragment = match.group(1).strip(" ,.;:")
+        if len(_norm_words(fragment)) >= config.min_words and len(fragment) < len(text) - 2:
+            out.append(fragment.lower())
+    return out
 
 
 _FRAGMENT = re.compile(r"[“\"]([^“”\"]+)[”\"]")
-
-
-def _quoted_words_inside(partial: str, other: str, config: QuoteConfig) -> bool:
-    """A partial quote's words in quotation marks ("the river “will feed both our countries” from now on")
-    found nearly verbatim in another wording: the words quoted are the remark, the rest is paraphrase."""
-    for match in _FRAGMENT.finditer(partial):
-        fragment = match.group(1).strip(" ,.;:")
-        if len(_norm_words(fragment)) >= config.min_words and len(fragment) < len(partial) - 2:
-            if fuzz.partial_ratio(fragment.lower(), other.lower()) >= config.fragment_ratio:
-                return True
-    return False
 
 
 def _group(items: Sequence[_Item], members: list[int], vectors: np.ndarray | None,
