@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_bounds import load_bounds
 from parallax.analyze.quote_model import load_tagger
 from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.sources import sources_relied_on
@@ -44,6 +45,7 @@ def main(argv: list[str]) -> int:
     texts = sample_texts(args.corpus, args.sample)
     nlp = load_nlp()
     load_tagger()
+    load_bounds()
     nlp("warm up")
     started, cpu = time.perf_counter(), time.process_time()
     docs = list(nlp.pipe(texts, batch_size=32))

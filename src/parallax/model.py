@@ -9,6 +9,7 @@ checked against the sentence it came from. ``to_dict``/``from_dict`` give the JS
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -322,12 +323,18 @@ T = TypeVar("T")
 
 def from_dict(cls: type[T], data: Any) -> T:
     """Rebuild a record of type ``cls`` from its ``to_dict`` form."""
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data:
             kwargs[f.name] = _coerce(hints[f.name], data[f.name])
     return cls(**kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def _type_hints(cls: type) -> dict[str, Any]:
+    """Resolved field annotations of a record class (resolving them is slow; the classes are fixed)."""
+    return typing.get_type_hints(cls)
 
 
 def _coerce(hint: Any, value: Any) -> Any:

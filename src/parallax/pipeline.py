@@ -7,6 +7,7 @@ point loses at most the batch in flight, and running the same stage again picks 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -218,8 +219,10 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
 
     # "spawn": a forked copy of a process holding ONNX Runtime and SQLite handles is not safe to use.
     context = multiprocessing.get_context("spawn")
+    # Each worker gets its share of the cores for the encoder: oversubscribed ONNX Runtime threads spin.
+    threads = max(1, (os.cpu_count() or 1) // n_process)
     with ProcessPoolExecutor(n_process, mp_context=context, initializer=_open_worker_store,
-                             initargs=(db.path,)) as pool:
+                             initargs=(db.path, threads)) as pool:
         for done, (comparison, entity_rows, quote_keys) in enumerate(
             pool.map(_compare_in_worker, dirty, chunksize=1), start=1
         ):
@@ -231,8 +234,11 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
 _WORKER_DB: Database | None = None
 
 
-def _open_worker_store(path: str) -> None:
+def _open_worker_store(path: str, embed_threads: int) -> None:
+    from parallax.stories.embed import THREADS_VARIABLE
+
     global _WORKER_DB
+    os.environ[THREADS_VARIABLE] = str(embed_threads)
     _WORKER_DB = Database(path, readonly=True)
 
 

@@ -2,7 +2,7 @@
 ("Kremlin spokesman X"), designators ("the Iranian regime", "the government") and relative clauses.
 
 Needs the dependency parse, which analysis records do not carry, so the sentences that name an entity
-(or hold a bare designator) are re-parsed here with the shared pipeline, NER disabled.
+(or hold a bare designator) are re-parsed here with the shared pipeline, NER and lemmatizer disabled.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def entity_labels(analyzed: Sequence[AnalyzedArticle], *, canonical: Mapping[str
     from parallax.analyze.nlp import load_nlp
 
     canonical = canonical or {}
-    nlp = load_nlp(disable=("ner",))
+    nlp = load_nlp(disable=("ner", "lemmatizer"))
     jobs = list(_sentences_to_parse(analyzed))
     seen: set[tuple[str, str, str]] = set()
     labels: list[Label] = []

@@ -25,7 +25,7 @@ LOGGER = logging.getLogger(__name__)
 
 DIM = 384
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with max_seq_length 256
-THREADS = int(os.environ.get("PARALLAX_EMBED_THREADS", "2"))
+THREADS_VARIABLE = "PARALLAX_EMBED_THREADS"  # ONNX Runtime threads per process (default 2)
 
 
 class EmbedderUnavailable(ParallaxError):
@@ -54,7 +54,7 @@ class Embedder:
     """Batched sentence encoder; ``embed`` returns (n, 384) float32 unit vectors."""
 
     def __init__(self, *, model_path: Path | None = None, tokenizer_path: Path | None = None,
-                 threads: int = THREADS) -> None:
+                 threads: int | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -64,6 +64,7 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
+        threads = threads or int(os.environ.get(THREADS_VARIABLE, "2"))
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
