@@ -215,7 +215,7 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
             on_progress("compare", done, total)
         return total
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # "spawn": a forked copy of a process holding ONNX Runtime and SQLite handles is not safe to use.
     context = multiprocessing.get_context("spawn")
@@ -223,11 +223,17 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
     threads = max(1, (os.cpu_count() or 1) // n_process)
     with ProcessPoolExecutor(n_process, mp_context=context, initializer=_open_worker_store,
                              initargs=(db.path, threads)) as pool:
-        for done, (comparison, entity_rows, quote_keys) in enumerate(
-            pool.map(_compare_in_worker, dirty, chunksize=1), start=1
-        ):
-            db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
-            on_progress("compare", done, total)
+        # Saved as they finish, not in submission order: one large story does not hold back the others,
+        # and an interrupted run keeps every comparison that was finished.
+        futures = [pool.submit(_compare_in_worker, story_id) for story_id in dirty]
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                comparison, entity_rows, quote_keys = future.result()
+                db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
+                on_progress("compare", done, total)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # stories not started stay dirty for the next run
+            raise
     return total
 
 

@@ -432,7 +432,10 @@ class Database:
         )
 
     def dirty_stories(self) -> list[str]:
-        return [row[0] for row in self.conn.execute("SELECT id FROM stories WHERE dirty = 1 ORDER BY rowid")]
+        """Stories whose comparison is missing or stale, largest first: a run cut short leaves the stories
+        readers open most already compared."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT id FROM stories WHERE dirty = 1 ORDER BY n_articles DESC, rowid")]
 
     def save_comparison(
         self,
