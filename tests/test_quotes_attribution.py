@@ -134,3 +134,20 @@ def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type
         assert text[quote.content.start : quote.content.end] == quote.content.text
     refined = {q.content.text for q in extract_quotes(doc, "s")}
     assert any(t.startswith("that the bridge") and t.endswith("would reopen in May") for t in refined)
+
+
+def test_attribution_frame_split_out_of_a_content(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quote_features import Layout
+    from parallax.analyze.quote_model import RoleSpan
+    from parallax.analyze.quotes import _frame_inside
+
+    doc = nlp("During the hearing, the former mayor said the levy was unfair to small shops.")
+    start = next(t.i for t in doc if t.lower_ == "former") - 1
+    content = RoleSpan("Content", start, len(doc) - 1, 0)  # "the former mayor said ... shops", no period
+    split = _frame_inside(doc, Layout.of(doc), content, {"say": "hi"})
+    assert split is not None and split.source is not None and split.cue is not None
+    assert doc[split.source.start : split.source.end].text == "the former mayor"
+    assert doc[split.cue.start : split.cue.end].text == "said"
+    assert doc[split.content.start : split.content.end].text == "the levy was unfair to small shops"
+    # Without a likely reporting verb nothing is split.
+    assert _frame_inside(doc, Layout.of(doc), content, {}) is None

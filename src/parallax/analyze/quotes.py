@@ -255,7 +255,7 @@ def _orphan_cues(doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_A
 def _split_frames(
     doc: Doc, layout: Layout, found: list[_Attribution], cue_rates: dict[str, str]
 ) -> list[_Attribution]:
-    """A content the tagger ran over its own frame ("the former president said Obamacare is …" tagged
+    """A content the tagger ran over its own frame ("the former mayor said the levy is …" tagged
     as one content with no cue or source) is split at the reporting verb: the verb's subject becomes the
     source, the verb (with its auxiliaries) the cue and its complement the content."""
     out = []
