@@ -19,7 +19,7 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,23 +96,21 @@ def _bucket(p: float) -> str:
 
 def _opened_by(token: Token) -> Token | None:
     """The largest subtree whose first token is ``token`` (None when no subtree starts there)."""
-    best = token if token.left_edge.i == token.i else None
-    node = token
-    for _ in range(MAX_CLIMB):
-        head = node.head
-        if head.i == node.i or head.left_edge.i != token.i:
-            break
-        best = node = head
-    return best
+    return _largest_subtree(token, lambda t: t.left_edge.i)
 
 
 def _closed_by(token: Token) -> Token | None:
     """The largest subtree whose last token is ``token``."""
-    best = token if token.right_edge.i == token.i else None
+    return _largest_subtree(token, lambda t: t.right_edge.i)
+
+
+def _largest_subtree(token: Token, edge: Callable[[Token], int]) -> Token | None:
+    """The highest ancestor (or ``token`` itself) whose subtree has ``token`` at the given edge."""
+    best = token if edge(token) == token.i else None
     node = token
     for _ in range(MAX_CLIMB):
         head = node.head
-        if head.i == node.i or head.right_edge.i != token.i:
+        if head.i == node.i or edge(head) != token.i:
             break
         best = node = head
     return best
