@@ -19,7 +19,7 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -324,7 +324,6 @@ def load_bounds(model_dir: Path = MODEL_DIR) -> BoundaryModel | None:
     return BoundaryModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def top_weights(weights: dict[str, float], keep: Iterable[str] = ()) -> dict[str, float]:
+def top_weights(weights: dict[str, float]) -> dict[str, float]:
     """Weights rounded for shipping, dropping those too small to change a choice."""
-    kept = set(keep)
-    return {k: round(v, 4) for k, v in sorted(weights.items()) if abs(v) >= 1e-3 or k in kept}
+    return {k: round(v, 4) for k, v in sorted(weights.items()) if abs(v) >= 1e-3}

@@ -72,7 +72,7 @@ def compare_story(
         alignments=aligned.alignments,
         unique=aligned.unique,
         missing=aligned.missing,
-        conflicts=detect_conflicts(facts, aligned.cosine),
+        conflicts=detect_conflicts(facts, aligned.cosine, pairs=aligned.pairs),
         sources=sources_by_outlet(members),
         framing=framing(members, canonical=canonical),
         sentences=tuple(s for a in members for s in a.sentences),

@@ -55,6 +55,7 @@ class AlignResult:
     missing: tuple[OutletGap, ...]
     scores: np.ndarray  # (n, n) pair scores, 0 for pairs within one outlet or below the candidate cosine
     cosine: np.ndarray  # (n, n) raw cosine similarities
+    pairs: list[tuple[int, int]]  # the candidate pairs (i < j) that were scored
 
 
 def fact_units(facts: SentenceFacts) -> set[str]:
@@ -77,27 +78,29 @@ def align(facts: Sequence[SentenceFacts], vectors: np.ndarray, *, config: AlignC
         One :class:`Alignment` per sentence, the "only in" and "missing from" gaps, and the pair scores.
     """
     cosine = vectors @ vectors.T if len(facts) else np.zeros((0, 0), dtype=np.float32)
-    scores = _pair_scores(facts, cosine, config)
-    alignments = tuple(_alignment(i, facts, scores, config) for i in range(len(facts)))
     units = [fact_units(f) for f in facts]
+    pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
+    scores = _pair_scores(units, cosine, pairs, config)
+    alignments = tuple(_alignment(i, facts, scores, config) for i in range(len(facts)))
     unique = tuple(
         _gap(facts[a.sentence_pos], ()) for a in _positions(alignments)
         if a.record.status == "unique" and len(units[a.sentence_pos]) >= config.min_units
     )
     missing = tuple(_missing(facts, alignments, units, config))
     LOGGER.info("aligned %d sentences: %s", len(facts), Counter(a.status for a in alignments))
-    return AlignResult(alignments, unique, missing, scores, cosine)
+    return AlignResult(alignments, unique, missing, scores, cosine, pairs)
 
 
-def _pair_scores(facts: Sequence[SentenceFacts], cosine: np.ndarray, config: AlignConfig) -> np.ndarray:
-    n = len(facts)
+def _pair_scores(
+    units: Sequence[set[str]], cosine: np.ndarray, pairs: Sequence[tuple[int, int]], config: AlignConfig
+) -> np.ndarray:
+    n = len(units)
     scores = np.zeros((n, n), dtype=np.float32)
     if n == 0:
         return scores
-    units = [fact_units(f) for f in facts]
     df = Counter(u for us in units for u in us)
     weight = {u: math.log((n + 1) / c) for u, c in df.items()}
-    for i, j in candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours):
+    for i, j in pairs:
         overlap = _weighted_dice(units[i], units[j], weight)
         score = config.cosine_weight * float(cosine[i, j]) + (1 - config.cosine_weight) * overlap
         scores[i, j] = scores[j, i] = score

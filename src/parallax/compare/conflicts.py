@@ -330,13 +330,23 @@ def _actor_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
 
 
 def detect_conflicts(facts: Sequence[SentenceFacts], cosine: np.ndarray, *,
+                     pairs: Sequence[tuple[int, int]] | None = None,
                      config: ConflictConfig = ConflictConfig()) -> tuple[Conflict, ...]:
-    """Every conflicting pair of statements from different outlets, most confident first."""
+    """Every conflicting pair of statements from different outlets, most confident first.
+
+    ``pairs`` are candidate pairs already found (the alignment's: a lower cosine floor, the same
+    neighbour limit); only those at ``config.min_cosine`` or above are checked. Without them the
+    candidates are searched here.
+    """
     from .align import candidate_pairs
 
+    if pairs is None:
+        pairs = candidate_pairs(facts, cosine, config.min_cosine, config.max_neighbours)
     conflicts: list[Conflict] = []
     n = len(facts)
-    for i, j in candidate_pairs(facts, cosine, config.min_cosine, config.max_neighbours):
+    for i, j in pairs:
+        if cosine[i, j] < config.min_cosine:
+            continue
         verdict = pair_conflict(facts[i], facts[j], float(cosine[i, j]), config=config)
         if verdict is not None:
             conflicts.append(_record(facts[i], facts[j], float(cosine[i, j]), verdict))

@@ -90,7 +90,7 @@ def group_quotes(
     outlet_of = {a.id: a.outlet for a in articles}
     keep = [i for i, q in enumerate(quotes) if groupable(q, config)]
     items = [_Item(quotes[i], outlet_of.get(quotes[i].article_id, "?"), _speaker_key(quotes[i]),
-                   quotes[i].content.text.strip("“”\"' ")) for i in keep]
+                   _remark_text(quotes[i])) for i in keep]
     if vectors is not None:
         vectors = vectors[keep]
     parent = list(range(len(items)))
@@ -106,6 +106,11 @@ def group_quotes(
     return tuple(groups)
 
 
+def _remark_text(quote: Quote) -> str:
+    """A quote's words without the quotation marks around them."""
+    return quote.content.text.strip("“”\"' ")
+
+
 _QUOTE_MARKS = ("“", "”", '"', "‘", "’ ", "«", "»")
 
 
@@ -116,7 +121,7 @@ def groupable(quote: Quote, config: QuoteConfig = QuoteConfig()) -> bool:
     Unattributed reported speech ("... officials said") is how leads and background are written; two
     outlets' leads are not the same remark just because both end in "said".
     """
-    if len(_norm_words(quote.content.text.strip("“”\"' "))) < config.min_words:
+    if len(_norm_words(_remark_text(quote))) < config.min_words:
         return False
     if quote.speaker_name or quote.speaker_entity:
         return True
