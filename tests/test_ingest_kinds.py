@@ -270,3 +270,25 @@ def test_feed_in_declared_latin1_encoding(tmp_path: Path) -> None:
     path.write_bytes(rss.encode("latin-1"))
     first = only_articles(list(iter_inputs([path])))[0]
     assert first.text.startswith("The harbour café closed")
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("2026-01-02", "2026-01-02"),
+        ("2026-01-02T08:15:00+01:00", "2026-01-02T08:15:00+01:00"),
+        ("4/4/17", "2017-04-04"),
+        ("March 3, 2025", "2025-03-03"),
+        ("Tue, 04 Mar 2025 10:00:00 +0200", "2025-03-04T08:00:00Z"),
+        ("yesterday", None),
+        ("not a date at all", None),
+    ],
+)
+def test_json_dates_are_stored_as_iso(tmp_path: Path, given: str, stored: str | None, caplog) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "dated.jsonl"
+    path.write_text(json.dumps({"id": "d1", "date": given, "text": BODY}) + "\n", encoding="utf-8")
+    (article,) = only_articles(list(iter_inputs([path])))
+    assert article.date == stored
+    assert ("left empty" in caplog.text) == (stored is None)
+    if stored is None:
+        assert f"{path}:1" in caplog.text and repr(given) in caplog.text

@@ -271,10 +271,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
+    from parallax.pipeline import build_story_pages
     from parallax.store import default_db_path
+    from parallax.terminal import progress_bars
     from parallax.web.server import serve
 
     db_path = args.db or default_db_path()
+    # A store from an older version lacks the story-page pieces: cut them once, before serving.
+    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+        build_story_pages(db, on_progress=progress)
     serve(db_path, host=args.host, port=args.port, ingest_token=args.token or os.environ.get("PARALLAX_TOKEN"))
     return EXIT_OK
 

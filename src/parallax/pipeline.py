@@ -27,6 +27,7 @@ __all__ = [
     "IngestReport",
     "ProgressFn",
     "analyze_store",
+    "build_story_pages",
     "compare_stored_story",
     "entity_key",
     "ingest_articles",
@@ -150,8 +151,22 @@ def analyze_store(
     report.clustered = _cluster_pending(db, on_progress=on_progress)
     if compare:
         report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress)
+        build_story_pages(db, on_progress=on_progress)
     report.stories = db.count("stories")
     return report
+
+
+def build_story_pages(db: Database, *, on_progress: ProgressFn = _no_progress) -> int:
+    """Cut every stored comparison that lacks them into story-page pieces (stores from before they
+    existed); each story is committed on its own. Returns how many stories were done."""
+    stale = db.stale_story_pages()
+    if not stale:
+        return 0
+    on_progress("pages", 0, len(stale))
+    for done, story_id in enumerate(stale, 1):
+        db.rebuild_story_pages([story_id])
+        on_progress("pages", done, len(stale))
+    return len(stale)
 
 
 def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progress: ProgressFn) -> int:

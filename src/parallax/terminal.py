@@ -15,7 +15,8 @@ from parallax.model import Comparison, Story
 
 __all__ = ["print_comparison", "print_stories", "progress_bars"]
 
-STAGE_LABELS = {"ingest": "reading", "analyze": "analyzing", "cluster": "grouping", "compare": "comparing"}
+STAGE_LABELS = {"ingest": "reading", "analyze": "analyzing", "cluster": "grouping", "compare": "comparing",
+                "pages": "story pages"}
 
 
 @contextmanager

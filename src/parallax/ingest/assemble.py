@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from parallax.errors import InputError
 from parallax.ingest.clean import clean_text, first_words, looks_like_headline
+from parallax.ingest.dates import normalize_date
 from parallax.ingest.dedup import content_hash
 from parallax.ingest.outlets import resolve_outlet
 from parallax.model import Article, Removed
@@ -45,12 +46,16 @@ def finish(draft: Draft, *, source: str, source_path: str | None = None) -> Arti
     if not text:
         return InputError(source, "has no article text after cleaning", "check that it holds an article body")
     digest = content_hash(text)
+    raw_date = _text_or_none(draft.date)
+    date = normalize_date(raw_date)
+    if raw_date and date is None:
+        LOGGER.warning("%s: date %r is not a date parallax can read; left empty", source, raw_date)
     return Article(
         id=_text_or_none(draft.id) or "a-" + digest[:16],
         outlet=resolve_outlet(meta=draft.outlet, trailer=cleaned.outlet, url=draft.url),
         title=title or first_words(text),
         text=text,
-        date=_text_or_none(draft.date),
+        date=date,
         url=_text_or_none(draft.url),
         byline=cleaned.byline or _text_or_none(draft.byline),
         source_path=source_path or source,

@@ -35,8 +35,9 @@ from parallax.model import (
 )
 
 from .migrations import MIGRATIONS
+from .pages import story_columns, story_summary
 
-__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "default_db_path"]
+__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "StoryPageData", "default_db_path"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -369,9 +370,13 @@ class Database:
             touched = set()
             for article_id, story_id in assignments:
                 conn.execute("INSERT OR IGNORE INTO stories(id, title) VALUES (?, '')", (story_id,))
-                conn.execute(
-                    "INSERT OR REPLACE INTO story_articles(article_id, story_id) VALUES (?, ?)", (article_id, story_id)
+                placed = conn.execute(
+                    "INSERT OR REPLACE INTO story_articles(article_id, story_id, article_rowid)"
+                    " SELECT id, ?, rowid FROM articles WHERE id = ?",
+                    (story_id, article_id),
                 )
+                if placed.rowcount == 0:
+                    raise NotFoundError("article", article_id)
                 touched.add(story_id)
             for story_id in touched:
                 self._refresh_story(conn, story_id)
@@ -447,11 +452,13 @@ class Database:
         """Store a story's comparison, its entity index and the entity keys of its quotes' speakers;
         clears the story's dirty mark."""
         story = comparison.story
+        data = to_dict(comparison)
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO comparisons(story_id, n_articles, data) VALUES (?, ?, ?)",
-                (story.id, len(story.article_ids), json.dumps(to_dict(comparison), ensure_ascii=False)),
+                (story.id, len(story.article_ids), json.dumps(data, ensure_ascii=False)),
             )
+            _write_page(conn, story.id, data)
             conn.execute("DELETE FROM entity_articles WHERE story_id = ?", (story.id,))
             for key, name, label, article_id, forms, count in entity_rows:
                 conn.execute(
@@ -472,11 +479,77 @@ class Database:
         row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
         return None if row is None else from_dict(Comparison, json.loads(row[0]))
 
+    def story_page(self, story_id: str, *, offset: int = 0, limit: int | None = None) -> StoryPageData | None:
+        """The story page's summary and columns ``offset`` to ``offset + limit`` of its stored comparison;
+        None when the story has no comparison or its page pieces are missing or older than it."""
+        story = self.story(story_id)
+        row = self.conn.execute(
+            "SELECT p.summary, p.n_columns, p.computed_at FROM story_pages p JOIN comparisons c"
+            " ON c.story_id = p.story_id AND c.computed_at = p.computed_at WHERE p.story_id = ?",
+            (story.id,),
+        ).fetchone()
+        if row is None:
+            return None
+        stop = row["n_columns"] if limit is None else offset + max(0, limit)
+        columns = [
+            json.loads(r[0])
+            for r in self.conn.execute(
+                "SELECT data FROM story_columns WHERE story_id = ? AND ord >= ? AND ord < ? ORDER BY ord",
+                (story.id, offset, stop),
+            )
+        ]
+        return StoryPageData(json.loads(row["summary"]), columns, row["n_columns"], row["computed_at"])
+
+    def stale_story_pages(self) -> list[str]:
+        """Stories whose comparison has no page pieces of the same computation (stores written before
+        migration 0006, or by an older version)."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT c.story_id FROM comparisons c LEFT JOIN story_pages p ON p.story_id = c.story_id"
+            " WHERE p.computed_at IS NULL OR p.computed_at != c.computed_at ORDER BY c.n_articles DESC, c.story_id")]
+
+    def rebuild_story_pages(self, story_ids: Iterable[str]) -> int:
+        """Cut the stored comparisons of ``story_ids`` into page pieces again; returns how many were built."""
+        done = 0
+        for story_id in story_ids:
+            row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()
+            if row is None:
+                continue
+            with self.transaction() as conn:
+                _write_page(conn, story_id, json.loads(row[0]))
+            done += 1
+        return done
+
     def comparison_json(self, story_id: str) -> dict[str, Any] | None:
         """The stored comparison as its JSON form, without rebuilding records."""
         story = self.story(story_id)
         row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
         return None if row is None else dict(json.loads(row[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPageData:
+    """What the story page reads: the summary, a slice of the columns, how many columns there are in all,
+    and when the comparison they come from was computed."""
+
+    summary: dict[str, Any]
+    columns: list[dict[str, Any]]
+    n_columns: int
+    computed_at: str
+
+
+def _write_page(conn: sqlite3.Connection, story_id: str, data: dict[str, Any]) -> None:
+    """Store the page pieces of one comparison (``to_dict`` form), stamped with its ``computed_at``."""
+    columns = story_columns(data)
+    conn.execute(
+        "INSERT OR REPLACE INTO story_pages(story_id, computed_at, n_columns, summary)"
+        " SELECT story_id, computed_at, ?, ? FROM comparisons WHERE story_id = ?",
+        (len(columns), json.dumps(story_summary(data), ensure_ascii=False), story_id),
+    )
+    conn.execute("DELETE FROM story_columns WHERE story_id = ?", (story_id,))
+    conn.executemany(
+        "INSERT INTO story_columns(story_id, ord, article_id, data) VALUES (?, ?, ?, ?)",
+        [(story_id, i, c["article"]["id"], json.dumps(c, ensure_ascii=False)) for i, c in enumerate(columns)],
+    )
 
 
 def _unique_id(article: Article) -> str:

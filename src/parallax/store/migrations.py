@@ -150,4 +150,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0006_story_pages",
+        # Page pieces of stored comparisons (see store/pages.py), and covering indexes that keep searches
+        # off the wide article and quote rows: full-text hits map to stories and dates through them.
+        """
+        CREATE TABLE story_pages (
+            story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+            computed_at TEXT NOT NULL,
+            n_columns INTEGER NOT NULL,
+            summary TEXT NOT NULL
+        );
+        CREATE TABLE story_columns (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            article_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, ord)
+        );
+        CREATE INDEX quotes_id_article ON quotes(id, article_id);
+        CREATE INDEX articles_id_date_outlet ON articles(id, date, outlet);
+        ALTER TABLE story_articles ADD COLUMN article_rowid INTEGER;
+        UPDATE story_articles SET article_rowid = (SELECT a.rowid FROM articles a WHERE a.id = story_articles.article_id);
+        CREATE INDEX story_articles_rowid ON story_articles(article_rowid, story_id);
+        """,
+    ),
 ]

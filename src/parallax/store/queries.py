@@ -145,8 +145,8 @@ def _story_where(filters: StoryFilters) -> tuple[str, list[Any]]:
     match = fts_query(filters.q)
     if match:
         clauses.append(
-            "s.id IN (SELECT sa.story_id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
-            " JOIN story_articles sa ON sa.article_id = a.id WHERE articles_fts MATCH ?)"
+            "s.id IN (SELECT sa.story_id FROM story_articles sa"
+            " WHERE sa.article_rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))"
         )
         params.append(match)
     return " AND ".join(clauses), params
@@ -276,7 +276,10 @@ def search_quotes(
         params.append(date_to)
     where = " AND ".join(clauses)
     base = f"FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {where}"  # noqa: S608
-    total = int(db.conn.execute(f"SELECT count(*) {base}", params).fetchone()[0])
+    if parts and len(clauses) == 2:  # words only: the full-text index counts its hits without the join
+        total = int(db.conn.execute("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?", params).fetchone()[0])
+    else:
+        total = int(db.conn.execute(f"SELECT count(*) {base}", params).fetchone()[0])
     rows = db.conn.execute(
         f"SELECT {_QUOTE_COLUMNS} {base} ORDER BY coalesce(a.date, '') DESC, q.id LIMIT ? OFFSET ?",
         [*params, limit, offset],

@@ -101,4 +101,5 @@ def create_app(
     app.state.ingest_token = ingest_token or None
     app.state.max_upload_bytes = max_upload_bytes
     app.state.outlet_cache = {}
+    app.state.story_pages = views.PageCache()
     return app

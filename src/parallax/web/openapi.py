@@ -95,7 +95,12 @@ def openapi_document() -> dict[str, Any]:
          _query("outlet", "only stories with an article from this outlet"),
          _query("entity", "only stories mentioning this entity key"), *_DATES, *_PAGING], "StoryList")))
     paths.update(_twins("/stories/{story_id}", _get(
-        "One story's comparison across outlets", [_path("story_id", "story id (a unique prefix works)")],
+        "One story's comparison across outlets. JSON: the whole stored comparison; with view=page, what the"
+        " HTML page shows (a summary and one page of 12 article columns)",
+        [_path("story_id", "story id (a unique prefix works)"),
+         _query("page", "page of article columns, from 1", {"type": "integer", "minimum": 1}),
+         _query("view", "page: the page's summary and columns instead of the whole comparison",
+                {"type": "string", "enum": ["page"]})],
         "Comparison")))
     paths.update(_twins("/entities", _get(
         "People and organisations, most mentioned first", [_query("q", "substring of the name"), *_PAGING],

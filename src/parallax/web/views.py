@@ -11,14 +11,15 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from parallax.model import Article, Comparison, to_dict
 from parallax.store import Database
 from parallax.store import queries as Q
+from parallax.store.pages import story_columns, story_summary
 
 from .negotiate import render, wants_json
-from .present import annotations_for, highlight, story_view
+from .present import annotations_for, column_html, highlight
 
 __all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
 
@@ -122,42 +123,107 @@ def load_comparison(db: Database, story_id: str) -> dict[str, Any]:
     return dict(to_dict(Comparison(story=story, articles=articles)))
 
 
+COLUMNS_PER_PAGE = 12  # article columns shown side by side; a larger story pages through them
+
+
 async def story(request: Request) -> Response:
-    """One story's comparison: columns per outlet, conflicts, quote groups, sources, framing."""
+    """One story's comparison: columns per outlet, conflicts, quote groups, sources, framing.
+
+    The JSON twin is the whole stored comparison; ``?view=page`` gives what the HTML page shows instead
+    (the summary and one page of columns), which stays small for stories of hundreds of articles.
+    """
     story_id = request.path_params["story_id"]
-    if wants_json(request):
+    page = _int(request, "page", 1, low=1, high=100_000)
+    if wants_json(request) and request.query_params.get("view") != "page":
         raw = await _read(request, lambda db: Q.comparison_text(db, story_id))
         if raw is not None:  # the stored JSON as is: no parse and re-serialise of a large document
             return Response(raw, media_type="application/json", headers={"Vary": "Accept"})
         data = await _read(request, lambda db: load_comparison(db, story_id))
-        return render(request, "story.html", {"c": data, "view": None}, data)
-    return await run_in_threadpool(_story_page, request, story_id)
+        return JSONResponse(data, headers={"Vary": "Accept"})
+    return await run_in_threadpool(_story_page, request, story_id, page)
 
 
-# Rendered story pages, keyed by store, story and the comparison's computed_at: a large story's page
-# takes a second to build, and it only changes when the story is recompared.
-_STORY_PAGES: OrderedDict[tuple[int, str, str], bytes] = OrderedDict()
-_STORY_PAGES_MAX = 128
-_STORY_PAGES_LOCK = threading.Lock()
+class PageCache:
+    """Rendered story pages of one app, keyed by story, column page, the comparison's ``computed_at`` and
+    the format: a page only changes when its story is recompared. Least recently used pages go first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[str, int, str, bool], tuple[bytes, str | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, str, bool]) -> tuple[bytes, str | None] | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int, str, bool], value: tuple[bytes, str | None]) -> None:
+        with self._lock:
+            self._pages[key] = value
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
 
 
-def _story_page(request: Request, story_id: str) -> Response:
+def _story_page(request: Request, story_id: str, page: int) -> Response:
+    as_json = wants_json(request)
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
         row = db.conn.execute("SELECT computed_at FROM comparisons WHERE story_id = ?", (canonical,)).fetchone()
-        key = (id(request.app), canonical, row[0] if row else "")
-        with _STORY_PAGES_LOCK:
-            body = _STORY_PAGES.get(key)
-            if body is not None:
-                _STORY_PAGES.move_to_end(key)
-        if body is None:
+        key = (canonical, page, row[0] if row else "", as_json)
+        cache: PageCache = request.app.state.story_pages
+        cached = cache.get(key)
+        if cached is not None:
+            return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
+        offset = (page - 1) * COLUMNS_PER_PAGE
+        stored = db.story_page(canonical, offset=offset, limit=COLUMNS_PER_PAGE)
+        if stored is not None:
+            summary, columns, n_columns = stored.summary, stored.columns, stored.n_columns
+        else:  # not compared yet, or a store whose page pieces are not built: cut the comparison here
             data = load_comparison(db, canonical)
-            body = render(request, "story.html", {"c": data, "view": story_view(data)}, data).body
-            with _STORY_PAGES_LOCK:
-                _STORY_PAGES[key] = body
-                while len(_STORY_PAGES) > _STORY_PAGES_MAX:
-                    _STORY_PAGES.popitem(last=False)
-    return HTMLResponse(body, headers={"Vary": "Accept"})
+            every = story_columns(data)
+            summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
+    pages = max(1, -(-n_columns // COLUMNS_PER_PAGE))
+    if page > pages:
+        raise HTTPException(404, f"story {canonical} has {pages} page{'s' if pages > 1 else ''} of columns")
+    page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
+    links = {
+        "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
+        "next": str(request.url.include_query_params(page=page + 1)) if page < pages else None,
+    }
+    data = {"summary": summary, "columns": columns, "page": page, "pages": pages, **links}
+    view = {
+        **_page_scope(summary, columns),
+        "columns": [{**c, "html": column_html(c["article"]["outlet"] or "", c["paragraphs"])} for c in columns],
+        "page": page,
+        "pages": pages,
+        "page_of": page_of,
+        "first": offset + 1,
+        "last": offset + len(columns),
+        "n_columns": n_columns,
+        "links": links,
+    }
+    response = render(request, "story.html", {"s": summary, "view": view}, data)
+    cache.put(key, (bytes(response.body), response.media_type))
+    return response
+
+
+def _page_scope(summary: dict[str, Any], columns: list[dict[str, Any]]) -> dict[str, Any]:
+    """The per-outlet sections (gaps, sources, framing) and the conflicts of the articles in ``columns``:
+    a story of many pages shows, beside each page of columns, what concerns those articles."""
+    ids = {c["article"]["id"] for c in columns}
+    outlets = list(dict.fromkeys(c["article"]["outlet"] for c in columns))
+    wanted = set(outlets)
+    table = summary["sources"]
+    keep = [i for i, o in enumerate(table["outlets"]) if o in wanted]
+    rows = [{"name": r["name"], "counts": [r["counts"][i] for i in keep]} for r in table["rows"]]
+    return {
+        "conflicts": [k for k in summary["conflicts"] if k["a"]["article_id"] in ids or k["b"]["article_id"] in ids],
+        "gaps": [g for g in summary["gaps"] if g["outlet"] in wanted],
+        "sources": {"outlets": [table["outlets"][i] for i in keep], "rows": [r for r in rows if any(r["counts"])]},
+        "framing": [f for f in summary["framing"] if f["outlet"] in wanted],
+    }
 
 
 async def entities(request: Request) -> Response:

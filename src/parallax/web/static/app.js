@@ -64,6 +64,13 @@
       if (!items.length) { return; }
       current = (current + step + items.length) % items.length;
       var item = items[current];
+      var here = document.getElementById("columns");
+      if (!byKey(item.dataset.a) && !byKey(item.dataset.b) && here && item.dataset.page &&
+          item.dataset.page !== here.dataset.page) {
+        // Both sides sit in columns of another page of this story: open that page at this conflict.
+        location.href = "?page=" + encodeURIComponent(item.dataset.page) + "#" + item.id;
+        return;
+      }
       clearMarks();
       item.classList.add("is-current");
       var first = null;
@@ -93,6 +100,8 @@
         current = i - 1; go(1);
       });
     });
+    var opened = location.hash ? items.findIndex(function (item) { return "#" + item.id === location.hash; }) : -1;
+    if (opened >= 0) { current = opened - 1; go(1); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

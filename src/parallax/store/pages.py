@@ -1,0 +1,159 @@
+"""A stored comparison cut the way the story page reads it: one compact summary and one column per article.
+
+The comparison of a 200-article story is ~15 MB of JSON; parsing it takes longer than a page may. The
+store keeps these pieces beside the full record (written in the same transaction), so a page reads the
+summary and only the columns it shows. Everything here works on the JSON form (``to_dict``) of a
+:class:`~parallax.model.Comparison` and returns plain JSON-ready values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["GAPS_SHOWN", "LABELS_SHOWN", "ENTITIES_SHOWN", "TERMS_SHOWN", "ref_key", "story_columns", "story_summary"]
+
+GAPS_SHOWN = 15  # statements listed per outlet under "only here" and "left out"
+TERMS_SHOWN = 20  # framing terms per outlet
+LABELS_SHOWN = 20  # framing labels per outlet
+ENTITIES_SHOWN = 300  # entity chips, most mentioned first
+
+_META = ("id", "outlet", "title", "date", "url", "byline")
+
+
+def ref_key(article_id: str, sentence: int) -> str:
+    """The page-wide key of one sentence: ``article_id:index``."""
+    return f"{article_id}:{sentence}"
+
+
+def story_summary(data: dict[str, Any]) -> dict[str, Any]:
+    """Everything on the story page except the article columns, with long lists cut to what is shown."""
+    articles = [{k: a.get(k) for k in _META} for a in data.get("articles", [])]
+    outlets = list(dict.fromkeys(a["outlet"] for a in articles))
+    entities = sorted(data.get("entities", []), key=lambda e: -int(e.get("mention_count") or 0))
+    return {
+        "story": data.get("story", {}),
+        "articles": articles,
+        "outlets": outlets,
+        "conflicts": _conflicts(data.get("conflicts", [])),
+        "quote_groups": data.get("quote_groups", []),
+        "gaps": _gaps(data.get("unique", []), data.get("missing", []), outlets),
+        "sources": _sources_table(data.get("sources", {}), outlets),
+        "entities": [
+            {k: e.get(k) for k in ("name", "label", "mention_count")}
+            | {"forms": [a["form"] for a in e.get("aliases", [])]}
+            for e in entities[:ENTITIES_SHOWN]
+        ],
+        "n_entities": len(entities),
+        "framing": [
+            {
+                "outlet": f["outlet"],
+                "terms": f.get("terms", [])[:TERMS_SHOWN],
+                "labels": [{"entity": x["entity"], "label": x["label"]} for x in f.get("labels", [])[:LABELS_SHOWN]],
+            }
+            for f in data.get("framing", [])
+        ],
+    }
+
+
+def story_columns(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One column per article, in the comparison's article order: its sentences in paragraphs, each with
+    its alignment status, the outlets that also report it, its counterparts and its conflicts."""
+    align = {(a["article_id"], a["sentence"]): a for a in data.get("alignments", [])}
+    marks: dict[str, list[str]] = {}
+    for c in _conflicts(data.get("conflicts", [])):
+        for side in ("a", "b"):
+            marks.setdefault(c[side]["key"], []).append(c["id"])
+    sentences: dict[str, list[dict[str, Any]]] = {}
+    for s in data.get("sentences", []):
+        sentences.setdefault(s["article_id"], []).append(s)
+    return [_column(a, sentences.get(a["id"], []), align, marks) for a in data.get("articles", [])]
+
+
+def _column(
+    article: dict[str, Any],
+    sentences: Sequence[dict[str, Any]],
+    align: dict[tuple[str, int], dict[str, Any]],
+    marks: dict[str, list[str]],
+) -> dict[str, Any]:
+    text = article.get("text", "")
+    if not sentences:
+        sentences = [{"article_id": article["id"], "index": 0, "start": 0, "end": len(text), "text": text}]
+    paragraphs: list[list[dict[str, Any]]] = [[]]
+    counts: dict[str, int] = {}
+    previous_end = 0
+    for s in sorted(sentences, key=lambda s: s["start"]):
+        if "\n" in text[previous_end : s["start"]] and paragraphs[-1]:
+            paragraphs.append([])
+        previous_end = s["end"]
+        a = align.get((article["id"], s["index"]), {})
+        key = ref_key(article["id"], s["index"])
+        status = a.get("status", "none")
+        counts[status] = counts.get(status, 0) + 1
+        paragraphs[-1].append(
+            {
+                "key": key,
+                "text": s["text"],
+                "status": status,
+                "also": a.get("outlets", []),
+                "matches": " ".join(ref_key(m["article_id"], m["sentence"]) for m in a.get("matches", [])),
+                "conflicts": " ".join(marks.get(key, [])),
+            }
+        )
+    return {"article": {k: article.get(k) for k in _META}, "paragraphs": paragraphs, "counts": counts}
+
+
+def _conflicts(raw: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, c in enumerate(raw):
+        sides = {}
+        for side in ("a", "b"):
+            ref = c[side]
+            sides[side] = {
+                "key": ref_key(ref["article_id"], ref["sentence"]),
+                "outlet": ref["outlet"],
+                "article_id": ref["article_id"],
+                "text": c.get(f"{side}_text", ""),
+            }
+        out.append(
+            {
+                "id": f"c{i + 1}",
+                "type": c.get("type", ""),
+                "reason": c.get("reason", ""),
+                "confidence": c.get("confidence", 0.0),
+                **sides,
+            }
+        )
+    return out
+
+
+def _gaps(unique: Sequence[dict[str, Any]], missing: Sequence[dict[str, Any]], outlets: Sequence[str]) -> list[dict[str, Any]]:
+    by_outlet: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {o: ([], []) for o in outlets}
+    for side, gaps in enumerate((unique, missing)):
+        for g in gaps:
+            by_outlet.setdefault(g["outlet"], ([], []))[side].append(g)
+    out = []
+    for outlet, (only, left) in by_outlet.items():
+        out.append(
+            {
+                "outlet": outlet,
+                "only": [_gap(g) for g in only[:GAPS_SHOWN]],
+                "n_only": len(only),
+                "missing": [_gap(g) for g in left[:GAPS_SHOWN]],
+                "n_missing": len(left),
+            }
+        )
+    return out
+
+
+def _gap(g: dict[str, Any]) -> dict[str, Any]:
+    return {"key": ref_key(g["article_id"], g["sentence"]), "text": g["text"], "reported_by": g.get("reported_by", [])}
+
+
+def _sources_table(sources: dict[str, dict[str, int]], outlets: Sequence[str]) -> dict[str, Any]:
+    names = sorted(
+        {name for per in sources.values() for name in per},
+        key=lambda n: (-sum(per.get(n, 0) for per in sources.values()), n.casefold()),
+    )
+    rows = [{"name": n, "counts": [sources.get(o, {}).get(n, 0) for o in outlets]} for n in names]
+    return {"outlets": list(outlets), "rows": rows}

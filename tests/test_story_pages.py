@@ -1,0 +1,186 @@
+"""Story-page pieces: written with each comparison, rebuilt for older stores, and paged in the web app."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette 1.x nudges towards httpx2; httpx is what is installed
+    from starlette.testclient import TestClient
+from test_web_data import FLOOD, build_sample_db
+
+from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, Sentence, Story
+from parallax.pipeline import build_story_pages
+from parallax.store import Database
+from parallax.store.db import _split_sql
+from parallax.store.migrations import MIGRATIONS
+from parallax.store.pages import GAPS_SHOWN, story_columns, story_summary
+from parallax.web import create_app
+from parallax.web.views import COLUMNS_PER_PAGE
+
+WIDE = "story-wide-0003"
+N_WIDE = 2 * COLUMNS_PER_PAGE + 6  # three pages of columns
+
+
+def _wide_articles() -> list[Article]:
+    out = []
+    for i in range(N_WIDE):
+        text = f"Bridge {i} reopened on Friday after repairs.\nTraffic resumed at {i + 6} o'clock, crews said."
+        out.append(Article(id=f"wide-{i:02d}", outlet=f"Outlet {i:02d}", title=f"Bridge {i} reopens", text=text,
+                           date="2025-05-02", content_hash=hashlib.sha256(text.encode()).hexdigest()))
+    return out
+
+
+def _sentences(a: Article) -> tuple[Sentence, ...]:
+    first, _, second = a.text.partition("\n")
+    return (Sentence(a.id, 0, 0, len(first), first), Sentence(a.id, 1, len(first) + 1, len(a.text), second))
+
+
+def _ref(a: Article, s: Sentence) -> AlignedRef:
+    return AlignedRef(a.id, a.outlet, s.index, s.start, s.end, 0.9)
+
+
+def _wide_comparison(articles: list[Article]) -> Comparison:
+    sents = {a.id: _sentences(a) for a in articles}
+    story = Story(WIDE, "Bridge reopens", tuple(a.id for a in articles), "2025-05-02", "2025-05-02",
+                  tuple(a.outlet for a in articles))
+    alignments = []
+    for a in articles:
+        others = [b for b in articles if b is not a][:3]
+        alignments.append(Alignment(a.id, a.outlet, 0, sents[a.id][0].start, sents[a.id][0].end, "shared",
+                                    tuple(b.outlet for b in others), tuple(_ref(b, sents[b.id][0]) for b in others)))
+        s = sents[a.id][1]
+        alignments.append(Alignment(a.id, a.outlet, 1, s.start, s.end, "unique"))
+    first, last = articles[0], articles[-1]
+    conflict = Conflict("number", _ref(first, sents[first.id][1]), _ref(last, sents[last.id][1]),
+                        sents[first.id][1].text, sents[last.id][1].text, "6 vs 35 o'clock", 0.8)
+    unique = tuple(OutletGap(a.outlet, a.id, 1, sents[a.id][1].start, sents[a.id][1].end, sents[a.id][1].text)
+                   for a in articles for _ in range(GAPS_SHOWN + 2))
+    return Comparison(story=story, articles=tuple(articles), alignments=tuple(alignments), unique=unique,
+                      conflicts=(conflict,), sentences=tuple(s for a in articles for s in sents[a.id]))
+
+
+def build_wide_db(path: Path) -> Path:
+    build_sample_db(path)
+    articles = _wide_articles()
+    with Database(path) as db:
+        db.add_articles(articles)
+        db.assign_stories([(a.id, WIDE) for a in articles])
+        db.save_comparison(_wide_comparison(articles))
+    return path
+
+
+@pytest.fixture(scope="module")
+def wide_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wide_db(tmp_path_factory.mktemp("pages") / "parallax.db")
+
+
+@pytest.fixture(scope="module")
+def client(wide_db: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(wide_db)) as c:
+        yield c
+
+
+def test_story_pages_are_saved_with_the_comparison(wide_db: Path) -> None:
+    with Database(wide_db) as db:
+        for story_id in (FLOOD, WIDE):
+            data = db.comparison_json(story_id)
+            assert data is not None
+            stored = db.story_page(story_id)
+            assert stored is not None
+            assert stored.summary == story_summary(data)
+            assert stored.columns == story_columns(data)
+            assert stored.n_columns == len(data["articles"])
+        part = db.story_page(WIDE, offset=COLUMNS_PER_PAGE, limit=COLUMNS_PER_PAGE)
+        assert part is not None
+        assert [c["article"]["id"] for c in part.columns] == [f"wide-{i:02d}" for i in range(12, 24)]
+        assert db.stale_story_pages() == []
+
+
+def test_story_summary_cuts_long_lists_and_keeps_counts(wide_db: Path) -> None:
+    with Database(wide_db) as db:
+        stored = db.story_page(WIDE)
+    assert stored is not None
+    gap = stored.summary["gaps"][0]
+    assert gap["n_only"] == GAPS_SHOWN + 2 and len(gap["only"]) == GAPS_SHOWN
+    first = stored.columns[0]
+    assert first["counts"] == {"shared": 1, "unique": 1}
+    assert first["paragraphs"][0][0]["matches"] == "wide-01:0 wide-02:0 wide-03:0"
+    assert first["paragraphs"][1][0]["conflicts"] == "c1"
+
+
+def test_story_pages_missing_or_stale_are_rebuilt(tmp_path: Path) -> None:
+    path = build_wide_db(tmp_path / "p.db")
+    with Database(path) as db:
+        db.conn.execute("DELETE FROM story_pages WHERE story_id = ?", (WIDE,))
+        db.conn.execute("UPDATE story_pages SET computed_at = '2000-01-01' WHERE story_id = ?", (FLOOD,))
+        db.conn.commit()
+        assert db.story_page(WIDE) is None and db.story_page(FLOOD) is None
+        assert db.stale_story_pages() == [WIDE, FLOOD]  # largest first
+        assert build_story_pages(db) == 2
+        assert db.stale_story_pages() == []
+        stored = db.story_page(WIDE)
+        assert stored is not None and stored.n_columns == N_WIDE
+
+
+def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
+    """A store made before migration 0006 gets the new tables, and story links learn article rowids."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT 'then')")
+    for name, sql in MIGRATIONS[:5]:
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO migrations(name) VALUES (?)", (name,))
+    conn.execute("INSERT INTO articles(id, outlet, title, content_hash, text) VALUES ('a1', 'O', 'T', 'h', 'Text.')")
+    conn.execute("INSERT INTO stories(id, title) VALUES ('s1', 'T')")
+    conn.execute("INSERT INTO story_articles(article_id, story_id) VALUES ('a1', 's1')")
+    conn.commit()
+    conn.close()
+    with Database(path) as db:
+        assert db.applied_migrations()[-1] == "0006_story_pages"
+        rowid = db.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]
+        assert db.conn.execute("SELECT article_rowid FROM story_articles").fetchone()[0] == rowid
+        assert db.stale_story_pages() == []
+
+
+def test_web_story_pages_through_columns(client: TestClient) -> None:
+    first = client.get(f"/stories/{WIDE}")
+    assert first.status_code == 200
+    html = first.text
+    assert html.count('<section class="col"') == COLUMNS_PER_PAGE
+    assert f"Articles 1–{COLUMNS_PER_PAGE} of {N_WIDE}" in html
+    # The conflict's second side is an article of the last page: its link opens that page.
+    assert f'href="?page=3#s-wide-{N_WIDE - 1:02d}:1"' in html
+    last = client.get(f"/stories/{WIDE}?page=3").text
+    assert last.count('<section class="col"') == N_WIDE - 2 * COLUMNS_PER_PAGE
+    assert f'id="s-wide-{N_WIDE - 1:02d}:1"' in last
+    middle = client.get(f"/stories/{WIDE}?page=2").text
+    assert "conflict-item" not in middle  # neither side of the only conflict is on page 2
+    assert client.get(f"/stories/{WIDE}?page=4").status_code == 404
+
+
+def test_web_story_page_json_view(client: TestClient) -> None:
+    data = client.get(f"/stories/{WIDE}.json?view=page&page=2").json()
+    assert data["page"] == 2 and data["pages"] == 3
+    assert [c["article"]["id"] for c in data["columns"]][0] == f"wide-{COLUMNS_PER_PAGE:02d}"
+    assert data["summary"]["story"]["id"] == WIDE and data["prev"] and data["next"]
+    whole = client.get(f"/stories/{WIDE}.json").json()
+    assert len(whole["articles"]) == N_WIDE and len(whole["alignments"]) == 2 * N_WIDE
+
+
+def test_web_story_page_falls_back_when_pieces_are_missing(tmp_path: Path) -> None:
+    path = build_wide_db(tmp_path / "f.db")
+    with TestClient(create_app(path)) as c:
+        stored = c.get(f"/stories/{WIDE}?page=3").text
+    with Database(path) as db:
+        db.conn.execute("DELETE FROM story_pages")
+        db.conn.commit()
+    with TestClient(create_app(path)) as c:
+        assert c.get(f"/stories/{WIDE}?page=3").text == stored
