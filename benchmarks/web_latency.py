@@ -90,9 +90,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(db_path: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    code = f"from parallax.web.server import serve; serve({str(db_path)!r}, host='127.0.0.1', port={port})"
+    code = (f"from parallax.web.server import serve; "
+            f"serve({str(db_path)!r}, host='127.0.0.1', port={port}, workers={workers})")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stand-in", action="store_true", help="build stand-in stories without the analysis models")
     ap.add_argument("--requests", type=int, default=300, help="requests per endpoint")
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--workers", type=int, help="server processes (default: as `parallax serve`, one per CPU)")
     args = ap.parse_args(argv)
 
     db_path = args.db or Path(tempfile.mkdtemp(prefix="parallax-bench-")) / "parallax.db"
@@ -177,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     # Story pages: the largest stories, each requested once, so every measured page is a first (uncached)
     # render; the warm-up uses the next 20 stories, not these.
     top, warm = ranked[: args.requests], ranked[args.requests :] or ranked
-    proc, base = start_server(db_path)
+    from parallax.web.server import default_workers
+
+    workers = args.workers or default_workers()
+    proc, base = start_server(db_path, workers)
     rng = random.Random(7)
     endpoints: dict[str, Callable[[int], str]] = {
         "stories list": lambda i: "/stories" if i % 2 else f"/stories?offset={rng.randrange(0, 200)}",
@@ -193,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     digest = hashlib.sha256(str(sizes).encode()).hexdigest()[:8]
     print(f"store: {db_path} ({how}); {sizes} [{digest}]")
-    print(f"{args.requests} requests per endpoint, {args.concurrency} concurrent keep-alive clients, loopback")
+    print(f"{args.requests} requests per endpoint, {args.concurrency} concurrent keep-alive clients, loopback;"
+          f" {workers} server process(es)")
     print(f"{'endpoint':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     try:
         for name, paths in endpoints.items():

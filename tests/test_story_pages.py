@@ -179,8 +179,10 @@ def test_web_story_page_falls_back_when_pieces_are_missing(tmp_path: Path) -> No
     path = build_wide_db(tmp_path / "f.db")
     with TestClient(create_app(path)) as c:
         stored = c.get(f"/stories/{WIDE}?page=3").text
+        stored_json = c.get(f"/stories/{WIDE}.json?view=page&page=3").json()
     with Database(path) as db:
         db.conn.execute("DELETE FROM story_pages")
         db.conn.commit()
     with TestClient(create_app(path)) as c:
         assert c.get(f"/stories/{WIDE}?page=3").text == stored
+        assert c.get(f"/stories/{WIDE}.json?view=page&page=3").json() == stored_json

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +81,40 @@ def test_web_server_serve_refuses_nothing_but_warns_off_loopback(tmp_path: Path,
     assert "reachable from other machines" in caplog.text
     server.serve(tmp_path / "s.db")
     assert calls["host"] == "127.0.0.1" and calls["port"] == 8000
+
+
+def test_web_server_worker_socket_is_tcp_so_nagle_is_off() -> None:
+    """Worker processes accept from our socket; asyncio turns Nagle off only for IPPROTO_TCP sockets."""
+    from parallax.web.server import _TcpConfig
+
+    sock = _TcpConfig("parallax.web.server:app_from_environment", factory=True, workers=2, host="127.0.0.1",
+                      port=0).bind_socket()
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.get_inheritable()
+    finally:
+        sock.close()
+
+
+def test_web_server_runs_several_worker_processes(tmp_path: Path) -> None:
+    db = build_sample_db(tmp_path / "workers.db")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = f"from parallax.web.server import serve; serve({str(db)!r}, port={port}, workers=2)"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and proc.poll() is None, "the workers did not start"
+                time.sleep(0.2)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(4):  # keep-alive requests, answered by whichever worker accepted the connection
+                assert client.get(f"/stories/{FLOOD}.json").json()["story"]["id"] == FLOOD
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0].decode(errors="replace")
+    assert output.count("Started server process") == 2, output

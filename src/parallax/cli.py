@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--token", default=None, help="enables ingest over HTTP; every write must carry it"
                    " (default: $PARALLAX_TOKEN; unset = no writes)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="server processes (default: one per CPU, at most 4)")
 
     p = sub.add_parser("eval", help="quality evaluations on the shared datasets")
     p.add_argument("kind", choices=EVAL_KINDS)
@@ -274,13 +276,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from parallax.pipeline import build_story_pages
     from parallax.store import default_db_path
     from parallax.terminal import progress_bars
-    from parallax.web.server import serve
+    from parallax.web.server import default_workers, serve
 
     db_path = args.db or default_db_path()
     # A store from an older version lacks the story-page pieces: cut them once, before serving.
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
         build_story_pages(db, on_progress=progress)
-    serve(db_path, host=args.host, port=args.port, ingest_token=args.token or os.environ.get("PARALLAX_TOKEN"))
+    workers = args.workers if args.workers is not None else default_workers()
+    if workers < 1:
+        raise InputError("--workers", f"must be at least 1, got {workers}", "give a positive number")
+    serve(db_path, host=args.host, port=args.port, ingest_token=args.token or os.environ.get("PARALLAX_TOKEN"),
+          workers=workers)
     return EXIT_OK
 
 

@@ -37,7 +37,7 @@ from parallax.model import (
 from .migrations import MIGRATIONS
 from .pages import story_columns, story_summary
 
-__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "StoryPageData", "default_db_path"]
+__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "StoryPageData", "StoryPageText", "default_db_path"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -482,6 +482,14 @@ class Database:
     def story_page(self, story_id: str, *, offset: int = 0, limit: int | None = None) -> StoryPageData | None:
         """The story page's summary and columns ``offset`` to ``offset + limit`` of its stored comparison;
         None when the story has no comparison or its page pieces are missing or older than it."""
+        raw = self.story_page_text(story_id, offset=offset, limit=limit)
+        if raw is None:
+            return None
+        return StoryPageData(json.loads(raw.summary), [json.loads(c) for c in raw.columns], raw.n_columns,
+                             raw.computed_at)
+
+    def story_page_text(self, story_id: str, *, offset: int = 0, limit: int | None = None) -> StoryPageText | None:
+        """:meth:`story_page` as the stored JSON texts, unparsed (for sending on as they are)."""
         story = self.story(story_id)
         row = self.conn.execute(
             "SELECT p.summary, p.n_columns, p.computed_at FROM story_pages p JOIN comparisons c"
@@ -492,13 +500,13 @@ class Database:
             return None
         stop = row["n_columns"] if limit is None else offset + max(0, limit)
         columns = [
-            json.loads(r[0])
+            str(r[0])
             for r in self.conn.execute(
                 "SELECT data FROM story_columns WHERE story_id = ? AND ord >= ? AND ord < ? ORDER BY ord",
                 (story.id, offset, stop),
             )
         ]
-        return StoryPageData(json.loads(row["summary"]), columns, row["n_columns"], row["computed_at"])
+        return StoryPageText(str(row["summary"]), columns, row["n_columns"], row["computed_at"])
 
     def stale_story_pages(self) -> list[str]:
         """Stories whose comparison has no page pieces of the same computation (stores written before
@@ -533,6 +541,16 @@ class StoryPageData:
 
     summary: dict[str, Any]
     columns: list[dict[str, Any]]
+    n_columns: int
+    computed_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPageText:
+    """:class:`StoryPageData` with the summary and columns as stored JSON text."""
+
+    summary: str
+    columns: list[str]
     n_columns: int
     computed_at: str
 

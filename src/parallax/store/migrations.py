@@ -170,6 +170,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         CREATE INDEX quotes_id_article ON quotes(id, article_id);
         CREATE INDEX articles_id_date_outlet ON articles(id, date, outlet);
+        CREATE INDEX articles_date_outlet ON articles(date, outlet);
         ALTER TABLE story_articles ADD COLUMN article_rowid INTEGER;
         UPDATE story_articles SET article_rowid = (SELECT a.rowid FROM articles a WHERE a.id = story_articles.article_id);
         CREATE INDEX story_articles_rowid ON story_articles(article_rowid, story_id);

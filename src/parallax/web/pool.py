@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import queue
 import threading
 from collections.abc import Iterator
@@ -47,7 +48,9 @@ class ReadPool:
 
 
 class Writer:
-    """The one writing connection, opened on first use; writes are serialised by a lock."""
+    """The one writing connection of this process, opened on first use. Writes are serialised by a lock
+    within the process and by an exclusive lock on ``<store>.write-lock`` across server processes, so two
+    workers never analyse and cluster the same new articles at once."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -56,10 +59,14 @@ class Writer:
 
     @contextmanager
     def connection(self) -> Iterator[Database]:
-        with self._lock:
-            if self._db is None:
-                self._db = Database(self.path)
-            yield self._db
+        with self._lock, open(str(self.path) + ".write-lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                if self._db is None:
+                    self._db = Database(self.path)
+                yield self._db
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def close(self) -> None:
         with self._lock:

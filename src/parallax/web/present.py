@@ -7,6 +7,7 @@ Article text is untrusted: it only ever leaves this module as pieces passed thro
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,15 @@ from parallax.model import AnalyzedArticle
 
 _e = html.escape  # plain-str escaping of & < > " ' (faster than markupsafe for bulk building)
 
-__all__ = ["Annotation", "annotations_for", "column_html", "highlight"]
+__all__ = [
+    "Annotation",
+    "annotations_for",
+    "column_html",
+    "conflicts_html",
+    "entities_html",
+    "gaps_html",
+    "highlight",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +102,73 @@ def column_html(outlet: str, paragraphs: Sequence[Sequence[dict[str, Any]]]) -> 
             )
         parts.append("</p>\n")
     return Markup("".join(parts))
+
+
+def _href(key: str, article_id: str, page_of: dict[str, int], page: int) -> str:
+    """Link to one sentence of the story page; one on another page of columns opens that page."""
+    target = page_of.get(article_id, 1)
+    return (f"?page={target}" if target != page else "") + "#s-" + key
+
+
+@lru_cache(maxsize=8192)
+def _entity_href(name: str) -> str:
+    from parallax.pipeline import entity_key
+
+    return "/entities/" + urlquote(entity_key(name), safe="")
+
+
+def conflicts_html(conflicts: Sequence[dict[str, Any]], page_of: dict[str, int], page: int) -> Markup:
+    """The conflict list: each pair of contradicting sentences with the reason, linked to both sides."""
+    parts = ['<ol class="conflict-list">\n']
+    for k in conflicts:
+        a, b = k["a"], k["b"]
+        sides = "".join(
+            f'<a class="side" href="{_e(_href(x["key"], x["article_id"], page_of, page))}">'
+            f'<strong>{_e(x["outlet"])}</strong>: {_e(x["text"])}</a>'
+            for x in (a, b)
+        )
+        parts.append(
+            f'<li class="conflict-item" id="{_e(k["id"])}" data-a="{_e(a["key"])}" data-b="{_e(b["key"])}"'
+            f' data-page="{page_of.get(a["article_id"], 1)}">'
+            f'<div class="conflict-head"><span class="badge">{_e(k["type"])}</span> {_e(k["reason"])}'
+            f' <span class="conf">({float(k["confidence"]) * 100:.0f}%)</span></div>'
+            f'<div class="pair">{sides}</div></li>\n'
+        )
+    parts.append("</ol>")
+    return Markup("".join(parts))
+
+
+def gaps_html(gaps: Sequence[dict[str, Any]], page_of: dict[str, int], page: int) -> Markup:
+    """Per outlet: what only it reports, and what it leaves out that others report."""
+
+    def items(listed: Sequence[dict[str, Any]], total: int, *, who: bool) -> str:
+        out = []
+        for x in listed:
+            link = _e(_href(x["key"], x["key"].rsplit(":", 1)[0], page_of, page))
+            extra = f' <span class="meta">({_e(", ".join(x["reported_by"]))})</span>' if who and x["reported_by"] else ""
+            out.append(f'<li><a href="{link}">{_e(x["text"])}</a>{extra}</li>')
+        if total > len(listed):
+            out.append(f'<li class="more">and {total - len(listed)} more</li>')
+        return "<ul>" + "".join(out) + "</ul>"
+
+    parts = []
+    for g in gaps:
+        parts.append(
+            f'<div class="gap-col" data-outlet="{_e(g["outlet"])}"><h3>{_e(g["outlet"])}</h3>'
+            f'<h4>Only here ({g["n_only"]})</h4>{items(g["only"], g["n_only"], who=False)}'
+            f'<h4>Left out ({g["n_missing"]})</h4>{items(g["missing"], g["n_missing"], who=True)}</div>\n'
+        )
+    return Markup("".join(parts))
+
+
+def entities_html(entities: Sequence[dict[str, Any]]) -> Markup:
+    """Entity chips, linked to their entity pages; the title lists the spellings merged into each."""
+    parts = []
+    for e in entities:
+        forms = ": " + ", ".join(e.get("forms") or []) if e.get("forms") else ""
+        count = f' <span class="n">{int(e["mention_count"])}</span>' if e.get("mention_count") else ""
+        parts.append(
+            f'<li><a class="chip" href="{_e(_entity_href(str(e["name"])))}" title="{_e(str(e["label"]) + forms)}">'
+            f'{_e(str(e["name"]))}{count}</a></li>'
+        )
+    return Markup("".join(parts) or '<li class="empty">None.</li>')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from parallax.store import queries as Q
 from parallax.store.pages import story_columns, story_summary
 
 from .negotiate import render, wants_json
-from .present import annotations_for, column_html, highlight
+from .present import annotations_for, column_html, conflicts_html, entities_html, gaps_html, highlight
 
 __all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
 
@@ -177,6 +178,12 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
         offset = (page - 1) * COLUMNS_PER_PAGE
+        if as_json and (text := db.story_page_text(canonical, offset=offset, limit=COLUMNS_PER_PAGE)) is not None:
+            # The stored pieces are JSON already: join them instead of parsing and re-serialising.
+            pages = _column_pages(canonical, page, text.n_columns)
+            tail = json.dumps({"page": page, "pages": pages, **_column_links(request, page, pages)})
+            body = f'{{"summary": {text.summary}, "columns": [{", ".join(text.columns)}], {tail[1:]}'
+            return Response(body.encode(), media_type="application/json", headers={"Vary": "Accept"})
         stored = db.story_page(canonical, offset=offset, limit=COLUMNS_PER_PAGE)
         if stored is not None:
             summary, columns, n_columns = stored.summary, stored.columns, stored.n_columns
@@ -184,17 +191,16 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
             data = load_comparison(db, canonical)
             every = story_columns(data)
             summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
-    pages = max(1, -(-n_columns // COLUMNS_PER_PAGE))
-    if page > pages:
-        raise HTTPException(404, f"story {canonical} has {pages} page{'s' if pages > 1 else ''} of columns")
+    pages = _column_pages(canonical, page, n_columns)
     page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
-    links = {
-        "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
-        "next": str(request.url.include_query_params(page=page + 1)) if page < pages else None,
-    }
+    links = _column_links(request, page, pages)
     data = {"summary": summary, "columns": columns, "page": page, "pages": pages, **links}
+    scope = _page_scope(summary, columns)
     view = {
-        **_page_scope(summary, columns),
+        **scope,
+        "conflicts_html": conflicts_html(scope["conflicts"], page_of, page),
+        "gaps_html": gaps_html(scope["gaps"], page_of, page),
+        "entities_html": entities_html(summary["entities"]),
         "columns": [{**c, "html": column_html(c["article"]["outlet"] or "", c["paragraphs"])} for c in columns],
         "page": page,
         "pages": pages,
@@ -207,6 +213,21 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
     response = render(request, "story.html", {"s": summary, "view": view}, data)
     cache.put(key, (bytes(response.body), response.media_type))
     return response
+
+
+def _column_pages(story_id: str, page: int, n_columns: int) -> int:
+    """How many pages of columns the story has; 404 when ``page`` is past the last."""
+    pages = max(1, -(-n_columns // COLUMNS_PER_PAGE))
+    if page > pages:
+        raise HTTPException(404, f"story {story_id} has {pages} page{'s' if pages > 1 else ''} of columns")
+    return pages
+
+
+def _column_links(request: Request, page: int, pages: int) -> dict[str, str | None]:
+    return {
+        "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
+        "next": str(request.url.include_query_params(page=page + 1)) if page < pages else None,
+    }
 
 
 def _page_scope(summary: dict[str, Any], columns: list[dict[str, Any]]) -> dict[str, Any]:
