@@ -164,3 +164,22 @@ def test_web_browser_examples_corpus(page: Any, corpus_url: str) -> None:
     _walk_story(page, corpus_url, f"/stories/{with_conflict}", "story-examples.png")
     _shot(page, "entity-examples.png")
     assert page.js_errors == []
+
+
+def test_web_browser_story_pages_through_columns(page: Any, tmp_path: Path) -> None:
+    """A story wider than one page of columns: a conflict's far side opens the page that holds it."""
+    from test_story_pages import N_WIDE, WIDE, build_wide_db
+
+    with live_server(create_app(build_wide_db(tmp_path / "wide.db"))) as base:
+        page.goto(base + f"/stories/{WIDE}")
+        assert page.locator("section.col").count() == 12
+        page.click("#next-conflict")
+        page.wait_for_selector(".conflict-item.is-current")
+        assert page.locator(".sent.is-conflict-side").count() == 1  # the other side is on page 3
+        far = f"wide-{N_WIDE - 1:02d}:1"
+        page.click(f'.conflict-item a.side[href="?page=3#s-{far}"]')
+        page.wait_for_url("**page=3**")
+        page.wait_for_selector(f'[id="s-{far}"].is-active')
+        assert page.locator("section.col").count() == N_WIDE - 24
+        _shot(page, "story-wide-page3.png")
+        assert page.js_errors == []

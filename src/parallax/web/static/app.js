@@ -96,7 +96,9 @@
     if (prev) { prev.addEventListener("click", function () { go(-1); }); }
     items.forEach(function (item, i) {
       item.addEventListener("click", function (ev) {
-        if (ev.target.closest("a")) { ev.preventDefault(); }
+        var link = ev.target.closest("a");
+        if (link && (link.getAttribute("href") || "").charAt(0) === "?") { return; }  // opens another page
+        if (link) { ev.preventDefault(); }
         current = i - 1; go(1);
       });
     });
@@ -104,10 +106,17 @@
     if (opened >= 0) { current = opened - 1; go(1); }
   }
 
+  function openLinkedSentence() {
+    // A link from another page of columns ("?page=3#s-a1:4") lands on its sentence: show its counterparts.
+    if (location.hash.indexOf("#s-") !== 0) { return; }
+    var sent = byKey(decodeURIComponent(location.hash.slice(3)));
+    if (sent) { showCounterparts(sent); sent.scrollIntoView({ block: "center" }); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
     var cols = document.getElementById("columns");
-    if (cols) { setupSentences(cols); }
+    if (cols) { setupSentences(cols); openLinkedSentence(); }
     setupToggles();
     setupConflicts();
   });
