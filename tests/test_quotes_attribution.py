@@ -151,3 +151,25 @@ def test_attribution_frame_split_out_of_a_content(nlp) -> None:  # type: ignore[
     assert doc[split.content.start : split.content.end].text == "the levy was unfair to small shops"
     # Without a likely reporting verb nothing is split.
     assert _frame_inside(doc, Layout.of(doc), content, {}) is None
+
+
+def test_attribution_interrupting_frame_splits_its_clause(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quote_model import RoleSpan
+    from parallax.analyze.quotes import _interrupting_frames
+
+    doc = nlp("The new ferry line, the harbour master said, will carry twelve hundred passengers a day.")
+    said = next(t for t in doc if t.lower_ == "said")
+    assert said.dep_ == "parataxis"  # the parse this rule reads
+    source_start = next(t.i for t in doc if t.lower_ == "harbour") - 1
+    spans = [RoleSpan("Source", source_start, said.i, 0), RoleSpan("Cue", said.i, said.i + 1, 0)]
+    found = _interrupting_frames(doc, spans, [])
+    assert [doc[a.content.start : a.content.end].text for a in found] == [
+        "The new ferry line",
+        "will carry twelve hundred passengers a day",
+    ]
+    assert all(a.cue == spans[1] and a.source == spans[0] for a in found)
+    # A cue already linked to a content is left alone.
+    from parallax.analyze.quotes import _Attribution
+
+    linked = _Attribution(RoleSpan("Content", 0, 4, 0), spans[1], spans[0])
+    assert _interrupting_frames(doc, spans, [linked]) == []
