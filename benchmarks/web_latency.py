@@ -166,12 +166,13 @@ def main(argv: list[str] | None = None) -> int:
                 how = build_stand_in(db_path, rows)
         print(f"built {db_path} with {how} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
-    from parallax.pipeline import build_story_pages
+    from parallax.pipeline import upgrade_store
     from parallax.store import Database
 
-    with Database(db_path) as db:  # as `parallax serve` does: migrate, cut missing story-page pieces
-        if built := build_story_pages(db):
-            print(f"built story-page pieces of {built} stored comparisons", file=sys.stderr)
+    with Database(db_path) as db:  # as `parallax serve` does: migrate, pack comparisons, cut page pieces
+        t0 = time.perf_counter()
+        upgrade_store(db)
+        print(f"store up to date ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     with Database(db_path, readonly=True) as db:
         sizes = {t: db.count(t) for t in ("articles", "stories", "quotes")}
         ranked = [row[0] for row in db.conn.execute(

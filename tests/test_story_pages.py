@@ -16,7 +16,7 @@ with warnings.catch_warnings():
 from test_web_data import FLOOD, build_sample_db
 
 from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, Sentence, Story
-from parallax.pipeline import build_story_pages
+from parallax.pipeline import build_story_pages, upgrade_store
 from parallax.store import Database
 from parallax.store.db import _split_sql
 from parallax.store.migrations import MIGRATIONS
@@ -186,3 +186,33 @@ def test_web_story_page_falls_back_when_pieces_are_missing(tmp_path: Path) -> No
     with TestClient(create_app(path)) as c:
         assert c.get(f"/stories/{WIDE}?page=3").text == stored
         assert c.get(f"/stories/{WIDE}.json?view=page&page=3").json() == stored_json
+
+
+def test_comparisons_are_kept_compressed_and_old_text_rows_still_read(tmp_path: Path) -> None:
+    path = build_wide_db(tmp_path / "z.db")
+    with Database(path) as db:
+        assert db.conn.execute("SELECT typeof(data) FROM comparisons WHERE story_id = ?", (WIDE,)).fetchone()[0] == "blob"
+        data = db.comparison_json(WIDE)
+        assert data is not None and len(data["articles"]) == N_WIDE
+        # A store written before compression holds JSON text in the same column.
+        import json as _json
+
+        db.conn.execute("UPDATE comparisons SET data = ? WHERE story_id = ?", (_json.dumps(data), WIDE))
+        db.conn.commit()
+        assert db.comparison_bytes(WIDE) == (_json.dumps(data).encode(), False)
+        assert db.comparison_json(WIDE) == data
+        comparison = db.comparison(WIDE)
+        assert comparison is not None and len(comparison.articles) == N_WIDE
+        # Upgrading packs it again without touching computed_at, so the page pieces stay current.
+        assert db.unpacked_comparisons() == [WIDE]
+        upgrade_store(db)
+        assert db.unpacked_comparisons() == [] and db.stale_story_pages() == []
+        assert db.comparison_json(WIDE) == data
+
+
+def test_web_sends_the_kept_gzip_to_clients_that_accept_it(client: TestClient) -> None:
+    packed = client.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": "gzip"})
+    plain = client.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": "identity"})
+    assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert packed.json() == plain.json() and plain.json()["story"]["id"] == WIDE
+    assert "Accept-Encoding" in plain.headers["vary"]

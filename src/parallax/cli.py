@@ -273,15 +273,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
-    from parallax.pipeline import build_story_pages
+    from parallax.pipeline import upgrade_store
     from parallax.store import default_db_path
     from parallax.terminal import progress_bars
     from parallax.web.server import default_workers, serve
 
     db_path = args.db or default_db_path()
-    # A store from an older version lacks the story-page pieces: cut them once, before serving.
+    # A store from an older version lacks story-page pieces and compressed comparisons: once, before serving.
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
-        build_story_pages(db, on_progress=progress)
+        upgrade_store(db, on_progress=progress)
     workers = args.workers if args.workers is not None else default_workers()
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}", "give a positive number")

@@ -32,6 +32,7 @@ __all__ = [
     "entity_key",
     "ingest_articles",
     "ingest_paths",
+    "upgrade_store",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -151,9 +152,22 @@ def analyze_store(
     report.clustered = _cluster_pending(db, on_progress=on_progress)
     if compare:
         report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress)
-        build_story_pages(db, on_progress=on_progress)
+        upgrade_store(db, on_progress=on_progress)
     report.stories = db.count("stories")
     return report
+
+
+def upgrade_store(db: Database, *, on_progress: ProgressFn = _no_progress) -> None:
+    """Bring what older versions stored up to date: compress comparisons kept as text, then cut every
+    comparison without them into story-page pieces. Each story is committed on its own; a store already
+    up to date costs two queries."""
+    unpacked = db.unpacked_comparisons()
+    if unpacked:
+        on_progress("pack", 0, len(unpacked))
+        for done, story_id in enumerate(unpacked, 1):
+            db.pack_comparison(story_id)
+            on_progress("pack", done, len(unpacked))
+    build_story_pages(db, on_progress=on_progress)
 
 
 def build_story_pages(db: Database, *, on_progress: ProgressFn = _no_progress) -> int:

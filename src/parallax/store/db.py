@@ -7,6 +7,7 @@ either all of a batch or none of it; re-running the same work skips what is alre
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import logging
 import os
@@ -456,7 +457,7 @@ class Database:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO comparisons(story_id, n_articles, data) VALUES (?, ?, ?)",
-                (story.id, len(story.article_ids), json.dumps(data, ensure_ascii=False)),
+                (story.id, len(story.article_ids), _packed(json.dumps(data, ensure_ascii=False))),
             )
             _write_page(conn, story.id, data)
             conn.execute("DELETE FROM entity_articles WHERE story_id = ?", (story.id,))
@@ -476,8 +477,8 @@ class Database:
 
     def comparison(self, story_id: str) -> Comparison | None:
         story = self.story(story_id)
-        row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
-        return None if row is None else from_dict(Comparison, json.loads(row[0]))
+        text = self.comparison_text(story.id)
+        return None if text is None else from_dict(Comparison, json.loads(text))
 
     def story_page(self, story_id: str, *, offset: int = 0, limit: int | None = None) -> StoryPageData | None:
         """The story page's summary and columns ``offset`` to ``offset + limit`` of its stored comparison;
@@ -519,19 +520,51 @@ class Database:
         """Cut the stored comparisons of ``story_ids`` into page pieces again; returns how many were built."""
         done = 0
         for story_id in story_ids:
-            row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()
-            if row is None:
+            text = self.comparison_text(story_id)
+            if text is None:
                 continue
             with self.transaction() as conn:
-                _write_page(conn, story_id, json.loads(row[0]))
+                _write_page(conn, story_id, json.loads(text))
             done += 1
         return done
 
+    def unpacked_comparisons(self) -> list[str]:
+        """Stories whose comparison is still kept as JSON text (written before comparisons were compressed)."""
+        return [row[0] for row in self.conn.execute("SELECT story_id FROM comparisons WHERE typeof(data) = 'text'")]
+
+    def pack_comparison(self, story_id: str) -> None:
+        """Compress one comparison kept as text; its ``computed_at`` (which page pieces match) is unchanged."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT data FROM comparisons WHERE story_id = ? AND typeof(data) = 'text'", (story_id,)
+            ).fetchone()
+            if row is not None:
+                conn.execute("UPDATE comparisons SET data = ? WHERE story_id = ?", (_packed(row[0]), story_id))
+
     def comparison_json(self, story_id: str) -> dict[str, Any] | None:
         """The stored comparison as its JSON form, without rebuilding records."""
+        text = self.comparison_text(story_id)
+        return None if text is None else dict(json.loads(text))
+
+    def comparison_text(self, story_id: str) -> str | None:
+        """The stored comparison as JSON text; None when the story has not been compared."""
+        stored = self.comparison_bytes(story_id)
+        if stored is None:
+            return None
+        body, packed = stored
+        return (gzip.decompress(body) if packed else body).decode("utf-8")
+
+    def comparison_bytes(self, story_id: str) -> tuple[bytes, bool] | None:
+        """The stored comparison as it is kept, and whether that is gzip-compressed JSON (stores written
+        before comparisons were compressed hold JSON text)."""
         story = self.story(story_id)
         row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        if row is None:
+            return None
+        value = row[0]
+        if isinstance(value, bytes):
+            return value, value[:2] == _GZIP_MAGIC
+        return str(value).encode("utf-8"), False
 
 
 @dataclass(frozen=True, slots=True)
@@ -553,6 +586,16 @@ class StoryPageText:
     columns: list[str]
     n_columns: int
     computed_at: str
+
+
+# Comparisons are kept gzip-compressed (a 200-article story's JSON is 16 MB, 3.7 MB packed; the whole
+# store shrinks by about half), so the web app can send them as they are to clients that accept gzip.
+# Rows written before are JSON text in the same column (SQLite keeps a value's own type), read as such.
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _packed(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)
 
 
 def _write_page(conn: sqlite3.Connection, story_id: str, data: dict[str, Any]) -> None:

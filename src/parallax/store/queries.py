@@ -30,7 +30,6 @@ __all__ = [
     "StoryPage",
     "StoryRow",
     "article_story",
-    "comparison_text",
     "Wording",
     "entity_forms",
     "entity_page",
@@ -510,10 +509,3 @@ def article_story(db: Database, article_id: str) -> tuple[str, str] | None:
         (article_id,),
     ).fetchone()
     return None if row is None else (row[0], row[1])
-
-
-def comparison_text(db: Database, story_id: str) -> str | None:
-    """The stored comparison JSON text of a story (id or unique prefix), None if not computed yet."""
-    story = db.story(story_id)
-    row = db.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
-    return None if row is None else str(row[0])

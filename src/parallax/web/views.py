@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import threading
 from collections import OrderedDict
@@ -136,9 +137,15 @@ async def story(request: Request) -> Response:
     story_id = request.path_params["story_id"]
     page = _int(request, "page", 1, low=1, high=100_000)
     if wants_json(request) and request.query_params.get("view") != "page":
-        raw = await _read(request, lambda db: Q.comparison_text(db, story_id))
-        if raw is not None:  # the stored JSON as is: no parse and re-serialise of a large document
-            return Response(raw, media_type="application/json", headers={"Vary": "Accept"})
+        stored = await _read(request, lambda db: db.comparison_bytes(story_id))
+        if stored is not None:  # the stored JSON as is: no parse and re-serialise of a large document
+            body, packed = stored
+            headers = {"Vary": "Accept, Accept-Encoding"}
+            if packed and "gzip" in request.headers.get("accept-encoding", "").lower():
+                headers["Content-Encoding"] = "gzip"  # kept compressed: sent without recompressing
+            elif packed:
+                body = await run_in_threadpool(gzip.decompress, body)
+            return Response(body, media_type="application/json", headers=headers)
         data = await _read(request, lambda db: load_comparison(db, story_id))
         return JSONResponse(data, headers={"Vary": "Accept"})
     return await run_in_threadpool(_story_page, request, story_id, page)
