@@ -2,7 +2,7 @@
 
 Builds (or reuses, with ``--db``) a store from ../shared/data/corpus/baly-10k.jsonl.gz, starts
 ``parallax serve`` in a subprocess on a free loopback port, fires a bounded number of requests per
-endpoint with a few concurrent httpx clients, prints a table and stops the server.
+endpoint over a few concurrent keep-alive connections (http.client), prints a table and stops the server.
 
     .venv/bin/python benchmarks/web_latency.py --limit 2000 --db /tmp/baly-2k.db
     .venv/bin/python benchmarks/web_latency.py --db /tmp/baly-10k.db          # whole corpus (slow to build)
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import http.client
 import json
 import random
 import re
@@ -31,6 +32,7 @@ import time
 from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -108,24 +110,34 @@ def start_server(db_path: Path, workers: int) -> tuple[subprocess.Popen[bytes], 
 
 
 def measure(base: str, paths: Callable[[int], str], *, n: int, concurrency: int) -> list[float]:
-    """Latencies in ms of ``n`` GETs spread over ``concurrency`` keep-alive clients."""
+    """Latencies in ms of ``n`` GETs spread over ``concurrency`` keep-alive connections, each response
+    read in full. The client is the standard library's ``http.client`` (its parsing runs mostly in C):
+    the load generator shares the machine's cores with the server, and a heavier client would be
+    measured as server latency. Bodies are read as sent (``Accept-Encoding: gzip``), not decompressed."""
+    host, port = urlsplit(base).hostname or "127.0.0.1", urlsplit(base).port or 80
     latencies: list[float] = []
     lock = threading.Lock()
     counter = iter(range(n))
 
     def worker() -> None:
-        with httpx.Client(base_url=base, timeout=30) as client:
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        try:
             while True:
                 with lock:
                     i = next(counter, None)
                 if i is None:
                     return
                 t0 = time.perf_counter()
-                r = client.get(paths(i))
+                conn.request("GET", paths(i), headers={"Accept-Encoding": "gzip"})
+                response = conn.getresponse()
+                response.read()
                 elapsed = (time.perf_counter() - t0) * 1000
-                r.raise_for_status()
+                if response.status != 200:
+                    raise RuntimeError(f"GET {paths(i)} answered {response.status}")
                 with lock:
                     latencies.append(elapsed)
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for t in threads:

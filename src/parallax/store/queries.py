@@ -127,8 +127,8 @@ def _story_where(filters: StoryFilters) -> tuple[str, list[Any]]:
     params: list[Any] = []
     if filters.outlet:
         clauses.append(
-            "EXISTS (SELECT 1 FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
-            " WHERE sa.story_id = s.id AND a.outlet = ?)"
+            "EXISTS (SELECT 1 FROM story_articles sa JOIN articles a INDEXED BY articles_id_date_outlet"
+            " ON a.id = sa.article_id WHERE sa.story_id = s.id AND a.outlet = ?)"
         )
         params.append(filters.outlet)
     if filters.entity:
@@ -141,14 +141,17 @@ def _story_where(filters: StoryFilters) -> tuple[str, list[Any]]:
         # Dates may carry a time; anything on the ``to`` day still counts.
         clauses.append("coalesce(s.first_date, '') < date(?, '+1 day')")
         params.append(filters.date_to)
-    match = fts_query(filters.q)
-    if match:
-        clauses.append(
-            "s.id IN (SELECT sa.story_id FROM story_articles sa"
-            " WHERE sa.article_rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))"
-        )
-        params.append(match)
+    if fts_query(filters.q):
+        clauses.append("s.id IN hits")  # the stories of the full-text hits: see _HITS
     return " AND ".join(clauses), params
+
+
+# The stories whose articles match the full-text query, computed once per request: the page walks the
+# stories_web_order index and stops after LIMIT members, and the total counts this set.
+_HITS = (
+    "WITH hits(story_id) AS MATERIALIZED (SELECT DISTINCT sa.story_id FROM story_articles sa"
+    " WHERE sa.article_rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)) "
+)
 
 
 def list_stories(db: Database, filters: StoryFilters | None = None, *, limit: int = 50, offset: int = 0) -> StoryPage:
@@ -156,21 +159,25 @@ def list_stories(db: Database, filters: StoryFilters | None = None, *, limit: in
     filters = filters or StoryFilters()
     limit, offset = _clamp(limit, offset)
     where, params = _story_where(filters)
-    # Matches the stories_web_order index, so an unfiltered page stops after LIMIT rows.
+    match = fts_query(filters.q)
+    # Matches the stories_web_order index, so a page stops after LIMIT rows.
     order = "substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
-    # With a full-text filter the total comes from a window count, so the FTS query runs once.
-    counted = ", count(*) OVER () AS total" if filters.q else ""
+    prefix, first = (_HITS, [match]) if match else ("", [])
+    if match and where == "s.n_articles > 0 AND s.id IN hits":
+        total_sql = "(SELECT count(*) FROM hits)"  # every story with an article has n_articles > 0
+    else:
+        total_sql = f"(SELECT count(*) FROM stories s WHERE {where})"  # noqa: S608 - values are bound
     rows = db.conn.execute(
-        "SELECT p.*, EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = p.id) AS has_comparison FROM ("
-        f"SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets{counted}"
-        f" FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) p"  # noqa: S608 - values are bound
+        f"{prefix}SELECT p.*, EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = p.id) AS has_comparison FROM ("
+        f"SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets, {total_sql} AS total"
+        f" FROM stories s INDEXED BY stories_web_order WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) p"  # noqa: S608
         f" ORDER BY {order.replace('s.', 'p.')}",
-        [*params, limit, offset],
+        [*first, *params, *params, limit, offset] if "stories s WHERE" in total_sql else [*first, *params, limit, offset],
     ).fetchall()
-    if counted and rows:
+    if rows:
         total = int(rows[0]["total"])
     else:
-        total = int(db.conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", params).fetchone()[0])  # noqa: S608
+        total = int(db.conn.execute(f"{prefix}SELECT {total_sql}", [*first, *params]).fetchone()[0])  # noqa: S608
     outlets = _story_outlets(db, [row["id"] for row in rows])
     stories = tuple(
         StoryRow(
@@ -194,7 +201,8 @@ def _story_outlets(db: Database, story_ids: Sequence[str]) -> dict[str, dict[str
     marks = ",".join("?" * len(story_ids))
     result: dict[str, dict[str, int]] = {}
     for row in db.conn.execute(
-        "SELECT sa.story_id, a.outlet, count(*) FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+        "SELECT sa.story_id, a.outlet, count(*) FROM story_articles sa"
+        " JOIN articles a INDEXED BY articles_id_date_outlet ON a.id = sa.article_id"
         f" WHERE sa.story_id IN ({marks}) GROUP BY sa.story_id, a.outlet ORDER BY 3 DESC, 2",  # noqa: S608
         list(story_ids),
     ):
