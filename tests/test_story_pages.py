@@ -20,7 +20,7 @@ from parallax.pipeline import build_story_pages, upgrade_store
 from parallax.store import Database
 from parallax.store.db import _split_sql
 from parallax.store.migrations import MIGRATIONS
-from parallax.store.pages import GAPS_SHOWN, story_columns, story_summary
+from parallax.store.pages import GAPS_SHOWN, page_sections, story_columns, story_summary
 from parallax.web import create_app
 from parallax.web.views import COLUMNS_PER_PAGE
 
@@ -107,12 +107,26 @@ def test_story_summary_cuts_long_lists_and_keeps_counts(wide_db: Path) -> None:
     with Database(wide_db) as db:
         stored = db.story_page(WIDE)
     assert stored is not None
-    gap = stored.summary["gaps"][0]
+    first, last = stored.columns[0], stored.columns[-1]
+    gap = first["outlet"]["gaps"]
     assert gap["n_only"] == GAPS_SHOWN + 2 and len(gap["only"]) == GAPS_SHOWN
-    first = stored.columns[0]
     assert first["counts"] == {"shared": 1, "unique": 1}
     assert first["paragraphs"][0][0]["matches"] == "wide-01:0 wide-02:0 wide-03:0"
     assert first["paragraphs"][1][0]["conflicts"] == "c1"
+    # The one conflict travels with both articles it involves, and only with them.
+    assert [c["id"] for c in first["conflicts"]] == [c["id"] for c in last["conflicts"]] == ["c1"]
+    assert all(not c["conflicts"] for c in stored.columns[1:-1])
+    assert stored.summary["n_conflicts"] == 1 and "conflicts" not in stored.summary
+
+
+def test_page_sections_gather_what_the_columns_carry(wide_db: Path) -> None:
+    with Database(wide_db) as db:
+        stored = db.story_page(WIDE, offset=0, limit=COLUMNS_PER_PAGE)
+    assert stored is not None
+    sections = page_sections(stored.columns)
+    assert [c["id"] for c in sections["conflicts"]] == ["c1"]
+    assert [g["outlet"] for g in sections["gaps"]] == [f"Outlet {i:02d}" for i in range(COLUMNS_PER_PAGE)]
+    assert sections["sources"] == {"outlets": [f"Outlet {i:02d}" for i in range(COLUMNS_PER_PAGE)], "rows": []}
 
 
 def test_story_pages_missing_or_stale_are_rebuilt(tmp_path: Path) -> None:
@@ -127,6 +141,10 @@ def test_story_pages_missing_or_stale_are_rebuilt(tmp_path: Path) -> None:
         assert db.stale_story_pages() == []
         stored = db.story_page(WIDE)
         assert stored is not None and stored.n_columns == N_WIDE
+        # Pieces of another format version are stale too.
+        db.conn.execute("UPDATE story_pages SET version = version - 1 WHERE story_id = ?", (WIDE,))
+        db.conn.commit()
+        assert db.story_page(WIDE) is None and db.stale_story_pages() == [WIDE]
 
 
 def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:

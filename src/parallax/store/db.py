@@ -36,7 +36,7 @@ from parallax.model import (
 )
 
 from .migrations import MIGRATIONS
-from .pages import story_columns, story_summary
+from .pages import PAGES_VERSION, story_columns, story_summary
 
 __all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "StoryPageData", "StoryPageText", "default_db_path"]
 
@@ -494,8 +494,8 @@ class Database:
         story = self.story(story_id)
         row = self.conn.execute(
             "SELECT p.summary, p.n_columns, p.computed_at FROM story_pages p JOIN comparisons c"
-            " ON c.story_id = p.story_id AND c.computed_at = p.computed_at WHERE p.story_id = ?",
-            (story.id,),
+            " ON c.story_id = p.story_id AND c.computed_at = p.computed_at WHERE p.story_id = ? AND p.version = ?",
+            (story.id, PAGES_VERSION),
         ).fetchone()
         if row is None:
             return None
@@ -510,11 +510,12 @@ class Database:
         return StoryPageText(str(row["summary"]), columns, row["n_columns"], row["computed_at"])
 
     def stale_story_pages(self) -> list[str]:
-        """Stories whose comparison has no page pieces of the same computation (stores written before
-        migration 0006, or by an older version)."""
+        """Stories whose comparison has no page pieces of the same computation and format (stores written
+        before migration 0006, or by an older version)."""
         return [row[0] for row in self.conn.execute(
             "SELECT c.story_id FROM comparisons c LEFT JOIN story_pages p ON p.story_id = c.story_id"
-            " WHERE p.computed_at IS NULL OR p.computed_at != c.computed_at ORDER BY c.n_articles DESC, c.story_id")]
+            " WHERE p.computed_at IS NULL OR p.computed_at != c.computed_at OR p.version != ?"
+            " ORDER BY c.n_articles DESC, c.story_id", (PAGES_VERSION,))]
 
     def rebuild_story_pages(self, story_ids: Iterable[str]) -> int:
         """Cut the stored comparisons of ``story_ids`` into page pieces again; returns how many were built."""
@@ -602,9 +603,9 @@ def _write_page(conn: sqlite3.Connection, story_id: str, data: dict[str, Any]) -
     """Store the page pieces of one comparison (``to_dict`` form), stamped with its ``computed_at``."""
     columns = story_columns(data)
     conn.execute(
-        "INSERT OR REPLACE INTO story_pages(story_id, computed_at, n_columns, summary)"
-        " SELECT story_id, computed_at, ?, ? FROM comparisons WHERE story_id = ?",
-        (len(columns), json.dumps(story_summary(data), ensure_ascii=False), story_id),
+        "INSERT OR REPLACE INTO story_pages(story_id, computed_at, version, n_columns, summary)"
+        " SELECT story_id, computed_at, ?, ?, ? FROM comparisons WHERE story_id = ?",
+        (PAGES_VERSION, len(columns), json.dumps(story_summary(data), ensure_ascii=False), story_id),
     )
     conn.execute("DELETE FROM story_columns WHERE story_id = ?", (story_id,))
     conn.executemany(

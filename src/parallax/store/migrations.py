@@ -158,6 +158,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE story_pages (
             story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
             computed_at TEXT NOT NULL,
+            version INTEGER NOT NULL,
             n_columns INTEGER NOT NULL,
             summary TEXT NOT NULL
         );

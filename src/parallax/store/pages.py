@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["GAPS_SHOWN", "LABELS_SHOWN", "ENTITIES_SHOWN", "TERMS_SHOWN", "ref_key", "story_columns", "story_summary"]
+__all__ = [
+    "ENTITIES_SHOWN",
+    "GAPS_SHOWN",
+    "LABELS_SHOWN",
+    "PAGES_VERSION",
+    "TERMS_SHOWN",
+    "page_sections",
+    "ref_key",
+    "story_columns",
+    "story_summary",
+]
 
 GAPS_SHOWN = 15  # statements listed per outlet under "only here" and "left out"
 TERMS_SHOWN = 20  # framing terms per outlet
@@ -20,6 +30,10 @@ ENTITIES_SHOWN = 300  # entity chips, most mentioned first
 
 _META = ("id", "outlet", "title", "date", "url", "byline")
 
+# Bump when what story_summary or story_columns store changes shape: stored pieces of another version
+# are rebuilt by build_story_pages.
+PAGES_VERSION = 2
+
 
 def ref_key(article_id: str, sentence: int) -> str:
     """The page-wide key of one sentence: ``article_id:index``."""
@@ -27,7 +41,8 @@ def ref_key(article_id: str, sentence: int) -> str:
 
 
 def story_summary(data: dict[str, Any]) -> dict[str, Any]:
-    """Everything on the story page except the article columns, with long lists cut to what is shown."""
+    """What the story page shows whatever page of columns is open: the story, its articles and outlets,
+    the quote groups and the entity chips (long lists cut to what is shown), and how many conflicts."""
     articles = [{k: a.get(k) for k in _META} for a in data.get("articles", [])]
     outlets = list(dict.fromkeys(a["outlet"] for a in articles))
     entities = sorted(data.get("entities", []), key=lambda e: -int(e.get("mention_count") or 0))
@@ -35,39 +50,70 @@ def story_summary(data: dict[str, Any]) -> dict[str, Any]:
         "story": data.get("story", {}),
         "articles": articles,
         "outlets": outlets,
-        "conflicts": _conflicts(data.get("conflicts", [])),
+        "n_conflicts": len(data.get("conflicts", [])),
         "quote_groups": data.get("quote_groups", []),
-        "gaps": _gaps(data.get("unique", []), data.get("missing", []), outlets),
-        "sources": _sources_table(data.get("sources", {}), outlets),
         "entities": [
             {k: e.get(k) for k in ("name", "label", "mention_count")}
             | {"forms": [a["form"] for a in e.get("aliases", [])]}
             for e in entities[:ENTITIES_SHOWN]
         ],
         "n_entities": len(entities),
-        "framing": [
-            {
-                "outlet": f["outlet"],
-                "terms": f.get("terms", [])[:TERMS_SHOWN],
-                "labels": [{"entity": x["entity"], "label": x["label"]} for x in f.get("labels", [])[:LABELS_SHOWN]],
-            }
-            for f in data.get("framing", [])
-        ],
     }
 
 
 def story_columns(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One column per article, in the comparison's article order: its sentences in paragraphs, each with
-    its alignment status, the outlets that also report it, its counterparts and its conflicts."""
+    its alignment status, the outlets that also report it, its counterparts and its conflicts; the
+    conflicts the article takes part in; and its outlet's gaps, sources and framing (repeated in each
+    column of the same outlet), so that a page of columns carries everything shown beside it."""
     align = {(a["article_id"], a["sentence"]): a for a in data.get("alignments", [])}
+    conflicts = _conflicts(data.get("conflicts", []))
     marks: dict[str, list[str]] = {}
-    for c in _conflicts(data.get("conflicts", [])):
+    involved: dict[str, list[dict[str, Any]]] = {}
+    for c in conflicts:
         for side in ("a", "b"):
             marks.setdefault(c[side]["key"], []).append(c["id"])
+        for article_id in dict.fromkeys((c["a"]["article_id"], c["b"]["article_id"])):
+            involved.setdefault(article_id, []).append(c)
     sentences: dict[str, list[dict[str, Any]]] = {}
     for s in data.get("sentences", []):
         sentences.setdefault(s["article_id"], []).append(s)
-    return [_column(a, sentences.get(a["id"], []), align, marks) for a in data.get("articles", [])]
+    outlets = list(dict.fromkeys(a.get("outlet", "") for a in data.get("articles", [])))
+    gaps = {g["outlet"]: g for g in _gaps(data.get("unique", []), data.get("missing", []), outlets)}
+    framing = {
+        f["outlet"]: {
+            "outlet": f["outlet"],
+            "terms": f.get("terms", [])[:TERMS_SHOWN],
+            "labels": [{"entity": x["entity"], "label": x["label"]} for x in f.get("labels", [])[:LABELS_SHOWN]],
+        }
+        for f in data.get("framing", [])
+    }
+    sources: dict[str, dict[str, int]] = data.get("sources", {})
+    columns = []
+    for a in data.get("articles", []):
+        column = _column(a, sentences.get(a["id"], []), align, marks)
+        outlet = a.get("outlet", "")
+        column["conflicts"] = involved.get(a["id"], [])
+        column["outlet"] = {"gaps": gaps.get(outlet), "framing": framing.get(outlet), "sources": sources.get(outlet, {})}
+        columns.append(column)
+    return columns
+
+
+def page_sections(columns: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The conflicts, gaps, sources table and framing of the articles and outlets in ``columns``."""
+    conflicts: dict[str, dict[str, Any]] = {}
+    per_outlet: dict[str, dict[str, Any]] = {}
+    for column in columns:
+        for c in column["conflicts"]:
+            conflicts.setdefault(c["id"], c)
+        per_outlet.setdefault(column["article"]["outlet"], column["outlet"])
+    outlets = list(per_outlet)
+    return {
+        "conflicts": sorted(conflicts.values(), key=lambda c: int(c["id"][1:])),
+        "gaps": [o["gaps"] for o in per_outlet.values() if o["gaps"]],
+        "sources": _sources_table({o: per_outlet[o]["sources"] for o in outlets}, outlets),
+        "framing": [o["framing"] for o in per_outlet.values() if o["framing"]],
+    }
 
 
 def _column(

@@ -27,6 +27,7 @@ __all__ = [
     "entities_html",
     "gaps_html",
     "highlight",
+    "quote_groups_html",
 ]
 
 
@@ -172,3 +173,30 @@ def entities_html(entities: Sequence[dict[str, Any]]) -> Markup:
             f'{_e(str(e["name"]))}{count}</a></li>'
         )
     return Markup("".join(parts) or '<li class="empty">None.</li>')
+
+
+_DIFF_TAGS = {"-": "del", "+": "ins"}
+
+
+def quote_groups_html(groups: Sequence[dict[str, Any]]) -> Markup:
+    """Table rows of the quote groups: who, how the outlets' wordings relate, each wording, and the word
+    diff between the first two wordings."""
+    rows = []
+    for g in groups:
+        speaker = g.get("speaker")
+        who = f'<a href="{_e(_entity_href(str(speaker)))}">{_e(str(speaker))}</a>' if speaker else "unattributed"
+        if g.get("attribution_conflict"):
+            who += ' <span class="badge">attribution differs</span>'
+        lines = []
+        for w in g.get("wordings", []):
+            named = w.get("speaker_name")
+            aside = f" ({_e(named)})" if named and named != speaker else ""
+            lines.append(f'<div class="wording-line"><strong>{_e(w["outlet"])}</strong>{aside}: '
+                         f'“{_e(w["content"]["text"])}”</div>')
+        if g.get("diff") and g.get("label") != "verbatim":
+            ops = " ".join(f"<{_DIFF_TAGS.get(op, 'span')}>{_e(tok)}</{_DIFF_TAGS.get(op, 'span')}>" for op, tok in g["diff"])
+            lines.append(f'<div class="diff">{ops} </div>')
+        css = ' class="attr-conflict"' if g.get("attribution_conflict") else ""
+        rows.append(f'<tr{css}><td>{who}</td><td><span class="kind">{_e(str(g.get("label", "")))}</span></td>'
+                    f'<td>{"".join(lines)}</td></tr>\n')
+    return Markup("".join(rows))

@@ -18,10 +18,18 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from parallax.model import Article, Comparison, to_dict
 from parallax.store import Database
 from parallax.store import queries as Q
-from parallax.store.pages import story_columns, story_summary
+from parallax.store.pages import page_sections, story_columns, story_summary
 
 from .negotiate import render, wants_json
-from .present import annotations_for, column_html, conflicts_html, entities_html, gaps_html, highlight
+from .present import (
+    annotations_for,
+    column_html,
+    conflicts_html,
+    entities_html,
+    gaps_html,
+    highlight,
+    quote_groups_html,
+)
 
 __all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
 
@@ -202,12 +210,13 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
     page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
     links = _column_links(request, page, pages)
     data = {"summary": summary, "columns": columns, "page": page, "pages": pages, **links}
-    scope = _page_scope(summary, columns)
+    scope = page_sections(columns)
     view = {
         **scope,
         "conflicts_html": conflicts_html(scope["conflicts"], page_of, page),
         "gaps_html": gaps_html(scope["gaps"], page_of, page),
         "entities_html": entities_html(summary["entities"]),
+        "quote_groups_html": quote_groups_html(summary["quote_groups"]),
         "columns": [{**c, "html": column_html(c["article"]["outlet"] or "", c["paragraphs"])} for c in columns],
         "page": page,
         "pages": pages,
@@ -234,23 +243,6 @@ def _column_links(request: Request, page: int, pages: int) -> dict[str, str | No
     return {
         "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
         "next": str(request.url.include_query_params(page=page + 1)) if page < pages else None,
-    }
-
-
-def _page_scope(summary: dict[str, Any], columns: list[dict[str, Any]]) -> dict[str, Any]:
-    """The per-outlet sections (gaps, sources, framing) and the conflicts of the articles in ``columns``:
-    a story of many pages shows, beside each page of columns, what concerns those articles."""
-    ids = {c["article"]["id"] for c in columns}
-    outlets = list(dict.fromkeys(c["article"]["outlet"] for c in columns))
-    wanted = set(outlets)
-    table = summary["sources"]
-    keep = [i for i, o in enumerate(table["outlets"]) if o in wanted]
-    rows = [{"name": r["name"], "counts": [r["counts"][i] for i in keep]} for r in table["rows"]]
-    return {
-        "conflicts": [k for k in summary["conflicts"] if k["a"]["article_id"] in ids or k["b"]["article_id"] in ids],
-        "gaps": [g for g in summary["gaps"] if g["outlet"] in wanted],
-        "sources": {"outlets": [table["outlets"][i] for i in keep], "rows": [r for r in rows if any(r["counts"])]},
-        "framing": [f for f in summary["framing"] if f["outlet"] in wanted],
     }
 
 
