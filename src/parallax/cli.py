@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", default=None, help="enables ingest over HTTP; every write must carry it"
                    " (default: $PARALLAX_TOKEN; unset = no writes)")
     p.add_argument("--workers", type=int, default=None,
-                   help="server processes (default: one per CPU, at most 4)")
+                   help="server processes (default: two per CPU, at most 8)")
 
     p = sub.add_parser("eval", help="quality evaluations on the shared datasets")
     p.add_argument("kind", choices=EVAL_KINDS)
