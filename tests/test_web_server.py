@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import subprocess
 import sys
@@ -76,11 +77,14 @@ def test_web_server_serve_refuses_nothing_but_warns_off_loopback(tmp_path: Path,
 
     calls = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(kw))
-    server.serve(tmp_path / "s.db", host="0.0.0.0", port=8123)
-    assert calls["host"] == "0.0.0.0" and calls["port"] == 8123
-    assert "reachable from other machines" in caplog.text
-    server.serve(tmp_path / "s.db")
-    assert calls["host"] == "127.0.0.1" and calls["port"] == 8000
+    try:
+        server.serve(tmp_path / "s.db", host="0.0.0.0", port=8123)
+        assert calls["host"] == "0.0.0.0" and calls["port"] == 8123
+        assert "reachable from other machines" in caplog.text
+        server.serve(tmp_path / "s.db")
+        assert calls["host"] == "127.0.0.1" and calls["port"] == 8000
+    finally:
+        gc.unfreeze()  # serve() froze this test process's objects, as it does a server's
 
 
 def test_web_server_worker_socket_is_tcp_so_nagle_is_off() -> None:
