@@ -294,3 +294,10 @@ def test_web_ingest_streamed_body_over_limit(writable: TestClient) -> None:
 def test_web_reads_need_no_token_and_get_is_not_a_write(writable: TestClient) -> None:
     assert writable.get("/stories.json").status_code == 200
     assert writable.get("/api/ingest").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/stories", "/quotes"])
+def test_web_outlet_filter_marks_the_choice_and_escapes_names(client: TestClient, path: str) -> None:
+    html = client.get(path, params={"outlet": "Harbor Times"}).text
+    assert '<option value="Harbor Times" selected>' in html
+    assert 'value="Night &lt;b&gt;Wire&lt;/b&gt;"' in html and "<b>Wire" not in html

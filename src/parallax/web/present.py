@@ -27,6 +27,7 @@ __all__ = [
     "entities_html",
     "gaps_html",
     "highlight",
+    "outlet_options",
     "quote_groups_html",
 ]
 
@@ -200,3 +201,14 @@ def quote_groups_html(groups: Sequence[dict[str, Any]]) -> Markup:
         rows.append(f'<tr{css}><td>{who}</td><td><span class="kind">{_e(str(g.get("label", "")))}</span></td>'
                     f'<td>{"".join(lines)}</td></tr>\n')
     return Markup("".join(rows))
+
+
+def outlet_options(outlets: Sequence[tuple[str, int]], selected: str | None, *, counts: bool) -> Markup:
+    """The ``<option>`` list of an outlet filter (a store of the baly corpus has ~300 outlets: a template
+    loop over them was most of a search page's rendering)."""
+    parts = []
+    for name, n in outlets:
+        mark = " selected" if name == selected else ""
+        label = f"{_e(name)} ({n})" if counts else _e(name)
+        parts.append(f'<option value="{_e(name)}"{mark}>{label}</option>')
+    return Markup("".join(parts))

@@ -28,6 +28,7 @@ from .present import (
     entities_html,
     gaps_html,
     highlight,
+    outlet_options,
     quote_groups_html,
 )
 
@@ -119,7 +120,8 @@ async def stories(request: Request) -> Response:
         "filters": _plain(filters),
         **links,
     }
-    context = {"page": page, "filters": filters, "outlets": outlets, "links": links}
+    options = outlet_options(outlets, filters.outlet, counts=True)
+    context = {"page": page, "filters": filters, "outlet_options": options, "links": links}
     return render(request, "stories.html", context, data)
 
 
@@ -280,7 +282,8 @@ async def quotes(request: Request) -> Response:
     hits, total, outlets = await _read(request, load)
     links = _page_links(request, total, limit, offset)
     data = {"quotes": _plain(hits), "total": total, "limit": limit, "offset": offset, "filters": params, **links}
-    context = {"hits": hits, "total": total, "params": params, "outlets": outlets, "links": links}
+    options = outlet_options(outlets, params["outlet"], counts=False)
+    context = {"hits": hits, "total": total, "params": params, "outlet_options": options, "links": links}
     return render(request, "quotes.html", context, data)
 
 
