@@ -156,7 +156,9 @@ def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
         for statement in _split_sql(sql):
             conn.execute(statement)
         conn.execute("INSERT INTO migrations(name) VALUES (?)", (name,))
-    conn.execute("INSERT INTO articles(id, outlet, title, content_hash, text) VALUES ('a1', 'O', 'T', 'h', 'Text.')")
+    conn.execute("INSERT INTO articles(id, outlet, title, date, content_hash, text)"
+                 " VALUES ('a1', 'O', 'T', '2025-01-02', 'h', 'Text.')")
+    conn.execute("INSERT INTO quotes(article_id, idx, kind, content, start, end) VALUES ('a1', 0, 'direct', 'Text', 0, 4)")
     conn.execute("INSERT INTO stories(id, title) VALUES ('s1', 'T')")
     conn.execute("INSERT INTO story_articles(article_id, story_id) VALUES ('a1', 's1')")
     conn.commit()
@@ -165,6 +167,7 @@ def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
         assert db.applied_migrations()[-1] == "0006_story_pages"
         rowid = db.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]
         assert db.conn.execute("SELECT article_rowid FROM story_articles").fetchone()[0] == rowid
+        assert db.conn.execute("SELECT date FROM quotes").fetchone()[0] == "2025-01-02"
         assert db.stale_story_pages() == []
 
 
@@ -234,3 +237,19 @@ def test_web_sends_the_kept_gzip_to_clients_that_accept_it(client: TestClient) -
     assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
     assert packed.json() == plain.json() and plain.json()["story"]["id"] == WIDE
     assert "Accept-Encoding" in plain.headers["vary"]
+
+
+def test_quote_search_plans_agree_on_order(wide_db: Path) -> None:
+    """Words alone, words with a filter, and no words take three query plans; all list newest first."""
+    from parallax.store.queries import search_quotes
+
+    with Database(wide_db) as db:
+        every, total = search_quotes(db)
+        assert total == len(every) == 4
+        dates = [h.date for h in every]
+        assert dates == sorted(dates, reverse=True)
+        for words in ("moved", "port", "chaos moved"):
+            alone, n_alone = search_quotes(db, q=words)
+            filtered, n_filtered = search_quotes(db, q=words, date_from="2000-01-01")
+            assert [h.id for h in alone] == [h.id for h in filtered] and n_alone == n_filtered == len(alone)
+            assert [h.id for h in alone] == [h.id for h in every if h.id in {x.id for x in alone}]

@@ -297,7 +297,7 @@ class Database:
         for idx, quote in enumerate(analyzed.quotes):
             conn.execute(
                 "INSERT INTO quotes(article_id, idx, kind, speaker, speaker_name, speaker_key, content, start, end,"
-                " cue, relay, relay_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cue, relay, relay_kind, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     idx,
@@ -311,6 +311,7 @@ class Database:
                     quote.cue.text if quote.cue else None,
                     quote.relay.name if quote.relay else None,
                     quote.relay.kind if quote.relay else None,
+                    analyzed.article.date,
                 ),
             )
         conn.execute("DELETE FROM article_sources WHERE article_id = ?", (article_id,))

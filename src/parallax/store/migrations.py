@@ -153,7 +153,8 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "0006_story_pages",
         # Page pieces of stored comparisons (see store/pages.py), and covering indexes that keep searches
-        # off the wide article and quote rows: full-text hits map to stories and dates through them.
+        # off the wide article and quote rows: full-text hits map to stories and dates through them
+        # (quotes.date is its article's date, copied so a quote hit sorts without a second lookup).
         """
         CREATE TABLE story_pages (
             story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
@@ -175,6 +176,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE story_articles ADD COLUMN article_rowid INTEGER;
         UPDATE story_articles SET article_rowid = (SELECT a.rowid FROM articles a WHERE a.id = story_articles.article_id);
         CREATE INDEX story_articles_rowid ON story_articles(article_rowid, story_id);
+        ALTER TABLE quotes ADD COLUMN date TEXT;
+        UPDATE quotes SET date = (SELECT a.date FROM articles a WHERE a.id = quotes.article_id);
+        CREATE INDEX quotes_id_date ON quotes(id, date);
         """,
     ),
 ]

@@ -284,7 +284,9 @@ def search_quotes(
     where = " AND ".join(clauses)
     # Every column the filters and the order need is in a covering index of migration 0006, named here
     # because without table statistics SQLite prefers the wide rows' primary keys (2-10x slower).
-    if parts:  # from the full-text hits: join each to its article's date
+    if parts and len(clauses) == 2:  # words only: the full-text hits sort by the date each quote carries
+        base = f"FROM quotes q INDEXED BY quotes_id_date WHERE {where}"  # noqa: S608
+    elif parts:  # words and filters: join each hit to its article's date and outlet
         base = (
             "FROM quotes q INDEXED BY quotes_id_article JOIN articles a INDEXED BY articles_id_date_outlet"
             f" ON a.id = q.article_id WHERE {where}"  # noqa: S608
@@ -297,10 +299,11 @@ def search_quotes(
     # Choose the page from the indexes alone, then read the wide rows of just that page. With words and
     # other filters the total comes from a window count, so the full-text query runs once.
     order = "a.date DESC, q.id"  # dates are ISO text or NULL; NULL sorts last
+    inner = "q.date DESC, q.id" if "quotes_id_date" in base else order
     counted = parts and len(clauses) > 2
     rows = db.conn.execute(
         f"SELECT {_QUOTE_COLUMNS}, p.total FROM (SELECT q.id AS id,"  # noqa: S608
-        f" {'count(*) OVER ()' if counted else 'NULL'} AS total {base} ORDER BY {order} LIMIT ? OFFSET ?) p"
+        f" {'count(*) OVER ()' if counted else 'NULL'} AS total {base} ORDER BY {inner} LIMIT ? OFFSET ?) p"
         f" JOIN quotes q ON q.id = p.id JOIN articles a ON a.id = q.article_id ORDER BY {order}",
         [*params, limit, offset],
     ).fetchall()
