@@ -253,3 +253,18 @@ def test_quote_search_plans_agree_on_order(wide_db: Path) -> None:
             filtered, n_filtered = search_quotes(db, q=words, date_from="2000-01-01")
             assert [h.id for h in alone] == [h.id for h in filtered] and n_alone == n_filtered == len(alone)
             assert [h.id for h in alone] == [h.id for h in every if h.id in {x.id for x in alone}]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [({"q": "bridge"}, 2), ({"q": "bridge", "outlet": "Outlet 03"}, 1), ({"outlet": "Outlet 03"}, 1), ({}, 3)],
+)
+def test_story_list_total_is_the_same_on_every_page(wide_db: Path, filters: dict[str, str], expected: int) -> None:
+    """("bridge" is in the flood story too.)"""
+    from parallax.store.queries import StoryFilters, list_stories
+
+    with Database(wide_db) as db:
+        first = list_stories(db, StoryFilters(**filters), limit=1)
+        past = list_stories(db, StoryFilters(**filters), limit=1, offset=50)
+    assert first.total == past.total and past.stories == ()
+    assert first.total == expected

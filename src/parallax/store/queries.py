@@ -163,21 +163,22 @@ def list_stories(db: Database, filters: StoryFilters | None = None, *, limit: in
     # Matches the stories_web_order index, so a page stops after LIMIT rows.
     order = "substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
     prefix, first = (_HITS, [match]) if match else ("", [])
-    if match and where == "s.n_articles > 0 AND s.id IN hits":
-        total_sql = "(SELECT count(*) FROM hits)"  # every story with an article has n_articles > 0
+    if match and not (filters.outlet or filters.entity or filters.date_from or filters.date_to):
+        # Words only: every story with an article has n_articles > 0, so the total is the hit set's size.
+        total_sql, total_params = "(SELECT count(*) FROM hits)", []
     else:
-        total_sql = f"(SELECT count(*) FROM stories s WHERE {where})"  # noqa: S608 - values are bound
+        total_sql, total_params = f"(SELECT count(*) FROM stories s WHERE {where})", params  # noqa: S608
     rows = db.conn.execute(
         f"{prefix}SELECT p.*, EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = p.id) AS has_comparison FROM ("
         f"SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets, {total_sql} AS total"
         f" FROM stories s INDEXED BY stories_web_order WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) p"  # noqa: S608
         f" ORDER BY {order.replace('s.', 'p.')}",
-        [*first, *params, *params, limit, offset] if "stories s WHERE" in total_sql else [*first, *params, limit, offset],
+        [*first, *total_params, *params, limit, offset],
     ).fetchall()
     if rows:
         total = int(rows[0]["total"])
-    else:
-        total = int(db.conn.execute(f"{prefix}SELECT {total_sql}", [*first, *params]).fetchone()[0])  # noqa: S608
+    else:  # a page past the end: count on its own
+        total = int(db.conn.execute(f"{prefix}SELECT {total_sql}", [*first, *total_params]).fetchone()[0])  # noqa: S608
     outlets = _story_outlets(db, [row["id"] for row in rows])
     stories = tuple(
         StoryRow(
