@@ -25,10 +25,12 @@ __all__ = [
     "column_html",
     "conflicts_html",
     "entities_html",
+    "framing_html",
     "gaps_html",
     "highlight",
     "outlet_options",
     "quote_groups_html",
+    "sources_html",
 ]
 
 
@@ -211,4 +213,35 @@ def outlet_options(outlets: Sequence[tuple[str, int]], selected: str | None, *, 
         mark = " selected" if name == selected else ""
         label = f"{_e(name)} ({n})" if counts else _e(name)
         parts.append(f'<option value="{_e(name)}"{mark}>{label}</option>')
+    return Markup("".join(parts))
+
+
+def sources_html(table: dict[str, Any]) -> Markup:
+    """The sources-by-outlet table: one row per cited source, one column per outlet, counts in cells."""
+    outlets = [_e(o) for o in table["outlets"]]
+    head = "".join(f'<th data-outlet="{o}">{o}</th>' for o in outlets)
+    rows = []
+    for r in table["rows"]:
+        cells = "".join(
+            f'<td class="num{"" if n else " zero"}" data-outlet="{o}">{n or "–"}</td>' for o, n in zip(outlets, r["counts"])
+        )
+        rows.append(f"<tr><td>{_e(r['name'])}</td>{cells}</tr>")
+    return Markup(f'<thead><tr><th>Source</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>')
+
+
+def framing_html(framing: Sequence[dict[str, Any]]) -> Markup:
+    """Per outlet: its distinctive terms (with their z-scores) and the labels it gives people."""
+    parts = []
+    for f in framing:
+        terms = "".join(
+            f'<span class="chip" title="z = {float(t["z"]):.1f}, ×{int(t["count"])}">{_e(t["term"])}</span>'
+            for t in f.get("terms", [])
+        )
+        labels = "".join(f"<li>{_e(x['entity'])}: “{_e(x['label'])}”</li>" for x in f.get("labels", []))
+        parts.append(
+            f'<div class="gap-col" data-outlet="{_e(f["outlet"])}"><h3>{_e(f["outlet"])}</h3>'
+            + (f"<p>{terms}</p>" if terms else "")
+            + (f"<ul>{labels}</ul>" if labels else "")
+            + "</div>\n"
+        )
     return Markup("".join(parts))

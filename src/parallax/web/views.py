@@ -26,10 +26,12 @@ from .present import (
     column_html,
     conflicts_html,
     entities_html,
+    framing_html,
     gaps_html,
     highlight,
     outlet_options,
     quote_groups_html,
+    sources_html,
 )
 
 __all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
@@ -219,6 +221,8 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         "gaps_html": gaps_html(scope["gaps"], page_of, page),
         "entities_html": entities_html(summary["entities"]),
         "quote_groups_html": quote_groups_html(summary["quote_groups"]),
+        "sources_html": sources_html(scope["sources"]),
+        "framing_html": framing_html(scope["framing"]),
         "columns": [{**c, "html": column_html(c["article"]["outlet"] or "", c["paragraphs"])} for c in columns],
         "page": page,
         "pages": pages,
