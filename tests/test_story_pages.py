@@ -268,3 +268,39 @@ def test_story_list_total_is_the_same_on_every_page(wide_db: Path, filters: dict
         past = list_stories(db, StoryFilters(**filters), limit=1, offset=50)
     assert first.total == past.total and past.stories == ()
     assert first.total == expected
+
+
+def test_entity_counts_follow_recomparisons(tmp_path: Path) -> None:
+    """The entity list reads counts kept on each entity; saving a comparison updates every entity it
+    adds or drops."""
+    from parallax.store.queries import list_entities
+
+    path = build_wide_db(tmp_path / "e.db")
+    with Database(path) as db:
+        def truth(key: str) -> tuple[int, int]:
+            row = db.conn.execute("SELECT count(DISTINCT article_id), count(DISTINCT story_id) FROM entity_articles"
+                                  " WHERE entity_key = ?", (key,)).fetchone()
+            return row[0], row[1]
+
+        listed = {e.key: (e.n_articles, e.n_stories) for e in list_entities(db)}
+        assert listed and all(counts == truth(key) for key, counts in listed.items())
+        assert listed["ines-calder"][0] > 0
+        flood = db.comparison(FLOOD)
+        assert flood is not None
+        db.save_comparison(flood, entity_rows=[])  # recompared, and nobody is named any more
+        assert {e.key: e.n_articles for e in list_entities(db)}["ines-calder"] == 0 == truth("ines-calder")[0]
+
+
+def test_web_entity_page_is_rebuilt_when_quotes_change(tmp_path: Path) -> None:
+    from parallax.model import AnalyzedArticle, Quote, Span
+
+    path = build_wide_db(tmp_path / "q.db")
+    with TestClient(create_app(path)) as c:
+        before = c.get("/entities/ines-calder.json").json()["n_quotes"]
+        assert c.get("/entities/ines-calder.json").json()["n_quotes"] == before  # served from the cache
+        with Database(path) as db:
+            analyzed = db.analysis("wide-00")
+            text = analyzed.article.text
+            said = Quote("wide-00", "indirect", Span(0, 20, text[:20]), speaker_name="Ines Calder")
+            db.save_analyses([AnalyzedArticle(analyzed.article, analyzed.sentences, (), (said,), ())])
+        assert c.get("/entities/ines-calder.json").json()["n_quotes"] == before + 1

@@ -461,8 +461,11 @@ class Database:
                 (story.id, len(story.article_ids), _packed(json.dumps(data, ensure_ascii=False))),
             )
             _write_page(conn, story.id, data)
+            touched = {row[0] for row in conn.execute(
+                "SELECT DISTINCT entity_key FROM entity_articles WHERE story_id = ?", (story.id,))}
             conn.execute("DELETE FROM entity_articles WHERE story_id = ?", (story.id,))
             for key, name, label, article_id, forms, count in entity_rows:
+                touched.add(key)
                 conn.execute(
                     "INSERT INTO entities(key, name, label) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
                     (key, name, label),
@@ -472,6 +475,13 @@ class Database:
                     " VALUES (?, ?, ?, ?, ?)",
                     (key, article_id, story.id, json.dumps(forms, ensure_ascii=False), count),
                 )
+            conn.executemany(
+                "UPDATE entities SET"
+                " n_articles = (SELECT count(DISTINCT article_id) FROM entity_articles WHERE entity_key = ?),"
+                " n_stories = (SELECT count(DISTINCT story_id) FROM entity_articles WHERE entity_key = ?)"
+                " WHERE key = ?",
+                [(key, key, key) for key in touched],
+            )
             for article_id, idx, key in quote_keys:
                 conn.execute("UPDATE quotes SET speaker_key = ? WHERE article_id = ? AND idx = ?", (key, article_id, idx))
             conn.execute("UPDATE stories SET dirty = 0 WHERE id = ?", (story.id,))

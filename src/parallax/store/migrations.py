@@ -154,7 +154,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0006_story_pages",
         # Page pieces of stored comparisons (see store/pages.py), and covering indexes that keep searches
         # off the wide article and quote rows: full-text hits map to stories and dates through them
-        # (quotes.date is its article's date, copied so a quote hit sorts without a second lookup).
+        # (quotes.date is its article's date, copied so a quote hit sorts without a second lookup), and
+        # each entity's article and story counts kept with it for the entity list.
         """
         CREATE TABLE story_pages (
             story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
@@ -179,6 +180,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE quotes ADD COLUMN date TEXT;
         UPDATE quotes SET date = (SELECT a.date FROM articles a WHERE a.id = quotes.article_id);
         CREATE INDEX quotes_id_date ON quotes(id, date);
+        ALTER TABLE entities ADD COLUMN n_articles INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entities ADD COLUMN n_stories INTEGER NOT NULL DEFAULT 0;
+        UPDATE entities SET
+            n_articles = (SELECT count(DISTINCT ea.article_id) FROM entity_articles ea WHERE ea.entity_key = entities.key),
+            n_stories = (SELECT count(DISTINCT ea.story_id) FROM entity_articles ea WHERE ea.entity_key = entities.key);
+        CREATE INDEX entities_by_articles ON entities(n_articles DESC, name);
         """,
     ),
 ]

@@ -370,9 +370,8 @@ def list_entities(db: Database, *, q: str | None = None, limit: int = 100, offse
         where = "WHERE e.name LIKE ? ESCAPE '\\'"
         params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     rows = db.conn.execute(
-        "SELECT e.key, e.name, e.label, count(DISTINCT ea.article_id), count(DISTINCT ea.story_id)"
-        f" FROM entities e LEFT JOIN entity_articles ea ON ea.entity_key = e.key {where}"  # noqa: S608
-        " GROUP BY e.key ORDER BY 4 DESC, e.name LIMIT ? OFFSET ?",
+        f"SELECT e.key, e.name, e.label, e.n_articles, e.n_stories FROM entities e {where}"  # noqa: S608
+        " ORDER BY e.n_articles DESC, e.name LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     return [EntityInfo(*row) for row in rows]
@@ -421,9 +420,7 @@ def entity_page(db: Database, key: str) -> EntityPage:
 
 def _entity_info(db: Database, key: str) -> EntityInfo:
     row = db.conn.execute(
-        "SELECT e.key, e.name, e.label, count(DISTINCT ea.article_id), count(DISTINCT ea.story_id)"
-        " FROM entities e LEFT JOIN entity_articles ea ON ea.entity_key = e.key WHERE e.key = ? GROUP BY e.key",
-        (key,),
+        "SELECT e.key, e.name, e.label, e.n_articles, e.n_stories FROM entities e WHERE e.key = ?", (key,)
     ).fetchone()
     if row is not None:
         return EntityInfo(*row)

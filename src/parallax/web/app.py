@@ -102,4 +102,5 @@ def create_app(
     app.state.max_upload_bytes = max_upload_bytes
     app.state.outlet_cache = {}
     app.state.story_pages = views.PageCache()
+    app.state.entity_pages = views.PageCache(size=128)
     return app

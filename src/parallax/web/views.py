@@ -164,22 +164,22 @@ async def story(request: Request) -> Response:
 
 
 class PageCache:
-    """Rendered story pages of one app, keyed by story, column page, the comparison's ``computed_at`` and
-    the format: a page only changes when its story is recompared. Least recently used pages go first."""
+    """Rendered pages of one app, keyed by what they were built from (for a story page: story, column
+    page, the comparison's ``computed_at`` and the format). Least recently used pages go first."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._pages: OrderedDict[tuple[str, int, str, bool], tuple[bytes, str | None]] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], tuple[bytes, str | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, str, bool]) -> tuple[bytes, str | None] | None:
+    def get(self, key: tuple[Any, ...]) -> tuple[bytes, str | None] | None:
         with self._lock:
             found = self._pages.get(key)
             if found is not None:
                 self._pages.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, int, str, bool], value: tuple[bytes, str | None]) -> None:
+    def put(self, key: tuple[Any, ...], value: tuple[bytes, str | None]) -> None:
         with self._lock:
             self._pages[key] = value
             while len(self._pages) > self.size:
@@ -263,9 +263,24 @@ async def entities(request: Request) -> Response:
 
 async def entity(request: Request) -> Response:
     """Everything one entity is quoted saying, across outlets and time, grouped into wording variants."""
-    key = request.path_params["key"]
-    page = await _read(request, lambda db: Q.entity_page(db, key))
-    return render(request, "entity.html", {"page": page}, _plain(page))
+    return await run_in_threadpool(_entity_page, request, request.path_params["key"])
+
+
+def _entity_page(request: Request, key: str) -> Response:
+    # Grouping a much-quoted speaker's 1,000 quotes into remarks takes ~2 s (fuzzy matching each
+    # against the remarks before it), so pages are kept until quotes or comparisons change.
+    as_json = wants_json(request)
+    cache: PageCache = request.app.state.entity_pages
+    with request.app.state.pool.connection() as db:
+        stamp = db.conn.execute("SELECT (SELECT max(id) FROM quotes), (SELECT max(computed_at) FROM comparisons)").fetchone()
+        cache_key = (key, str(tuple(stamp)), as_json)
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
+        page = Q.entity_page(db, key)
+    response = render(request, "entity.html", {"page": page}, _plain(page))
+    cache.put(cache_key, (bytes(response.body), response.media_type))
+    return response
 
 
 async def quotes(request: Request) -> Response:
