@@ -304,3 +304,14 @@ def test_web_entity_page_is_rebuilt_when_quotes_change(tmp_path: Path) -> None:
             said = Quote("wide-00", "indirect", Span(0, 20, text[:20]), speaker_name="Ines Calder")
             db.save_analyses([AnalyzedArticle(analyzed.article, analyzed.sentences, (), (said,), ())])
         assert c.get("/entities/ines-calder.json").json()["n_quotes"] == before + 1
+
+
+def test_entity_page_caps_to_the_newest_quotes_and_says_so(wide_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from parallax.store import queries
+
+    monkeypatch.setattr(queries, "_MAX_ENTITY_QUOTES", 2)
+    with Database(wide_db) as db:
+        page = queries.entity_page(db, "ines-calder")
+    assert (page.n_quotes, page.n_quotes_total) == (2, 4)
+    shown = sorted(q.date or "" for v in page.variants for w in v.wordings for q in w.quotes)
+    assert shown == ["2025-03-03", "2025-03-04"]  # the budget quote of 2025-02-10 is the oldest, left out

@@ -358,7 +358,8 @@ class EntityPage:
     outlets: dict[str, int]  # outlet -> quotes
     variants: tuple[QuoteVariant, ...]
     stories: tuple[tuple[str, str, str | None], ...] = field(default=())  # (id, title, last_date)
-    n_quotes: int = 0
+    n_quotes: int = 0  # quotes shown (grouped into variants)
+    n_quotes_total: int = 0  # quotes in the store; more than n_quotes when capped to the newest
 
 
 def list_entities(db: Database, *, q: str | None = None, limit: int = 100, offset: int = 0) -> list[EntityInfo]:
@@ -388,14 +389,17 @@ def entity_page(db: Database, key: str) -> EntityPage:
     # entity's name and every surface form it was mentioned by are looked up.
     keys = sorted({info.key, name_key(info.key.replace("-", " ")), name_key(info.name), *map(name_key, forms)} - {""})
     marks = ",".join("?" * len(keys))
+    # The newest quotes when there are more than can be grouped in time (a US president has ~14,000 in
+    # the 10k corpus); grouped oldest first, so each remark's first wording leads.
     quotes = [
         _quote_from_row(row)
         for row in db.conn.execute(
             f"SELECT {_QUOTE_COLUMNS} FROM quotes q JOIN articles a ON a.id = q.article_id"  # noqa: S608
-            f" WHERE q.speaker_key IN ({marks}) ORDER BY coalesce(a.date, ''), q.id LIMIT ?",
+            f" WHERE q.speaker_key IN ({marks}) ORDER BY coalesce(a.date, '') DESC, q.id DESC LIMIT ?",
             [*keys, _MAX_ENTITY_QUOTES],
         )
-    ]
+    ][::-1]
+    total = int(db.conn.execute(f"SELECT count(*) FROM quotes WHERE speaker_key IN ({marks})", keys).fetchone()[0])  # noqa: S608
     outlets: dict[str, int] = {}
     for quote in quotes:
         outlets[quote.outlet] = outlets.get(quote.outlet, 0) + 1
@@ -415,6 +419,7 @@ def entity_page(db: Database, key: str) -> EntityPage:
         variants=group_variants(quotes),
         stories=stories,
         n_quotes=len(quotes),
+        n_quotes_total=total,
     )
 
 
