@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -170,7 +171,10 @@ def upgrade_store(db: Database, *, on_progress: ProgressFn = _no_progress) -> No
     build_story_pages(db, on_progress=on_progress)
     if unpacked:  # compression freed most of the file: give it back (10k-article store: 1.3 GB -> 0.95 GB)
         LOGGER.info("compacting %s after compressing %d comparisons", db.path, len(unpacked))
-        db.conn.execute("VACUUM")
+        try:
+            db.conn.execute("VACUUM")
+        except sqlite3.OperationalError as exc:  # another connection is reading or writing: next time
+            LOGGER.warning("%s: could not compact the store now (%s); it stays correct, only larger", db.path, exc)
 
 
 def build_story_pages(db: Database, *, on_progress: ProgressFn = _no_progress) -> int:
