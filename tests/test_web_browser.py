@@ -182,4 +182,8 @@ def test_web_browser_story_pages_through_columns(page: Any, tmp_path: Path) -> N
         page.wait_for_selector(f'[id="s-{far}"].is-active')
         assert page.locator("section.col").count() == N_WIDE - 24
         _shot(page, "story-wide-page3.png")
+        # A sentence whose counterparts are all in articles of page 1 says so instead of "only here".
+        page.goto(base + f"/stories/{WIDE}?page=2")
+        page.click('[id="s-wide-12:0"]')
+        assert "3 counterparts in articles on other pages" in page.locator("#match-status").inner_text()
         assert page.js_errors == []

@@ -17,8 +17,10 @@
     clearMarks();
     sent.classList.add("is-active");
     var found = [];
+    var elsewhere = 0;  // counterparts in articles shown on another page of columns
     words(sent.dataset.matches).forEach(function (key) {
       var other = byKey(key);
+      if (!other) { elsewhere += 1; }
       if (other) {
         other.classList.add("is-counterpart");
         found.push(other.dataset.outlet);
@@ -28,8 +30,14 @@
         }
       }
     });
-    setStatus("match-status", found.length ? "Counterparts in: " + Array.from(new Set(found)).join(", ")
-                                            : "Only " + sent.dataset.outlet + " reports this.");
+    var more = elsewhere ? elsewhere + " counterpart" + (elsewhere > 1 ? "s" : "") +
+                           " in articles on other pages of this story" : "";
+    if (found.length) {
+      setStatus("match-status", "Counterparts in: " + Array.from(new Set(found)).join(", ") + (more ? "; " + more : ""));
+    } else {
+      setStatus("match-status", more ? "No counterpart among these columns; " + more + "."
+                                     : "Only " + sent.dataset.outlet + " reports this.");
+    }
   }
 
   function setupSentences(root) {
