@@ -315,3 +315,33 @@ def test_entity_page_caps_to_the_newest_quotes_and_says_so(wide_db: Path, monkey
     assert (page.n_quotes, page.n_quotes_total) == (2, 4)
     shown = sorted(q.date or "" for v in page.variants for w in v.wordings for q in w.quotes)
     assert shown == ["2025-03-03", "2025-03-04"]  # the budget quote of 2025-02-10 is the oldest, left out
+
+
+def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parallax.model import AnalyzedArticle, Quote, Span
+    from parallax.pipeline import build_entity_pages
+    from parallax.store import queries
+
+    path = build_wide_db(tmp_path / "h.db")
+    with Database(path) as db:
+        db.conn.execute("UPDATE quotes SET speaker_key = 'ines-calder' WHERE speaker_name = 'Ines Calder'")
+        db.conn.commit()
+        with TestClient(create_app(path)) as c:
+            built_here = c.get("/entities/ines-calder.json").json()
+        monkeypatch.setattr(queries, "HEAVY_ENTITY_QUOTES", 3)
+        assert queries.heavy_speakers(db) == ["ines-calder"]
+        assert build_entity_pages(db) == 1 and build_entity_pages(db) == 0  # kept while current
+        kept = queries.entity_page(db, "ines-calder")
+        assert isinstance(kept, dict)
+        with TestClient(create_app(path)) as c:
+            assert c.get("/entities/ines-calder.json").json() == built_here
+            assert "Ines Calder" in c.get("/entities/ines-calder").text
+        analyzed = db.analysis("wide-00")
+        said = Quote("wide-00", "indirect", Span(0, 20, analyzed.article.text[:20]), speaker_name="Ines Calder",
+                     speaker_entity="ines-calder")
+        db.save_analyses([AnalyzedArticle(analyzed.article, analyzed.sentences, (), (said,), ())])
+        fresh = queries.entity_page(db, "ines-calder")  # the kept grouping no longer matches: built again
+        assert not isinstance(fresh, dict) and fresh.n_quotes == built_here["n_quotes"] + 1
+        assert build_entity_pages(db) == 1

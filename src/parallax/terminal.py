@@ -16,7 +16,7 @@ from parallax.model import Comparison, Story
 __all__ = ["print_comparison", "print_stories", "progress_bars"]
 
 STAGE_LABELS = {"ingest": "reading", "analyze": "analyzing", "cluster": "grouping", "compare": "comparing",
-                "pack": "compressing comparisons", "pages": "story pages"}
+                "pack": "compressing comparisons", "pages": "story pages", "entities": "grouping remarks"}
 
 
 @contextmanager

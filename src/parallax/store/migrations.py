@@ -155,7 +155,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         # Page pieces of stored comparisons (see store/pages.py), and covering indexes that keep searches
         # off the wide article and quote rows: full-text hits map to stories and dates through them
         # (quotes.date is its article's date, copied so a quote hit sorts without a second lookup), and
-        # each entity's article and story counts kept with it for the entity list.
+        # each entity's article and story counts kept with it for the entity list; entity_pages keeps the
+        # remark grouping of much-quoted speakers (store/queries.py, store_entity_page).
         """
         CREATE TABLE story_pages (
             story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
@@ -186,6 +187,11 @@ MIGRATIONS: list[tuple[str, str]] = [
             n_articles = (SELECT count(DISTINCT ea.article_id) FROM entity_articles ea WHERE ea.entity_key = entities.key),
             n_stories = (SELECT count(DISTINCT ea.story_id) FROM entity_articles ea WHERE ea.entity_key = entities.key);
         CREATE INDEX entities_by_articles ON entities(n_articles DESC, name);
+        CREATE TABLE entity_pages (
+            key TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
         """,
     ),
 ]

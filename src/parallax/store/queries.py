@@ -18,10 +18,12 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from parallax.errors import InputError, NotFoundError
+from parallax.model import to_dict
 
 from .db import Database, speaker_key
 
 __all__ = [
+    "HEAVY_ENTITY_QUOTES",
     "EntityInfo",
     "EntityPage",
     "QuoteHit",
@@ -35,12 +37,14 @@ __all__ = [
     "entity_page",
     "fts_query",
     "group_variants",
+    "heavy_speakers",
     "list_entities",
     "list_outlets",
     "list_stories",
     "name_key",
     "parse_date",
     "search_quotes",
+    "store_entity_page",
     "word_diff",
 ]
 
@@ -50,6 +54,9 @@ _MAX_LIMIT = 200
 # seed pair (translated Putin remarks score 70-85, unrelated remarks by the same speaker stay under 50).
 _VARIANT_SIMILARITY = 62.0
 _MAX_ENTITY_QUOTES = 1000
+# From this many quotes on, an entity's page is grouped ahead (by `analyze` and `serve`) and kept: the
+# fuzzy grouping is quadratic (~2 s for 1,000 quotes).
+HEAVY_ENTITY_QUOTES = 300
 _TERM = re.compile(r'"([^"]*)"|([\w\-\'’]+\*?)', re.UNICODE)
 
 
@@ -378,16 +385,73 @@ def list_entities(db: Database, *, q: str | None = None, limit: int = 100, offse
     return [EntityInfo(*row) for row in rows]
 
 
-def entity_page(db: Database, key: str) -> EntityPage:
-    """Everything ``key`` is quoted saying, across outlets and over time, grouped into wording variants."""
+def entity_page(db: Database, key: str) -> EntityPage | dict[str, Any]:
+    """Everything ``key`` is quoted saying, across outlets and over time, grouped into wording variants.
+
+    For a much-quoted speaker the grouping stored by :func:`store_entity_page` is returned (in its JSON
+    form) while it matches the store; otherwise the page is built here.
+    """
     info = _entity_info(db, key)
+    forms = _entity_forms(db, info.key)
+    keys = _speaker_keys(info, forms)
+    stamp = _entity_stamp(db, info, keys)
+    row = db.conn.execute("SELECT stamp, data FROM entity_pages WHERE key = ?", (info.key,)).fetchone()
+    if row is not None and row[0] == stamp:
+        return dict(json.loads(row[1]))
+    return _build_entity_page(db, info, forms, keys)
+
+
+def heavy_speakers(db: Database) -> list[str]:
+    """Entities quoted at least :data:`HEAVY_ENTITY_QUOTES` times: their pages are grouped ahead."""
+    return [row[0] for row in db.conn.execute(
+        "SELECT q.speaker_key FROM quotes q INDEXED BY quotes_speaker_key JOIN entities e ON e.key = q.speaker_key"
+        " GROUP BY q.speaker_key HAVING count(*) >= ? ORDER BY count(*) DESC", (HEAVY_ENTITY_QUOTES,))]
+
+
+def store_entity_page(db: Database, key: str) -> bool:
+    """Group ``key``'s quotes into remarks and keep the page, unless the kept one still matches the
+    store; returns whether it was (re)built."""
+    info = _entity_info(db, key)
+    forms = _entity_forms(db, info.key)
+    keys = _speaker_keys(info, forms)
+    stamp = _entity_stamp(db, info, keys)
+    row = db.conn.execute("SELECT stamp FROM entity_pages WHERE key = ?", (info.key,)).fetchone()
+    if row is not None and row[0] == stamp:
+        return False
+    page = _build_entity_page(db, info, forms, keys)
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO entity_pages(key, stamp, data) VALUES (?, ?, ?)",
+            (info.key, stamp, json.dumps(to_dict(page), ensure_ascii=False)),
+        )
+    return True
+
+
+def _entity_forms(db: Database, key: str) -> dict[str, int]:
     forms: dict[str, int] = {}
-    for row in db.conn.execute("SELECT forms, count FROM entity_articles WHERE entity_key = ?", (info.key,)):
+    for row in db.conn.execute("SELECT forms FROM entity_articles WHERE entity_key = ?", (key,)):
         for form in json.loads(row[0]) or []:
             forms[str(form)] = forms.get(str(form), 0) + 1
-    # Quotes carry the speaker's own name key ("vladimir putin", "putin"), not the entity key, so the
-    # entity's name and every surface form it was mentioned by are looked up.
-    keys = sorted({info.key, name_key(info.key.replace("-", " ")), name_key(info.name), *map(name_key, forms)} - {""})
+    return forms
+
+
+def _speaker_keys(info: EntityInfo, forms: dict[str, int]) -> list[str]:
+    """Quotes carry the speaker's own name key ("vladimir putin", "putin") or, once compared, the entity
+    key: the entity's key, its name and every surface form it was mentioned by are looked up."""
+    return sorted({info.key, name_key(info.key.replace("-", " ")), name_key(info.name), *map(name_key, forms)} - {""})
+
+
+def _entity_stamp(db: Database, info: EntityInfo, keys: list[str]) -> str:
+    """What an entity page is built from, in a few numbers: its quotes (how many, the newest id), the
+    surface forms looked up, and its article and story counts."""
+    marks = ",".join("?" * len(keys))
+    count, newest = db.conn.execute(
+        f"SELECT count(*), max(id) FROM quotes WHERE speaker_key IN ({marks})", keys  # noqa: S608
+    ).fetchone()
+    return f"{count}:{newest}:{len(keys)}:{info.n_articles}:{info.n_stories}"
+
+
+def _build_entity_page(db: Database, info: EntityInfo, forms: dict[str, int], keys: list[str]) -> EntityPage:
     marks = ",".join("?" * len(keys))
     # The newest quotes when there are more than can be grouped in time (a US president has ~14,000 in
     # the 10k corpus); grouped oldest first, so each remark's first wording leads.
