@@ -189,9 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         sizes = {t: db.count(t) for t in ("articles", "stories", "quotes")}
         ranked = [row[0] for row in db.conn.execute(
             "SELECT story_id FROM comparisons ORDER BY n_articles DESC, story_id LIMIT ?", (args.requests + 20,))]
-    # Story pages: the largest stories, each requested once, so every measured page is a first (uncached)
-    # render; the warm-up uses the next 20 stories, not these.
+        people = [row[0] for row in db.conn.execute(
+            "SELECT key FROM entities ORDER BY n_articles DESC, key LIMIT ?", (args.requests + 20,))]
+    # Story and entity pages: the largest stories and most-mentioned entities, each requested once, so
+    # every measured page is a first (uncached) render; the warm-ups use the next 20, not these.
     top, warm = ranked[: args.requests], ranked[args.requests :] or ranked
+    who, who_warm = people[: args.requests], people[args.requests :] or people
     from parallax.web.server import default_workers
 
     workers = args.workers or default_workers()
@@ -204,10 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         "story search": lambda i: f"/stories?q={SEARCH_WORDS[i % len(SEARCH_WORDS)]}",
         "quote search": lambda i: f"/quotes?q={SEARCH_WORDS[i % len(SEARCH_WORDS)]}",
         "whole comparison json": lambda i: f"/stories/{top[i % 50]}.json",
+        "entity page": lambda i: f"/entities/{who[i % len(who)]}",
     }
     warmups: dict[str, Callable[[int], str]] = {
         "story page": lambda i: f"/stories/{warm[i % len(warm)]}",
         "story page json": lambda i: f"/stories/{warm[i % len(warm)]}.json?view=page",
+        "entity page": lambda i: f"/entities/{who_warm[i % len(who_warm)]}",
     }
     digest = hashlib.sha256(str(sizes).encode()).hexdigest()[:8]
     print(f"store: {db_path} ({how}); {sizes} [{digest}]")

@@ -345,3 +345,16 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
         fresh = queries.entity_page(db, "ines-calder")  # the kept grouping no longer matches: built again
         assert not isinstance(fresh, dict) and fresh.n_quotes == built_here["n_quotes"] + 1
         assert build_entity_pages(db) == 1
+
+
+def test_web_entity_page_pages_through_remarks(wide_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from parallax.web import views
+
+    monkeypatch.setattr(views, "REMARKS_PER_PAGE", 1)
+    with TestClient(create_app(wide_db)) as c:
+        first = c.get("/entities/ines-calder.json").json()
+        assert len(first["variants"]) == 1 and first["page"] == 1 and first["n_variants"] == first["pages"] > 1
+        second = c.get(first["next"]).json()
+        assert second["variants"] != first["variants"] and second["prev"]
+        assert "Remarks 2–2 of" in c.get(first["next"].replace(".json", "")).text
+        assert c.get(f"/entities/ines-calder?page={first['pages'] + 1}").status_code == 404

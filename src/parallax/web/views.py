@@ -266,19 +266,36 @@ async def entity(request: Request) -> Response:
     return await run_in_threadpool(_entity_page, request, request.path_params["key"])
 
 
+REMARKS_PER_PAGE = 50  # an entity page lists its remarks most widely reported first, this many at a time
+
+
 def _entity_page(request: Request, key: str) -> Response:
-    # Grouping a much-quoted speaker's 1,000 quotes into remarks takes ~2 s (fuzzy matching each
-    # against the remarks before it), so pages are kept until quotes or comparisons change.
+    # A much-quoted speaker's grouping is kept in the store; others are grouped here (fuzzy matching each
+    # quote against the remarks before it). Rendered pages are kept until quotes or comparisons change.
     as_json = wants_json(request)
+    page_no = _int(request, "page", 1, low=1, high=100_000)
     cache: PageCache = request.app.state.entity_pages
     with request.app.state.pool.connection() as db:
         stamp = db.conn.execute("SELECT (SELECT max(id) FROM quotes), (SELECT max(computed_at) FROM comparisons)").fetchone()
-        cache_key = (key, str(tuple(stamp)), as_json)
+        cache_key = (key, page_no, str(tuple(stamp)), as_json)
         cached = cache.get(cache_key)
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
-        page = Q.entity_page(db, key)
-    response = render(request, "entity.html", {"page": page}, _plain(page))
+        data = _plain(Q.entity_page(db, key))
+    variants = data.pop("variants")
+    pages = max(1, -(-len(variants) // REMARKS_PER_PAGE))
+    if page_no > pages:
+        raise HTTPException(404, f"{key} has {pages} page{'s' if pages > 1 else ''} of remarks")
+    start = (page_no - 1) * REMARKS_PER_PAGE
+    data.update(
+        variants=variants[start : start + REMARKS_PER_PAGE],
+        n_variants=len(variants),
+        first=start + 1,
+        page=page_no,
+        pages=pages,
+        **_column_links(request, page_no, pages),
+    )
+    response = render(request, "entity.html", {"page": data}, data)
     cache.put(cache_key, (bytes(response.body), response.media_type))
     return response
 
