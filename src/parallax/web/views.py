@@ -281,14 +281,19 @@ def _entity_page(request: Request, key: str) -> Response:
         cached = cache.get(cache_key)
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
-        data = _plain(Q.entity_page(db, key))
+        page = Q.entity_page(db, key)
+    # Only the remarks shown are turned into plain data (a kept grouping is plain already).
+    data = dict(page) if isinstance(page, dict) else {f.name: getattr(page, f.name) for f in dataclasses.fields(page)}
     variants = data.pop("variants")
     pages = max(1, -(-len(variants) // REMARKS_PER_PAGE))
     if page_no > pages:
         raise HTTPException(404, f"{key} has {pages} page{'s' if pages > 1 else ''} of remarks")
     start = (page_no - 1) * REMARKS_PER_PAGE
+    shown = variants[start : start + REMARKS_PER_PAGE]
+    if not isinstance(page, dict):
+        data, shown = _plain(data), _plain(shown)
     data.update(
-        variants=variants[start : start + REMARKS_PER_PAGE],
+        variants=shown,
         n_variants=len(variants),
         first=start + 1,
         page=page_no,
