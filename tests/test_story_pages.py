@@ -320,7 +320,7 @@ def test_entity_page_caps_to_the_newest_quotes_and_says_so(wide_db: Path, monkey
 def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from parallax.model import AnalyzedArticle, Quote, Span
+    from parallax.model import AnalyzedArticle, Quote, Span, to_dict
     from parallax.pipeline import build_entity_pages
     from parallax.store import queries
 
@@ -331,10 +331,16 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
         with TestClient(create_app(path)) as c:
             built_here = c.get("/entities/ines-calder.json").json()
         monkeypatch.setattr(queries, "HEAVY_ENTITY_QUOTES", 3)
+        monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 1)
         assert queries.heavy_speakers(db) == ["ines-calder"]
         assert build_entity_pages(db) == 1 and build_entity_pages(db) == 0  # kept while current
-        kept = queries.entity_page(db, "ines-calder")
-        assert isinstance(kept, dict)
+        second, kept = queries.entity_page_slice(db, "ines-calder", 2)
+        assert kept and second["variants"] == to_dict(queries.entity_page(db, "ines-calder").variants)[1:2]
+        monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 50)
+        assert not queries.entity_page_slice(db, "ines-calder")[1]  # kept in pages of another size: stale
+        assert build_entity_pages(db) == 1
+        _, kept = queries.entity_page_slice(db, "ines-calder")
+        assert kept
         with TestClient(create_app(path)) as c:
             assert c.get("/entities/ines-calder.json").json() == built_here
             assert "Ines Calder" in c.get("/entities/ines-calder").text
@@ -342,15 +348,15 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
         said = Quote("wide-00", "indirect", Span(0, 20, analyzed.article.text[:20]), speaker_name="Ines Calder",
                      speaker_entity="ines-calder")
         db.save_analyses([AnalyzedArticle(analyzed.article, analyzed.sentences, (), (said,), ())])
-        fresh = queries.entity_page(db, "ines-calder")  # the kept grouping no longer matches: built again
-        assert not isinstance(fresh, dict) and fresh.n_quotes == built_here["n_quotes"] + 1
+        fresh, kept = queries.entity_page_slice(db, "ines-calder")  # the kept grouping is stale: built now
+        assert not kept and fresh["n_quotes"] == built_here["n_quotes"] + 1
         assert build_entity_pages(db) == 1
 
 
 def test_web_entity_page_pages_through_remarks(wide_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parallax.web import views
+    from parallax.store import queries
 
-    monkeypatch.setattr(views, "REMARKS_PER_PAGE", 1)
+    monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 1)
     with TestClient(create_app(wide_db)) as c:
         first = c.get("/entities/ines-calder.json").json()
         assert len(first["variants"]) == 1 and first["page"] == 1 and first["n_variants"] == first["pages"] > 1

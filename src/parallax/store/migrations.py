@@ -192,6 +192,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             stamp TEXT NOT NULL,
             data TEXT NOT NULL
         );
+        CREATE TABLE entity_remarks (
+            key TEXT NOT NULL,
+            page INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (key, page)
+        );
         """,
     ),
 ]

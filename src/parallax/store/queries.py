@@ -24,6 +24,7 @@ from .db import Database, speaker_key
 
 __all__ = [
     "HEAVY_ENTITY_QUOTES",
+    "REMARKS_PER_PAGE",
     "EntityInfo",
     "EntityPage",
     "QuoteHit",
@@ -35,6 +36,7 @@ __all__ = [
     "Wording",
     "entity_forms",
     "entity_page",
+    "entity_page_slice",
     "fts_query",
     "group_variants",
     "heavy_speakers",
@@ -57,6 +59,7 @@ _MAX_ENTITY_QUOTES = 1000
 # From this many quotes on, an entity's page is grouped ahead (by `analyze` and `serve`) and kept: the
 # fuzzy grouping is quadratic (~2 s for 1,000 quotes, ~0.05 s for 150, a few ms below 50).
 HEAVY_ENTITY_QUOTES = 50
+REMARKS_PER_PAGE = 50  # an entity page lists its remarks most widely reported first, this many at a time
 _TERM = re.compile(r'"([^"]*)"|([\w\-\'’]+\*?)', re.UNICODE)
 
 
@@ -385,20 +388,31 @@ def list_entities(db: Database, *, q: str | None = None, limit: int = 100, offse
     return [EntityInfo(*row) for row in rows]
 
 
-def entity_page(db: Database, key: str) -> EntityPage | dict[str, Any]:
-    """Everything ``key`` is quoted saying, across outlets and over time, grouped into wording variants.
+def entity_page(db: Database, key: str) -> EntityPage:
+    """Everything ``key`` is quoted saying, across outlets and over time, grouped into wording variants."""
+    info = _entity_info(db, key)
+    forms = _entity_forms(db, info.key)
+    return _build_entity_page(db, info, forms, _speaker_keys(info, forms))
 
-    For a much-quoted speaker the grouping stored by :func:`store_entity_page` is returned (in its JSON
-    form) while it matches the store; otherwise the page is built here.
-    """
+
+def entity_page_slice(db: Database, key: str, page: int = 1) -> tuple[dict[str, Any], bool]:
+    """The JSON form of :func:`entity_page` with only remarks ``REMARKS_PER_PAGE * (page - 1)`` onwards
+    (one page of them) and ``n_variants``, and whether it came from the grouping kept by
+    :func:`store_entity_page` (read while it matches the store) rather than built now."""
     info = _entity_info(db, key)
     forms = _entity_forms(db, info.key)
     keys = _speaker_keys(info, forms)
-    stamp = _entity_stamp(db, info, keys)
     row = db.conn.execute("SELECT stamp, data FROM entity_pages WHERE key = ?", (info.key,)).fetchone()
-    if row is not None and row[0] == stamp:
-        return dict(json.loads(row[1]))
-    return _build_entity_page(db, info, forms, keys)
+    if row is not None and row[0] == _entity_stamp(db, info, keys):
+        data = dict(json.loads(row[1]))
+        chunk = db.conn.execute("SELECT data FROM entity_remarks WHERE key = ? AND page = ?", (info.key, page)).fetchone()
+        data["variants"] = json.loads(chunk[0]) if chunk else []
+        return data, True
+    built = to_dict(_build_entity_page(db, info, forms, keys))
+    variants = built.pop("variants")
+    start = (page - 1) * REMARKS_PER_PAGE
+    built.update(variants=variants[start : start + REMARKS_PER_PAGE], n_variants=len(variants))
+    return built, False
 
 
 def heavy_speakers(db: Database) -> list[str]:
@@ -427,11 +441,21 @@ def store_entity_page(db: Database, key: str) -> bool:
     row = db.conn.execute("SELECT stamp FROM entity_pages WHERE key = ?", (info.key,)).fetchone()
     if row is not None and row[0] == stamp:
         return False
-    page = _build_entity_page(db, info, forms, keys)
+    data = to_dict(_build_entity_page(db, info, forms, keys))
+    variants = data.pop("variants")
+    data["n_variants"] = len(variants)
     with db.transaction() as conn:
         conn.execute(
             "INSERT OR REPLACE INTO entity_pages(key, stamp, data) VALUES (?, ?, ?)",
-            (info.key, stamp, json.dumps(to_dict(page), ensure_ascii=False)),
+            (info.key, stamp, json.dumps(data, ensure_ascii=False)),
+        )
+        conn.execute("DELETE FROM entity_remarks WHERE key = ?", (info.key,))
+        conn.executemany(
+            "INSERT INTO entity_remarks(key, page, data) VALUES (?, ?, ?)",
+            [
+                (info.key, n + 1, json.dumps(variants[start : start + REMARKS_PER_PAGE], ensure_ascii=False))
+                for n, start in enumerate(range(0, len(variants), REMARKS_PER_PAGE))
+            ],
         )
     return True
 
@@ -455,12 +479,12 @@ def _speaker_keys(info: EntityInfo, forms: dict[str, int]) -> list[str]:
 
 def _entity_stamp(db: Database, info: EntityInfo, keys: list[str]) -> str:
     """What an entity page is built from, in a few numbers: its quotes (how many, the newest id), the
-    surface forms looked up, and its article and story counts."""
+    surface forms looked up, its article and story counts, and the page size its remarks are kept in."""
     marks = ",".join("?" * len(keys))
     count, newest = db.conn.execute(
         f"SELECT count(*), max(id) FROM quotes WHERE speaker_key IN ({marks})", keys  # noqa: S608
     ).fetchone()
-    return f"{count}:{newest}:{len(keys)}:{info.n_articles}:{info.n_stories}"
+    return f"{count}:{newest}:{len(keys)}:{info.n_articles}:{info.n_stories}:{REMARKS_PER_PAGE}"
 
 
 def _build_entity_page(db: Database, info: EntityInfo, forms: dict[str, int], keys: list[str]) -> EntityPage:

@@ -266,12 +266,9 @@ async def entity(request: Request) -> Response:
     return await run_in_threadpool(_entity_page, request, request.path_params["key"])
 
 
-REMARKS_PER_PAGE = 50  # an entity page lists its remarks most widely reported first, this many at a time
-
-
 def _entity_page(request: Request, key: str) -> Response:
-    # A much-quoted speaker's grouping is kept in the store; others are grouped here (fuzzy matching each
-    # quote against the remarks before it). Rendered pages are kept until quotes or comparisons change.
+    # A much-quoted speaker's grouping is kept in the store, a page of remarks at a time; others are
+    # grouped here. Rendered pages are kept until quotes or comparisons change.
     as_json = wants_json(request)
     page_no = _int(request, "page", 1, low=1, high=100_000)
     cache: PageCache = request.app.state.entity_pages
@@ -281,25 +278,12 @@ def _entity_page(request: Request, key: str) -> Response:
         cached = cache.get(cache_key)
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
-        page = Q.entity_page(db, key)
-    # Only the remarks shown are turned into plain data (a kept grouping is plain already).
-    data = dict(page) if isinstance(page, dict) else {f.name: getattr(page, f.name) for f in dataclasses.fields(page)}
-    variants = data.pop("variants")
-    pages = max(1, -(-len(variants) // REMARKS_PER_PAGE))
+        data, _ = Q.entity_page_slice(db, key, page_no)
+    pages = max(1, -(-data["n_variants"] // Q.REMARKS_PER_PAGE))
     if page_no > pages:
         raise HTTPException(404, f"{key} has {pages} page{'s' if pages > 1 else ''} of remarks")
-    start = (page_no - 1) * REMARKS_PER_PAGE
-    shown = variants[start : start + REMARKS_PER_PAGE]
-    if not isinstance(page, dict):
-        data, shown = _plain(data), _plain(shown)
-    data.update(
-        variants=shown,
-        n_variants=len(variants),
-        first=start + 1,
-        page=page_no,
-        pages=pages,
-        **_column_links(request, page_no, pages),
-    )
+    data.update(first=(page_no - 1) * Q.REMARKS_PER_PAGE + 1, page=page_no, pages=pages,
+                **_column_links(request, page_no, pages))
     response = render(request, "entity.html", {"page": data}, data)
     cache.put(cache_key, (bytes(response.body), response.media_type))
     return response
