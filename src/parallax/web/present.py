@@ -30,6 +30,7 @@ __all__ = [
     "highlight",
     "outlet_options",
     "quote_groups_html",
+    "remarks_html",
     "sources_html",
 ]
 
@@ -244,4 +245,38 @@ def framing_html(framing: Sequence[dict[str, Any]]) -> Markup:
             + (f"<ul>{labels}</ul>" if labels else "")
             + "</div>\n"
         )
+    return Markup("".join(parts))
+
+
+CHIPS_PER_WORDING = 12
+
+
+def remarks_html(variants: Sequence[dict[str, Any]], first: int) -> Markup:
+    """An entity's remarks: each with its date, and every wording (a word diff against the first one
+    where it differs) with the articles that carry it (the first dozen, then a count)."""
+    parts = []
+    for n, v in enumerate(variants, first):
+        wordings, outlets = v.get("wordings", []), v.get("outlets", [])
+        head = (f'<span class="dates">{_e(v.get("first_date") or "undated")}</span> · {len(wordings)} wording'
+                f'{"" if len(wordings) == 1 else "s"} in {len(outlets)} outlet{"" if len(outlets) == 1 else "s"}')
+        blocks = []
+        for w in wordings:
+            if w.get("diff"):
+                text = " ".join(
+                    f"<{_DIFF_TAGS.get(op, 'span')}>{_e(tok)}</{_DIFF_TAGS.get(op, 'span')}>" for op, tok in w["diff"]
+                ) + " "
+            else:
+                text = f"“{_e(w['text'])}”"
+            quotes = w.get("quotes", [])
+            chips = "".join(
+                f'<a class="chip" href="/articles/{_e(urlquote(q["article_id"], safe=""))}#q{int(q["start"])}">'
+                f'{_e(q["outlet"])}{", " + _e(q["date"][:10]) if q.get("date") else ""}</a>'
+                for q in quotes[:CHIPS_PER_WORDING]
+            )
+            more = (f'<span class="more">and {len(quotes) - CHIPS_PER_WORDING} more articles</span>'
+                    if len(quotes) > CHIPS_PER_WORDING else "")
+            kind = f'<span class="kind">{_e(quotes[0]["kind"])}</span>' if quotes else ""
+            blocks.append(f'<blockquote class="wording"><p>{text}</p><footer>{chips}{more}{kind}</footer></blockquote>')
+        parts.append(f'<section class="variant" id="v{n}"><header class="variant-head">{head}</header>'
+                     f'{"".join(blocks)}</section>\n')
     return Markup("".join(parts))

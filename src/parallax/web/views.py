@@ -31,6 +31,7 @@ from .present import (
     highlight,
     outlet_options,
     quote_groups_html,
+    remarks_html,
     sources_html,
 )
 
@@ -284,7 +285,8 @@ def _entity_page(request: Request, key: str) -> Response:
         raise HTTPException(404, f"{key} has {pages} page{'s' if pages > 1 else ''} of remarks")
     data.update(first=(page_no - 1) * Q.REMARKS_PER_PAGE + 1, page=page_no, pages=pages,
                 **_column_links(request, page_no, pages))
-    response = render(request, "entity.html", {"page": data}, data)
+    remarks = None if as_json else remarks_html(data["variants"], data["first"])
+    response = render(request, "entity.html", {"page": data, "remarks": remarks}, data)
     cache.put(cache_key, (bytes(response.body), response.media_type))
     return response
 
