@@ -295,8 +295,11 @@ def search_quotes(
     where = " AND ".join(clauses)
     # Every column the filters and the order need is in a covering index of migration 0006, named here
     # because without table statistics SQLite prefers the wide rows' primary keys (2-10x slower).
+    order = "a.date DESC, q.id"  # dates are ISO text or NULL; NULL sorts last
+    inner = order
     if parts and len(clauses) == 2:  # words only: the full-text hits sort by the date each quote carries
         base = f"FROM quotes q INDEXED BY quotes_id_date WHERE {where}"  # noqa: S608
+        inner = "q.date DESC, q.id"
     elif parts:  # words and filters: join each hit to its article's date and outlet
         base = (
             "FROM quotes q INDEXED BY quotes_id_article JOIN articles a INDEXED BY articles_id_date_outlet"
@@ -309,8 +312,6 @@ def search_quotes(
         )
     # Choose the page from the indexes alone, then read the wide rows of just that page. With words and
     # other filters the total comes from a window count, so the full-text query runs once.
-    order = "a.date DESC, q.id"  # dates are ISO text or NULL; NULL sorts last
-    inner = "q.date DESC, q.id" if "quotes_id_date" in base else order
     counted = parts and len(clauses) > 2
     rows = db.conn.execute(
         f"SELECT {_QUOTE_COLUMNS}, p.total FROM (SELECT q.id AS id,"  # noqa: S608
@@ -390,41 +391,38 @@ def list_entities(db: Database, *, q: str | None = None, limit: int = 100, offse
 
 def entity_page(db: Database, key: str) -> EntityPage:
     """Everything ``key`` is quoted saying, across outlets and over time, grouped into wording variants."""
-    info = _entity_info(db, key)
-    forms = _entity_forms(db, info.key)
-    return _build_entity_page(db, info, forms, _speaker_keys(info, forms))
+    return _build_entity_page(db, *_entity_inputs(db, key))
 
 
 def entity_page_slice(db: Database, key: str, page: int = 1) -> tuple[dict[str, Any], bool]:
     """The JSON form of :func:`entity_page` with only remarks ``REMARKS_PER_PAGE * (page - 1)`` onwards
     (one page of them) and ``n_variants``, and whether it came from the grouping kept by
     :func:`store_entity_page` (read while it matches the store) rather than built now."""
-    info = _entity_info(db, key)
-    forms = _entity_forms(db, info.key)
-    keys = _speaker_keys(info, forms)
+    info, forms, keys = _entity_inputs(db, key)
     row = db.conn.execute("SELECT stamp, data FROM entity_pages WHERE key = ?", (info.key,)).fetchone()
     if row is not None and row[0] == _entity_stamp(db, info, keys):
         data = dict(json.loads(row[1]))
         chunk = db.conn.execute("SELECT data FROM entity_remarks WHERE key = ? AND page = ?", (info.key, page)).fetchone()
         data["variants"] = json.loads(chunk[0]) if chunk else []
         return data, True
-    built = to_dict(_build_entity_page(db, info, forms, keys))
-    variants = built.pop("variants")
+    data, variants = _without_variants(_build_entity_page(db, info, forms, keys))
     start = (page - 1) * REMARKS_PER_PAGE
-    built.update(variants=variants[start : start + REMARKS_PER_PAGE], n_variants=len(variants))
-    return built, False
+    data["variants"] = variants[start : start + REMARKS_PER_PAGE]
+    return data, False
 
 
 def heavy_speakers(db: Database) -> list[str]:
     """Entities quoted at least :data:`HEAVY_ENTITY_QUOTES` times under one speaker key, most quoted
     first: their pages are grouped ahead. A quote's key is its entity's key once its story is compared,
     else the speaker's name key ("hillary clinton"), whose entity is found by its slug."""
+    from parallax.pipeline import entity_key  # the slug entities are keyed by
+
     out: dict[str, None] = {}
     for speaker, _ in db.conn.execute(
         "SELECT speaker_key, count(*) FROM quotes INDEXED BY quotes_speaker_key WHERE speaker_key IS NOT NULL"
         " GROUP BY speaker_key HAVING count(*) >= ? ORDER BY 2 DESC", (HEAVY_ENTITY_QUOTES,)
     ):
-        for key in (speaker, re.sub(r"[^a-z0-9]+", "-", speaker).strip("-")):
+        for key in (speaker, entity_key(speaker)):
             if db.conn.execute("SELECT 1 FROM entities WHERE key = ?", (key,)).fetchone():
                 out[key] = None
                 break
@@ -434,16 +432,12 @@ def heavy_speakers(db: Database) -> list[str]:
 def store_entity_page(db: Database, key: str) -> bool:
     """Group ``key``'s quotes into remarks and keep the page, unless the kept one still matches the
     store; returns whether it was (re)built."""
-    info = _entity_info(db, key)
-    forms = _entity_forms(db, info.key)
-    keys = _speaker_keys(info, forms)
+    info, forms, keys = _entity_inputs(db, key)
     stamp = _entity_stamp(db, info, keys)
     row = db.conn.execute("SELECT stamp FROM entity_pages WHERE key = ?", (info.key,)).fetchone()
     if row is not None and row[0] == stamp:
         return False
-    data = to_dict(_build_entity_page(db, info, forms, keys))
-    variants = data.pop("variants")
-    data["n_variants"] = len(variants)
+    data, variants = _without_variants(_build_entity_page(db, info, forms, keys))
     with db.transaction() as conn:
         conn.execute(
             "INSERT OR REPLACE INTO entity_pages(key, stamp, data) VALUES (?, ?, ?)",
@@ -458,6 +452,30 @@ def store_entity_page(db: Database, key: str) -> bool:
             ],
         )
     return True
+
+
+def _entity_inputs(db: Database, key: str) -> tuple[EntityInfo, dict[str, int], list[str]]:
+    """An entity's record, the surface forms it was mentioned by, and the speaker keys its quotes carry."""
+    info = _entity_info(db, key)
+    forms = _entity_forms(db, info.key)
+    return info, forms, _speaker_keys(info, forms)
+
+
+def _without_variants(page: EntityPage) -> tuple[dict[str, Any], list[Any]]:
+    """The JSON form of ``page`` without its remarks (but with how many there are), and the remarks."""
+    data = to_dict(page)
+    variants = data.pop("variants")
+    data["n_variants"] = len(variants)
+    return data, variants
+
+
+def _quote_count(db: Database, keys: list[str]) -> tuple[int, int | None]:
+    """How many quotes carry one of the speaker ``keys``, and the newest quote id among them."""
+    marks = ",".join("?" * len(keys))
+    count, newest = db.conn.execute(
+        f"SELECT count(*), max(id) FROM quotes WHERE speaker_key IN ({marks})", keys  # noqa: S608
+    ).fetchone()
+    return int(count), newest
 
 
 def _entity_forms(db: Database, key: str) -> dict[str, int]:
@@ -480,10 +498,7 @@ def _speaker_keys(info: EntityInfo, forms: dict[str, int]) -> list[str]:
 def _entity_stamp(db: Database, info: EntityInfo, keys: list[str]) -> str:
     """What an entity page is built from, in a few numbers: its quotes (how many, the newest id), the
     surface forms looked up, its article and story counts, and the page size its remarks are kept in."""
-    marks = ",".join("?" * len(keys))
-    count, newest = db.conn.execute(
-        f"SELECT count(*), max(id) FROM quotes WHERE speaker_key IN ({marks})", keys  # noqa: S608
-    ).fetchone()
+    count, newest = _quote_count(db, keys)
     return f"{count}:{newest}:{len(keys)}:{info.n_articles}:{info.n_stories}:{REMARKS_PER_PAGE}"
 
 
@@ -499,7 +514,7 @@ def _build_entity_page(db: Database, info: EntityInfo, forms: dict[str, int], ke
             [*keys, _MAX_ENTITY_QUOTES],
         )
     ][::-1]
-    total = int(db.conn.execute(f"SELECT count(*) FROM quotes WHERE speaker_key IN ({marks})", keys).fetchone()[0])  # noqa: S608
+    total, _ = _quote_count(db, keys)
     outlets: dict[str, int] = {}
     for quote in quotes:
         outlets[quote.outlet] = outlets.get(quote.outlet, 0) + 1

@@ -182,6 +182,11 @@ def entities_html(entities: Sequence[dict[str, Any]]) -> Markup:
 _DIFF_TAGS = {"-": "del", "+": "ins"}
 
 
+def _diff_html(ops: Sequence[Sequence[str]]) -> str:
+    """A word diff as HTML: removed words in ``del``, added in ``ins``, kept ones in ``span``."""
+    return " ".join(f"<{_DIFF_TAGS.get(op, 'span')}>{_e(tok)}</{_DIFF_TAGS.get(op, 'span')}>" for op, tok in ops) + " "
+
+
 def quote_groups_html(groups: Sequence[dict[str, Any]]) -> Markup:
     """Table rows of the quote groups: who, how the outlets' wordings relate, each wording, and the word
     diff between the first two wordings."""
@@ -198,8 +203,7 @@ def quote_groups_html(groups: Sequence[dict[str, Any]]) -> Markup:
             lines.append(f'<div class="wording-line"><strong>{_e(w["outlet"])}</strong>{aside}: '
                          f'“{_e(w["content"]["text"])}”</div>')
         if g.get("diff") and g.get("label") != "verbatim":
-            ops = " ".join(f"<{_DIFF_TAGS.get(op, 'span')}>{_e(tok)}</{_DIFF_TAGS.get(op, 'span')}>" for op, tok in g["diff"])
-            lines.append(f'<div class="diff">{ops} </div>')
+            lines.append(f'<div class="diff">{_diff_html(g["diff"])}</div>')
         css = ' class="attr-conflict"' if g.get("attribution_conflict") else ""
         rows.append(f'<tr{css}><td>{who}</td><td><span class="kind">{_e(str(g.get("label", "")))}</span></td>'
                     f'<td>{"".join(lines)}</td></tr>\n')
@@ -261,12 +265,7 @@ def remarks_html(variants: Sequence[dict[str, Any]], first: int) -> Markup:
                 f'{"" if len(wordings) == 1 else "s"} in {len(outlets)} outlet{"" if len(outlets) == 1 else "s"}')
         blocks = []
         for w in wordings:
-            if w.get("diff"):
-                text = " ".join(
-                    f"<{_DIFF_TAGS.get(op, 'span')}>{_e(tok)}</{_DIFF_TAGS.get(op, 'span')}>" for op, tok in w["diff"]
-                ) + " "
-            else:
-                text = f"“{_e(w['text'])}”"
+            text = _diff_html(w["diff"]) if w.get("diff") else f"“{_e(w['text'])}”"
             quotes = w.get("quotes", [])
             chips = "".join(
                 f'<a class="chip" href="/articles/{_e(urlquote(q["article_id"], safe=""))}#q{int(q["start"])}">'

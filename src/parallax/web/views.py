@@ -201,7 +201,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         if as_json and (text := db.story_page_text(canonical, offset=offset, limit=COLUMNS_PER_PAGE)) is not None:
             # The stored pieces are JSON already: join them instead of parsing and re-serialising.
             pages = _column_pages(canonical, page, text.n_columns)
-            tail = json.dumps({"page": page, "pages": pages, **_column_links(request, page, pages)})
+            tail = json.dumps({"page": page, "pages": pages, **_numbered_links(request, page, pages)})
             body = f'{{"summary": {text.summary}, "columns": [{", ".join(text.columns)}], {tail[1:]}'
             return Response(body.encode(), media_type="application/json", headers={"Vary": "Accept"})
         stored = db.story_page(canonical, offset=offset, limit=COLUMNS_PER_PAGE)
@@ -213,7 +213,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
             summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
     pages = _column_pages(canonical, page, n_columns)
     page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
-    links = _column_links(request, page, pages)
+    links = _numbered_links(request, page, pages)
     data = {"summary": summary, "columns": columns, "page": page, "pages": pages, **links}
     scope = page_sections(columns)
     view = {
@@ -246,7 +246,8 @@ def _column_pages(story_id: str, page: int, n_columns: int) -> int:
     return pages
 
 
-def _column_links(request: Request, page: int, pages: int) -> dict[str, str | None]:
+def _numbered_links(request: Request, page: int, pages: int) -> dict[str, str | None]:
+    """Previous/next links of a page numbered from 1 (``?page=N``): story columns, entity remarks."""
     return {
         "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
         "next": str(request.url.include_query_params(page=page + 1)) if page < pages else None,
@@ -284,7 +285,7 @@ def _entity_page(request: Request, key: str) -> Response:
     if page_no > pages:
         raise HTTPException(404, f"{key} has {pages} page{'s' if pages > 1 else ''} of remarks")
     data.update(first=(page_no - 1) * Q.REMARKS_PER_PAGE + 1, page=page_no, pages=pages,
-                **_column_links(request, page_no, pages))
+                **_numbered_links(request, page_no, pages))
     remarks = None if as_json else remarks_html(data["variants"], data["first"])
     response = render(request, "entity.html", {"page": data, "remarks": remarks}, data)
     cache.put(cache_key, (bytes(response.body), response.media_type))
