@@ -8,9 +8,9 @@ a conditional log-linear model (softmax over one content's candidates) fitted wi
 penalty. Data provenance as for the tagger: PolNeAR v1.0.0 train only; dev picks the penalty.
 
 Usage:
-    .venv/bin/python scripts/train_quotes.py --polnear ../shared/data/polnear --folds 2 --hold-out 0 --out /tmp/fold0
-    .venv/bin/python scripts/train_quotes.py --polnear ../shared/data/polnear --folds 2 --hold-out 1 --out /tmp/fold1
-    .venv/bin/python scripts/train_quote_bounds.py --polnear ../shared/data/polnear --fold-models /tmp/fold0 /tmp/fold1
+    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --folds 2 --hold-out 0 --epochs 9 --out /tmp/nfold0
+    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --folds 2 --hold-out 1 --epochs 9 --out /tmp/nfold1
+    .venv/bin/python scripts/train_quote_bounds.py --polnear ../shared/data/polnear --fold-models /tmp/nfold0 /tmp/nfold1
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polnear", type=Path, required=True)
     parser.add_argument("--fold-models", type=Path, nargs="+", required=True,
-                        help="tagger folders, the k-th trained without fold k (train_quotes.py --hold-out k)")
+                        help="tagger folders, the k-th trained without fold k (train_quote_net.py --hold-out k)")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--min-count", type=int, default=3)

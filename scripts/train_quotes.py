@@ -1,4 +1,4 @@
-"""Train the attribution tagger shipped in src/parallax/models/quotes from PolNeAR train.
+"""Train the CRF attribution tagger (the earlier model; the shipped one is scripts/train_quote_net.py).
 
 Data provenance: PolNeAR v1.0.0 (Newell, Margolin & Ruths, LREC 2018), github.com/networkdynamics/PolNeAR
 at c3eee83, as copied to ../shared/data/polnear (see its FORMAT.md). Only ``train`` is learned from (all
@@ -6,6 +6,9 @@ annotators' files); ``dev`` is used to pick hyper-parameters. The corpus text is
 repository; the shipped files hold feature weights and lemma buckets only.
 
 Usage: .venv/bin/python scripts/train_quotes.py --polnear ../shared/data/polnear [--out DIR]
+
+``parallax.analyze.quote_model.load_tagger(DIR)`` loads the result; a folder that also holds the neural
+tagger's files uses those instead. This module also holds the label and fold helpers both trainers share.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from spacy.tokens import Doc
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_features import FEATURE_VERSION, TokenArrays, paragraph_features, paragraphs
-from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, MODEL_FILE
+from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_FILE
 from parallax.eval.polnear import GoldSpan, PolnearDoc, load_split, parse_split
 
 LOGGER = logging.getLogger("train_quotes")
@@ -141,7 +144,7 @@ def train(args: argparse.Namespace) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polnear", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/parallax-crf"))
     parser.add_argument("--c1", type=float, default=0.05)
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--iterations", type=int, default=150)

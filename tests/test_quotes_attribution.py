@@ -173,3 +173,16 @@ def test_attribution_interrupting_frame_splits_its_clause(nlp) -> None:  # type:
 
     linked = _Attribution(RoleSpan("Content", 0, 4, 0), spans[1], spans[0])
     assert _interrupting_frames(doc, spans, [linked]) == []
+
+
+def test_attribution_quotation_inside_an_according_to_frame_keeps_its_own_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The mild wording contrasted with the sharper one used by Ms. Halvorsen, who condemned the "
+        "“reckless provocations of the northern alliance,” according to the foreign ministry."
+    )
+    quotes = extract_quotes(nlp(text), "n")
+    inner = [q for q in quotes if "reckless provocations" in q.content.text and q.speaker_name]
+    assert inner, [(q.content.text, q.speaker_name) for q in quotes]
+    assert "Halvorsen" in inner[0].speaker_name
+    assert inner[0].cue is not None and inner[0].cue.text == "condemned"
+    assert inner[0].relay is not None and "ministry" in inner[0].relay.name

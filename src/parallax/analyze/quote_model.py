@@ -1,7 +1,9 @@
-"""The learned attribution tagger: a linear-chain CRF over parse features (Source / Cue / Content, BIO).
+"""The learned attribution tagger: Source / Cue / Content spans (BILOU) for every paragraph of a Doc.
 
-Weights ship inside the package (``parallax/models/quotes``); ``scripts/train_quotes.py`` makes them from
-PolNeAR train. Nothing is downloaded at run time.
+Two models share this interface. The shipped one is the neural tagger of :mod:`.quote_net` (BiLSTM over
+parse features and spaCy's token vectors, run in numpy); a folder holding only a CRFsuite model
+(``scripts/train_quotes.py``, the earlier tagger: a linear-chain CRF over windowed parse features) is
+still read. Weights ship inside the package (``parallax/models/quotes``); nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pycrfsuite
 from spacy.tokens import Doc
 
 from parallax.errors import InputError
 
 from .quote_features import Layout, Paragraph, TokenArrays, paragraph_features
+from .quote_net import LABELS as NET_LABELS
+from .quote_net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetTagger, load_net
 
 if TYPE_CHECKING:
     from .quote_bounds import Marginals
@@ -45,9 +50,10 @@ class RoleSpan:
 
 @dataclass(frozen=True, slots=True)
 class TaggerModel:
-    tagger: pycrfsuite.Tagger
+    tagger: pycrfsuite.Tagger | None
     cue_rates: dict[str, str]
     feature_version: int = 2
+    net: NetTagger | None = None  # the neural tagger; used instead of the CRF when present
 
     def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
         """Every Source, Cue and Content span the model finds in ``doc``."""
@@ -63,6 +69,14 @@ class TaggerModel:
         arrays = TokenArrays.of(doc)
         spans: list[RoleSpan] = []
         marg = Marginals.zeros(len(doc))
+        if self.net is not None:
+            tagged = self.net.tag_paragraphs(doc, layout, arrays)
+            for number, (paragraph, (labels, probs)) in enumerate(zip(layout.paragraphs, tagged)):
+                spans.extend(spans_from_labels(paragraph, labels, number))
+                if marginals and any(label != "O" for label in labels):
+                    _fill_net_marginals(probs, paragraph.tokens, marg)
+            return spans, marg
+        assert self.tagger is not None
         known = set(self.tagger.labels()) if marginals else set()
         for number, paragraph in enumerate(layout.paragraphs):
             depths = [layout.depth[i] for i in paragraph.tokens]
@@ -91,21 +105,41 @@ def _fill_marginals(tagger: pycrfsuite.Tagger, known: set[str], tokens: tuple[in
         marg.cue_inside[token] = cb[k] + ci[k] + cl[k] + cu[k]
 
 
+def _fill_net_marginals(probs: np.ndarray, tokens: tuple[int, ...], marg: Marginals) -> None:
+    """The same five marginals from the neural tagger's per-token label probabilities [T, labels]."""
+    col = {label: probs[:, k] for k, label in enumerate(NET_LABELS)}
+    begin = col["B-Content"] + col["U-Content"]
+    end = col["L-Content"] + col["U-Content"]
+    inside = begin + col["I-Content"] + col["L-Content"]
+    cue_end = col["L-Cue"] + col["U-Cue"]
+    cue_inside = cue_end + col["B-Cue"] + col["I-Cue"]
+    at = list(tokens)
+    marg.begin[at] = begin
+    marg.end[at] = end
+    marg.inside[at] = inside
+    marg.cue_end[at] = cue_end
+    marg.cue_inside[at] = cue_inside
+
+
 @functools.lru_cache(maxsize=2)
 def load_tagger(model_dir: Path = MODEL_DIR) -> TaggerModel:
-    """The shipped tagger (cached per process)."""
-    missing = [name for name in (MODEL_FILE, CUE_RATES_FILE, META_FILE) if not (model_dir / name).is_file()]
+    """The shipped tagger (cached per process): the neural tagger when the folder holds one, else the CRF."""
+    neural = (model_dir / NET_FILE).is_file()
+    needed = (NET_FILE, EMBED_FILE, VOCAB_FILE, CUE_RATES_FILE) if neural else (MODEL_FILE, CUE_RATES_FILE, META_FILE)
+    missing = [name for name in needed if not (model_dir / name).is_file()]
     if missing:
         raise InputError(
             str(model_dir),
             f"the quote attribution model is incomplete (missing {', '.join(missing)})",
-            "reinstall parallax with its package data, or rebuild it with scripts/train_quotes.py",
+            "reinstall parallax with its package data, or rebuild it with scripts/train_quote_net.py",
         )
+    rates = json.loads((model_dir / CUE_RATES_FILE).read_text(encoding="utf-8"))
+    if neural:
+        return TaggerModel(None, rates, net=load_net(model_dir))
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_dir / MODEL_FILE))
-    rates = json.loads((model_dir / CUE_RATES_FILE).read_text(encoding="utf-8"))
     meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
-    LOGGER.info("loaded attribution tagger from %s (%d cue lemmas)", model_dir, len(rates))
+    LOGGER.info("loaded CRF attribution tagger from %s (%d cue lemmas)", model_dir, len(rates))
     return TaggerModel(tagger, rates, int(meta.get("feature_version", 2)))
 
 

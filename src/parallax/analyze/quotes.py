@@ -111,6 +111,7 @@ def link_attributions(doc: Doc, tagger: TaggerModel) -> tuple[Layout, list[_Attr
     attributions.extend(_orphan_cues(doc, layout, spans, attributions))
     attributions.extend(_according_frames(doc, layout, attributions))
     attributions.extend(_continuations(doc, layout, attributions))
+    attributions.extend(_quoted_inside(doc, layout, attributions, tagger.cue_rates))
     attributions = [a for a in attributions if _framed(doc, layout, a)]
     return layout, attributions, marginals
 
@@ -355,6 +356,39 @@ def _framed(doc: Doc, layout: Layout, a: _Attribution) -> bool:
     raised exact content F1 0.553 -> 0.563, cue 0.667 -> 0.670); a quotation is kept, it is somebody's
     words even when the frame is lost."""
     return a.source is not None or _kind(doc, layout, a.content) == "direct"
+
+
+def _quoted_inside(
+    doc: Doc, layout: Layout, found: list[_Attribution], cue_rates: dict[str, str]
+) -> list[_Attribution]:
+    """Quotations with a speaker of their own inside the content of an "according to" frame.
+
+    "… used by Mr. X, who denounced the “…,” according to the ministry" is one attribution to the
+    ministry in PolNeAR's terms (the tagger marks the outer one), but the quoted words are X's, relayed by
+    the ministry. When such a quotation hangs below a reporting verb that stands outside the quotation,
+    inside the same content, and has its own subject, it becomes an attribution of its own: that subject
+    (a relative pronoun resolves to its noun) as source, the verb as cue; the outer attribution stays, and
+    the relay is found from the cue's sentence as for any quote. Other frames are left alone: PolNeAR
+    marks no nested attributions, and allowing every outer cue cost 0.003 source F1 on dev.
+    """
+    out = []
+    for a in found:
+        if a.cue is None or doc[a.cue.start].lower_ != "according":
+            continue
+        for start, end in _quoted_runs(layout, layout.paragraphs[a.content.paragraph].tokens):
+            if start < a.content.start or end > a.content.end or (start, end) == (a.content.start, a.content.end):
+                continue
+            verb = doc[start:end].root.head
+            if not (a.content.start <= verb.i < a.content.end) or layout.depth[verb.i]:
+                continue
+            if verb.pos_ != "VERB" or cue_rates.get(verb.lemma_.lower()) not in ("hi", "mid"):
+                continue
+            cue = RoleSpan("Cue", verb.i, verb.i + 1, a.content.paragraph)
+            source = _subject_of(doc, cue)
+            if source is None or (a.source is not None and source.start < a.source.end and a.source.start < source.end):
+                continue
+            out.append(_Attribution(RoleSpan("Content", start, end, a.content.paragraph), cue, source))
+    return out
 
 
 def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:

@@ -102,7 +102,9 @@ def parse_split(nlp: Language, docs: list[PolnearDoc], *, cache_dir: Path | None
     cache = cache_dir / f"polnear-{digest}.spacy" if cache_dir else None
     if cache is not None and cache.exists():
         LOGGER.info("reading cached parses from %s", cache)
-        return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        cached = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        # A DocBin keeps no ``doc.tensor``; tok2vec recomputes it from the tokens alone (as in a live parse).
+        return list(nlp.get_pipe("tok2vec").pipe(cached)) if "tok2vec" in nlp.pipe_names else cached
     unique = list(dict.fromkeys(d.text for d in docs))
     by_text = dict(zip(unique, nlp.pipe(unique, batch_size=16)))
     parsed = [by_text[d.text] for d in docs]

@@ -1,0 +1,376 @@
+"""Train the neural attribution tagger (parallax.analyze.quote_net) on PolNeAR train and export it.
+
+Data provenance as for scripts/train_quotes.py: PolNeAR v1.0.0 (Newell, Margolin & Ruths, LREC 2018),
+github.com/networkdynamics/PolNeAR at c3eee83, as copied to ../shared/data/polnear. Only ``train`` is learned
+from (all annotators' files); ``dev`` picks the epoch and hyper-parameters. The exported files hold a
+feature vocabulary (parse-feature strings such as ``l=say``), weights and lemma buckets, no corpus text.
+
+Needs PyTorch (training only; the shipped tagger runs in numpy):
+    .venv/bin/pip install -e '.[train]'     (torch==2.13.0)
+Usage:
+    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from spacy.tokens import Doc
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from train_quotes import CACHE, bilou, cue_rates, fold_of, token_labels
+
+from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_features import Layout, TokenArrays
+from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR
+from parallax.analyze.quote_net import (
+    EMBED_FILE,
+    LABELS,
+    NET_FILE,
+    NET_META_FILE,
+    TENSOR_WIDTH,
+    VOCAB_FILE,
+    Transitions,
+    allowed_transitions,
+    paragraph_keys,
+    token_vectors,
+    viterbi,
+)
+from parallax.eval.polnear import PolnearDoc, load_split, parse_split
+
+LOGGER = logging.getLogger("train_quote_net")
+LABEL_ID = {label: k for k, label in enumerate(LABELS)}
+
+
+@dataclass(slots=True)
+class Sequence:
+    keys: list[list[str]]
+    vectors: np.ndarray  # [T, 96]
+    labels: list[int]
+    index: np.ndarray | None = None  # [T, K] vocabulary ids, filled once the vocabulary is known
+
+
+def with_tensors(nlp, docs: list[Doc]) -> list[Doc]:  # type: ignore[no-untyped-def]
+    """Cached parses carry no ``doc.tensor``; the tok2vec component recomputes it (deterministic)."""
+    tok2vec = nlp.get_pipe("tok2vec")
+    return list(tok2vec.pipe(docs, batch_size=32))
+
+
+def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -> list[Sequence]:
+    out = []
+    for doc, gold in zip(docs, golds):
+        labels = token_labels(doc, gold.spans)
+        layout = Layout.of(doc)
+        arrays = TokenArrays.of(doc)
+        for paragraph in layout.paragraphs:
+            depths = [layout.depth[i] for i in paragraph.tokens]
+            tags = bilou([labels[i] for i in paragraph.tokens])
+            out.append(
+                Sequence(
+                    paragraph_keys(arrays, paragraph, depths, rates),
+                    token_vectors(doc, paragraph.tokens),
+                    [LABEL_ID[t] for t in tags],
+                )
+            )
+    return out
+
+
+def build_vocab(train: list[Sequence], minfreq: int, limit: int) -> list[str]:
+    counts: Counter[str] = Counter()
+    for seq in train:
+        for feats in seq.keys:
+            counts.update(feats)
+    kept = [f for f, c in counts.most_common(limit) if c >= minfreq]
+    LOGGER.info("%d distinct features, %d kept (count >= %d, at most %d)", len(counts), len(kept), minfreq, limit)
+    return kept
+
+
+def index_sequences(seqs: list[Sequence], vocab: dict[str, int]) -> None:
+    for seq in seqs:
+        width = max(len(k) for k in seq.keys)
+        index = np.zeros((len(seq.keys), width), dtype=np.int64)
+        for row, feats in enumerate(seq.keys):
+            index[row, : len(feats)] = [vocab.get(f, 0) for f in feats]
+        seq.index = index
+
+
+class Recurrent(nn.Module):
+    """The part exported to ONNX: input rows [1, T, width] to label logits [1, T, labels]."""
+
+    def __init__(self, width: int, hidden: int, layers: int, dropout: float) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(width, hidden, num_layers=layers, bidirectional=True, batch_first=True, dropout=dropout)
+        self.drop = nn.Dropout(dropout)
+        self.out = nn.Linear(2 * hidden, len(LABELS))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hidden, _ = self.lstm(x)
+        return self.out(self.drop(hidden))
+
+
+class Tagger(nn.Module):
+    def __init__(self, vocab_size: int, dim: int, hidden: int, layers: int, dropout: float, crf: bool) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size + 1, dim, padding_idx=0)
+        self.in_drop = nn.Dropout(dropout)
+        self.recurrent = Recurrent(dim + TENSOR_WIDTH, hidden, layers, dropout)
+        self.crf = crf
+        n = len(LABELS)
+        self.pair = nn.Parameter(torch.zeros(n, n))
+        self.first = nn.Parameter(torch.zeros(n))
+        self.last = nn.Parameter(torch.zeros(n))
+        # Ill-formed BILOU steps are ruled out, not learned.
+        self.register_buffer("pair_mask", torch.from_numpy(np.where(allowed_transitions(), 0.0, -1e4)).float())
+        starts = [label.partition("-")[0] in ("O", "B", "U") for label in LABELS]
+        ends = [label.partition("-")[0] in ("O", "L", "U") for label in LABELS]
+        self.register_buffer("first_mask", torch.tensor([0.0 if ok else -1e4 for ok in starts]))
+        self.register_buffer("last_mask", torch.tensor([0.0 if ok else -1e4 for ok in ends]))
+
+    def transitions(self) -> Transitions | None:
+        if not self.crf:
+            return None
+        return Transitions(
+            self.pair.detach().numpy().astype(np.float64),
+            self.first.detach().numpy().astype(np.float64),
+            self.last.detach().numpy().astype(np.float64),
+        )
+
+    def crf_loss(self, emissions: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Mean per-token negative log-likelihood of the gold label sequences under a linear-chain CRF."""
+        mask = labels != -100
+        gold = labels.clamp(min=0)
+        pair = self.pair + self.pair_mask
+        first = self.first + self.first_mask
+        last = self.last + self.last_mask
+        lengths = mask.sum(dim=1)
+        rows = torch.arange(len(gold))
+        score = first[gold[:, 0]] + (emissions.gather(2, gold.unsqueeze(2)).squeeze(2) * mask).sum(dim=1)
+        score = score + (pair[gold[:, :-1], gold[:, 1:]] * mask[:, 1:]).sum(dim=1)
+        score = score + last[gold[rows, lengths - 1]]
+        alpha = first + emissions[:, 0]
+        for t in range(1, emissions.shape[1]):
+            step = torch.logsumexp(alpha.unsqueeze(2) + pair + emissions[:, t].unsqueeze(1), dim=1)
+            alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
+        log_z = torch.logsumexp(alpha + last, dim=1)
+        return (log_z - score).sum() / mask.sum()
+
+    def forward(self, index: torch.Tensor, vectors: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        rows = torch.cat([self.embed(index).sum(dim=2), vectors], dim=2)
+        rows = self.in_drop(rows)
+        packed = pack_padded_sequence(rows, lengths, batch_first=True, enforce_sorted=False)
+        hidden, _ = self.recurrent.lstm(packed)
+        hidden, _ = pad_packed_sequence(hidden, batch_first=True, total_length=rows.shape[1])
+        return self.recurrent.out(self.recurrent.drop(hidden))
+
+
+def batches(seqs: list[Sequence], max_tokens: int, shuffle: bool):  # type: ignore[no-untyped-def]
+    order = sorted(range(len(seqs)), key=lambda k: len(seqs[k].labels))
+    groups, current, longest = [], [], 0
+    for k in order:
+        n = len(seqs[k].labels)
+        if current and max(longest, n) * (len(current) + 1) > max_tokens:
+            groups.append(current)
+            current, longest = [], 0
+        current.append(k)
+        longest = max(longest, n)
+    if current:
+        groups.append(current)
+    if shuffle:
+        random.shuffle(groups)
+    for group in groups:
+        items = [seqs[k] for k in group]
+        steps = max(len(s.labels) for s in items)
+        width = max(s.index.shape[1] for s in items)  # type: ignore[union-attr]
+        index = np.zeros((len(items), steps, width), dtype=np.int64)
+        vectors = np.zeros((len(items), steps, TENSOR_WIDTH), dtype=np.float32)
+        labels = np.full((len(items), steps), -100, dtype=np.int64)
+        for row, s in enumerate(items):
+            n = len(s.labels)
+            index[row, :n, : s.index.shape[1]] = s.index  # type: ignore[union-attr]
+            vectors[row, :n] = s.vectors
+            labels[row, :n] = s.labels
+        lengths = torch.tensor([len(s.labels) for s in items])
+        yield torch.from_numpy(index), torch.from_numpy(vectors), torch.from_numpy(labels), lengths
+
+
+def spans_of(labels: list[str]) -> set[tuple[str, int, int]]:
+    out, role, start = set(), None, 0
+    for k, label in enumerate([*labels, "O"]):
+        prefix, _, name = label.partition("-")
+        if prefix in ("B", "U"):
+            role, start = name, k
+        if prefix in ("L", "U") and role == name:
+            out.add((name, start, k + 1))
+            role = None
+        if prefix == "O":
+            role = None
+    return out
+
+
+def span_f1(model: Tagger, seqs: list[Sequence]) -> dict[str, float]:
+    """Exact tagger-span F1 per role on decoded sequences (the epoch chooser; dev only)."""
+    model.eval()
+    hit: Counter[str] = Counter()
+    pred: Counter[str] = Counter()
+    gold: Counter[str] = Counter()
+    with torch.no_grad():
+        for s in seqs:
+            logits = model(
+                torch.from_numpy(s.index[None]),  # type: ignore[index]
+                torch.from_numpy(s.vectors[None]),
+                torch.tensor([len(s.labels)]),
+            )[0]
+            logp = torch.log_softmax(logits, dim=1).numpy()
+            p = spans_of(viterbi(logp, model.transitions()))
+            g = spans_of([LABELS[k] for k in s.labels])
+            for role, *_ in p:
+                pred[role] += 1
+            for role, *_ in g:
+                gold[role] += 1
+            for role, *_ in p & g:
+                hit[role] += 1
+    out = {}
+    for role in ("Source", "Cue", "Content"):
+        prec = hit[role] / pred[role] if pred[role] else 0.0
+        rec = hit[role] / gold[role] if gold[role] else 0.0
+        out[role] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
+    return out
+
+
+def net_arrays(model: Tagger) -> dict[str, np.ndarray]:
+    """The recurrent and output weights under the names ``quote_net.load_net`` reads (float16)."""
+    lstm = model.recurrent.lstm
+    arrays: dict[str, np.ndarray] = {"layers": np.array([lstm.num_layers])}
+    for number in range(lstm.num_layers):
+        for side, suffix in (("fw", ""), ("bw", "_reverse")):
+            get = lambda name: getattr(lstm, f"{name}_l{number}{suffix}").detach().numpy()  # noqa: E731
+            arrays[f"{number}.{side}.w_ih"] = get("weight_ih")
+            arrays[f"{number}.{side}.w_hh"] = get("weight_hh")
+            arrays[f"{number}.{side}.bias"] = get("bias_ih") + get("bias_hh")
+    arrays["out.weight"] = model.recurrent.out.weight.detach().numpy()
+    arrays["out.bias"] = model.recurrent.out.bias.detach().numpy()
+    transitions = model.transitions()
+    if transitions is not None:
+        arrays |= {"pair": transitions.pair, "first": transitions.first, "last": transitions.last}
+    return {name: value.astype(np.float16) if value.dtype.kind == "f" else value for name, value in arrays.items()}
+
+
+def export(model: Tagger, vocab: list[str], rates: dict[str, str], out: Path, meta: dict) -> None:  # type: ignore[type-arg]
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    np.save(out / EMBED_FILE, model.embed.weight.detach().numpy().astype(np.float16))
+    (out / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    np.savez(out / NET_FILE, **net_arrays(model))
+    (out / CUE_RATES_FILE).write_text(json.dumps(rates, sort_keys=True, indent=0), encoding="utf-8")
+    (out / NET_META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+def train(args: argparse.Namespace) -> None:
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    nlp = load_nlp()
+    golds = load_split(args.polnear, "train", all_annotators=True)
+    docs = parse_split(nlp, golds, cache_dir=CACHE)
+    if args.folds:
+        keep = [fold_of(g.name, args.folds) != args.hold_out for g in golds]
+        golds = [g for g, k in zip(golds, keep) if k]
+        docs = [d for d, k in zip(docs, keep) if k]
+        LOGGER.info("fold %d of %d held out: training on %d files", args.hold_out, args.folds, len(golds))
+    docs = with_tensors(nlp, docs)
+    rates = cue_rates(docs, golds)
+    train_seqs = sequences(docs, golds, rates)
+    dev_golds = load_split(args.polnear, "dev")
+    dev_seqs = sequences(with_tensors(nlp, parse_split(nlp, dev_golds, cache_dir=CACHE)), dev_golds, rates)
+    vocab = build_vocab(train_seqs, args.minfreq, args.max_vocab)
+    ids = {f: k for k, f in enumerate(vocab, start=1)}
+    index_sequences(train_seqs, ids)
+    index_sequences(dev_seqs, ids)
+    LOGGER.info("%d train sequences (%d tokens)", len(train_seqs), sum(len(s.labels) for s in train_seqs))
+    model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf)
+    optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
+    best, best_state = -1.0, None
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        started, total, count = time.perf_counter(), 0.0, 0
+        for index, vectors, labels, lengths in batches(train_seqs, args.batch_tokens, shuffle=True):
+            optimiser.zero_grad()
+            logits = model(index, vectors, lengths)
+            if model.crf:
+                loss = model.crf_loss(logits, labels)
+            else:
+                loss = loss_fn(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimiser.step()
+            total += loss.item() * len(lengths)
+            count += len(lengths)
+        scores = span_f1(model, dev_seqs)
+        mean = sum(scores.values()) / 3
+        LOGGER.info(
+            "epoch %d: loss %.4f, dev tagger span F1 %s (mean %.4f), %.0f s",
+            epoch, total / count, scores, mean, time.perf_counter() - started,
+        )
+        if mean > best:
+            best, best_state = mean, {k: v.clone() for k, v in model.state_dict().items()}
+            best_epoch = epoch
+    model.load_state_dict(best_state)  # type: ignore[arg-type]
+    meta = {
+        "data": "PolNeAR v1.0.0 train (all annotators), github.com/networkdynamics/PolNeAR c3eee83",
+        "model": "feature embeddings (sum) + doc.tensor -> BiLSTM -> BILOU softmax",
+        "dim": args.dim,
+        "hidden": args.hidden,
+        "layers": args.layers,
+        "dropout": args.dropout,
+        "output": "linear-chain CRF" if args.crf else "softmax",
+        "lr": args.lr,
+        "epochs_run": args.epochs,
+        "epoch_kept": best_epoch,
+        "vocab": len(vocab),
+        "minfreq": args.minfreq,
+        "documents": len(golds),
+        "folds": args.folds,
+        "hold_out": args.hold_out,
+        "seed": args.seed,
+    }
+    export(model, vocab, rates, args.out, meta)
+    LOGGER.info("kept epoch %d (dev mean tagger F1 %.4f); wrote %s", best_epoch, best, args.out)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polnear", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--dim", type=int, default=64)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-tokens", type=int, default=3000)
+    parser.add_argument("--minfreq", type=int, default=3)
+    parser.add_argument("--max-vocab", type=int, default=60000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--crf", action="store_true", help="train a CRF output layer instead of a softmax")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--folds", type=int, default=0, help="jackknife: number of article folds")
+    parser.add_argument("--hold-out", type=int, default=0, help="jackknife: the fold left out of training")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    train(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

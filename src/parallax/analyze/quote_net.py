@@ -1,0 +1,298 @@
+"""A neural attribution tagger: embedded parse features and spaCy's token vectors through a BiLSTM.
+
+The earlier CRF tagger (:mod:`parallax.analyze.quote_model`) sees a window of two tokens either side; content spans run
+for dozens. This tagger reads each paragraph whole: every token is the sum of the embeddings of its own
+parse features (the CRF's per-token features) next to the 96 contextual values the parser's tok2vec
+already computed (``doc.tensor``), a two-layer bidirectional LSTM reads the paragraph, and a softmax gives
+each token's BILOU label probabilities. Decoding only allows well-formed BILOU sequences; the probabilities
+feed the edge re-ranker as the CRF's marginals did.
+
+Inference is plain numpy: all paragraphs of a document go through the LSTM as one batch (sequences
+left-aligned, each reversed within its own length for the backward direction, so padding never reaches a
+real token), so each step multiplies a matrix of many paragraphs instead of one vector. Weights ship as float16
+(``tagger.npz``, ``embeddings.npy``); ``scripts/train_quote_net.py`` trains them on PolNeAR train with
+PyTorch, a training-only dependency.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from .quote_features import Layout, Paragraph, TokenArrays, _token_features
+
+__all__ = [
+    "LABELS",
+    "NET_FILE",
+    "NetTagger",
+    "Transitions",
+    "allowed_transitions",
+    "load_net",
+    "paragraph_keys",
+    "viterbi",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+ROLES = ("Source", "Cue", "Content")
+LABELS: tuple[str, ...] = ("O", *(f"{p}-{r}" for r in ROLES for p in "BILU"))
+NET_FILE = "tagger.npz"
+EMBED_FILE = "embeddings.npy"
+VOCAB_FILE = "vocab.json"
+NET_META_FILE = "net.json"
+TENSOR_WIDTH = 96  # en_core_web_sm's tok2vec width
+
+
+def paragraph_keys(
+    arrays: TokenArrays, paragraph: Paragraph, depths: Sequence[int], cue_rates: Mapping[str, str]
+) -> list[list[str]]:
+    """The per-token feature strings of one paragraph (the CRF's own-token features and quote depth)."""
+    out = []
+    for k, i in enumerate(paragraph.tokens):
+        feats = _token_features(arrays, i, cue_rates)
+        feats.append(f"q={depths[k]}")
+        feats.append(f"pk={min(k, 3)}")
+        out.append(feats)
+    return out
+
+
+def allowed_transitions() -> np.ndarray:
+    """``allowed[a, b]``: label b may follow label a in BILOU (start and end handled by :func:`viterbi`)."""
+    n = len(LABELS)
+    allowed = np.zeros((n, n), dtype=bool)
+    for a, left in enumerate(LABELS):
+        for b, right in enumerate(LABELS):
+            lp, _, lrole = left.partition("-")
+            rp, _, rrole = right.partition("-")
+            if lp in ("B", "I"):
+                allowed[a, b] = rp in ("I", "L") and rrole == lrole
+            else:  # O, L, U close whatever was open
+                allowed[a, b] = rp in ("O", "B", "U")
+    return allowed
+
+
+_ALLOWED = allowed_transitions()
+_PENALTY = np.where(_ALLOWED, 0.0, -1e9)
+_START_OK = np.array([label.partition("-")[0] in ("O", "B", "U") for label in LABELS])
+_END_OK = np.array([label.partition("-")[0] in ("O", "L", "U") for label in LABELS])
+
+
+@dataclass(frozen=True, slots=True)
+class Transitions:
+    """Learned label-pair, first-label and last-label scores (a CRF output layer); zeros = none learned."""
+
+    pair: np.ndarray  # [labels, labels]
+    first: np.ndarray  # [labels]
+    last: np.ndarray  # [labels]
+
+    @classmethod
+    def none(cls) -> Transitions:
+        n = len(LABELS)
+        return cls(np.zeros((n, n)), np.zeros(n), np.zeros(n))
+
+
+def viterbi(logp: np.ndarray, transitions: Transitions | None = None) -> list[str]:
+    """The best well-formed BILOU label sequence under per-token scores ``logp`` [T, labels].
+
+    ``transitions`` adds learned scores for label pairs and for the first and last label; ill-formed
+    sequences are never chosen either way.
+    """
+    steps = logp.shape[0]
+    if steps == 0:
+        return []
+    if transitions is None:
+        # With no learned transitions, a well-formed sequence of per-token best labels is the optimum.
+        greedy = logp.argmax(axis=1)
+        if _START_OK[greedy[0]] and _END_OK[greedy[-1]] and _ALLOWED[greedy[:-1], greedy[1:]].all():
+            return [LABELS[k] for k in greedy]
+    trans = transitions or _NO_TRANSITIONS
+    pair = trans.pair + _PENALTY
+    score = np.where(_START_OK, logp[0] + trans.first, -1e9)
+    back = np.zeros((steps, len(LABELS)), dtype=np.int64)
+    for t in range(1, steps):
+        total = score[:, None] + pair
+        back[t] = total.argmax(axis=0)
+        score = total.max(axis=0) + logp[t]
+    score = np.where(_END_OK, score + trans.last, -1e9)
+    best = [int(score.argmax())]
+    for t in range(steps - 1, 0, -1):
+        best.append(int(back[t, best[-1]]))
+    return [LABELS[k] for k in reversed(best)]
+
+
+_NO_TRANSITIONS = Transitions.none()
+
+
+@dataclass(frozen=True, slots=True)
+class LstmLayer:
+    """One bidirectional LSTM layer, both directions stacked on a leading axis of size 2.
+
+    ``w_ih`` [2, in, 4H], ``w_hh`` [2, H, 4H], ``bias`` [2, 4H], gate order input, forget, cell, output
+    (PyTorch's). The input, forget and output gate columns are pre-scaled by 1/2 (see :meth:`of`) so one
+    ``tanh`` serves every gate: sigmoid(z) = (tanh(z / 2) + 1) / 2.
+    """
+
+    w_ih: np.ndarray
+    w_hh: np.ndarray
+    bias: np.ndarray
+
+    @classmethod
+    def of(cls, w_ih: Sequence[np.ndarray], w_hh: Sequence[np.ndarray], bias: Sequence[np.ndarray]) -> LstmLayer:
+        """From PyTorch-shaped weights per direction: [4H, in], [4H, H], [4H] (forward, backward)."""
+        size = w_hh[0].shape[1]
+        scale = np.full(4 * size, 0.5, dtype=np.float32)
+        scale[2 * size : 3 * size] = 1.0
+        return cls(
+            np.stack([(w * scale[:, None]).T for w in w_ih]).astype(np.float32),
+            np.stack([(w * scale[:, None]).T for w in w_hh]).astype(np.float32),
+            np.stack([b * scale for b in bias]).astype(np.float32),
+        )
+
+    def run(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Outputs [B, T, 2H] for inputs [B, T, in]; sequences left-aligned, ``lengths`` non-increasing.
+
+        The backward direction reads each sequence reversed within its own length, so padding (at the end
+        of every sequence in both directions) never reaches a real token.
+        """
+        batch, steps, _ = x.shape
+        size = self.w_hh.shape[1]
+        flip = _reversal(lengths, steps)
+        both = np.stack([x, x[flip]]).reshape(2, batch * steps, -1)
+        projected = (np.matmul(both, self.w_ih) + self.bias[:, None, :]).reshape(2, batch, steps, 4 * size)
+        h = np.zeros((2, batch, size), dtype=np.float32)
+        c = np.zeros((2, batch, size), dtype=np.float32)
+        out = np.zeros((2, batch, steps, size), dtype=np.float32)
+        active = np.searchsorted(-lengths, -np.arange(1, steps + 1), side="right")  # sequences longer than t
+        for t in range(steps):
+            n = int(active[t])
+            z = np.tanh(projected[:, :n, t] + np.matmul(h[:, :n], self.w_hh))
+            z[..., : 2 * size] += 1.0
+            z[..., 3 * size :] += 1.0
+            c[:, :n] = 0.5 * (z[..., size : 2 * size] * c[:, :n] + z[..., :size] * z[..., 2 * size : 3 * size])
+            h[:, :n] = 0.5 * z[..., 3 * size :] * np.tanh(c[:, :n])
+            out[:, :n, t] = h[:, :n]
+        return np.concatenate([out[0], out[1][flip]], axis=2)
+
+
+def _reversal(lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fancy index that reverses each sequence within its own length (padding stays at the end)."""
+    rows = np.repeat(np.arange(len(lengths))[:, None], steps, axis=1)
+    cols = np.arange(steps)[None, :].repeat(len(lengths), axis=0)
+    cols = np.where(cols < lengths[:, None], lengths[:, None] - 1 - cols, cols)
+    return rows, cols
+
+
+@dataclass(frozen=True, slots=True)
+class NetTagger:
+    """The exported tagger: feature vocabulary, embedding table, BiLSTM layers and output layer."""
+
+    vocab: dict[str, int]
+    embeddings: np.ndarray  # [vocab + 1, width] float16; row 0 (unknown features) is zero
+    layers: tuple[LstmLayer, ...]
+    out_weight: np.ndarray  # [labels, 2H]
+    out_bias: np.ndarray  # [labels]
+    cue_rates: dict[str, str]
+    transitions: Transitions | None = None
+
+    def inputs(self, doc: Doc, keys: list[list[str]], tokens: Sequence[int]) -> np.ndarray:
+        """The network's input rows for one paragraph: summed feature embeddings, then ``doc.tensor``."""
+        width = max(len(k) for k in keys)
+        index = np.zeros((len(keys), width), dtype=np.int64)
+        get = self.vocab.get
+        for row, feats in enumerate(keys):
+            index[row, : len(feats)] = [get(f, 0) for f in feats]
+        summed = self.embeddings[index].sum(axis=1, dtype=np.float32)
+        return np.concatenate([summed, token_vectors(doc, tokens)], axis=1)
+
+    def log_probs(self, rows: list[np.ndarray]) -> list[np.ndarray]:
+        """Per-token log-probabilities [T, labels] for each paragraph's input rows (one batch)."""
+        order = sorted(range(len(rows)), key=lambda k: -len(rows[k]))
+        lengths = np.array([len(rows[k]) for k in order])
+        x = np.zeros((len(rows), int(lengths[0]), rows[0].shape[1]), dtype=np.float32)
+        for slot, k in enumerate(order):
+            x[slot, : len(rows[k])] = rows[k]
+        for layer in self.layers:
+            x = layer.run(x, lengths)
+        logits = x @ self.out_weight.T + self.out_bias
+        logp = logits - np.logaddexp.reduce(logits, axis=2, keepdims=True)
+        out: list[np.ndarray] = [np.empty(0)] * len(rows)
+        for slot, k in enumerate(order):
+            out[k] = logp[slot, : lengths[slot]]
+        return out
+
+    def tag_paragraphs(
+        self, doc: Doc, layout: Layout, arrays: TokenArrays
+    ) -> list[tuple[list[str], np.ndarray]]:
+        """Labels and per-token label probabilities [T, labels] of every paragraph of ``doc``."""
+        rows = []
+        for paragraph in layout.paragraphs:
+            depths = [layout.depth[i] for i in paragraph.tokens]
+            keys = paragraph_keys(arrays, paragraph, depths, self.cue_rates)
+            rows.append(self.inputs(doc, keys, paragraph.tokens))
+        out = []
+        # Paragraphs of similar length share a batch, so a long one does not pad many short ones.
+        for chunk in _length_chunks(rows, BATCH_TOKENS):
+            for k, logp in zip(chunk, self.log_probs([rows[k] for k in chunk])):
+                out.append((k, viterbi(logp, self.transitions), np.exp(logp)))
+        out.sort(key=lambda item: item[0])
+        return [(labels, probs) for _, labels, probs in out]
+
+
+BATCH_TOKENS = 4096  # padded tokens per batch of paragraphs
+
+
+def _length_chunks(rows: list[np.ndarray], budget: int) -> list[list[int]]:
+    order = sorted(range(len(rows)), key=lambda k: -len(rows[k]))
+    chunks: list[list[int]] = []
+    for k in order:
+        if chunks and len(rows[chunks[-1][0]]) * (len(chunks[-1]) + 1) <= budget:
+            chunks[-1].append(k)
+        else:
+            chunks.append([k])
+    return chunks
+
+
+def token_vectors(doc: Doc, tokens: Sequence[int]) -> np.ndarray:
+    """``doc.tensor`` rows of ``tokens`` as float32 (zeros when the pipeline left no tensor)."""
+    tensor = doc.tensor
+    if tensor is None or getattr(tensor, "shape", (0,))[0] != len(doc) or tensor.shape[1] != TENSOR_WIDTH:
+        return np.zeros((len(tokens), TENSOR_WIDTH), dtype=np.float32)
+    return np.asarray(tensor[list(tokens)], dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=2)
+def load_net(model_dir: Path) -> NetTagger | None:
+    """The exported neural tagger in ``model_dir``, or None when it holds none."""
+    if not (model_dir / NET_FILE).is_file():
+        return None
+    with np.load(model_dir / NET_FILE) as saved:
+        weights = {name: saved[name].astype(np.float32) for name in saved.files}
+    layers = []
+    for number in range(int(weights["layers"][0])):
+        part = {name: [weights[f"{number}.{side}.{name}"] for side in ("fw", "bw")] for name in ("w_ih", "w_hh", "bias")}
+        layers.append(LstmLayer.of(part["w_ih"], part["w_hh"], part["bias"]))
+    transitions = None
+    if "pair" in weights:
+        transitions = Transitions(
+            weights["pair"].astype(np.float64), weights["first"].astype(np.float64), weights["last"].astype(np.float64)
+        )
+    vocab = json.loads((model_dir / VOCAB_FILE).read_text(encoding="utf-8"))
+    embeddings = np.load(model_dir / EMBED_FILE)
+    rates = json.loads((model_dir / "cue_rates.json").read_text(encoding="utf-8"))
+    LOGGER.info("loaded neural attribution tagger from %s (%d features)", model_dir, len(vocab))
+    return NetTagger(
+        {k: i for i, k in enumerate(vocab, start=1)},
+        embeddings,
+        tuple(layers),
+        weights["out.weight"],
+        weights["out.bias"],
+        rates,
+        transitions,
+    )

@@ -1,0 +1,160 @@
+"""The neural attribution tagger: BILOU decoding, the shipped files, and tagging a parsed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from parallax.analyze.quote_model import MODEL_DIR, load_tagger, spans_from_labels
+from parallax.analyze.quote_net import LABELS, Transitions, allowed_transitions, load_net, viterbi
+
+
+def well_formed(labels: list[str]) -> bool:
+    open_role = None
+    for label in labels:
+        prefix, _, role = label.partition("-")
+        if open_role is None and prefix in ("I", "L"):
+            return False
+        if open_role is not None and (prefix not in ("I", "L") or role != open_role):
+            return False
+        open_role = role if prefix in ("B", "I") else None
+    return open_role is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(0, 30), st.just(len(LABELS))), elements=st.floats(-20, 0)))
+def test_viterbi_always_decodes_well_formed_bilou(logp: np.ndarray) -> None:
+    labels = viterbi(logp)
+    assert len(labels) == logp.shape[0]
+    assert well_formed(labels)
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 25), st.just(len(LABELS))), elements=st.floats(-20, 0)))
+def test_greedy_shortcut_finds_the_same_best_score_as_the_full_search(logp: np.ndarray) -> None:
+    def score(labels: list[str]) -> float:
+        return float(sum(logp[t, LABELS.index(label)] for t, label in enumerate(labels)))
+
+    # Zero transitions take the full dynamic programme; no transitions may take the greedy shortcut.
+    assert score(viterbi(logp)) == pytest.approx(score(viterbi(logp, Transitions.none())))
+
+
+def test_viterbi_follows_confident_scores_and_repairs_broken_ones() -> None:
+    def at(*names: str) -> np.ndarray:
+        logp = np.full((len(names), len(LABELS)), -10.0)
+        for row, name in enumerate(names):
+            logp[row, LABELS.index(name)] = 0.0
+        return logp
+
+    clean = ["U-Source", "U-Cue", "B-Content", "I-Content", "L-Content"]
+    assert viterbi(at(*clean)) == clean
+    # An I- with nothing open, and a span left open at the end, are not allowed to stand.
+    assert well_formed(viterbi(at("O", "I-Content", "I-Content")))
+
+
+def test_transitions_close_spans_only_with_their_own_role() -> None:
+    allowed = allowed_transitions()
+    assert allowed[LABELS.index("B-Cue"), LABELS.index("L-Cue")]
+    assert not allowed[LABELS.index("B-Cue"), LABELS.index("L-Content")]
+    assert not allowed[LABELS.index("O"), LABELS.index("I-Source")]
+    assert allowed[LABELS.index("L-Source"), LABELS.index("U-Cue")]
+
+
+def test_a_folder_without_the_network_has_no_neural_tagger(tmp_path: Path) -> None:
+    assert load_net(tmp_path) is None
+
+
+def test_shipped_network_tags_an_attribution(nlp) -> None:  # type: ignore[no-untyped-def]
+    tagger = load_tagger(MODEL_DIR)
+    assert tagger.net is not None, "the shipped model folder should hold the neural tagger"
+    text = (
+        "The mayor of Lindenfeld said on Tuesday that the new bridge would open in the spring.\n\n"
+        '"We are proud of it," said Anna Keller, the city engineer.'
+    )
+    doc = nlp(text)
+    spans, marginals = tagger.tag_with_marginals(doc)
+    roles = {(s.role, doc[s.start : s.end].text) for s in spans}
+    assert ("Cue", "said") in roles
+    assert any(role == "Content" and "bridge would open" in t for role, t in roles)
+    assert any(role == "Source" and "Keller" in t for role, t in roles)
+    assert max(marginals.inside) > 0.5
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(doc)
+
+
+def test_spans_from_net_labels_stay_inside_their_paragraph() -> None:
+    from parallax.analyze.quote_features import Paragraph
+
+    paragraph = Paragraph((4, 5, 6, 7))
+    spans = spans_from_labels(paragraph, ["U-Source", "U-Cue", "B-Content", "L-Content"], 0)
+    assert [(s.role, s.start, s.end) for s in spans] == [("Source", 4, 5), ("Cue", 5, 6), ("Content", 6, 8)]
+
+
+def _reference_lstm(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """One direction, one sequence, written out as the textbook equations (PyTorch gate order)."""
+    size = w_hh.shape[1]
+    h, c, out = np.zeros(size), np.zeros(size), []
+    for row in x:
+        z = w_ih @ row + w_hh @ h + bias
+        i, f, g, o = (z[k * size : (k + 1) * size] for k in range(4))
+        sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+        c = sig(f) * c + sig(i) * np.tanh(g)
+        h = sig(o) * np.tanh(c)
+        out.append(h)
+    return np.array(out)
+
+
+def test_batched_lstm_matches_the_textbook_equations_for_every_sequence_length() -> None:
+    from parallax.analyze.quote_net import LstmLayer
+
+    rng = np.random.default_rng(3)
+    width, size = 6, 4
+    weights = [rng.normal(size=(4 * size, width)) for _ in range(2)]
+    recurrent = [rng.normal(size=(4 * size, size)) for _ in range(2)]
+    biases = [rng.normal(size=4 * size) for _ in range(2)]
+    layer = LstmLayer.of(weights, recurrent, biases)
+    lengths = np.array([7, 4, 4, 1])
+    x = np.zeros((4, 7, width), dtype=np.float32)
+    seqs = [rng.normal(size=(n, width)).astype(np.float32) for n in lengths]
+    for k, seq in enumerate(seqs):
+        x[k, : len(seq)] = seq
+    out = layer.run(x, lengths)
+    for k, seq in enumerate(seqs):
+        forward = _reference_lstm(seq, weights[0], recurrent[0], biases[0])
+        backward = _reference_lstm(seq[::-1], weights[1], recurrent[1], biases[1])[::-1]
+        np.testing.assert_allclose(out[k, : len(seq)], np.hstack([forward, backward]), atol=1e-5)
+
+
+def test_a_folder_with_only_a_crf_model_still_tags(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    """The earlier CRF tagger is still read from a folder that holds one (trained here on two sentences)."""
+    import json
+
+    import pycrfsuite
+
+    from parallax.analyze.quote_features import Layout, TokenArrays, paragraph_features
+
+    rates = {"say": "hi"}
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for text, labels in (
+        ("Anna said the bridge is safe.", ["U-Source", "U-Cue", "B-Content", "I-Content", "I-Content", "L-Content", "O"]),
+        ("Tom said rain is coming.", ["U-Source", "U-Cue", "B-Content", "I-Content", "L-Content", "O"]),
+    ):
+        doc = nlp(text)
+        layout = Layout.of(doc)
+        feats = paragraph_features(doc, layout.paragraphs[0], rates, None, TokenArrays.of(doc), 2)
+        trainer.append(feats, labels)
+    trainer.set_params({"max_iterations": 30})
+    trainer.train(str(tmp_path / "attribution.crfsuite"))
+    (tmp_path / "cue_rates.json").write_text(json.dumps(rates), encoding="utf-8")
+    (tmp_path / "meta.json").write_text(json.dumps({"feature_version": 2}), encoding="utf-8")
+    tagger = load_tagger(tmp_path)
+    assert tagger.net is None and tagger.tagger is not None
+    doc = nlp("Maria said the road is closed.")
+    spans, marginals = tagger.tag_with_marginals(doc)
+    assert ("Cue", "said") in {(s.role, doc[s.start : s.end].text) for s in spans}
+    assert max(marginals.cue_inside) > 0.5
