@@ -8,9 +8,9 @@ a conditional log-linear model (softmax over one content's candidates) fitted wi
 penalty. Data provenance as for the tagger: PolNeAR v1.0.0 train only; dev picks the penalty.
 
 Usage:
-    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --folds 2 --hold-out 0 --epochs 9 --out /tmp/nfold0
-    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --folds 2 --hold-out 1 --epochs 9 --out /tmp/nfold1
-    .venv/bin/python scripts/train_quote_bounds.py --polnear ../shared/data/polnear --fold-models /tmp/nfold0 /tmp/nfold1
+    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --hidden 64 --epochs 10 --folds 2 --hold-out 0 --out /tmp/n3fold0
+    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --hidden 64 --epochs 10 --folds 2 --hold-out 1 --out /tmp/n3fold1
+    .venv/bin/python scripts/train_quote_bounds.py --polnear ../shared/data/polnear --fold-models /tmp/n3fold0 /tmp/n3fold1 --l2 3 --scorers end cue_end
 """
 
 from __future__ import annotations
@@ -182,6 +182,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--min-count", type=int, default=3)
+    parser.add_argument("--scorers", nargs="+", choices=("start", "end", "cue_end"), default=["start", "end", "cue_end"],
+                        help="edges to learn; the others keep the tagger's edge")
     parser.add_argument("--limit", type=int, help="use only the first N annotation files (for a quick check)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -193,16 +195,20 @@ def main(argv: list[str]) -> int:
     LOGGER.info("start groups: %s", dict(starts.stats))
     LOGGER.info("end groups: %s", dict(ends.stats))
     LOGGER.info("cue end groups: %s", dict(cue_ends.stats))
+    groups = {"start": starts, "end": ends, "cue_end": cue_ends}
+    # A scorer left out is written empty: that edge stays the tagger's.
     model = {
-        "start": top_weights(fit(starts, l2=args.l2, min_count=args.min_count)),
-        "end": top_weights(fit(ends, l2=args.l2, min_count=args.min_count)),
-        "cue_end": top_weights(fit(cue_ends, l2=args.l2, min_count=args.min_count)),
+        **{
+            name: top_weights(fit(group, l2=args.l2, min_count=args.min_count)) if name in args.scorers else {}
+            for name, group in groups.items()
+        },
         "meta": {
             "data": "PolNeAR v1.0.0 train (all annotators), jackknifed over "
                     f"{len(args.fold_models)} article folds",
             "objective": "softmax over each content's candidate edges, L2",
             "l2": args.l2,
             "min_count": args.min_count,
+            "scorers": list(args.scorers),
             "start_groups": dict(starts.stats),
             "end_groups": dict(ends.stats),
             "cue_end_groups": dict(cue_ends.stats),

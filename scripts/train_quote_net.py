@@ -360,7 +360,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-tokens", type=int, default=3000)
     parser.add_argument("--minfreq", type=int, default=3)
-    parser.add_argument("--max-vocab", type=int, default=60000)
+    parser.add_argument("--max-vocab", type=int, default=40000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--crf", action="store_true", help="train a CRF output layer instead of a softmax")
     parser.add_argument("--seed", type=int, default=13)

@@ -285,9 +285,10 @@ class BoundaryModel:
     def refine(
         self, doc: Doc, layout: Layout, content: RoleSpan, cue: RoleSpan | None, marg: Marginals
     ) -> RoleSpan:
-        """``content`` with its start and end moved to the best-scoring candidates."""
-        starts = start_candidates(doc, layout, content)
-        ends = end_candidates(doc, layout, content)
+        """``content`` with its start and end moved to the best-scoring candidates (an edge whose scorer
+        has no weights stays the tagger's)."""
+        starts = start_candidates(doc, layout, content) if self.start else [content.start]
+        ends = end_candidates(doc, layout, content) if self.end else [content.end]
         if not starts or not ends:
             return content
         start = max(starts, key=lambda t: _score(self.start, start_features(doc, layout, t, content, cue, marg)))
