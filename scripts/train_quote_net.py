@@ -28,7 +28,7 @@ import torch
 from spacy.tokens import Doc
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-from train_quotes import CACHE, bilou, cue_rates, fold_of, token_labels
+from train_quotes import CACHE, bilou, cue_rates, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_features import Layout, TokenArrays
@@ -58,12 +58,6 @@ class Sequence:
     vectors: np.ndarray  # [T, 96]
     labels: list[int]
     index: np.ndarray | None = None  # [T, K] vocabulary ids, filled once the vocabulary is known
-
-
-def with_tensors(nlp, docs: list[Doc]) -> list[Doc]:  # type: ignore[no-untyped-def]
-    """Cached parses carry no ``doc.tensor``; the tok2vec component recomputes it (deterministic)."""
-    tok2vec = nlp.get_pipe("tok2vec")
-    return list(tok2vec.pipe(docs, batch_size=32))
 
 
 def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -> list[Sequence]:
@@ -280,18 +274,12 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     nlp = load_nlp()
-    golds = load_split(args.polnear, "train", all_annotators=True)
-    docs = parse_split(nlp, golds, cache_dir=CACHE)
-    if args.folds:
-        keep = [fold_of(g.name, args.folds) != args.hold_out for g in golds]
-        golds = [g for g, k in zip(golds, keep) if k]
-        docs = [d for d, k in zip(docs, keep) if k]
-        LOGGER.info("fold %d of %d held out: training on %d files", args.hold_out, args.folds, len(golds))
-    docs = with_tensors(nlp, docs)
+    # parse_split gives every Doc its doc.tensor (recomputed by tok2vec when read from the cache).
+    golds, docs = training_documents(nlp, args.polnear, args.folds, args.hold_out)
     rates = cue_rates(docs, golds)
     train_seqs = sequences(docs, golds, rates)
     dev_golds = load_split(args.polnear, "dev")
-    dev_seqs = sequences(with_tensors(nlp, parse_split(nlp, dev_golds, cache_dir=CACHE)), dev_golds, rates)
+    dev_seqs = sequences(parse_split(nlp, dev_golds, cache_dir=CACHE), dev_golds, rates)
     vocab = build_vocab(train_seqs, args.minfreq, args.max_vocab)
     ids = {f: k for k, f in enumerate(vocab, start=1)}
     index_sequences(train_seqs, ids)
@@ -299,6 +287,10 @@ def train(args: argparse.Namespace) -> None:
     LOGGER.info("%d train sequences (%d tokens)", len(train_seqs), sum(len(s.labels) for s in train_seqs))
     model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    # Linear decay of the learning rate to lr * lr_end over the epochs (1.0: constant).
+    scheduler = torch.optim.lr_scheduler.LinearLR(
+        optimiser, start_factor=1.0, end_factor=args.lr_end, total_iters=max(args.epochs - 1, 1)
+    )
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     best, best_state = -1.0, None
     for epoch in range(1, args.epochs + 1):
@@ -316,6 +308,7 @@ def train(args: argparse.Namespace) -> None:
             optimiser.step()
             total += loss.item() * len(lengths)
             count += len(lengths)
+        scheduler.step()
         scores = span_f1(model, dev_seqs)
         mean = sum(scores.values()) / 3
         LOGGER.info(
@@ -335,6 +328,7 @@ def train(args: argparse.Namespace) -> None:
         "dropout": args.dropout,
         "output": "linear-chain CRF" if args.crf else "softmax",
         "lr": args.lr,
+        "lr_end": args.lr_end,
         "epochs_run": args.epochs,
         "epoch_kept": best_epoch,
         "vocab": len(vocab),
@@ -357,6 +351,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--dropout", type=float, default=0.3)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr-end", type=float, default=1.0, help="final learning rate as a share of --lr")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-tokens", type=int, default=3000)
     parser.add_argument("--minfreq", type=int, default=3)

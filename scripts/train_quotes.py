@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import pycrfsuite
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from parallax.analyze.nlp import load_nlp
@@ -103,17 +104,24 @@ def sequences(  # type: ignore[no-untyped-def]
             yield feats, bilou(tags) if scheme == "bilou" else tags
 
 
-def train(args: argparse.Namespace) -> None:
-    nlp = load_nlp()
-    golds = load_split(args.polnear, "train", all_annotators=True)
+def training_documents(
+    nlp: Language, polnear: Path, folds: int = 0, hold_out: int = 0
+) -> tuple[list[PolnearDoc], list[Doc]]:
+    """PolNeAR train (every annotator's file) and its parses; with ``folds``, without fold ``hold_out``."""
+    golds = load_split(polnear, "train", all_annotators=True)
     docs = parse_split(nlp, golds, cache_dir=CACHE)
-    if args.folds:
+    if folds:
         # Jackknife: leave one fold of articles out (all annotators of an article fall in one fold), so that
         # a model trained on the rest tags the held-out fold as it would tag unseen text.
-        keep = [fold_of(g.name, args.folds) != args.hold_out for g in golds]
+        keep = [fold_of(g.name, folds) != hold_out for g in golds]
         golds = [g for g, k in zip(golds, keep) if k]
         docs = [d for d, k in zip(docs, keep) if k]
-        LOGGER.info("fold %d of %d held out: training on %d files", args.hold_out, args.folds, len(golds))
+        LOGGER.info("fold %d of %d held out: training on %d files", hold_out, folds, len(golds))
+    return golds, docs
+
+
+def train(args: argparse.Namespace) -> None:
+    golds, docs = training_documents(load_nlp(), args.polnear, args.folds, args.hold_out)
     rates = cue_rates(docs, golds)
     LOGGER.info("%d cue lemmas (%d hi)", len(rates), sum(v == "hi" for v in rates.values()))
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
