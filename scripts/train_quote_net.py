@@ -28,11 +28,11 @@ import torch
 from spacy.tokens import Doc
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-from train_quotes import CACHE, bilou, cue_rates, token_labels, training_documents
+from train_quotes import CACHE, bilou, cue_rates, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_features import Layout, TokenArrays
-from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR
+from parallax.analyze.quote_features import Layout, Paragraph, TokenArrays
+from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, spans_from_labels
 from parallax.analyze.quote_net import (
     EMBED_FILE,
     LABELS,
@@ -198,17 +198,9 @@ def batches(seqs: list[Sequence], max_tokens: int, shuffle: bool):  # type: igno
 
 
 def spans_of(labels: list[str]) -> set[tuple[str, int, int]]:
-    out, role, start = set(), None, 0
-    for k, label in enumerate([*labels, "O"]):
-        prefix, _, name = label.partition("-")
-        if prefix in ("B", "U"):
-            role, start = name, k
-        if prefix in ("L", "U") and role == name:
-            out.add((name, start, k + 1))
-            role = None
-        if prefix == "O":
-            role = None
-    return out
+    """(role, start, end) of every span in a label sequence (positions within the sequence)."""
+    whole = Paragraph(tuple(range(len(labels))))
+    return {(span.role, span.start, span.end) for span in spans_from_labels(whole, labels, 0)}
 
 
 def span_f1(model: Tagger, seqs: list[Sequence]) -> dict[str, float]:
@@ -359,12 +351,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--crf", action="store_true", help="train a CRF output layer instead of a softmax")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--folds", type=int, default=0, help="jackknife: number of article folds")
-    parser.add_argument("--hold-out", type=int, default=0, help="jackknife: the fold left out of training")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    train(args)
-    return 0
+    return run_trainer(parser, argv, train)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import sys
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pycrfsuite
@@ -149,6 +150,18 @@ def train(args: argparse.Namespace) -> None:
     (args.out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
+def run_trainer(
+    parser: argparse.ArgumentParser, argv: list[str], train: Callable[[argparse.Namespace], None]
+) -> int:
+    """Add the jackknife options both trainers share, parse ``argv`` and train."""
+    parser.add_argument("--folds", type=int, default=0, help="jackknife: number of article folds")
+    parser.add_argument("--hold-out", type=int, default=0, help="jackknife: the fold left out of training")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    train(args)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polnear", type=Path, required=True)
@@ -158,13 +171,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--minfreq", type=float, default=2)
     parser.add_argument("--features", type=int, default=FEATURE_VERSION, help="feature set version")
-    parser.add_argument("--folds", type=int, default=0, help="jackknife: number of article folds")
-    parser.add_argument("--hold-out", type=int, default=0, help="jackknife: the fold left out of training")
     parser.add_argument("--scheme", choices=("bio", "bilou"), default="bilou")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    train(args)
-    return 0
+    return run_trainer(parser, argv, train)
 
 
 if __name__ == "__main__":
