@@ -186,3 +186,22 @@ def test_attribution_quotation_inside_an_according_to_frame_keeps_its_own_speake
     assert "Halvorsen" in inner[0].speaker_name
     assert inner[0].cue is not None and inner[0].cue.text == "condemned"
     assert inner[0].relay is not None and "ministry" in inner[0].relay.name
+
+
+def test_attribution_signature_lines(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Reader voices signed after a dash: the dash is the cue, the name after it the speaker.
+    text = (
+        "We asked readers what they thought of the debate.\n"
+        "“The moderators lost control of the room within minutes.” ― Lucia M. Ferreira\n"
+        "“I changed my mind twice before the end.”― Omar Haddad.\n"
+        "The debate ended at ten."
+    )
+    doc = nlp(text)
+    quotes = extract_quotes(doc, "s")
+    first = _quote(quotes, "lost control")
+    assert first.speaker_name == "Lucia M. Ferreira"
+    assert first.cue is not None and first.cue.text == "―"
+    assert first.content.text == "“The moderators lost control of the room within minutes.”"
+    second = _quote(quotes, "changed my mind")
+    assert second.speaker_name == "Omar Haddad" and second.cue is not None and second.cue.text == "―"
+    assert not any("debate ended" in q.content.text for q in quotes)

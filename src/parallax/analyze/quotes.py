@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span as SpacySpan
+from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from parallax.model import Quote, QuoteKind, Span
 
@@ -42,6 +42,10 @@ COLON_FRAME_WORDS = 3
 TRANSCRIPT_NAME_TOKENS = 3
 # Punctuation that PolNeAR leaves outside a content span when no quotation mark closes it.
 TRAILING_PUNCT = frozenset({".", ",", ";", ":"})
+DASHES = frozenset({"―", "—", "–", "--"})
+# A signature after a dash ("“…” ― Maria de la Cruz") is at most this many words.
+SIGNATURE_NAME_TOKENS = 6
+NAME_JOINERS = frozenset({"de", "la", "van", "von", "der", "del", "da", "di", "bin", "al", "-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,14 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
     found: list[RoleSpan] = []
     lines: set[int] = set()
     for number, paragraph in enumerate(layout.paragraphs):
+        signed = _signature_frame(doc, paragraph.tokens)
+        if signed is not None:
+            content_end, dash, name_end = signed
+            lines.add(number)
+            found.append(RoleSpan("Content", paragraph.tokens[0], content_end, number))
+            found.append(RoleSpan("Cue", dash, dash + 1, number))
+            found.append(RoleSpan("Source", dash + 1, name_end, number))
+            continue
         frame = _transcript_frame(doc, paragraph.tokens)
         if frame is None:
             continue
@@ -150,6 +162,32 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
         found.append(RoleSpan("Cue", colon, colon + 1, number))
         found.append(RoleSpan("Content", colon + 1, end, number))
     return [s for s in spans if s.paragraph not in lines] + found
+
+
+def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int] | None:
+    """(content end, dash, name end) when a paragraph is a quotation signed by its speaker after a dash:
+    "“…” ― Name" (reader voices, epigraphs). The name is a few capitalised words or initials."""
+    words = [i for i in tokens if not doc[i].is_space]
+    if len(words) < 4 or doc[words[0]].text not in OPEN_QUOTES | STRAIGHT_QUOTES:
+        return None
+    k = len(words)
+    while k and doc[words[k - 1]].text == ".":
+        k -= 1
+    name_end = words[k - 1] + 1 if k else 0
+    name = k
+    while name > 0 and k - name < SIGNATURE_NAME_TOKENS and _name_word(doc[words[name - 1]]):
+        name -= 1
+    if name == k or name < 2 or doc[words[name - 1]].text not in DASHES:
+        return None
+    closing = doc[words[name - 2]]
+    if closing.text not in CLOSE_QUOTES | STRAIGHT_QUOTES:
+        return None
+    return closing.i + 1, words[name - 1], name_end
+
+
+def _name_word(token: Token) -> bool:
+    text = token.text
+    return (text[:1].isupper() and (text.isalpha() or (len(text) == 2 and text[1] == "."))) or text in NAME_JOINERS
 
 
 def _transcript_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int] | None:
@@ -230,11 +268,23 @@ def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribut
     content = _trim_direct(doc, a.content)
     if content != a.content:
         a = _Attribution(content, None, None)
-    cue = a.cue or _adjacent_cue(doc, a.content, cue_rates)
+    cue = a.cue or _adjacent_cue(doc, a.content, cue_rates) or _dash_cue(doc, a.content, a.source)
     source = a.source
     if source is None and cue is not None:
         source = _subject_of(doc, cue)
     return _Attribution(a.content, cue, source)
+
+
+def _dash_cue(doc: Doc, content: RoleSpan, source: RoleSpan | None) -> RoleSpan | None:
+    """A dash alone between a quotation and its speaker is the cue of a signature line
+    ("“…” ― Name", "Name — “…”"), as a colon is in a transcript."""
+    if source is None:
+        return None
+    gap = range(content.end, source.start) if content.end <= source.start else range(source.end, content.start)
+    words = [i for i in gap if not doc[i].is_space]
+    if len(words) == 1 and doc[words[0]].text in DASHES:
+        return RoleSpan("Cue", words[0], words[0] + 1, content.paragraph)
+    return None
 
 
 def _orphan_cues(doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_Attribution]) -> list[_Attribution]:

@@ -98,7 +98,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def parse_split(nlp: Language, docs: list[PolnearDoc], *, cache_dir: Path | None = None) -> list[Doc]:
     """Parsed ``Doc`` of every document, read from a DocBin cache keyed by the texts when present."""
-    digest = hashlib.sha1("\0".join(d.text for d in docs).encode("utf-8")).hexdigest()[:16]
+    from parallax.analyze.nlp import TOKENIZER_VERSION
+
+    key = "\0".join([f"tokenizer-{TOKENIZER_VERSION}", *(d.text for d in docs)])
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
     cache = cache_dir / f"polnear-{digest}.spacy" if cache_dir else None
     if cache is not None and cache.exists():
         LOGGER.info("reading cached parses from %s", cache)
