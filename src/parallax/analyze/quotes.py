@@ -97,6 +97,14 @@ def extract_quotes(
         _Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), a.source)
         for a in attributions
     ]
+    # A speaker inside the words attributed to it is a tagging error ("The holiday is observed as …"
+    # with the subject tagged as both): the quote stays, without that speaker (dev: 18 of 19 wrong).
+    attributions = [
+        _Attribution(a.content, a.cue, None)
+        if a.source is not None and a.source.start < a.content.end and a.content.start < a.source.end
+        else a
+        for a in attributions
+    ]
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
     return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
