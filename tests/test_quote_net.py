@@ -207,3 +207,18 @@ def test_token_arrays_agree_with_spacy_token_attributes(nlp) -> None:  # type: i
         assert (a.head[i], a.left[i], a.right[i]) == (t.head.i, t.left_edge.i, t.right_edge.i)
         assert (a.sent_start[i], a.sent_end[i]) == (int(bool(t.is_sent_start)), int(bool(t.is_sent_end)))
     assert a.shape[doc[0].i] == "P" and "T" in a.shape and "N" in a.shape
+
+
+def test_piece_vectors_average_a_words_wordpiece_rows() -> None:
+    from parallax.analyze.quote_net import PieceVectors, _wordpiece_tokenizer, piece_ids
+
+    tokenizer = _wordpiece_tokenizer()
+    table = np.arange(30522 * 2, dtype=np.float32).reshape(30522, 2)
+    vectors = PieceVectors(table, tokenizer)
+    words = ["said", "Peskov", "\n", "said"]
+    rows = vectors.rows(words)
+    pieces = piece_ids(tokenizer, ["Peskov"])[0]
+    assert len(pieces) > 1, "a rare name splits into several WordPieces"
+    np.testing.assert_allclose(rows[1], table[pieces].mean(axis=0))
+    np.testing.assert_allclose(rows[0], rows[3])
+    assert not rows[2].any(), "whitespace has no pieces and gets a zero vector"

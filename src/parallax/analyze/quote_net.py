@@ -269,16 +269,13 @@ class NetTagger:
             index[row, : len(feats)] = [get(f, 0) for f in feats]
         return index
 
-    def inputs(
-        self, doc: Doc, keys: list[list[str]], tokens: Sequence[int], index: np.ndarray | None = None
-    ) -> np.ndarray:
-        """The network's input rows for one paragraph: summed feature embeddings, then ``doc.tensor``."""
-        if index is None:
-            index = self.feature_index(keys)
+    def inputs(self, doc: Doc, tokens: Sequence[int], index: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """The network's input rows [N, width] for ``tokens``: their summed feature embeddings (``index``
+        from :meth:`feature_index`), any WordPiece vectors, then their ``doc.tensor`` rows (``vectors``)."""
         summed = self.embeddings[index].sum(axis=1)
         if self.pieces is not None:
             summed += self.pieces.rows([doc[i].text for i in tokens])
-        return np.concatenate([summed, token_vectors(doc, tokens)], axis=1)
+        return np.concatenate([summed, vectors], axis=1)
 
     def log_probs(self, rows: list[np.ndarray]) -> list[np.ndarray]:
         """Per-token log-probabilities [T, labels] for each paragraph's input rows (one batch)."""
@@ -309,17 +306,12 @@ class NetTagger:
         return [logp[: len(r), slot] for slot, r in enumerate(rows)]
 
     def paragraph_log_probs(
-        self,
-        doc: Doc,
-        keys: Sequence[list[list[str]]],
-        paragraphs: Sequence[Paragraph],
-        indexes: Sequence[np.ndarray] | None = None,
+        self, doc: Doc, paragraphs: Sequence[Paragraph], index: np.ndarray, vectors: np.ndarray
     ) -> list[np.ndarray]:
-        """Per-token label log-probabilities [T, labels] of every paragraph, given its feature strings
-        (and, when another member with the same vocabulary already looked them up, their ids)."""
-        if indexes is None:
-            indexes = [self.feature_index(k) for k in keys]
-        rows = [self.inputs(doc, k, p.tokens, i) for k, p, i in zip(keys, paragraphs, indexes)]
+        """Per-token label log-probabilities [T, labels] of every paragraph. ``index`` and ``vectors``
+        hold the feature ids and ``doc.tensor`` rows of all the paragraphs' tokens, in order."""
+        tokens = [i for p in paragraphs for i in p.tokens]
+        rows = np.split(self.inputs(doc, tokens, index, vectors), np.cumsum([len(p.tokens) for p in paragraphs])[:-1])
         out: list[np.ndarray] = [np.empty(0)] * len(rows)
         # Paragraphs of similar length share a batch, so a long one does not pad many short ones.
         for chunk in _length_chunks(rows, BATCH_TOKENS):
@@ -353,18 +345,23 @@ class NetEnsemble:
     def _tag_paragraphs(
         self, doc: Doc, layout: Layout, arrays: TokenArrays
     ) -> list[tuple[list[str], np.ndarray]]:
+        paragraphs = layout.paragraphs
+        if not paragraphs:
+            return []
         keys = [
-            paragraph_keys(arrays, p, [layout.depth[i] for i in p.tokens], self.cue_rates)
-            for p in layout.paragraphs
+            feats
+            for p in paragraphs
+            for feats in paragraph_keys(arrays, p, [layout.depth[i] for i in p.tokens], self.cue_rates)
         ]
+        vectors = token_vectors(doc, [i for p in paragraphs for i in p.tokens])
         # Members trained on the same data share one vocabulary (load_net makes it one object): the
         # feature ids are looked up once.
-        indexes: dict[int, list[np.ndarray]] = {}
+        indexes: dict[int, np.ndarray] = {}
         outputs = []
         for m in self.members:
             if id(m.vocab) not in indexes:
-                indexes[id(m.vocab)] = [m.feature_index(k) for k in keys]
-            outputs.append(m.paragraph_log_probs(doc, keys, layout.paragraphs, indexes[id(m.vocab)]))
+                indexes[id(m.vocab)] = m.feature_index(keys)
+            outputs.append(m.paragraph_log_probs(doc, paragraphs, indexes[id(m.vocab)], vectors))
         transitions = self.members[0].transitions if len(self.members) == 1 else None
         out = []
         for logps in zip(*outputs):
@@ -383,7 +380,7 @@ def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-BATCH_TOKENS = 4096  # padded tokens per batch of paragraphs
+BATCH_TOKENS = 512  # padded tokens per batch: ONNX Runtime pays for padding, little per call (256-512 fastest)
 
 
 def _length_chunks(rows: list[np.ndarray], budget: int) -> list[list[int]]:
@@ -419,14 +416,15 @@ def load_net(model_dir: Path) -> NetEnsemble | None:
         (p for p in model_dir.glob(f"{MEMBER_PREFIX}*") if (p / NET_FILE).is_file()),
         key=lambda p: int(p.name.removeprefix(MEMBER_PREFIX)) if p.name.removeprefix(MEMBER_PREFIX).isdigit() else 0,
     )]
-    members = tuple(_load_member(folder, rates) for folder in folders)
+    members = tuple(_load_member(folder, rates, model_dir) for folder in folders)
     first = members[0].vocab
     members = tuple(m if m.vocab is first or m.vocab != first else dataclasses.replace(m, vocab=first) for m in members)
     LOGGER.info("loaded neural attribution tagger from %s (%d member(s))", model_dir, len(members))
     return NetEnsemble(members)
 
 
-def _load_member(model_dir: Path, rates: dict[str, str]) -> NetTagger:
+def _load_member(model_dir: Path, rates: dict[str, str], parent: Path) -> NetTagger:
+    """One member; a member folder without ``vocab.json`` uses the top folder's (same features)."""
     with np.load(model_dir / NET_FILE) as saved:
         weights = {name: saved[name].astype(np.float32) for name in saved.files}
     layers = []
@@ -438,7 +436,8 @@ def _load_member(model_dir: Path, rates: dict[str, str]) -> NetTagger:
         transitions = Transitions(
             weights["pair"].astype(np.float64), weights["first"].astype(np.float64), weights["last"].astype(np.float64)
         )
-    vocab = json.loads((model_dir / VOCAB_FILE).read_text(encoding="utf-8"))
+    vocab_file = model_dir / VOCAB_FILE if (model_dir / VOCAB_FILE).is_file() else parent / VOCAB_FILE
+    vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
     embeddings = np.load(model_dir / EMBED_FILE).astype(np.float32)  # float16 on disk; float32 sums 3x faster
     pieces = None
     if (model_dir / PIECES_FILE).is_file():
