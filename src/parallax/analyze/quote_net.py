@@ -269,12 +269,13 @@ class NetTagger:
             index[row, : len(feats)] = [get(f, 0) for f in feats]
         return index
 
-    def inputs(self, doc: Doc, tokens: Sequence[int], index: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-        """The network's input rows [N, width] for ``tokens``: their summed feature embeddings (``index``
-        from :meth:`feature_index`), any WordPiece vectors, then their ``doc.tensor`` rows (``vectors``)."""
+    def inputs(self, words: Sequence[str], index: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """The network's input rows [N, width] for N tokens: their summed feature embeddings (``index``
+        from :meth:`feature_index`), any WordPiece vectors of their lower-cased ``words`` (the WordPiece
+        vocabulary is uncased), then their ``doc.tensor`` rows (``vectors``)."""
         summed = self.embeddings[index].sum(axis=1)
         if self.pieces is not None:
-            summed += self.pieces.rows([doc[i].text for i in tokens])
+            summed += self.pieces.rows(words)
         return np.concatenate([summed, vectors], axis=1)
 
     def log_probs(self, rows: list[np.ndarray]) -> list[np.ndarray]:
@@ -306,12 +307,14 @@ class NetTagger:
         return [logp[: len(r), slot] for slot, r in enumerate(rows)]
 
     def paragraph_log_probs(
-        self, doc: Doc, paragraphs: Sequence[Paragraph], index: np.ndarray, vectors: np.ndarray
+        self, paragraphs: Sequence[Paragraph], words: Sequence[str], index: np.ndarray, vectors: np.ndarray
     ) -> list[np.ndarray]:
-        """Per-token label log-probabilities [T, labels] of every paragraph. ``index`` and ``vectors``
-        hold the feature ids and ``doc.tensor`` rows of all the paragraphs' tokens, in order."""
-        tokens = [i for p in paragraphs for i in p.tokens]
-        rows = np.split(self.inputs(doc, tokens, index, vectors), np.cumsum([len(p.tokens) for p in paragraphs])[:-1])
+        """Per-token label log-probabilities [T, labels] of every paragraph. ``words``, ``index`` and
+        ``vectors`` hold the lower-cased text, feature ids and ``doc.tensor`` rows of all the paragraphs'
+        tokens, in order."""
+        rows = np.split(
+            self.inputs(words, index, vectors), np.cumsum([len(p.tokens) for p in paragraphs])[:-1]
+        )
         out: list[np.ndarray] = [np.empty(0)] * len(rows)
         # Paragraphs of similar length share a batch, so a long one does not pad many short ones.
         for chunk in _length_chunks(rows, BATCH_TOKENS):
@@ -353,7 +356,9 @@ class NetEnsemble:
             for p in paragraphs
             for feats in paragraph_keys(arrays, p, [layout.depth[i] for i in p.tokens], self.cue_rates)
         ]
-        vectors = token_vectors(doc, [i for p in paragraphs for i in p.tokens])
+        tokens = [i for p in paragraphs for i in p.tokens]
+        vectors = token_vectors(doc, tokens)
+        words = [arrays.lower[i] for i in tokens]
         # Members trained on the same data share one vocabulary (load_net makes it one object): the
         # feature ids are looked up once.
         indexes: dict[int, np.ndarray] = {}
@@ -361,7 +366,7 @@ class NetEnsemble:
         for m in self.members:
             if id(m.vocab) not in indexes:
                 indexes[id(m.vocab)] = m.feature_index(keys)
-            outputs.append(m.paragraph_log_probs(doc, paragraphs, indexes[id(m.vocab)], vectors))
+            outputs.append(m.paragraph_log_probs(paragraphs, words, indexes[id(m.vocab)], vectors))
         transitions = self.members[0].transitions if len(self.members) == 1 else None
         out = []
         for logps in zip(*outputs):

@@ -175,9 +175,9 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
 def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int] | None:
     """(content end, dash, name end) when a paragraph is a quotation signed by its speaker after a dash:
     "“…” ― Name" (reader voices, epigraphs). The name is a few capitalised words or initials."""
-    words = [i for i in tokens if not doc[i].is_space]
-    if len(words) < 4 or doc[words[0]].text not in OPEN_QUOTES | STRAIGHT_QUOTES:
+    if len(tokens) < 4 or doc[tokens[0]].text not in OPEN_QUOTES | STRAIGHT_QUOTES:
         return None
+    words = tokens  # a paragraph holds no whitespace tokens
     k = len(words)
     while k and doc[words[k - 1]].text == ".":
         k -= 1
