@@ -169,9 +169,9 @@ def test_attribution_interrupting_frame_splits_its_clause(nlp) -> None:  # type:
     ]
     assert all(a.cue == spans[1] and a.source == spans[0] for a in found)
     # A cue already linked to a content is left alone.
-    from parallax.analyze.quotes import Attribution
+    from parallax.analyze.quotes import _Attribution
 
-    linked = Attribution(RoleSpan("Content", 0, 4, 0), spans[1], spans[0])
+    linked = _Attribution(RoleSpan("Content", 0, 4, 0), spans[1], spans[0])
     assert _interrupting_frames(doc, spans, [linked]) == []
 
 

@@ -48,18 +48,17 @@ MAX_CLIMB = 8
 
 @dataclass(frozen=True, slots=True)
 class Marginals:
-    """The tagger's marginal probabilities per Doc token (0 in paragraphs where it tagged nothing)."""
+    """The tagger's marginal probabilities per Doc token for the Content role (0 where untagged)."""
 
     begin: np.ndarray  # P(B-Content) + P(U-Content)
     end: np.ndarray  # P(L-Content) + P(U-Content)
     inside: np.ndarray  # P(any Content label)
     cue_end: np.ndarray  # P(L-Cue) + P(U-Cue)
     cue_inside: np.ndarray  # P(any Cue label)
-    source_inside: np.ndarray  # P(any Source label)
 
     @classmethod
     def zeros(cls, n: int) -> Marginals:
-        return cls(*(np.zeros(n, np.float32) for _ in range(6)))
+        return cls(*(np.zeros(n, np.float32) for _ in range(5)))
 
 
 def _paragraph_range(layout: Layout, span: RoleSpan) -> tuple[int, int]:

@@ -97,14 +97,12 @@ def _fill_marginals(tagger: pycrfsuite.Tagger, known: set[str], tokens: tuple[in
 
     b, i, last, u = (column(f"{p}-Content") for p in "BILU")
     cb, ci, cl, cu = (column(f"{p}-Cue") for p in "BILU")
-    sources = [column(f"{p}-Source") for p in "BILU"]
     for k, token in enumerate(tokens):
         marg.begin[token] = b[k] + u[k]
         marg.end[token] = last[k] + u[k]
         marg.inside[token] = b[k] + i[k] + last[k] + u[k]
         marg.cue_end[token] = cl[k] + cu[k]
         marg.cue_inside[token] = cb[k] + ci[k] + cl[k] + cu[k]
-        marg.source_inside[token] = sum(column_k[k] for column_k in sources)
 
 
 def _fill_net_marginals(probs: np.ndarray, tokens: tuple[int, ...], marg: Marginals) -> None:
@@ -121,7 +119,6 @@ def _fill_net_marginals(probs: np.ndarray, tokens: tuple[int, ...], marg: Margin
     marg.inside[at] = inside
     marg.cue_end[at] = cue_end
     marg.cue_inside[at] = cue_inside
-    marg.source_inside[at] = col["B-Source"] + col["I-Source"] + col["L-Source"] + col["U-Source"]
 
 
 @functools.lru_cache(maxsize=2)

@@ -16,12 +16,11 @@ from parallax.model import Quote, QuoteKind, Span
 
 from .quote_features import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Layout, Paragraph, quote_depths
 from .quote_bounds import BoundaryModel, Marginals, load_bounds
-from .quote_filter import AttributionFilter, filter_features, load_filter
 from .quote_model import RoleSpan, TaggerModel, load_tagger
 from .relays import relay_for
 from .speakers import SpeakerIndex
 
-__all__ = ["Attribution", "extract_quotes", "final_attributions", "link_attributions", "snap_content", "snap_cue"]
+__all__ = ["extract_quotes", "link_attributions", "snap_content", "snap_cue"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,9 +49,7 @@ NAME_JOINERS = frozenset({"de", "la", "van", "von", "der", "del", "da", "di", "b
 
 
 @dataclass(frozen=True, slots=True)
-class Attribution:
-    """Token spans of one attribution: what was said, the reporting word, who said it."""
-
+class _Attribution:
     content: RoleSpan
     cue: RoleSpan | None
     source: RoleSpan | None
@@ -65,7 +62,6 @@ def extract_quotes(
     tagger: TaggerModel | None = None,
     bounds: BoundaryModel | None = None,
     refine: bool = True,
-    screen: AttributionFilter | bool = True,
 ) -> list[Quote]:
     """Every attribution in ``doc`` as :class:`Quote` records, in text order.
 
@@ -75,7 +71,6 @@ def extract_quotes(
         tagger: the attribution tagger (default: the shipped one).
         bounds: the content-edge re-ranker (default: the shipped one).
         refine: False keeps the tagger's content edges (for measuring the re-ranker).
-        screen: the attribution filter (True: the shipped one; False: keep every attribution found).
 
     Returns:
         One record per content fragment; the fragments of a quote interrupted by its frame ("“…,” he
@@ -83,56 +78,39 @@ def extract_quotes(
     """
     if not len(doc):
         return []
-    tagger = tagger or load_tagger()
-    layout, attributions, marginals = final_attributions(doc, tagger, bounds=bounds, refine=refine)
-    check = load_filter() if screen is True else screen or None
-    if check is not None:
-        attributions = [
-            a
-            for a in attributions
-            if check.keep(filter_features(doc, layout, a.content, a.cue, a.source, marginals, tagger.cue_rates))
-        ]
-    quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
-    speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
-    # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
-    ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
-    quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
-    return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
-
-
-def final_attributions(
-    doc: Doc, tagger: TaggerModel, *, bounds: BoundaryModel | None = None, refine: bool = True
-) -> tuple[Layout, list[Attribution], Marginals]:
-    """Tagged, linked and completed attributions with their edges refined and snapped to PolNeAR's
-    convention: everything :func:`extract_quotes` does before the filter and speaker resolution."""
-    layout, attributions, marginals = link_attributions(doc, tagger)
+    layout, attributions, marginals = link_attributions(doc, tagger or load_tagger())
     if refine:
         bounds = bounds or load_bounds()
     if refine and bounds is not None:
         attributions = [
-            Attribution(
+            _Attribution(
                 bounds.refine(doc, layout, a.content, a.cue, marginals),
                 a.cue and bounds.refine_cue(doc, layout, a.cue, a.content, marginals),
                 a.source,
             )
             for a in attributions
         ]
+    quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
+    speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
+    # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
     attributions = [
-        Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), a.source)
+        _Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), a.source)
         for a in attributions
     ]
     # A speaker inside the words attributed to it is a tagging error ("The holiday is observed as …"
     # with the subject tagged as both): the quote stays, without that speaker (dev: 18 of 19 wrong).
     attributions = [
-        Attribution(a.content, a.cue, None)
+        _Attribution(a.content, a.cue, None)
         if a.source is not None and a.source.start < a.content.end and a.content.start < a.source.end
         else a
         for a in attributions
     ]
-    return layout, attributions, marginals
+    ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
+    quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
+    return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
 
 
-def link_attributions(doc: Doc, tagger: TaggerModel) -> tuple[Layout, list[Attribution], Marginals]:
+def link_attributions(doc: Doc, tagger: TaggerModel) -> tuple[Layout, list[_Attribution], Marginals]:
     """Tag ``doc`` and link the spans into attributions, before content edges are refined and snapped."""
     layout = Layout.of(doc)
     tagged, marginals = tagger.tag_with_marginals(doc, layout)
@@ -244,7 +222,7 @@ def _clip_to_sentence(doc: Doc, layout: Layout, span: RoleSpan) -> RoleSpan:
     return RoleSpan(span.role, start, end, span.paragraph) if start < end else span
 
 
-def _link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
+def _link(doc: Doc, spans: list[RoleSpan]) -> list[_Attribution]:
     """Give every content span its cue and every cue its source, nearest in the same paragraph first."""
     cues = [s for s in spans if s.role == "Cue"]
     sources = [s for s in spans if s.role == "Source"]
@@ -258,7 +236,7 @@ def _link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
             source = source_of.get(content) or _nearest(doc, content, sources)
         else:
             source = source_of.get(cue) or _nearest(doc, cue, sources)
-        out.append(Attribution(content, cue, source))
+        out.append(_Attribution(content, cue, source))
     return out
 
 
@@ -292,17 +270,17 @@ def _link_cost(doc: Doc, anchor: RoleSpan, cand: RoleSpan) -> float | None:
     return gap - (20 if _parse_linked(doc, anchor, cand) else 0)
 
 
-def _complete(doc: Doc, a: Attribution, cue_rates: dict[str, str]) -> Attribution:
+def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribution:
     """Fill a missing cue or source from the parse: the reporting verb right beside a quotation, and
     the subject of the cue's clause (or of the clause it hangs on: "X condemned ..., calling it ...")."""
     content = _trim_direct(doc, a.content)
     if content != a.content:
-        a = Attribution(content, None, None)
+        a = _Attribution(content, None, None)
     cue = a.cue or _adjacent_cue(doc, a.content, cue_rates) or _dash_cue(doc, a.content, a.source)
     source = a.source
     if source is None and cue is not None:
         source = _subject_of(doc, cue)
-    return Attribution(a.content, cue, source)
+    return _Attribution(a.content, cue, source)
 
 
 def _dash_cue(doc: Doc, content: RoleSpan, source: RoleSpan | None) -> RoleSpan | None:
@@ -317,7 +295,7 @@ def _dash_cue(doc: Doc, content: RoleSpan, source: RoleSpan | None) -> RoleSpan 
     return None
 
 
-def _orphan_cues(doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[Attribution]) -> list[Attribution]:
+def _orphan_cues(doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_Attribution]) -> list[_Attribution]:
     """Cues the tagger found without content: the content is the clause the cue governs."""
     used = {(a.cue.start, a.cue.end) for a in found if a.cue is not None}
     taken = {i for a in found for i in range(a.content.start, a.content.end)}
@@ -329,12 +307,12 @@ def _orphan_cues(doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[At
             continue
         content = RoleSpan("Content", clause[0], clause[1], cue.paragraph)
         source = _nearest(doc, cue, sources) or _subject_of(doc, cue)
-        out.append(Attribution(content, cue, source))
+        out.append(_Attribution(content, cue, source))
         taken.update(range(*clause))
     return out
 
 
-def _interrupting_frames(doc: Doc, spans: list[RoleSpan], found: list[Attribution]) -> list[Attribution]:
+def _interrupting_frames(doc: Doc, spans: list[RoleSpan], found: list[_Attribution]) -> list[_Attribution]:
     """A tagged cue set into the clause it reports ("The museum, the senator said, honours ...") hangs on
     that clause's verb as parataxis, and the tagger leaves the clause untagged: the content is the clause
     without its frame, one fragment on each side of it (PolNeAR annotates them so: 22 % of dev content
@@ -358,14 +336,14 @@ def _interrupting_frames(doc: Doc, spans: list[RoleSpan], found: list[Attributio
         source = next((x for x in sources if frame[0] <= x.start and x.end <= frame[1]), None)
         source = source or _subject_of(doc, cue)
         for start, end in fragments:
-            out.append(Attribution(RoleSpan("Content", start, end, cue.paragraph), cue, source))
+            out.append(_Attribution(RoleSpan("Content", start, end, cue.paragraph), cue, source))
             taken.update(range(start, end))
     return out
 
 
 def _split_frames(
-    doc: Doc, layout: Layout, found: list[Attribution], cue_rates: dict[str, str]
-) -> list[Attribution]:
+    doc: Doc, layout: Layout, found: list[_Attribution], cue_rates: dict[str, str]
+) -> list[_Attribution]:
     """A content the tagger ran over its own frame ("the former mayor said the levy is …" tagged
     as one content with no cue or source) is split at the reporting verb: the verb's subject becomes the
     source, the verb (with its auxiliaries) the cue and its complement the content."""
@@ -378,7 +356,7 @@ def _split_frames(
     return out
 
 
-def _frame_inside(doc: Doc, layout: Layout, content: RoleSpan, cue_rates: dict[str, str]) -> Attribution | None:
+def _frame_inside(doc: Doc, layout: Layout, content: RoleSpan, cue_rates: dict[str, str]) -> _Attribution | None:
     """The first "<subject> <reporting verb> <complement>" clause within ``content``, outside quotation marks,
     whose subject opens the content."""
     for token in doc[content.start : content.end]:
@@ -395,7 +373,7 @@ def _frame_inside(doc: Doc, layout: Layout, content: RoleSpan, cue_rates: dict[s
         cue_start = min([token.i, *(c.i for c in token.children if c.dep_ in {"aux", "neg"} and c.i < token.i)])
         if cue_start <= subject.right_edge.i:
             continue
-        return Attribution(
+        return _Attribution(
             RoleSpan("Content", complement.left_edge.i, content.end, content.paragraph),
             RoleSpan("Cue", cue_start, token.i + 1, content.paragraph),
             RoleSpan("Source", subject.left_edge.i, subject.right_edge.i + 1, content.paragraph),
@@ -404,8 +382,8 @@ def _frame_inside(doc: Doc, layout: Layout, content: RoleSpan, cue_rates: dict[s
 
 
 def _colon_frames(
-    doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[Attribution]
-) -> list[Attribution]:
+    doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_Attribution]
+) -> list[_Attribution]:
     """A cue that closes its paragraph with a colon ("He said:", "She made the following comment:")
     frames the whole next paragraph: contents the tagger found there without a cue of their own become
     that one content, with this cue and its source."""
@@ -426,11 +404,11 @@ def _colon_frames(
             continue
         content = RoleSpan("Content", following[0], following[-1] + 1, number)
         source = _nearest(doc, cue, sources) or _subject_of(doc, cue)
-        out = [a for a in out if a.content.paragraph != number] + [Attribution(content, cue, source)]
+        out = [a for a in out if a.content.paragraph != number] + [_Attribution(content, cue, source)]
     return out
 
 
-def _framed(doc: Doc, layout: Layout, a: Attribution) -> bool:
+def _framed(doc: Doc, layout: Layout, a: _Attribution) -> bool:
     """Whether an attribution says who spoke. A content with no source the tagger or the parse could
     find is mostly not an attribution at all (PolNeAR dev: 31 of 177 such contents exact; dropping them
     raised exact content F1 0.553 -> 0.563, cue 0.667 -> 0.670); a quotation is kept, it is somebody's
@@ -439,8 +417,8 @@ def _framed(doc: Doc, layout: Layout, a: Attribution) -> bool:
 
 
 def _quoted_inside(
-    doc: Doc, layout: Layout, found: list[Attribution], cue_rates: dict[str, str]
-) -> list[Attribution]:
+    doc: Doc, layout: Layout, found: list[_Attribution], cue_rates: dict[str, str]
+) -> list[_Attribution]:
     """Quotations with a speaker of their own inside the content of an "according to" frame.
 
     "… used by Mr. X, who denounced the “…,” according to the ministry" is one attribution to the
@@ -467,11 +445,11 @@ def _quoted_inside(
             source = _subject_of(doc, cue)
             if source is None or (a.source is not None and source.start < a.source.end and a.source.start < source.end):
                 continue
-            out.append(Attribution(RoleSpan("Content", start, end, a.content.paragraph), cue, source))
+            out.append(_Attribution(RoleSpan("Content", start, end, a.content.paragraph), cue, source))
     return out
 
 
-def _according_frames(doc: Doc, layout: Layout, found: list[Attribution]) -> list[Attribution]:
+def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
     """ "<clause>, according to X." / "According to X, <clause>." that the tagger left without a frame:
     "according to" is the cue, X the source and the clause on the other side of the comma the content
     (PolNeAR dev: 36 of 40 "according to" are such cues; the tagger found 13)."""
@@ -493,7 +471,7 @@ def _according_frames(doc: Doc, layout: Layout, found: list[Attribution]) -> lis
             continue
         paragraph = _paragraph_of(layout, token.i)
         out.append(
-            Attribution(
+            _Attribution(
                 RoleSpan("Content", content[0], content[1], paragraph),
                 RoleSpan("Cue", token.i, token.i + 2, paragraph),
                 RoleSpan("Source", source[0], source[1], paragraph),
@@ -632,7 +610,7 @@ def _parse_linked(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
     return root_a.head == root_b or root_b.head == root_a or root_a.head == root_b.head
 
 
-def _continuations(doc: Doc, layout: Layout, found: list[Attribution]) -> list[Attribution]:
+def _continuations(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
     """Quoted passages with no frame of their own that follow an attributed quote in the same paragraph.
 
     News prose often carries on a speaker's words in the next sentence without a new "he said"; the
@@ -648,7 +626,7 @@ def _continuations(doc: Doc, layout: Layout, found: list[Attribution]) -> list[A
             before = [a for a in framed if a.content.paragraph == number and a.content.end <= start]
             if before and (before[-1].source is not None):
                 prev = before[-1]
-                out.append(Attribution(RoleSpan("Content", start, end, number), prev.cue, prev.source))
+                out.append(_Attribution(RoleSpan("Content", start, end, number), prev.cue, prev.source))
     return out
 
 
@@ -716,7 +694,7 @@ def _to_closing_mark(doc: Doc, layout: Layout, start: int, end: int) -> int:
     return k + 1 if k < len(doc) and layout.depth[k] == 2 else end
 
 
-def _quote(doc: Doc, article_id: str, a: Attribution, speakers: SpeakerIndex, layout: Layout) -> Quote:
+def _quote(doc: Doc, article_id: str, a: _Attribution, speakers: SpeakerIndex, layout: Layout) -> Quote:
     content = doc[a.content.start : a.content.end]
     speaker = doc[a.source.start : a.source.end] if a.source else None
     cue = doc[a.cue.start : a.cue.end] if a.cue else None
