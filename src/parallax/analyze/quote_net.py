@@ -325,7 +325,7 @@ class NetTagger:
 
 @dataclass(frozen=True, slots=True)
 class NetEnsemble:
-    """One or more taggers trained alike (different seeds); their label probabilities are averaged.
+    """One or more taggers trained alike; their label log-probabilities are averaged (and renormalised).
 
     Members share the feature strings (and ``cue_rates``), computed once per paragraph; each has its own
     vocabulary, embeddings and LSTM.
@@ -374,8 +374,11 @@ class NetEnsemble:
                 logp = logps[0]
                 probs = np.exp(logp)
             else:
-                probs = np.mean([np.exp(lp) for lp in logps], axis=0)
-                logp = np.log(np.maximum(probs, 1e-12))
+                # A product of experts: the normalised mean of the members' log-probabilities (dev exact
+                # F1 .797/.743/.669 against .795/.740/.667 for the mean of their probabilities).
+                logp = np.mean(logps, axis=0)
+                logp = logp - np.logaddexp.reduce(logp, axis=1, keepdims=True)
+                probs = np.exp(logp)
             out.append((viterbi(logp, transitions), probs))
         return out
 
