@@ -211,7 +211,7 @@ class PieceVectors:
 
     The table is all-MiniLM-L6-v2's input embedding of each WordPiece already multiplied by the tagger's
     learned projection (the mean of projected rows is the projection of the mean), so a word costs one
-    small gather; words are cached, as news text repeats them.
+    small gather; words are cached (their vectors in one growing matrix), as news text repeats them.
     """
 
     CACHE_LIMIT = 200_000
@@ -219,19 +219,44 @@ class PieceVectors:
     def __init__(self, table: np.ndarray, tokenizer: Tokenizer) -> None:
         self.table = table.astype(np.float32)
         self._tokenizer = tokenizer
-        self._cache: dict[str, np.ndarray] = {}
-        self._zero = np.zeros(table.shape[1], dtype=np.float32)
+        self._clear()
+
+    def _clear(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._vectors = np.zeros((1024, self.table.shape[1]), dtype=np.float32)
 
     def rows(self, words: Sequence[str]) -> np.ndarray:
         """[len(words), width]: one vector per word."""
-        cache = self._cache
-        missing = list({w for w in words if w not in cache})
+        ids = self._ids
+        missing = list({w for w in words if w not in ids})
         if missing:
-            if len(cache) + len(missing) > self.CACHE_LIMIT:
-                cache.clear()
-            for word, ids in zip(missing, piece_ids(self._tokenizer, missing)):
-                cache[word] = self.table[ids].mean(axis=0) if ids else self._zero
-        return np.stack([cache[w] for w in words]) if words else np.zeros((0, self.table.shape[1]), np.float32)
+            if len(ids) + len(missing) > self.CACHE_LIMIT:
+                self._clear()
+                ids = self._ids
+                missing = list(set(words))
+            needed = len(ids) + len(missing)
+            if needed > len(self._vectors):
+                grown = np.zeros((max(needed, 2 * len(self._vectors)), self.table.shape[1]), dtype=np.float32)
+                grown[: len(ids)] = self._vectors[: len(ids)]
+                self._vectors = grown
+            for word, pieces in zip(missing, _cached_piece_ids(self._tokenizer, missing)):
+                row = len(ids)
+                ids[word] = row
+                self._vectors[row] = self.table[pieces].mean(axis=0) if pieces else 0.0
+        index = np.fromiter((ids[w] for w in words), dtype=np.int64, count=len(words))
+        return self._vectors[index]
+
+
+_PIECES: dict[str, list[int]] = {}  # word -> WordPiece ids, shared by every member that reads them
+
+
+def _cached_piece_ids(tokenizer: Tokenizer, words: list[str]) -> list[list[int]]:
+    if len(_PIECES) > PieceVectors.CACHE_LIMIT:
+        _PIECES.clear()
+    new = [w for w in words if w not in _PIECES]
+    if new:
+        _PIECES.update(zip(new, piece_ids(tokenizer, new)))
+    return [_PIECES[w] for w in words]
 
 
 @functools.cache
