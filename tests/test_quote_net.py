@@ -222,3 +222,20 @@ def test_piece_vectors_average_a_words_wordpiece_rows() -> None:
     np.testing.assert_allclose(rows[1], table[pieces].mean(axis=0))
     np.testing.assert_allclose(rows[0], rows[3])
     assert not rows[2].any(), "whitespace has no pieces and gets a zero vector"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=6), st.integers(0, 2**31 - 1))
+def test_document_decoding_equals_decoding_each_paragraph(lengths: list[int], seed: int) -> None:
+    from parallax.analyze.quote_net import _decode
+
+    rng = np.random.default_rng(seed)
+    # Peaked random scores: many paragraphs decode greedily, some need the full search.
+    logits = rng.normal(size=(sum(lengths), len(LABELS))) * 3
+    logp = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+    decoded = _decode(logp, np.exp(logp), lengths, None)
+    start = 0
+    for n, (labels, probs) in zip(lengths, decoded):
+        assert labels == viterbi(logp[start : start + n])
+        assert probs.shape == (n, len(LABELS))
+        start += n
