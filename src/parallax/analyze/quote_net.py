@@ -7,16 +7,20 @@ already computed (``doc.tensor``), a two-layer bidirectional LSTM reads the para
 each token's BILOU label probabilities. Decoding only allows well-formed BILOU sequences; the probabilities
 feed the edge re-ranker as the CRF's marginals did.
 
-Inference is plain numpy: all paragraphs of a document go through the LSTM as one batch (sequences
-left-aligned, each reversed within its own length for the backward direction, so padding never reaches a
-real token), so each step multiplies a matrix of many paragraphs instead of one vector. Weights ship as float16
-(``tagger.npz``, ``embeddings.npy``); ``scripts/train_quote_net.py`` trains them on PolNeAR train with
-PyTorch, a training-only dependency.
+Several such taggers can vote (:class:`NetEnsemble`, members in ``member-N`` sub-folders): the
+feature strings are built once per document and each member's label log-probabilities are averaged.
+A member may also add each word's all-MiniLM-L6-v2 WordPiece vector (:class:`PieceVectors`).
+
+The LSTMs run in ONNX Runtime (``tagger.onnx``, written from the same weights by
+``scripts/export_quote_onnx.py``); the numpy LSTM here (sequences left-aligned in a batch, each reversed
+within its own length for the backward direction, so padding never reaches a real token) is the fallback
+and the reference the tests compare the graph with. Weights ship as float16 (``tagger.npz``,
+``embeddings.npy``); ``scripts/train_quote_net.py`` trains them on PolNeAR train with PyTorch, a
+training-only dependency.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import logging
@@ -286,7 +290,7 @@ class NetTagger:
     session: Any = None  # onnxruntime.InferenceSession of tagger.onnx: the LSTM and output layer
 
     def feature_index(self, keys: list[list[str]]) -> np.ndarray:
-        """[T, K] vocabulary ids of one paragraph's feature strings (0: unknown or padding)."""
+        """[N, K] vocabulary ids of N tokens' feature strings (0: unknown or padding)."""
         width = max(len(k) for k in keys)
         index = np.zeros((len(keys), width), dtype=np.int64)
         get = self.vocab.get
@@ -351,7 +355,7 @@ class NetTagger:
 class NetEnsemble:
     """One or more taggers trained alike; their label log-probabilities are averaged (and renormalised).
 
-    Members share the feature strings (and ``cue_rates``), computed once per paragraph; each has its own
+    Members share the feature strings (and ``cue_rates``), computed once per document; each has its own
     vocabulary, embeddings and LSTM.
     """
 
@@ -398,8 +402,8 @@ class NetEnsemble:
             # F1 .797/.743/.669 against .795/.740/.667 for the mean of their probabilities).
             logp = np.mean(outputs, axis=0)
             logp -= np.logaddexp.reduce(logp, axis=1, keepdims=True)
-        probs = np.exp(logp)
-        return _decode(logp, probs, [len(p.tokens) for p in paragraphs], self.members[0].transitions if len(outputs) == 1 else None)
+        transitions = self.members[0].transitions if len(outputs) == 1 else None
+        return _decode(logp, np.exp(logp), [len(p.tokens) for p in paragraphs], transitions)
 
 
 def _decode(
@@ -467,18 +471,17 @@ def load_net(model_dir: Path) -> NetEnsemble | None:
     if not (model_dir / NET_FILE).is_file():
         return None
     rates = json.loads((model_dir / "cue_rates.json").read_text(encoding="utf-8"))
-    folders = [model_dir, *sorted(
-        (p for p in model_dir.glob(f"{MEMBER_PREFIX}*") if (p / NET_FILE).is_file()),
-        key=lambda p: int(p.name.removeprefix(MEMBER_PREFIX)) if p.name.removeprefix(MEMBER_PREFIX).isdigit() else 0,
-    )]
-    members = tuple(_load_member(folder, rates, model_dir) for folder in folders)
-    first = members[0].vocab
-    members = tuple(m if m.vocab is first or m.vocab != first else dataclasses.replace(m, vocab=first) for m in members)
+    numbered = [p for p in model_dir.glob(f"{MEMBER_PREFIX}*") if p.name.removeprefix(MEMBER_PREFIX).isdigit()]
+    folders = [model_dir, *sorted(numbered, key=lambda p: int(p.name.removeprefix(MEMBER_PREFIX)))]
+    vocabularies: dict[str, dict[str, int]] = {}  # one object per distinct vocab.json: ids looked up once
+    members = tuple(_load_member(folder, rates, model_dir, vocabularies) for folder in folders)
     LOGGER.info("loaded neural attribution tagger from %s (%d member(s))", model_dir, len(members))
     return NetEnsemble(members)
 
 
-def _load_member(model_dir: Path, rates: dict[str, str], parent: Path) -> NetTagger:
+def _load_member(
+    model_dir: Path, rates: dict[str, str], parent: Path, vocabularies: dict[str, dict[str, int]]
+) -> NetTagger:
     """One member; a member folder without ``vocab.json`` uses the top folder's (same features)."""
     with np.load(model_dir / NET_FILE) as saved:
         weights = {name: saved[name].astype(np.float32) for name in saved.files}
@@ -492,13 +495,15 @@ def _load_member(model_dir: Path, rates: dict[str, str], parent: Path) -> NetTag
             weights["pair"].astype(np.float64), weights["first"].astype(np.float64), weights["last"].astype(np.float64)
         )
     vocab_file = model_dir / VOCAB_FILE if (model_dir / VOCAB_FILE).is_file() else parent / VOCAB_FILE
-    vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
+    text = vocab_file.read_text(encoding="utf-8")
+    if text not in vocabularies:
+        vocabularies[text] = {k: i for i, k in enumerate(json.loads(text), start=1)}
     embeddings = np.load(model_dir / EMBED_FILE).astype(np.float32)  # float16 on disk; float32 sums 3x faster
     pieces = None
     if (model_dir / PIECES_FILE).is_file():
         pieces = PieceVectors(np.load(model_dir / PIECES_FILE), _wordpiece_tokenizer())
     return NetTagger(
-        {k: i for i, k in enumerate(vocab, start=1)},
+        vocabularies[text],
         embeddings,
         tuple(layers),
         weights["out.weight"],
