@@ -177,20 +177,18 @@ def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int] 
     "“…” ― Name" (reader voices, epigraphs). The name is a few capitalised words or initials."""
     if len(tokens) < 4 or doc[tokens[0]].text not in OPEN_QUOTES | STRAIGHT_QUOTES:
         return None
-    words = tokens  # a paragraph holds no whitespace tokens
-    k = len(words)
-    while k and doc[words[k - 1]].text == ".":
+    k = len(tokens)  # a paragraph holds no whitespace tokens
+    while k and doc[tokens[k - 1]].text == ".":
         k -= 1
-    name_end = words[k - 1] + 1 if k else 0
     name = k
-    while name > 0 and k - name < SIGNATURE_NAME_TOKENS and _name_word(doc[words[name - 1]]):
+    while name > 0 and k - name < SIGNATURE_NAME_TOKENS and _name_word(doc[tokens[name - 1]]):
         name -= 1
-    if name == k or name < 2 or doc[words[name - 1]].text not in DASHES:
+    if name == k or name < 2 or doc[tokens[name - 1]].text not in DASHES:
         return None
-    closing = doc[words[name - 2]]
+    closing = doc[tokens[name - 2]]
     if closing.text not in CLOSE_QUOTES | STRAIGHT_QUOTES:
         return None
-    return closing.i + 1, words[name - 1], name_end
+    return closing.i + 1, tokens[name - 1], tokens[k - 1] + 1
 
 
 def _name_word(token: Token) -> bool:
