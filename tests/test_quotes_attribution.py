@@ -205,3 +205,17 @@ def test_attribution_signature_lines(nlp) -> None:  # type: ignore[no-untyped-de
     second = _quote(quotes, "changed my mind")
     assert second.speaker_name == "Omar Haddad" and second.cue is not None and second.cue.text == "―"
     assert not any("debate ended" in q.content.text for q in quotes)
+
+
+def test_attribution_connective_before_a_frame_is_not_a_content(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(
+        "Yet, according to the ministry statement, the minister never signed the order.\n\n"
+        "Profits fell, according to the company.\n\n"
+        '"Hopefully," the president said, "the talks will resume."'
+    )
+    contents = [q.content.text for q in extract_quotes(doc, "s")]
+    assert "Yet" not in contents
+    assert any("the minister never signed the order" in c for c in contents)
+    assert any(c.startswith("Profits fell") for c in contents)
+    # A quoted connective is somebody's words and stays.
+    assert any("Hopefully" in c for c in contents)

@@ -105,6 +105,14 @@ def extract_quotes(
         else a
         for a in attributions
     ]
+    # A fragment of an interrupted content that is only an unquoted connective ("Yet, according to X,
+    # …") says nothing by itself; its frame stays with the other fragment.
+    framed = [a.cue for a in attributions if a.cue is not None]
+    attributions = [
+        a
+        for a in attributions
+        if not (a.cue is not None and framed.count(a.cue) > 1 and _only_connectives(doc, layout, a.content))
+    ]
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
     return sorted(quotes, key=lambda q: (q.content.start, q.content.end))
@@ -479,12 +487,30 @@ def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> li
     return out
 
 
+def _is_connective(token: Token) -> bool:
+    return token.pos_ in ("CCONJ", "SCONJ") or (token.pos_ == "ADV" and token.dep_ == "advmod")
+
+
+def _only_connectives(doc: Doc, layout: Layout, content: RoleSpan) -> bool:
+    """Whether a content holds nothing but unquoted connectives and punctuation ("Yet", "But,")."""
+    return all(
+        not layout.depth[i] and (doc[i].is_punct or doc[i].is_space or _is_connective(doc[i]))
+        for i in range(content.start, content.end)
+    )
+
+
 def _according_content(doc: Doc, layout: Layout, according: int, source_end: int) -> tuple[int, int] | None:
     """The clause an "according to X" frame attributes: what follows "According to X," at a sentence's
-    start, else what precedes ", according to X"."""
+    start (after any connective: "Yet, according to X, …"), else what precedes ", according to X"."""
     sent_start, sent_end = layout.sentence_bounds(according)
     lead = sent_start
-    while lead < according and (doc[lead].is_space or doc[lead].text in OPEN_QUOTES | STRAIGHT_QUOTES):
+    # Opening quotation marks and connectives ("Yet, according to X, …") do not make a clause before it.
+    while lead < according and (
+        doc[lead].is_space
+        or doc[lead].text in OPEN_QUOTES | STRAIGHT_QUOTES
+        or doc[lead].is_punct
+        or _is_connective(doc[lead])
+    ):
         lead += 1
     if lead == according:
         start = source_end + 1 if source_end < sent_end and doc[source_end].text == "," else source_end
