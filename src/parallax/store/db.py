@@ -43,7 +43,8 @@ __all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "StoryPageData", "St
 LOGGER = logging.getLogger(__name__)
 
 # Bump when the analysis records change shape or meaning, so `analyze` recomputes stored analyses.
-ANALYSIS_VERSION = 1
+# 2: the tokenizer splits dashes off words; quotes come from the tagger ensemble.
+ANALYSIS_VERSION = 2
 _VECTOR_DTYPE = np.float32
 
 
