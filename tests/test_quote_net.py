@@ -210,9 +210,9 @@ def test_token_arrays_agree_with_spacy_token_attributes(nlp) -> None:  # type: i
 
 
 def test_piece_vectors_average_a_words_wordpiece_rows() -> None:
-    from parallax.analyze.quote_net import PieceVectors, _wordpiece_tokenizer, piece_ids
+    from parallax.analyze.quote_net import PieceVectors, piece_ids, wordpiece_tokenizer
 
-    tokenizer = _wordpiece_tokenizer()
+    tokenizer = wordpiece_tokenizer()
     table = np.arange(30522 * 2, dtype=np.float32).reshape(30522, 2)
     vectors = PieceVectors(table, tokenizer)
     words = ["said", "Peskov", "\n", "said"]

@@ -51,6 +51,7 @@ __all__ = [
     "paragraph_keys",
     "piece_ids",
     "viterbi",
+    "wordpiece_tokenizer",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def allowed_transitions() -> np.ndarray:
 
 
 _ALLOWED = allowed_transitions()
+_LABEL_NAMES = np.array(LABELS, dtype=object)
 _PENALTY = np.where(_ALLOWED, 0.0, -1e9)
 _START_OK = np.array([label.partition("-")[0] in ("O", "B", "U") for label in LABELS])
 _END_OK = np.array([label.partition("-")[0] in ("O", "L", "U") for label in LABELS])
@@ -264,7 +266,8 @@ def _cached_piece_ids(tokenizer: Tokenizer, words: list[str]) -> list[list[int]]
 
 
 @functools.cache
-def _wordpiece_tokenizer() -> Tokenizer:
+def wordpiece_tokenizer() -> Tokenizer:
+    """all-MiniLM-L6-v2's uncased WordPiece tokenizer, without padding or truncation (one per process)."""
     from tokenizers import Tokenizer
 
     from parallax.stories.embed import wordpiece_tokenizer_path
@@ -425,11 +428,10 @@ def _decode(
         broken = (np.add.reduceat(bad, bounds[:-1]) > 0) | ends_bad
     else:
         broken = np.ones(len(lengths), dtype=bool)
-    names = np.array(LABELS, dtype=object)
     out = []
     for k in range(len(lengths)):
         lo, hi = int(bounds[k]), int(bounds[k + 1])
-        labels = viterbi(logp[lo:hi], transitions) if broken[k] else names[greedy[lo:hi]].tolist()
+        labels = viterbi(logp[lo:hi], transitions) if broken[k] else _LABEL_NAMES[greedy[lo:hi]].tolist()
         out.append((labels, probs[lo:hi]))
     return out
 
@@ -501,7 +503,7 @@ def _load_member(
     embeddings = np.load(model_dir / EMBED_FILE).astype(np.float32)  # float16 on disk; float32 sums 3x faster
     pieces = None
     if (model_dir / PIECES_FILE).is_file():
-        pieces = PieceVectors(np.load(model_dir / PIECES_FILE), _wordpiece_tokenizer())
+        pieces = PieceVectors(np.load(model_dir / PIECES_FILE), wordpiece_tokenizer())
     return NetTagger(
         vocabularies[text],
         embeddings,

@@ -8,6 +8,7 @@ continues the previous speaker), names the speaker (:mod:`.speakers`) and the re
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
@@ -107,11 +108,11 @@ def extract_quotes(
     ]
     # A fragment of an interrupted content that is only an unquoted connective ("Yet, according to X,
     # …") says nothing by itself; its frame stays with the other fragment.
-    framed = [a.cue for a in attributions if a.cue is not None]
+    framed = Counter(a.cue for a in attributions if a.cue is not None)
     attributions = [
         a
         for a in attributions
-        if not (a.cue is not None and framed.count(a.cue) > 1 and _only_connectives(doc, layout, a.content))
+        if not (a.cue is not None and framed[a.cue] > 1 and _only_connectives(doc, layout, a.content))
     ]
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
