@@ -14,9 +14,11 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import logging
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -44,6 +46,7 @@ from parallax.analyze.quote_net import (
     VOCAB_FILE,
     Transitions,
     allowed_transitions,
+    load_net,
     paragraph_keys,
     piece_ids,
     token_vectors,
@@ -64,6 +67,7 @@ class Sequence:
     words: list[str]
     index: np.ndarray | None = None  # [T, K] vocabulary ids, filled once the vocabulary is known
     types: np.ndarray | None = None  # [T] word-type ids into the WordPiece mean table (0: none)
+    soft: np.ndarray | None = None  # [T, labels] a teacher's label probabilities (silver sequences only)
 
 
 def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -> list[Sequence]:
@@ -83,6 +87,60 @@ def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -
                     [arrays.lower[i] for i in paragraph.tokens],  # as the tagger reads them at run time
                 )
             )
+    return out
+
+
+# PTB-style spacing as in the baly corpus ("said , “ it ’s ..."): spaces before closing punctuation
+# and after opening marks are dropped, `` and '' become curly quotes, single newlines become paragraphs.
+_SPACE_BEFORE = re.compile(r" (?=[,.;:?!%)\]’”]|n[’']t\b|[’'](?:s|re|ve|ll|d|m)\b)")
+_SPACE_AFTER = re.compile(r"(?<=[(\[“‘$]) ")
+
+
+def despace(text: str) -> str:
+    """Article text written with tokens spaced apart, as ordinary prose (approximately)."""
+    text = text.replace("``", "“").replace("''", "”")
+    text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
+    return "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def silver_texts(path: Path, count: int, skip: int, max_chars: int) -> list[str]:
+    """``count`` article texts of a JSONL corpus after its first ``skip`` rows, at most ``max_chars`` long."""
+    texts: list[str] = []
+    with gzip.open(path, "rt", encoding="utf-8") as rows:
+        for number, line in enumerate(rows):
+            if number < skip:
+                continue
+            text = despace(json.loads(line).get("text") or "")
+            if 200 <= len(text) <= max_chars:
+                texts.append(text)
+            if len(texts) >= count:
+                break
+    return texts
+
+
+def silver_sequences(nlp, texts: list[str], teacher_dir: Path, rates: dict[str, str]) -> list[Sequence]:  # type: ignore[no-untyped-def]
+    """Unannotated articles labelled by a teacher tagger's label probabilities (self-training)."""
+    teacher = load_net(teacher_dir)
+    if teacher is None:
+        raise SystemExit(f"{teacher_dir}: no neural tagger to label the silver articles")
+    pseudo = [PolnearDoc(f"silver-{k}", text, ()) for k, text in enumerate(texts)]
+    out = []
+    for doc in parse_split(nlp, pseudo, cache_dir=CACHE):
+        layout = Layout.of(doc)
+        arrays = TokenArrays.of(doc)
+        tagged = teacher.tag_paragraphs(doc, layout, arrays)
+        for paragraph, (labels, probs) in zip(layout.paragraphs, tagged):
+            depths = [layout.depth[i] for i in paragraph.tokens]
+            out.append(
+                Sequence(
+                    paragraph_keys(arrays, paragraph, depths, rates),
+                    token_vectors(doc, paragraph.tokens),
+                    [LABEL_ID[t] for t in labels],
+                    [arrays.lower[i] for i in paragraph.tokens],
+                    soft=probs.astype(np.float32),
+                )
+            )
+    LOGGER.info("%d silver sequences (%d tokens) from %d articles", len(out), sum(len(s.labels) for s in out), len(texts))
     return out
 
 
@@ -243,15 +301,24 @@ def batches(seqs: list[Sequence], max_tokens: int, shuffle: bool):  # type: igno
         vectors = np.zeros((len(items), steps, TENSOR_WIDTH), dtype=np.float32)
         labels = np.full((len(items), steps), -100, dtype=np.int64)
         types = np.zeros((len(items), steps), dtype=np.int64)
+        soft = np.zeros((len(items), steps, len(LABELS)), dtype=np.float32)
         for row, s in enumerate(items):
             n = len(s.labels)
+            if s.soft is not None:
+                soft[row, :n] = s.soft
+            else:
+                soft[row, np.arange(n), s.labels] = 1.0
             if s.types is not None:
                 types[row, :n] = s.types
             index[row, :n, : s.index.shape[1]] = s.index  # type: ignore[union-attr]
             vectors[row, :n] = s.vectors
             labels[row, :n] = s.labels
         lengths = torch.tensor([len(s.labels) for s in items])
-        yield torch.from_numpy(index), torch.from_numpy(vectors), torch.from_numpy(labels), lengths, torch.from_numpy(types)
+        silver = torch.tensor([s.soft is not None for s in items])
+        yield (
+            torch.from_numpy(index), torch.from_numpy(vectors), torch.from_numpy(labels), lengths,
+            torch.from_numpy(types), torch.from_numpy(soft), silver,
+        )
 
 
 def spans_of(labels: list[str]) -> set[tuple[str, int, int]]:
@@ -341,13 +408,17 @@ def train(args: argparse.Namespace) -> None:
     train_seqs = sequences(docs, golds, rates)
     dev_golds = load_split(args.polnear, "dev")
     dev_seqs = sequences(parse_split(nlp, dev_golds, cache_dir=CACHE), dev_golds, rates)
-    vocab = build_vocab(train_seqs, args.minfreq, args.max_vocab)
+    silver_seqs: list[Sequence] = []
+    if args.silver_docs:
+        texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
+        silver_seqs = silver_sequences(nlp, texts, args.teacher, rates)
+    vocab = build_vocab(train_seqs + silver_seqs, args.minfreq, args.max_vocab)
     ids = {f: k for k, f in enumerate(vocab, start=1)}
-    index_sequences(train_seqs, ids)
-    index_sequences(dev_seqs, ids)
+    for seqs in (train_seqs, dev_seqs, silver_seqs):
+        index_sequences(seqs, ids)
     LOGGER.info("%d train sequences (%d tokens)", len(train_seqs), sum(len(s.labels) for s in train_seqs))
     table = minilm_table() if args.wordpieces else None
-    means = word_types(train_seqs + dev_seqs, table) if table is not None else None
+    means = word_types(train_seqs + dev_seqs + silver_seqs, table) if table is not None else None
     model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf, means)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     # Linear decay of the learning rate to lr * lr_end over the epochs (1.0: constant).
@@ -359,11 +430,20 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(1, args.epochs + 1):
         model.train()
         started, total, count = time.perf_counter(), 0.0, 0
-        for index, vectors, labels, lengths, types in batches(train_seqs, args.batch_tokens, shuffle=True):
+        for index, vectors, labels, lengths, types, soft, silver in batches(
+            train_seqs + silver_seqs, args.batch_tokens, shuffle=True
+        ):
             optimiser.zero_grad()
             logits = model(index, vectors, lengths, types)
             if model.crf:
                 loss = model.crf_loss(logits, labels)
+            elif silver_seqs:
+                # Cross-entropy against soft targets: one-hot gold labels, a teacher's probabilities on
+                # silver tokens (weighted by --silver-weight); padding weighs nothing.
+                mask = (torch.arange(logits.shape[1])[None, :] < lengths[:, None]).float()
+                weight = mask * torch.where(silver, args.silver_weight, 1.0)[:, None]
+                token_loss = -(soft * torch.log_softmax(logits, dim=2)).sum(dim=2)
+                loss = (token_loss * weight).sum() / weight.sum()
             else:
                 loss = loss_fn(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
             loss.backward()
@@ -428,6 +508,15 @@ def main(argv: list[str]) -> int:
         help="add each word's mean all-MiniLM-L6-v2 WordPiece embedding (projected, learned) to its features",
     )
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--silver", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/corpus/baly-10k.jsonl.gz",
+        help="unannotated articles (JSONL with a text field) for self-training",
+    )
+    parser.add_argument("--silver-docs", type=int, default=0, help="how many silver articles (0: none)")
+    parser.add_argument("--silver-skip", type=int, default=1000, help="corpus rows skipped before the silver ones")
+    parser.add_argument("--silver-max-chars", type=int, default=20000)
+    parser.add_argument("--silver-weight", type=float, default=1.0, help="loss weight of a silver token")
+    parser.add_argument("--teacher", type=Path, default=MODEL_DIR, help="tagger that labels the silver articles")
     return run_trainer(parser, argv, train)
 
 
