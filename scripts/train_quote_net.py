@@ -14,11 +14,9 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import random
-import re
 import sys
 import time
 from collections import Counter
@@ -31,6 +29,7 @@ from spacy.tokens import Doc
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from export_quote_onnx import write_onnx
+from silver_corpus import silver_texts
 from train_quotes import CACHE, bilou, cue_rates, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
@@ -90,34 +89,6 @@ def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -
     return out
 
 
-# PTB-style spacing as in the baly corpus ("said , “ it ’s ..."): spaces before closing punctuation
-# and after opening marks are dropped, `` and '' become curly quotes, single newlines become paragraphs.
-_SPACE_BEFORE = re.compile(r" (?=[,.;:?!%)\]’”]|n[’']t\b|[’'](?:s|re|ve|ll|d|m)\b)")
-_SPACE_AFTER = re.compile(r"(?<=[(\[“‘$]) ")
-
-
-def despace(text: str) -> str:
-    """Article text written with tokens spaced apart, as ordinary prose (approximately)."""
-    text = text.replace("``", "“").replace("''", "”")
-    text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
-    return "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
-
-
-def silver_texts(path: Path, count: int, skip: int, max_chars: int) -> list[str]:
-    """``count`` article texts of a JSONL corpus after its first ``skip`` rows, at most ``max_chars`` long."""
-    texts: list[str] = []
-    with gzip.open(path, "rt", encoding="utf-8") as rows:
-        for number, line in enumerate(rows):
-            if number < skip:
-                continue
-            text = despace(json.loads(line).get("text") or "")
-            if 200 <= len(text) <= max_chars:
-                texts.append(text)
-            if len(texts) >= count:
-                break
-    return texts
-
-
 def silver_sequences(nlp, texts: list[str], teacher_dir: Path, rates: dict[str, str]) -> list[Sequence]:  # type: ignore[no-untyped-def]
     """Unannotated articles labelled by a teacher tagger's label probabilities (self-training)."""
     teacher = load_net(teacher_dir)
@@ -131,16 +102,18 @@ def silver_sequences(nlp, texts: list[str], teacher_dir: Path, rates: dict[str, 
         tagged = teacher.tag_paragraphs(doc, layout, arrays)
         for paragraph, (labels, probs) in zip(layout.paragraphs, tagged):
             depths = [layout.depth[i] for i in paragraph.tokens]
+            keys = paragraph_keys(arrays, paragraph, depths, rates)
             out.append(
                 Sequence(
-                    paragraph_keys(arrays, paragraph, depths, rates),
+                    [[sys.intern(f) for f in feats] for feats in keys],  # one object per distinct string
                     token_vectors(doc, paragraph.tokens),
                     [LABEL_ID[t] for t in labels],
                     [arrays.lower[i] for i in paragraph.tokens],
                     soft=probs.astype(np.float32),
                 )
             )
-    LOGGER.info("%d silver sequences (%d tokens) from %d articles", len(out), sum(len(s.labels) for s in out), len(texts))
+    tokens = sum(len(s.labels) for s in out)
+    LOGGER.info("%d silver sequences (%d tokens) from %d articles", len(out), tokens, len(texts))
     return out
 
 
@@ -161,6 +134,7 @@ def index_sequences(seqs: list[Sequence], vocab: dict[str, int]) -> None:
         for row, feats in enumerate(seq.keys):
             index[row, : len(feats)] = [vocab.get(f, 0) for f in feats]
         seq.index = index
+        seq.keys = []  # the strings are no longer needed (and silver ones take gigabytes)
 
 
 def minilm_table() -> np.ndarray:
