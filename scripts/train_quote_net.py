@@ -457,6 +457,16 @@ def train(args: argparse.Namespace) -> None:
         "hold_out": args.hold_out,
         "seed": args.seed,
     }
+    if silver_seqs:
+        meta["silver"] = {
+            "corpus": args.silver.name,
+            "rows_skipped": args.silver_skip,
+            "articles": args.silver_docs,
+            "tokens": sum(len(s.labels) for s in silver_seqs),
+            "weight": args.silver_weight,
+            "teacher": str(args.teacher),
+            "note": "unannotated articles labelled with the teacher's label probabilities (soft targets)",
+        }
     export(model, vocab, rates, args.out, meta, table)
     LOGGER.info("kept epoch %d (dev mean tagger F1 %.4f); wrote %s", best_epoch, best, args.out)
 
