@@ -9,7 +9,8 @@ feed the edge re-ranker as the CRF's marginals did.
 
 Several such taggers can vote (:class:`NetEnsemble`, members in ``member-N`` sub-folders): the
 feature strings are built once per document and each member's label log-probabilities are averaged.
-A member may also add each word's all-MiniLM-L6-v2 WordPiece vector (:class:`PieceVectors`).
+The shipped folder holds one tagger (self-trained, see docs/quotes.md), which scores as well as two
+voting ones. A tagger may also add each word's all-MiniLM-L6-v2 WordPiece vector (:class:`PieceVectors`).
 
 The LSTMs run in ONNX Runtime (``tagger.onnx``, written from the same weights by
 ``scripts/export_quote_onnx.py``); the numpy LSTM here (sequences left-aligned in a batch, each reversed
