@@ -410,6 +410,7 @@ def train(args: argparse.Namespace) -> None:
             optimiser.zero_grad()
             logits = model(index, vectors, lengths, types)
             if model.crf:
+                # Silver sequences count here with the teacher's decoded labels, unweighted.
                 loss = model.crf_loss(logits, labels)
             elif silver_seqs:
                 # Cross-entropy against soft targets: one-hot gold labels, a teacher's probabilities on
