@@ -67,3 +67,22 @@ def test_fit_learns_to_pick_the_right_candidate() -> None:
     weights = fit(groups, l2=0.1, min_count=1)
     assert weights["edge"] > 1.0
     assert groups.stats["proposed edge wrong"] == 40
+
+
+def test_refine_never_grows_a_content_into_its_own_frame(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("“We will not accept these tariffs,” Ms. Kovacs said on Tuesday in the capital.")
+    layout = Layout.of(doc)
+    content = _content(doc, "“", "”")
+    source = _content(doc, "Ms.", "Kovacs")
+    cue = _content(doc, "said", "said")
+    marg = Marginals.zeros(len(doc))
+    # Weights that would end the content on "said", past its speaker and cue.
+    model = BoundaryModel({}, {"w=said": 5.0}, {})
+    assert model.refine(doc, layout, content, cue, marg).end == cue.end
+    kept = model.refine(doc, layout, content, cue, marg, [cue, source])
+    assert kept.end <= source.start
+    # A frame before the content bounds its start the same way.
+    before, inner = RoleSpan("Cue", 0, 2, 0), RoleSpan("Content", 2, 6, 0)
+    opening = BoundaryModel({"w=“": 5.0}, {}, {})
+    assert opening.refine(doc, layout, inner, None, marg).start == 0
+    assert opening.refine(doc, layout, inner, None, marg, [before]).start >= before.end

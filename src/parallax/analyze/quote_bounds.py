@@ -19,7 +19,7 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,12 +283,25 @@ class BoundaryModel:
     cue_end: dict[str, float]
 
     def refine(
-        self, doc: Doc, layout: Layout, content: RoleSpan, cue: RoleSpan | None, marg: Marginals
+        self,
+        doc: Doc,
+        layout: Layout,
+        content: RoleSpan,
+        cue: RoleSpan | None,
+        marg: Marginals,
+        frame: Sequence[RoleSpan] = (),
     ) -> RoleSpan:
         """``content`` with its start and end moved to the best-scoring candidates (an edge whose scorer
-        has no weights stays the tagger's)."""
+        has no weights stays the tagger's). ``frame``: the attribution's cue and source; the content
+        never grows into one of them (“…,” Ms. X said — the end stays before "Ms. X")."""
         starts = start_candidates(doc, layout, content) if self.start else [content.start]
         ends = end_candidates(doc, layout, content) if self.end else [content.end]
+        before = [s.end for s in frame if s.end <= content.start]
+        after = [s.start for s in frame if s.start >= content.end]
+        if before:
+            starts = [t for t in starts if t >= max(before)]
+        if after:
+            ends = [e for e in ends if e <= min(after)]
         if not starts or not ends:
             return content
         start = max(starts, key=lambda t: _score(self.start, start_features(doc, layout, t, content, cue, marg)))

@@ -85,7 +85,7 @@ def extract_quotes(
     if refine and bounds is not None:
         attributions = [
             _Attribution(
-                bounds.refine(doc, layout, a.content, a.cue, marginals),
+                bounds.refine(doc, layout, a.content, a.cue, marginals, [s for s in (a.cue, a.source) if s]),
                 a.cue and bounds.refine_cue(doc, layout, a.cue, a.content, marginals),
                 a.source,
             )
