@@ -69,6 +69,21 @@ class Sequence:
     soft: np.ndarray | None = None  # [T, labels] a teacher's label probabilities (silver sequences only)
 
 
+def paragraph_sequence(
+    doc: Doc, layout: Layout, arrays: TokenArrays, paragraph: Paragraph, rates: dict[str, str], tags: list[str],
+    soft: np.ndarray | None = None,
+) -> Sequence:
+    """One paragraph as a training sequence with its BILOU ``tags`` (and a teacher's ``soft`` targets)."""
+    keys = paragraph_keys(arrays, paragraph, [layout.depth[i] for i in paragraph.tokens], rates)
+    return Sequence(
+        [[sys.intern(f) for f in feats] for feats in keys],  # one object per distinct string
+        token_vectors(doc, paragraph.tokens),
+        [LABEL_ID[t] for t in tags],
+        [arrays.lower[i] for i in paragraph.tokens],  # as the tagger reads them at run time
+        soft=soft,
+    )
+
+
 def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -> list[Sequence]:
     out = []
     for doc, gold in zip(docs, golds):
@@ -76,16 +91,8 @@ def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -
         layout = Layout.of(doc)
         arrays = TokenArrays.of(doc)
         for paragraph in layout.paragraphs:
-            depths = [layout.depth[i] for i in paragraph.tokens]
             tags = bilou([labels[i] for i in paragraph.tokens])
-            out.append(
-                Sequence(
-                    paragraph_keys(arrays, paragraph, depths, rates),
-                    token_vectors(doc, paragraph.tokens),
-                    [LABEL_ID[t] for t in tags],
-                    [arrays.lower[i] for i in paragraph.tokens],  # as the tagger reads them at run time
-                )
-            )
+            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags))
     return out
 
 
@@ -100,18 +107,8 @@ def silver_sequences(nlp, texts: list[str], teacher_dir: Path, rates: dict[str, 
         layout = Layout.of(doc)
         arrays = TokenArrays.of(doc)
         tagged = teacher.tag_paragraphs(doc, layout, arrays)
-        for paragraph, (labels, probs) in zip(layout.paragraphs, tagged):
-            depths = [layout.depth[i] for i in paragraph.tokens]
-            keys = paragraph_keys(arrays, paragraph, depths, rates)
-            out.append(
-                Sequence(
-                    [[sys.intern(f) for f in feats] for feats in keys],  # one object per distinct string
-                    token_vectors(doc, paragraph.tokens),
-                    [LABEL_ID[t] for t in labels],
-                    [arrays.lower[i] for i in paragraph.tokens],
-                    soft=probs.astype(np.float32),
-                )
-            )
+        for paragraph, (tags, probs) in zip(layout.paragraphs, tagged):
+            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, probs.astype(np.float32)))
     tokens = sum(len(s.labels) for s in out)
     LOGGER.info("%d silver sequences (%d tokens) from %d articles", len(out), tokens, len(texts))
     return out

@@ -246,24 +246,12 @@ class PieceVectors:
                 grown = np.zeros((max(needed, 2 * len(self._vectors)), self.table.shape[1]), dtype=np.float32)
                 grown[: len(ids)] = self._vectors[: len(ids)]
                 self._vectors = grown
-            for word, pieces in zip(missing, _cached_piece_ids(self._tokenizer, missing)):
+            for word, pieces in zip(missing, piece_ids(self._tokenizer, missing)):
                 row = len(ids)
                 ids[word] = row
                 self._vectors[row] = self.table[pieces].mean(axis=0) if pieces else 0.0
         index = np.fromiter((ids[w] for w in words), dtype=np.int64, count=len(words))
         return self._vectors[index]
-
-
-_PIECES: dict[str, list[int]] = {}  # word -> WordPiece ids, shared by every member that reads them
-
-
-def _cached_piece_ids(tokenizer: Tokenizer, words: list[str]) -> list[list[int]]:
-    if len(_PIECES) > PieceVectors.CACHE_LIMIT:
-        _PIECES.clear()
-    new = [w for w in words if w not in _PIECES]
-    if new:
-        _PIECES.update(zip(new, piece_ids(tokenizer, new)))
-    return [_PIECES[w] for w in words]
 
 
 @functools.cache
