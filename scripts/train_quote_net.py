@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from export_quote_onnx import write_onnx
 from silver_corpus import silver_texts
-from train_quotes import CACHE, bilou, cue_rates, run_trainer, token_labels, training_documents
+from train_quotes import CACHE, bilou, cue_rates, fold_of, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_features import Layout, Paragraph, TokenArrays
@@ -38,6 +38,7 @@ from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, spans_from_l
 from parallax.analyze.quote_net import (
     EMBED_FILE,
     LABELS,
+    NetEnsemble,
     NET_FILE,
     NET_META_FILE,
     PIECES_FILE,
@@ -84,15 +85,28 @@ def paragraph_sequence(
     )
 
 
-def sequences(docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str]) -> list[Sequence]:
+def sequences(
+    docs: list[Doc], golds: list[PolnearDoc], rates: dict[str, str],
+    teachers: list[NetEnsemble] | None = None, alpha: float = 1.0,
+) -> list[Sequence]:
+    """Gold training sequences. With ``teachers`` (one per jackknife fold, each trained without its fold),
+    an article's targets are ``alpha`` × its one-hot gold labels + (1 − ``alpha``) × the label
+    probabilities of the teacher that never saw it (distillation on the annotated text)."""
     out = []
+    eye = np.eye(len(LABELS), dtype=np.float32)
     for doc, gold in zip(docs, golds):
         labels = token_labels(doc, gold.spans)
         layout = Layout.of(doc)
         arrays = TokenArrays.of(doc)
-        for paragraph in layout.paragraphs:
+        tagged = None
+        if teachers:
+            tagged = teachers[fold_of(gold.name, len(teachers))].tag_paragraphs(doc, layout, arrays)
+        for k, paragraph in enumerate(layout.paragraphs):
             tags = bilou([labels[i] for i in paragraph.tokens])
-            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags))
+            soft = None
+            if tagged is not None:
+                soft = alpha * eye[[LABEL_ID[t] for t in tags]] + (1.0 - alpha) * tagged[k][1].astype(np.float32)
+            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, soft))
     return out
 
 
@@ -362,8 +376,7 @@ def export(
     np.save(out / EMBED_FILE, model.embed.weight.detach().numpy().astype(np.float16))
     (out / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     np.savez(out / NET_FILE, **net_arrays(model))
-    if not model.crf:
-        write_onnx(out)  # the same LSTM and output layer for ONNX Runtime (what the package runs)
+    write_onnx(out)  # the same LSTM and output layer for ONNX Runtime (what the package runs)
     (out / CUE_RATES_FILE).write_text(json.dumps(rates, sort_keys=True, indent=0), encoding="utf-8")
     (out / NET_META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -376,7 +389,12 @@ def train(args: argparse.Namespace) -> None:
     # parse_split gives every Doc its doc.tensor (recomputed by tok2vec when read from the cache).
     golds, docs = training_documents(nlp, args.polnear, args.folds, args.hold_out)
     rates = cue_rates(docs, golds)
-    train_seqs = sequences(docs, golds, rates)
+    teachers = None
+    if args.gold_teachers:
+        teachers = [load_net(folder) for folder in args.gold_teachers]
+        if any(t is None for t in teachers):
+            raise SystemExit(f"{args.gold_teachers}: each --gold-teachers folder needs a neural tagger")
+    train_seqs = sequences(docs, golds, rates, teachers, args.gold_alpha)  # type: ignore[arg-type]
     dev_golds = load_split(args.polnear, "dev")
     dev_seqs = sequences(parse_split(nlp, dev_golds, cache_dir=CACHE), dev_golds, rates)
     silver_seqs: list[Sequence] = []
@@ -390,7 +408,7 @@ def train(args: argparse.Namespace) -> None:
     LOGGER.info("%d train sequences (%d tokens)", len(train_seqs), sum(len(s.labels) for s in train_seqs))
     table = minilm_table() if args.wordpieces else None
     means = word_types(train_seqs + dev_seqs + silver_seqs, table) if table is not None else None
-    model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf, means)
+    model = Tagger(len(vocab), args.dim, args.hidden, args.layers, args.dropout, args.crf or args.crf_weight > 0, means)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     # Linear decay of the learning rate to lr * lr_end over the epochs (1.0: constant).
     scheduler = torch.optim.lr_scheduler.LinearLR(
@@ -406,10 +424,10 @@ def train(args: argparse.Namespace) -> None:
         ):
             optimiser.zero_grad()
             logits = model(index, vectors, lengths, types)
-            if model.crf:
+            if args.crf:
                 # Silver sequences count here with the teacher's decoded labels, unweighted.
                 loss = model.crf_loss(logits, labels)
-            elif silver_seqs:
+            elif silver_seqs or teachers:
                 # Cross-entropy against soft targets: one-hot gold labels, a teacher's probabilities on
                 # silver tokens (weighted by --silver-weight); padding weighs nothing.
                 mask = (torch.arange(logits.shape[1])[None, :] < lengths[:, None]).float()
@@ -418,6 +436,11 @@ def train(args: argparse.Namespace) -> None:
                 loss = (token_loss * weight).sum() / weight.sum()
             else:
                 loss = loss_fn(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
+            if args.crf_weight and not args.crf:
+                # Learned transitions next to the per-token loss: a CRF term over the same scores (the
+                # teacher's decoded labels on silver sequences). Decoding adds the transitions to the
+                # softmax's log-probabilities, which ranks label sequences as the CRF does.
+                loss = loss + args.crf_weight * model.crf_loss(logits, labels)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimiser.step()
@@ -443,7 +466,8 @@ def train(args: argparse.Namespace) -> None:
         "hidden": args.hidden,
         "layers": args.layers,
         "dropout": args.dropout,
-        "output": "linear-chain CRF" if args.crf else "softmax",
+        "output": "linear-chain CRF" if args.crf
+        else f"softmax + learned transitions (CRF term weight {args.crf_weight})" if args.crf_weight else "softmax",
         "lr": args.lr,
         "lr_end": args.lr_end,
         "epochs_run": args.epochs,
@@ -464,6 +488,12 @@ def train(args: argparse.Namespace) -> None:
             "weight": args.silver_weight,
             "teacher": str(args.teacher),
             "note": "unannotated articles labelled with the teacher's label probabilities (soft targets)",
+        }
+    if teachers:
+        meta["gold_distillation"] = {
+            "teachers": [str(folder) for folder in args.gold_teachers],
+            "alpha": args.gold_alpha,
+            "note": "gold targets mixed with the label probabilities of the fold teacher that did not see the article",
         }
     export(model, vocab, rates, args.out, meta, table)
     LOGGER.info("kept epoch %d (dev mean tagger F1 %.4f); wrote %s", best_epoch, best, args.out)
@@ -486,6 +516,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--crf", action="store_true", help="train a CRF output layer instead of a softmax")
     parser.add_argument(
+        "--crf-weight", type=float, default=0.0,
+        help="add a linear-chain CRF term with this weight to the softmax loss (learned transitions)",
+    )
+    parser.add_argument(
         "--wordpieces", action="store_true",
         help="add each word's mean all-MiniLM-L6-v2 WordPiece embedding (projected, learned) to its features",
     )
@@ -499,6 +533,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silver-max-chars", type=int, default=20000)
     parser.add_argument("--silver-weight", type=float, default=1.0, help="loss weight of a silver token")
     parser.add_argument("--teacher", type=Path, default=MODEL_DIR, help="tagger that labels the silver articles")
+    parser.add_argument(
+        "--gold-teachers", type=Path, nargs="*", default=[],
+        help="jackknife taggers, fold k's trained without fold k (--folds N --hold-out k), whose label "
+        "probabilities are mixed into the gold targets of the articles they did not see",
+    )
+    parser.add_argument("--gold-alpha", type=float, default=0.5, help="share of the one-hot gold label in those targets")
     return run_trainer(parser, argv, train)
 
 
