@@ -194,6 +194,7 @@ def test_attribution_signature_lines(nlp) -> None:  # type: ignore[no-untyped-de
         "We asked readers what they thought of the debate.\n"
         "“The moderators lost control of the room within minutes.” ― Lucia M. Ferreira\n"
         "“I changed my mind twice before the end.”― Omar Haddad.\n"
+        "“Nobody answered the question on housing.” ―\xa0Ines Braga\n"
         "The debate ended at ten."
     )
     doc = nlp(text)
@@ -204,6 +205,10 @@ def test_attribution_signature_lines(nlp) -> None:  # type: ignore[no-untyped-de
     assert first.content.text == "“The moderators lost control of the room within minutes.”"
     second = _quote(quotes, "changed my mind")
     assert second.speaker_name == "Omar Haddad" and second.cue is not None and second.cue.text == "―"
+    third = _quote(quotes, "housing")
+    # A no-break space after the dash is a token of its own; the speaker span starts at the name.
+    assert third.speaker is not None and third.speaker.text == "Ines Braga"
+    assert text[third.speaker.start : third.speaker.end] == "Ines Braga"
     assert not any("debate ended" in q.content.text for q in quotes)
 
 

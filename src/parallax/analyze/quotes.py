@@ -163,7 +163,8 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
             lines.add(number)
             found.append(RoleSpan("Content", paragraph.tokens[0], content_end, number))
             found.append(RoleSpan("Cue", dash, dash + 1, number))
-            found.append(RoleSpan("Source", dash + 1, name_end, number))
+            name_start = next(i for i in range(dash + 1, name_end) if not doc[i].is_space)  # "―\xa0Name"
+            found.append(RoleSpan("Source", name_start, name_end, number))
             continue
         frame = _transcript_frame(doc, paragraph.tokens)
         if frame is None:
@@ -740,7 +741,13 @@ def _quote(doc: Doc, article_id: str, a: _Attribution, speakers: SpeakerIndex, l
 
 
 def _span(span: SpacySpan) -> Span:
-    return Span(span.start_char, span.end_char, span.text)
+    """The character span of ``span`` without whitespace at its edges (a no-break space is a token)."""
+    text = span.text
+    stripped = text.strip()
+    if not stripped:
+        return Span(span.start_char, span.end_char, text)
+    start = span.start_char + text.index(stripped)
+    return Span(start, start + len(stripped), stripped)
 
 
 def _sentence(doc: Doc, layout: Layout, token: int) -> SpacySpan:

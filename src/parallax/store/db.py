@@ -45,7 +45,8 @@ LOGGER = logging.getLogger(__name__)
 # Bump when the analysis records change shape or meaning, so `analyze` recomputes stored analyses.
 # 2: the tokenizer splits dashes off words; quotes come from the tagger ensemble.
 # 3: quotes come from one self-trained tagger.
-ANALYSIS_VERSION = 3
+# 4: quote spans never start or end on whitespace (a signature's no-break space was in its speaker).
+ANALYSIS_VERSION = 4
 _VECTOR_DTYPE = np.float32
 
 
