@@ -224,3 +224,31 @@ def test_attribution_connective_before_a_frame_is_not_a_content(nlp) -> None:  #
     assert any(c.startswith("Profits fell") for c in contents)
     # A quoted connective is somebody's words and stays.
     assert any("Hopefully" in c for c in contents)
+
+
+def test_attribution_mixed_quote_keeps_its_continuation_and_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    # A quotation the reporter carries on past its closing mark is one mixed content; its frame stays.
+    text = (
+        "Senator Ilse Warrender questioned the bank's chief executive for two hours.\n\n"
+        "“The only way this industry will change is if executives face real penalties” for the fraud at "
+        "their banks, she said."
+    )
+    doc = nlp(text)
+    quote = _quote(extract_quotes(doc, "s"), "real penalties")
+    assert quote.content.text.endswith("real penalties” for the fraud at their banks")
+    assert quote.kind == "mixed"
+    assert quote.cue is not None and quote.cue.text == "said"
+    assert quote.speaker_name == "Ilse Warrender"
+
+
+def test_trim_direct_cuts_only_a_tail_that_holds_the_frame(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quote_model import RoleSpan
+    from parallax.analyze.quotes import _trim_direct
+
+    rates = {"say": "hi"}
+    ran_on = nlp("“We are ready to talk,” she said during the briefing.")
+    whole = RoleSpan("Content", 0, len(ran_on) - 1, 0)
+    assert ran_on[_trim_direct(ran_on, whole, rates).end - 1].text == "”"
+    mixed = nlp("“We are ready to talk” about tariffs and quotas.")
+    whole = RoleSpan("Content", 0, len(mixed) - 1, 0)
+    assert _trim_direct(mixed, whole, rates) == whole

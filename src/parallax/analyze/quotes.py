@@ -281,7 +281,7 @@ def _link_cost(doc: Doc, anchor: RoleSpan, cand: RoleSpan) -> float | None:
 def _complete(doc: Doc, a: _Attribution, cue_rates: dict[str, str]) -> _Attribution:
     """Fill a missing cue or source from the parse: the reporting verb right beside a quotation, and
     the subject of the cue's clause (or of the clause it hangs on: "X condemned ..., calling it ...")."""
-    content = _trim_direct(doc, a.content)
+    content = _trim_direct(doc, a.content, cue_rates)
     if content != a.content:
         a = _Attribution(content, None, None)
     cue = a.cue or _adjacent_cue(doc, a.content, cue_rates) or _dash_cue(doc, a.content, a.source)
@@ -572,9 +572,12 @@ def _clause_before_frame(doc: Doc, cue: RoleSpan) -> tuple[int, int] | None:
     return (start, k) if start < k and "\n" not in doc[start:k].text else None
 
 
-def _trim_direct(doc: Doc, content: RoleSpan) -> RoleSpan:
-    """End a content span that opens a quotation at the quotation's close when only its frame follows
-    (", he said during ..."): the tagger sometimes runs on where the parser merged paragraphs."""
+def _trim_direct(doc: Doc, content: RoleSpan, cue_rates: dict[str, str]) -> RoleSpan:
+    """End a content span that opens a quotation at the quotation's close when its frame follows inside
+    it (", he said during ..."): the tagger sometimes runs on where the parser merged paragraphs. A tail
+    with no reporting verb is the reporter's continuation of a mixed quote ("“…” for criminal
+    behavior, she said"), and PolNeAR keeps it in the content (dev: all 9 tails the rule cut before it
+    asked for the verb were such continuations)."""
     if doc[content.start].text not in OPEN_QUOTES:
         return content
     depths = quote_depths(doc, Paragraph(tuple(range(content.start, content.end))))
@@ -582,6 +585,9 @@ def _trim_direct(doc: Doc, content: RoleSpan) -> RoleSpan:
     if len(closes) != 1 or closes[0] >= len(depths) - 2:
         return content
     end = content.start + closes[0] + 1
+    tail = doc[end : content.end]
+    if not any(t.pos_ in {"VERB", "AUX"} and cue_rates.get(t.lemma_.lower()) == "hi" for t in tail):
+        return content
     return RoleSpan("Content", content.start, end, content.paragraph)
 
 
