@@ -252,3 +252,15 @@ def test_trim_direct_cuts_only_a_tail_that_holds_the_frame(nlp) -> None:  # type
     mixed = nlp("“We are ready to talk” about tariffs and quotas.")
     whole = RoleSpan("Content", 0, len(mixed) - 1, 0)
     assert _trim_direct(mixed, whole, rates) == whole
+
+
+def test_attribution_links_the_frame_the_parse_puts_two_steps_above(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The parser hangs the reported clause below the trailing "showed" and "showed" below "said"; the
+    # reporting verb right before the clause, two steps up, is its cue.
+    doc = nlp(
+        "Chief Dana Oyelaran also said the cameras do not show whether the driver braked before the "
+        "crossing, the report showed."
+    )
+    quote = _quote(extract_quotes(doc, "s"), "cameras do not show")
+    assert quote.cue is not None and quote.cue.text == "also said"
+    assert quote.speaker_name == "Dana Oyelaran"

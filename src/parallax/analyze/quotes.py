@@ -636,10 +636,12 @@ def _nearest(doc: Doc, anchor: RoleSpan, candidates: list[RoleSpan]) -> RoleSpan
 
 
 def _parse_linked(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
-    """Whether the root of one span is the head of the other's root or a near ancestor of it."""
+    """Whether the roots of the two spans are near in the parse: one heads the other, directly or through
+    one word between ("X said [the videos do not show …], the footage showed": the parser hangs the
+    content below "showed" and "showed" below "said"), or they share a head."""
     root_a = doc[a.start : a.end].root
     root_b = doc[b.start : b.end].root
-    return root_a.head == root_b or root_b.head == root_a or root_a.head == root_b.head
+    return root_b in (root_a.head, root_a.head.head) or root_a in (root_b.head, root_b.head.head) or root_a.head == root_b.head
 
 
 def _continuations(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
