@@ -416,12 +416,16 @@ def train(args: argparse.Namespace) -> None:
     )
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     best, best_state = -1.0, None
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(1, args.epochs + args.finetune_epochs + 1):
         model.train()
         started, total, count = time.perf_counter(), 0.0, 0
-        for index, vectors, labels, lengths, types, soft, silver in batches(
-            train_seqs + silver_seqs, args.batch_tokens, shuffle=True
-        ):
+        seqs = train_seqs + silver_seqs
+        if epoch > args.epochs:
+            # Fine-tuning: PolNeAR train alone, at a lower learning rate, after the mixed epochs.
+            seqs = train_seqs
+            for group in optimiser.param_groups:
+                group["lr"] = args.lr * args.finetune_lr
+        for index, vectors, labels, lengths, types, soft, silver in batches(seqs, args.batch_tokens, shuffle=True):
             optimiser.zero_grad()
             logits = model(index, vectors, lengths, types)
             if args.crf:
@@ -446,7 +450,8 @@ def train(args: argparse.Namespace) -> None:
             optimiser.step()
             total += loss.item() * len(lengths)
             count += len(lengths)
-        scheduler.step()
+        if epoch < args.epochs:
+            scheduler.step()
         scores = span_f1(model, dev_seqs)
         mean = sum(scores.values()) / 3
         LOGGER.info(
@@ -470,7 +475,7 @@ def train(args: argparse.Namespace) -> None:
         else f"softmax + learned transitions (CRF term weight {args.crf_weight})" if args.crf_weight else "softmax",
         "lr": args.lr,
         "lr_end": args.lr_end,
-        "epochs_run": args.epochs,
+        "epochs_run": args.epochs + args.finetune_epochs,
         "epoch_kept": best_epoch,
         "vocab": len(vocab),
         "minfreq": args.minfreq,
@@ -489,6 +494,8 @@ def train(args: argparse.Namespace) -> None:
             "teacher": str(args.teacher),
             "note": "unannotated articles labelled with the teacher's label probabilities (soft targets)",
         }
+    if args.finetune_epochs:
+        meta["finetune"] = {"epochs": args.finetune_epochs, "lr": args.lr * args.finetune_lr, "data": "PolNeAR train alone"}
     if teachers:
         meta["gold_distillation"] = {
             "teachers": [str(folder) for folder in args.gold_teachers],
@@ -515,6 +522,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-vocab", type=int, default=40000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--crf", action="store_true", help="train a CRF output layer instead of a softmax")
+    parser.add_argument(
+        "--finetune-epochs", type=int, default=0,
+        help="further epochs on PolNeAR train alone (no silver), after --epochs, at --finetune-lr x --lr",
+    )
+    parser.add_argument("--finetune-lr", type=float, default=0.25)
     parser.add_argument(
         "--crf-weight", type=float, default=0.0,
         help="add a linear-chain CRF term with this weight to the softmax loss (learned transitions)",
