@@ -264,3 +264,16 @@ def test_attribution_links_the_frame_the_parse_puts_two_steps_above(nlp) -> None
     quote = _quote(extract_quotes(doc, "s"), "cameras do not show")
     assert quote.cue is not None and quote.cue.text == "also said"
     assert quote.speaker_name == "Dana Oyelaran"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("BRUSSELS - European leaders said they would meet again in March.", "European leaders"),
+        ("WASHINGTON -- President Amara Lindqvist said on Friday that the border would reopen.", "President Amara Lindqvist"),
+        ("NATO said the exercise would go ahead.", "NATO"),
+    ],
+)
+def test_attribution_speaker_leaves_out_the_dateline(nlp, text: str, speaker: str) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract_quotes(nlp(text), "s")
+    assert [q.speaker.text for q in quotes if q.speaker is not None] == [speaker]

@@ -95,7 +95,7 @@ def extract_quotes(
     speakers = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
     # Speakers resolve in text order so that a pronoun can point back to the previous quote's speaker.
     attributions = [
-        _Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), a.source)
+        _Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), _snap_source(doc, layout, a.source))
         for a in attributions
     ]
     # A speaker inside the words attributed to it is a tagging error ("The holiday is observed as …"
@@ -700,6 +700,20 @@ def _snap_content(doc: Doc, layout: Layout, content: RoleSpan) -> RoleSpan:
     if (start, end) == (content.start, content.end):
         return content
     return RoleSpan("Content", start, end, content.paragraph)
+
+
+def _snap_source(doc: Doc, layout: Layout, source: RoleSpan | None) -> RoleSpan | None:
+    """A source without the dateline that opens its paragraph ("WASHINGTON -- President Obama" →
+    "President Obama"): upper-case place words and a dash are the story's origin, not part of who
+    spoke. An acronym inside a paragraph ("… NATO — the alliance —") is left alone."""
+    if source is None or layout.paragraphs[source.paragraph].tokens[0] != source.start:
+        return source
+    k = source.start
+    while k < source.end and doc[k].is_alpha and doc[k].is_upper and len(doc[k]) > 1:
+        k += 1
+    if k == source.start or k >= source.end - 1 or doc[k].text not in DASHES | {"-"}:
+        return source
+    return RoleSpan("Source", k + 1, source.end, source.paragraph)
 
 
 def _snap_cue(doc: Doc, cue: RoleSpan | None) -> RoleSpan | None:
