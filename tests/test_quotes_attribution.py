@@ -277,3 +277,22 @@ def test_attribution_links_the_frame_the_parse_puts_two_steps_above(nlp) -> None
 def test_attribution_speaker_leaves_out_the_dateline(nlp, text: str, speaker: str) -> None:  # type: ignore[no-untyped-def]
     quotes = extract_quotes(nlp(text), "s")
     assert [q.speaker.text for q in quotes if q.speaker is not None] == [speaker]
+
+
+def test_snap_source_takes_the_appositive_closing_comma(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quote_features import Layout
+    from parallax.analyze.quote_model import RoleSpan
+    from parallax.analyze.quotes import _snap_source
+
+    doc = nlp("Ana Ruiz, a spokeswoman for the envoy, said the talks would resume.")
+    layout = Layout.of(doc)
+    snapped = _snap_source(doc, layout, RoleSpan("Source", 0, 8, 0))  # "Ana Ruiz, a spokeswoman for the envoy"
+    assert doc[snapped.start : snapped.end].text == "Ana Ruiz, a spokeswoman for the envoy,"
+    plain = nlp("Ana Ruiz, who was in the room, said nothing had changed, and left.")
+    assert _snap_source(plain, Layout.of(plain), RoleSpan("Source", 0, 2, 0)) == RoleSpan("Source", 0, 2, 0)
+
+
+def test_unnamed_speaker_role_has_no_trailing_comma(nlp) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract_quotes(nlp("The minister, who resigned on Monday, said the report was false."), "s")
+    roles = [q.speaker_role for q in quotes if q.speaker_role]
+    assert roles and all(not r.endswith(",") for r in roles)

@@ -124,9 +124,11 @@ class SpeakerIndex:
         if head.lower_ in GROUP_PRONOUNS:
             return Resolved(None, None)
         key = self.role_heads.get(head.lemma_.lower())
+        # The mention is its own role text, without the commas that close an appositive or clause.
+        text = mention.text.strip(" ,;:\u00a0\n")
         if key is not None:
-            return Resolved(self.people[key].name, mention.text, key)
-        return Resolved(None, mention.text)
+            return Resolved(self.people[key].name, text, key)
+        return Resolved(None, text)
 
     def _antecedent(self, before: int) -> Resolved:
         """The most recent person mentioned before the pronoun, subjects first within two sentences."""
