@@ -163,7 +163,7 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
             lines.add(number)
             found.append(RoleSpan("Content", paragraph.tokens[0], content_end, number))
             found.append(RoleSpan("Cue", dash, dash + 1, number))
-            name_start = next(i for i in range(dash + 1, name_end) if not doc[i].is_space)  # "―\xa0Name"
+            name_start = next((i for i in range(dash + 1, name_end) if not doc[i].is_space), dash + 1)  # "―\xa0Name"
             found.append(RoleSpan("Source", name_start, name_end, number))
             continue
         frame = _transcript_frame(doc, paragraph.tokens)
