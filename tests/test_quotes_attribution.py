@@ -296,3 +296,18 @@ def test_unnamed_speaker_role_has_no_trailing_comma(nlp) -> None:  # type: ignor
     quotes = extract_quotes(nlp("The minister, who resigned on Monday, said the report was false."), "s")
     roles = [q.speaker_role for q in quotes if q.speaker_role]
     assert roles and all(not r.endswith(",") for r in roles)
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The mayor skipped the parade (his office said he had a cold).", "he had a cold"),
+        (
+            "The minister resigned on Monday (aides said she had lost the confidence of the cabinet).",
+            "she had lost the confidence of the cabinet",
+        ),
+    ],
+)
+def test_attribution_content_leaves_out_an_unmatched_parenthesis(nlp, text: str, content: str) -> None:  # type: ignore[no-untyped-def]
+    quotes = extract_quotes(nlp(text), "s")
+    assert [q.content.text for q in quotes] == [content]

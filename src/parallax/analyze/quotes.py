@@ -682,10 +682,22 @@ def _snap_content(doc: Doc, layout: Layout, content: RoleSpan) -> RoleSpan:
     """Move a content span's edges onto PolNeAR's convention, read off train (counts over 27k gold
     contents): a leading complementiser is inside (2,323 begin with "that", 30 follow it), an opening
     quotation mark is inside (4,567 vs 25), and a trailing period, comma, semicolon or colon outside a
-    quotation is not (8,460 words before a period vs 424 contents ending on one; commas 3,252 vs 119)."""
+    quotation is not (8,460 words before a period vs 424 contents ending on one; commas 3,252 vs 119).
+    A parenthesis whose partner lies outside the content is outside too (no train content ends on an
+    unmatched ")" or starts on an unmatched "(")."""
     start, end = content.start, content.end
-    while end - start > 1 and doc[end - 1].text in TRAILING_PUNCT and not layout.depth[end - 1]:
+
+    def surplus(paren: str, other: str) -> bool:
+        words = [t.text for t in doc[start:end]]
+        return words.count(paren) > words.count(other)
+
+    while end - start > 1 and (
+        (doc[end - 1].text in TRAILING_PUNCT and not layout.depth[end - 1])
+        or (doc[end - 1].text == ")" and surplus(")", "("))
+    ):
         end -= 1
+    while end - start > 1 and doc[start].text == "(" and surplus("(", ")"):
+        start += 1
     sent_start = layout.sentence_bounds(start)[0]
     before = start - 1
     if (
