@@ -45,8 +45,8 @@ LOGGER = logging.getLogger(__name__)
 # Bump when the analysis records change shape or meaning, so `analyze` recomputes stored analyses.
 # 2: the tokenizer splits dashes off words; quotes come from the tagger ensemble.
 # 3: quotes come from one self-trained tagger.
-# 4: quote spans never start or end on whitespace; mixed-quote tails, two-step parse links, datelines
-#    and appositive commas change which speakers, cues and contents quotes get.
+# 4: quote spans never start or end on whitespace; mixed-quote tails, two-step parse links, datelines,
+#    appositive commas and unmatched parentheses change which speakers, cues and contents quotes get.
 ANALYSIS_VERSION = 4
 _VECTOR_DTYPE = np.float32
 
