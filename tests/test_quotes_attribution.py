@@ -311,3 +311,15 @@ def test_unnamed_speaker_role_has_no_trailing_comma(nlp) -> None:  # type: ignor
 def test_attribution_content_leaves_out_an_unmatched_parenthesis(nlp, text: str, content: str) -> None:  # type: ignore[no-untyped-def]
     quotes = extract_quotes(nlp(text), "s")
     assert [q.content.text for q in quotes] == [content]
+
+
+def test_attribution_coordinated_frames_keep_their_own_contents(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "announced [X] and said [Y]": the parser hangs "said" on "announced" as a conjunct; each content
+    # keeps the verb that frames it.
+    doc = nlp(
+        "Police announced on Friday the arrest of a man in the killing of a shopkeeper and said a curfew "
+        "would continue through the weekend."
+    )
+    quotes = extract_quotes(doc, "s")
+    assert _quote(quotes, "the arrest").cue.text == "announced"
+    assert _quote(quotes, "a curfew").cue.text == "said"

@@ -638,10 +638,31 @@ def _nearest(doc: Doc, anchor: RoleSpan, candidates: list[RoleSpan]) -> RoleSpan
 def _parse_linked(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
     """Whether the roots of the two spans are near in the parse: one heads the other, directly or through
     one word between ("X said [the videos do not show …], the footage showed": the parser hangs the
-    content below "showed" and "showed" below "said"), or they share a head."""
-    root_a = doc[a.start : a.end].root
-    root_b = doc[b.start : b.end].root
-    return root_b in (root_a.head, root_a.head.head) or root_a in (root_b.head, root_b.head.head) or root_a.head == root_b.head
+    content below "showed" and "showed" below "said"), or they share a head. A coordination arc is not a
+    link: in "Trump tweeted [that …] and encouraged [Americans to …]" the parser hangs "encouraged" on the
+    first content's verb as its conjunct, but it frames only the second content."""
+    root_a, root_b = _word_root(doc, a), _word_root(doc, b)
+    siblings = root_a.head == root_b.head and "conj" not in (root_a.dep_, root_b.dep_)
+    return root_b in _governors(root_a) or root_a in _governors(root_b) or siblings
+
+
+def _governors(token: Token) -> list[Token]:
+    """The head of ``token`` and the head's head, not climbing through a coordination arc."""
+    if token.dep_ == "conj":
+        return []
+    head = token.head
+    return [head] if head.dep_ == "conj" else [head, head.head]
+
+
+def _word_root(doc: Doc, span: RoleSpan) -> Token:
+    """The syntactic root of ``span`` without its edge punctuation (a closing period or quotation mark
+    hangs on the sentence's root, and would otherwise be the root of a content that ends on it)."""
+    start, end = span.start, span.end
+    while end - start > 1 and doc[end - 1].is_punct:
+        end -= 1
+    while end - start > 1 and doc[start].is_punct:
+        start += 1
+    return doc[start:end].root
 
 
 def _continuations(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
