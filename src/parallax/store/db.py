@@ -46,7 +46,8 @@ LOGGER = logging.getLogger(__name__)
 # 2: the tokenizer splits dashes off words; quotes come from the tagger ensemble.
 # 3: quotes come from one self-trained tagger.
 # 4: quote spans never start or end on whitespace; mixed-quote tails, two-step parse links, datelines,
-#    appositive commas and unmatched parentheses change which speakers, cues and contents quotes get.
+#    appositive commas, unmatched parentheses and coordination arcs change which speakers, cues and
+#    contents quotes get.
 ANALYSIS_VERSION = 4
 _VECTOR_DTYPE = np.float32
 
