@@ -159,11 +159,10 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
     for number, paragraph in enumerate(layout.paragraphs):
         signed = _signature_frame(doc, paragraph.tokens)
         if signed is not None:
-            content_end, dash, name_end = signed
+            content_end, dash, name_start, name_end = signed
             lines.add(number)
             found.append(RoleSpan("Content", paragraph.tokens[0], content_end, number))
             found.append(RoleSpan("Cue", dash, dash + 1, number))
-            name_start = next((i for i in range(dash + 1, name_end) if not doc[i].is_space), dash + 1)  # "―\xa0Name"
             found.append(RoleSpan("Source", name_start, name_end, number))
             continue
         frame = _transcript_frame(doc, paragraph.tokens)
@@ -182,9 +181,10 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
     return [s for s in spans if s.paragraph not in lines] + found
 
 
-def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int] | None:
-    """(content end, dash, name end) when a paragraph is a quotation signed by its speaker after a dash:
-    "“…” ― Name" (reader voices, epigraphs). The name is a few capitalised words or initials."""
+def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """(content end, dash, name start, name end) when a paragraph is a quotation signed by its speaker
+    after a dash: "“…” ― Name" (reader voices, epigraphs). The name is a few capitalised words or
+    initials; a no-break space between dash and name is a token of the doc but not of the paragraph."""
     if len(tokens) < 4 or doc[tokens[0]].text not in OPEN_QUOTES | STRAIGHT_QUOTES:
         return None
     k = len(tokens)  # a paragraph holds no whitespace tokens
@@ -198,7 +198,7 @@ def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int] 
     closing = doc[tokens[name - 2]]
     if closing.text not in CLOSE_QUOTES | STRAIGHT_QUOTES:
         return None
-    return closing.i + 1, tokens[name - 1], tokens[k - 1] + 1
+    return closing.i + 1, tokens[name - 1], tokens[name], tokens[k - 1] + 1
 
 
 def _name_word(token: Token) -> bool:
