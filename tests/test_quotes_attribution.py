@@ -195,6 +195,7 @@ def test_attribution_signature_lines(nlp) -> None:  # type: ignore[no-untyped-de
         "“The moderators lost control of the room within minutes.” ― Lucia M. Ferreira\n"
         "“I changed my mind twice before the end.”― Omar Haddad.\n"
         "“Nobody answered the question on housing.” ―\xa0Ines Braga\n"
+        "”Both of them avoided the question on rents.” ― Tomas Rinaldi\n"
         "The debate ended at ten."
     )
     doc = nlp(text)
@@ -209,6 +210,10 @@ def test_attribution_signature_lines(nlp) -> None:  # type: ignore[no-untyped-de
     # A no-break space after the dash is a token of its own; the speaker span starts at the name.
     assert third.speaker is not None and third.speaker.text == "Ines Braga"
     assert text[third.speaker.start : third.speaker.end] == "Ines Braga"
+    # An opening mark turned the wrong way still opens a signed quotation.
+    fourth = _quote(quotes, "rents")
+    assert fourth.speaker_name == "Tomas Rinaldi" and fourth.cue is not None and fourth.cue.text == "―"
+    assert fourth.content.text == "”Both of them avoided the question on rents.”"
     assert not any("debate ended" in q.content.text for q in quotes)
 
 

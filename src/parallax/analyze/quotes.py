@@ -7,6 +7,7 @@ continues the previous speaker), names the speaker (:mod:`.speakers`) and the re
 
 from __future__ import annotations
 
+
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ TRANSCRIPT_NAME_TOKENS = 3
 # Punctuation that PolNeAR leaves outside a content span when no quotation mark closes it.
 TRAILING_PUNCT = frozenset({".", ",", ";", ":"})
 DASHES = frozenset({"―", "—", "–", "--"})
+ANY_QUOTES = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 # A signature after a dash ("“…” ― Maria de la Cruz") is at most this many words.
 SIGNATURE_NAME_TOKENS = 6
 NAME_JOINERS = frozenset({"de", "la", "van", "von", "der", "del", "da", "di", "bin", "al", "-"})
@@ -183,9 +185,9 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
 
 def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """(content end, dash, name start, name end) when a paragraph is a quotation signed by its speaker
-    after a dash: "“…” ― Name" (reader voices, epigraphs). The name is a few capitalised words or
-    initials; a no-break space between dash and name is a token of the doc but not of the paragraph."""
-    if len(tokens) < 4 or doc[tokens[0]].text not in OPEN_QUOTES | STRAIGHT_QUOTES:
+    after a dash: "“…” ― Name" (reader voices, epigraphs). The opening mark may be turned the wrong way
+    ("”…” ― Name", a typesetting slip). The name is a few capitalised words or initials; a no-break space between dash and name is a token of the doc but not of the paragraph."""
+    if len(tokens) < 4 or doc[tokens[0]].text not in ANY_QUOTES:
         return None
     k = len(tokens)  # a paragraph holds no whitespace tokens
     while k and doc[tokens[k - 1]].text == ".":
