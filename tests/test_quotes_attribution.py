@@ -120,6 +120,18 @@ def test_attribution_colon_frame_takes_the_next_paragraph(nlp) -> None:  # type:
     assert quote.content.text.startswith("“We have rebuilt") and quote.content.text.endswith("asks us to.”")
 
 
+def test_attribution_colon_line_whose_verb_the_tagger_missed(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The tagger marks "Lindqvist" but not "continued": the colon line still frames the next paragraph.
+    doc = nlp(
+        "“The turnout figures from the north were lower than anyone expected,” the pollster said.\n\n"
+        "Lindqvist continued:\n\n"
+        "“Nobody in the campaign wanted to talk about the rural vote until it was too late.”"
+    )
+    quote = _quote(extract_quotes(doc, "s"), "Nobody in the campaign")
+    assert quote.cue is not None and quote.cue.text == "continued:"
+    assert quote.speaker is not None and quote.speaker.text == "Lindqvist"
+
+
 def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
     from parallax.analyze.quote_bounds import load_bounds
 

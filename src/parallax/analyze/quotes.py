@@ -395,12 +395,15 @@ def _colon_frames(
     doc: Doc, layout: Layout, spans: list[RoleSpan], found: list[_Attribution]
 ) -> list[_Attribution]:
     """A cue that closes its paragraph with a colon ("He said:", "She made the following comment:")
-    frames the whole next paragraph: contents the tagger found there without a cue of their own become
+    frames the whole next paragraph (so does a colon line whose verb the tagger missed, see
+    :func:`_untagged_colon_cues`): contents the tagger found there without a cue of their own become
     that one content, with this cue and its source."""
     used = {(a.cue.start, a.cue.end) for a in found if a.cue is not None}
     sources = [s for s in spans if s.role == "Source"]
     out = list(found)
-    for cue in (s for s in spans if s.role == "Cue" and (s.start, s.end) not in used):
+    cues = [s for s in spans if s.role == "Cue" and (s.start, s.end) not in used]
+    cues.extend(_untagged_colon_cues(doc, layout, spans))
+    for cue in cues:
         tokens = layout.paragraphs[cue.paragraph].tokens
         colon = tokens[-1]
         if doc[colon].text != ":" or colon - cue.end > COLON_FRAME_WORDS:
@@ -415,6 +418,22 @@ def _colon_frames(
         content = RoleSpan("Content", following[0], following[-1] + 1, number)
         source = _nearest(doc, cue, sources) or _subject_of(doc, cue)
         out = [a for a in out if a.content.paragraph != number] + [_Attribution(content, cue, source)]
+    return out
+
+
+def _untagged_colon_cues(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[RoleSpan]:
+    """ "Caddell continued:" as a paragraph of its own: the tagger found the speaker but not the verb
+    between it and the closing colon. The verb (a few words at most) becomes the cue."""
+    tagged = {s.paragraph for s in spans if s.role == "Cue"}
+    out = []
+    for source in (s for s in spans if s.role == "Source" and s.paragraph not in tagged):
+        tokens = layout.paragraphs[source.paragraph].tokens
+        colon = tokens[-1]
+        words = doc[source.end : colon]
+        if doc[colon].text != ":" or not 0 < len(words) <= COLON_FRAME_WORDS or source.end <= tokens[0]:
+            continue
+        if words[0].pos_ in {"VERB", "AUX"} and all(not t.is_punct for t in words):
+            out.append(RoleSpan("Cue", source.end, colon + 1, source.paragraph))
     return out
 
 
