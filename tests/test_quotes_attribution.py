@@ -132,6 +132,21 @@ def test_attribution_colon_line_whose_verb_the_tagger_missed(nlp) -> None:  # ty
     assert quote.speaker is not None and quote.speaker.text == "Lindqvist"
 
 
+def test_attribution_raising_frame_subject_is_no_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "X seems to / is expected to …": nobody in the text says it; X is part of what is reported.
+    doc = nlp(
+        "The strike has lasted nine days. The union’s leader seems to have vanished from the negotiations.\n\n"
+        "The new contract is expected to include a pay rise for night shifts."
+    )
+    quotes = extract_quotes(doc, "s")
+    assert not any(q.speaker is not None and q.speaker.text in {"The union’s leader", "The new contract"} for q in quotes)
+    fragments = [q.content.text for q in quotes if q.cue is not None and q.cue.text == "seems"]
+    assert fragments == ["The union’s leader", "to have vanished from the negotiations"]
+    # Each record appears once, even when two routes produce it.
+    keys = [(q.content, q.cue, q.speaker) for q in quotes]
+    assert len(keys) == len(set(keys))
+
+
 def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
     from parallax.analyze.quote_bounds import load_bounds
 
