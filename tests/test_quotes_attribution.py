@@ -147,6 +147,17 @@ def test_attribution_raising_frame_subject_is_no_speaker(nlp) -> None:  # type: 
     assert len(keys) == len(set(keys))
 
 
+def test_attribution_quoted_title_is_not_a_content(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(
+        "“We will not raise the harbour fees this year,” the minister said on NTV’s “Morning Desk.”\n\n"
+        "The opposition called the plan “a tax on fishermen.”"
+    )
+    contents = [q.content.text for q in extract_quotes(doc, "s")]
+    assert not any("Morning Desk" in c for c in contents), contents
+    assert any(c.startswith("“We will not raise") for c in contents)
+    assert any("a tax on fishermen" in c for c in contents)
+
+
 def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
     from parallax.analyze.quote_bounds import load_bounds
 

@@ -118,6 +118,8 @@ def extract_quotes(
         for a in attributions
         if not (a.cue is not None and framed[a.cue] > 1 and _only_connectives(doc, layout, a.content))
     ]
+    # A quoted title is a name, not somebody's words ("he said on CBS's “Face the Nation.”").
+    attributions = [a for a in attributions if not _quoted_title(doc, layout, a.content)]
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
     # Two routes can reach the same record (the tagger's own fragment and a frame rule's).
@@ -877,6 +879,24 @@ def _span(span: SpacySpan) -> Span:
 def _sentence(doc: Doc, layout: Layout, token: int) -> SpacySpan:
     start, end = layout.sentence_bounds(token)
     return doc[start:end]
+
+
+# Words a title leaves in lower case.
+TITLE_LOWER = frozenset({"a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "by", "from", "&"})
+
+
+def _quoted_title(doc: Doc, layout: Layout, content: RoleSpan) -> bool:
+    """A short quotation in title case after a preposition, a name or a possessive: a programme, book or
+    slogan named in the frame, not a content (PolNeAR train: 54 such predictions, 6 of them gold)."""
+    words = [t for t in doc[content.start : content.end] if not (t.is_punct or t.is_space)]
+    if not words or len(words) > 6 or _kind(doc, layout, content) != "direct":
+        return False
+    if not all(t.text[:1].isupper() or t.lower_ in TITLE_LOWER or not t.is_alpha for t in words):
+        return False
+    k = content.start - 1
+    while k >= 0 and (doc[k].is_space or doc[k].text in ANY_QUOTES):
+        k -= 1
+    return k >= 0 and (doc[k].pos_ in {"ADP", "PROPN"} or doc[k].tag_ == "POS")
 
 
 def _kind(doc: Doc, layout: Layout, content: RoleSpan) -> QuoteKind:
