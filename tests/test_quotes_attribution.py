@@ -158,6 +158,24 @@ def test_attribution_quoted_title_is_not_a_content(nlp) -> None:  # type: ignore
     assert any("a tax on fishermen" in c for c in contents)
 
 
+def test_attribution_frame_closing_a_sentence_nests_the_attribution_inside(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(
+        "Larsen had told harbour officials that he didn’t want the escort at all, but the council overruled "
+        "that request, the source added.\n\n"
+        "Mr. Larsen said on Tuesday that the strike was over, the newspaper reported."
+    )
+    quotes = extract_quotes(doc, "s")
+    outer = _quote(quotes, "Larsen had told harbour officials")
+    assert outer.speaker is not None and outer.speaker.text == "the source"
+    assert outer.cue is not None and outer.cue.text == "added"
+    assert outer.content.text.endswith("overruled that request")
+    inner = next(q for q in quotes if q.content.text.startswith("that he didn’t want"))
+    assert inner.speaker is not None and inner.speaker.text == "Larsen"
+    reported = _quote(quotes, "Mr. Larsen said on Tuesday")
+    assert reported.speaker is not None and reported.speaker.text == "the newspaper"
+    assert any(q.speaker is not None and q.speaker.text == "Mr. Larsen" for q in quotes)
+
+
 def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
     from parallax.analyze.quote_bounds import load_bounds
 
@@ -304,7 +322,8 @@ def test_attribution_links_the_frame_the_parse_puts_two_steps_above(nlp) -> None
         "Chief Dana Oyelaran also said the cameras do not show whether the driver braked before the "
         "crossing, the report showed."
     )
-    quote = _quote(extract_quotes(doc, "s"), "cameras do not show")
+    quotes = extract_quotes(doc, "s")
+    quote = next(q for q in quotes if q.content.text.startswith("the cameras do not show"))
     assert quote.cue is not None and quote.cue.text == "also said"
     assert quote.speaker_name == "Dana Oyelaran"
 
