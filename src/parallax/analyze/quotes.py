@@ -158,15 +158,17 @@ def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
     of what is reported ("[The ruling] is expected [to come this month]"). PolNeAR train annotates such
     subjects as a content fragment 315 times and as the source 45 times (mostly where the cue runs on
     into the next verb, "appeared to suggest", which this leaves alone). The subject becomes a content
-    fragment of the same cue, with no speaker; an expletive "it" ("it seems") is dropped."""
+    fragment of the same cue, with no speaker; an expletive "it" ("it seems") is dropped.
+
+    Any other passive cue ("have been accused of", "was labeled") loses its subject as speaker too: the
+    subject is what the words are about, the speaker would be the by-phrase (train: 97 such speakers
+    dropped, 16 of them gold). The subject is not made a content fragment there (27 % of those were gold).
+    """
     cue, source, content = a.cue, a.source, a.content
     if cue is None or source is None or content.start < cue.end:
         return [a]
     verb = _word_root(doc, cue)
-    if verb.i != cue.end - 1 and not (doc[cue.end - 1].is_punct and verb.i == cue.end - 2):
-        return [a]
-    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
-    if not (verb.lemma_ in RAISING_VERBS or (passive and verb.lemma_ in PASSIVE_FRAMES)):
+    if not cue.start <= verb.i < cue.end:
         return [a]
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects:
@@ -174,12 +176,19 @@ def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
     subject = subjects[0]
     if not (subject.left_edge.i <= source.start and source.end <= subject.right_edge.i + 1):
         return [a]
-    if subject.lower_ == "it" or subject.dep_ == "expl":
+    bare = all(t.is_punct for t in doc[verb.i + 1 : cue.end])
+    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
+    if bare and (verb.lemma_ in RAISING_VERBS or (passive and verb.lemma_ in PASSIVE_FRAMES)):
+        if subject.lower_ == "it" or subject.dep_ == "expl":
+            return [_Attribution(content, cue, None)]
+        return [
+            _Attribution(RoleSpan("Content", source.start, source.end, content.paragraph), cue, None),
+            _Attribution(content, cue, None),
+        ]
+    trailing = doc[verb.i + 1 : cue.end]
+    if subject.dep_ == "nsubjpass" and all(t.pos_ in {"ADP", "PART"} or t.is_punct for t in trailing):
         return [_Attribution(content, cue, None)]
-    return [
-        _Attribution(RoleSpan("Content", source.start, source.end, content.paragraph), cue, None),
-        _Attribution(content, cue, None),
-    ]
+    return [a]
 
 
 def snap_cue(doc: Doc, start: int, end: int, paragraph: int) -> tuple[int, int]:
