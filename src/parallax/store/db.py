@@ -48,7 +48,9 @@ LOGGER = logging.getLogger(__name__)
 # 4: quote spans never start or end on whitespace; mixed-quote tails, two-step parse links, datelines,
 #    appositive commas, unmatched parentheses and coordination arcs change which speakers, cues and
 #    contents quotes get.
-ANALYSIS_VERSION = 4
+# 5: raising and passive frames drop their subject as speaker, quoted titles are no quotes, nesting
+#    frames, colon lines and signed quotations with a reversed opening mark add quotes.
+ANALYSIS_VERSION = 5
 _VECTOR_DTYPE = np.float32
 
 
