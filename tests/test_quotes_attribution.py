@@ -79,6 +79,7 @@ def test_attribution_relays(story) -> None:  # type: ignore[no-untyped-def]
         ("The minister said in an interview with The Boston Globe that it failed.", "Boston Globe", "outlet"),
         ("The ministry said in a statement that the plan was delayed.", "ministry statement", "official"),
         ("The plan was delayed, he said in a statement.", "a statement", "official"),
+        ("The minister was quoted by Xinhua as saying the plan was delayed.", "Xinhua", "state_media"),
     ],
 )
 def test_relay_kinds(nlp, sentence: str, name: str, kind: str) -> None:  # type: ignore[no-untyped-def]
@@ -93,6 +94,27 @@ def test_relay_nearest_the_cue_wins(nlp) -> None:  # type: ignore[no-untyped-def
     )
     quote = _quote(extract_quotes(doc, "s"), "17 bodies")
     assert quote.relay is not None and quote.relay.name == "Reuters"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "relay"),
+    [
+        ("Larsen was quoted by TASS as saying that the talks would resume in May.", "Larsen", "TASS"),
+        (
+            "Ivan Larsen, the ministry's spokesman, was quoted by the RIA news agency as saying that the "
+            "talks would resume.",
+            "Ivan Larsen",
+            "RIA",
+        ),
+        ("Mira Holm was cited by Interfax as saying that Oslo would respond.", "Mira Holm", "Interfax"),
+    ],
+)
+def test_attribution_quoted_as_saying(nlp, text: str, speaker: str, relay: str) -> None:  # type: ignore[no-untyped-def]
+    # The passive subject spoke; the agent quoted it and is the relay.
+    quotes = extract_quotes(nlp(text), "s")
+    assert [q.speaker_name for q in quotes] == [speaker]
+    assert quotes[0].relay is not None and quotes[0].relay.name == relay
+    assert "would" in quotes[0].content.text
 
 
 def test_attribution_according_to_is_a_frame(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -100,6 +100,8 @@ def extract_quotes(
         _Attribution(_snap_content(doc, layout, a.content), _snap_cue(doc, a.cue), _snap_source(doc, layout, a.source))
         for a in attributions
     ]
+    # "X was quoted by TASS as saying …": X spoke, TASS relayed it.
+    attributions = _quoted_as_saying(doc, layout, attributions)
     # "X is expected to / seems to …" reports what nobody in the text says: X is part of the content.
     attributions = list(dict.fromkeys(b for a in attributions for b in _raised_subject(doc, a)))
     # A speaker inside the words attributed to it is a tagging error ("The holiday is observed as …"
@@ -152,6 +154,43 @@ PASSIVE_FRAMES = frozenset({
 })
 
 
+QUOTING_VERBS = frozenset({"quote", "cite"})
+
+
+def _quoting_verb(doc: Doc, cue: RoleSpan) -> Token | None:
+    """The passive "quoted"/"cited" of "X was quoted (by Y) as saying": the cue's root or the head two
+    steps above its "saying"."""
+    verb = _word_root(doc, cue)
+    for _ in range(3):
+        if verb.lemma_.lower() in QUOTING_VERBS and any(c.dep_ == "nsubjpass" for c in verb.children):
+            return verb
+        if verb.lower_ not in {"as", "saying"} or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _quoted_as_saying(doc: Doc, layout: Layout, found: list[_Attribution]) -> list[_Attribution]:
+    """ "X was quoted by TASS as saying …", "X was cited as saying …": the passive subject X is the
+    speaker (the tagger tends to take the agent, the medium, which is the relay and is found as such), and
+    a fragment that is only X is not a content."""
+    out = []
+    for a in found:
+        verb = _quoting_verb(doc, a.cue) if a.cue is not None else None
+        if verb is None:
+            out.append(a)
+            continue
+        subject = next(c for c in verb.children if c.dep_ == "nsubjpass")
+        start, end = subject.left_edge.i, subject.right_edge.i + 1
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if a.content.start >= start and a.content.end <= end:
+            continue
+        source = _snap_source(doc, layout, RoleSpan("Source", start, end, a.content.paragraph))
+        out.append(_Attribution(a.content, a.cue, source))
+    return out
+
+
 def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
     """A cue that is a raising verb ("seems", "appears") or a passive report frame ("is expected",
     "is considered", "was first reported") with nothing after it: its subject is not a speaker but part
@@ -186,7 +225,7 @@ def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
             _Attribution(content, cue, None),
         ]
     trailing = doc[verb.i + 1 : cue.end]
-    if subject.dep_ == "nsubjpass" and all(t.pos_ in {"ADP", "PART"} or t.is_punct for t in trailing):
+    if subject.dep_ == "nsubjpass" and verb.lemma_.lower() not in QUOTING_VERBS and all(t.pos_ in {"ADP", "PART"} or t.is_punct for t in trailing):
         return [_Attribution(content, cue, None)]
     return [a]
 

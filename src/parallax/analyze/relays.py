@@ -18,7 +18,7 @@ __all__ = ["RelayMention", "anonymous_name", "find_relays", "relay_for", "source
 
 LOGGER = logging.getLogger(__name__)
 
-WIRE = frozenset("reuters ap afp bloomberg dpa upi efe ansa kyodo yonhap pti anadolu".split()) | {
+WIRE = frozenset("reuters ap afp bloomberg dpa upi efe ansa kyodo yonhap pti anadolu interfax".split()) | {
     "associated press",
     "agence france-presse",
     "agence france presse",
@@ -188,8 +188,9 @@ def _reported_by(token: Token) -> Span | None:
 
 
 def _seen_by(token: Token) -> Span | None:
-    """ "a draft seen by X", "documents obtained by X": a medium that saw the document is the channel."""
-    if token.lemma_.lower() not in SEEN_LEMMAS or token.pos_ != "VERB":
+    """ "a draft seen by X", "documents obtained by X": a medium that saw the document is the channel;
+    so is one that quoted the speaker ("was quoted by TASS as saying")."""
+    if token.lemma_.lower() not in SEEN_LEMMAS | {"quote", "cite"} or token.pos_ != "VERB":
         return None
     for child in token.children:
         if child.dep_ == "agent":

@@ -49,7 +49,8 @@ LOGGER = logging.getLogger(__name__)
 #    appositive commas, unmatched parentheses and coordination arcs change which speakers, cues and
 #    contents quotes get.
 # 5: raising and passive frames drop their subject as speaker, quoted titles are no quotes, nesting
-#    frames, colon lines and signed quotations with a reversed opening mark add quotes.
+#    frames, colon lines and signed quotations with a reversed opening mark add quotes; "X was quoted
+#    by Y as saying" gives X as speaker and Y as relay.
 ANALYSIS_VERSION = 5
 _VECTOR_DTYPE = np.float32
 
