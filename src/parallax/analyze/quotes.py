@@ -7,7 +7,6 @@ continues the previous speaker), names the speaker (:mod:`.speakers`) and the re
 
 from __future__ import annotations
 
-
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -49,6 +48,16 @@ ANY_QUOTES = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 # A signature after a dash ("“…” ― Maria de la Cruz") is at most this many words.
 SIGNATURE_NAME_TOKENS = 6
 NAME_JOINERS = frozenset({"de", "la", "van", "von", "der", "del", "da", "di", "bin", "al", "-"})
+# Frames whose subject is not the speaker ("X seems to …", "X is expected to …"; lemmas).
+RAISING_VERBS = frozenset({"seem", "appear"})
+PASSIVE_FRAMES = frozenset(
+    "expect consider believe say report think mention know rumor see view regard project predict suppose "
+    "presume allege estimate".split()
+)
+# "X was quoted (by Y) as saying": the passive subject is the speaker.
+QUOTING_VERBS = frozenset({"quote", "cite"})
+# Words a title leaves in lower case ("Meet the Press", "State of the Union").
+TITLE_LOWER = frozenset("a an the and or of on in at to for with by from &".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,16 +156,6 @@ def link_attributions(doc: Doc, tagger: TaggerModel) -> tuple[Layout, list[_Attr
     return layout, attributions, marginals
 
 
-RAISING_VERBS = frozenset({"seem", "appear"})
-PASSIVE_FRAMES = frozenset({
-    "expect", "consider", "believe", "say", "report", "think", "mention", "know", "rumor", "see", "view",
-    "regard", "project", "predict", "suppose", "presume", "allege", "estimate",
-})
-
-
-QUOTING_VERBS = frozenset({"quote", "cite"})
-
-
 def _quoting_verb(doc: Doc, cue: RoleSpan) -> Token | None:
     """The passive "quoted"/"cited" of "X was quoted (by Y) as saying": the cue's root or the head two
     steps above its "saying"."""
@@ -180,10 +179,7 @@ def _quoted_as_saying(doc: Doc, layout: Layout, found: list[_Attribution]) -> li
         if verb is None:
             out.append(a)
             continue
-        subject = next(c for c in verb.children if c.dep_ == "nsubjpass")
-        start, end = subject.left_edge.i, subject.right_edge.i + 1
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-            end -= 1
+        start, end = _phrase_range(doc, next(c for c in verb.children if c.dep_ == "nsubjpass"))
         if a.content.start >= start and a.content.end <= end:
             continue
         source = _snap_source(doc, layout, RoleSpan("Source", start, end, a.content.paragraph))
@@ -215,17 +211,22 @@ def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
     subject = subjects[0]
     if not (subject.left_edge.i <= source.start and source.end <= subject.right_edge.i + 1):
         return [a]
-    bare = all(t.is_punct for t in doc[verb.i + 1 : cue.end])
+    lemma = verb.lemma_.lower()
+    trailing = doc[verb.i + 1 : cue.end]
     passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children)
-    if bare and (verb.lemma_ in RAISING_VERBS or (passive and verb.lemma_ in PASSIVE_FRAMES)):
+    bare = all(t.is_punct for t in trailing)
+    if bare and (lemma in RAISING_VERBS or (passive and lemma in PASSIVE_FRAMES)):
         if subject.lower_ == "it" or subject.dep_ == "expl":
             return [_Attribution(content, cue, None)]
         return [
             _Attribution(RoleSpan("Content", source.start, source.end, content.paragraph), cue, None),
             _Attribution(content, cue, None),
         ]
-    trailing = doc[verb.i + 1 : cue.end]
-    if subject.dep_ == "nsubjpass" and verb.lemma_.lower() not in QUOTING_VERBS and all(t.pos_ in {"ADP", "PART"} or t.is_punct for t in trailing):
+    if (
+        subject.dep_ == "nsubjpass"
+        and lemma not in QUOTING_VERBS
+        and all(t.pos_ in {"ADP", "PART"} or t.is_punct for t in trailing)
+    ):
         return [_Attribution(content, cue, None)]
     return [a]
 
@@ -277,7 +278,8 @@ def _with_transcripts(doc: Doc, layout: Layout, spans: list[RoleSpan]) -> list[R
 def _signature_frame(doc: Doc, tokens: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """(content end, dash, name start, name end) when a paragraph is a quotation signed by its speaker
     after a dash: "“…” ― Name" (reader voices, epigraphs). The opening mark may be turned the wrong way
-    ("”…” ― Name", a typesetting slip). The name is a few capitalised words or initials; a no-break space between dash and name is a token of the doc but not of the paragraph."""
+    ("”…” ― Name", a typesetting slip). The name is a few capitalised words or initials; a no-break space
+    between dash and name is a token of the doc but not of the paragraph."""
     if len(tokens) < 4 or doc[tokens[0]].text not in ANY_QUOTES:
         return None
     k = len(tokens)  # a paragraph holds no whitespace tokens
@@ -432,7 +434,8 @@ def _nesting_frame(
     verb = doc[cue.start : cue.end].root
     if clause is None or cue_rates.get(verb.lemma_.lower()) != "hi":
         return None
-    if any(t.dep_ == "neg" for t in doc[cue.start : cue.end]) or any(t.pos_ == "CCONJ" for t in doc[clause[1] : cue.start]):
+    negated = any(t.dep_ == "neg" for t in doc[cue.start : cue.end])
+    if negated or any(t.pos_ == "CCONJ" for t in doc[clause[1] : cue.start]):
         return None
     if not all(t.is_punct or t.is_space for t in doc[cue.end : verb.sent.end]):
         return None
@@ -748,16 +751,21 @@ def _adjacent_cue(doc: Doc, content: RoleSpan, cue_rates: dict[str, str]) -> Rol
     return None
 
 
+def _phrase_range(doc: Doc, head: Token) -> tuple[int, int]:
+    """Token range of the phrase ``head`` heads, without trailing punctuation and whitespace."""
+    start, end = head.left_edge.i, head.right_edge.i + 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
 def _subject_of(doc: Doc, cue: RoleSpan) -> RoleSpan | None:
     """The subject phrase of the cue's verb, climbing through participle and coordinate clauses."""
     verb = doc[cue.start : cue.end].root
     for _ in range(3):
         subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
         if subjects:
-            subject = subjects[0]
-            start, end = subject.left_edge.i, subject.right_edge.i + 1
-            while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-                end -= 1
+            start, end = _phrase_range(doc, subjects[0])
             if start < end and not doc[start:end].text.count("\n"):
                 return RoleSpan("Source", start, end, cue.paragraph)
             return None
@@ -959,10 +967,6 @@ def _span(span: SpacySpan) -> Span:
 def _sentence(doc: Doc, layout: Layout, token: int) -> SpacySpan:
     start, end = layout.sentence_bounds(token)
     return doc[start:end]
-
-
-# Words a title leaves in lower case.
-TITLE_LOWER = frozenset({"a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "by", "from", "&"})
 
 
 def _quoted_title(doc: Doc, layout: Layout, content: RoleSpan) -> bool:
