@@ -161,12 +161,13 @@ def test_attribution_raising_frame_subject_is_no_speaker(nlp) -> None:  # type: 
         "The new contract is expected to include a pay rise for night shifts."
     )
     quotes = extract_quotes(doc, "s")
-    assert not any(q.speaker is not None and q.speaker.text in {"The union’s leader", "The new contract"} for q in quotes)
+    speakers = {q.speaker.text for q in quotes if q.speaker is not None}
+    assert not speakers & {"The union’s leader", "The new contract"}
     fragments = [q.content.text for q in quotes if q.cue is not None and q.cue.text == "seems"]
     assert fragments == ["The union’s leader", "to have vanished from the negotiations"]
     # The subject of any other passive frame is not its speaker either.
-    asked = _quote(extract_quotes(nlp("The harbour master was once asked whether the port could take larger ships."), "s"), "whether the port")
-    assert asked.speaker is None
+    asked = extract_quotes(nlp("The harbour master was once asked whether the port could take larger ships."), "s")
+    assert _quote(asked, "whether the port").speaker is None
     # Each record appears once, even when two routes produce it.
     keys = [(q.content, q.cue, q.speaker) for q in quotes]
     assert len(keys) == len(set(keys))
