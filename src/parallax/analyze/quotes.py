@@ -18,7 +18,7 @@ from parallax.model import Quote, QuoteKind, Span
 from .quote_features import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Layout, Paragraph, quote_depths
 from .quote_bounds import BoundaryModel, Marginals, load_bounds
 from .quote_model import RoleSpan, TaggerModel, load_tagger
-from .relays import relay_for
+from .relays import QUOTING_LEMMAS, relay_for
 from .speakers import SpeakerIndex
 
 __all__ = ["extract_quotes", "link_attributions", "snap_content", "snap_cue"]
@@ -54,8 +54,6 @@ PASSIVE_FRAMES = frozenset(
     "expect consider believe say report think mention know rumor see view regard project predict suppose "
     "presume allege estimate".split()
 )
-# "X was quoted (by Y) as saying": the passive subject is the speaker.
-QUOTING_VERBS = frozenset({"quote", "cite"})
 # Words a title leaves in lower case ("Meet the Press", "State of the Union").
 TITLE_LOWER = frozenset("a an the and or of on in at to for with by from &".split())
 
@@ -112,7 +110,7 @@ def extract_quotes(
     # "X was quoted by TASS as saying …": X spoke, TASS relayed it.
     attributions = _quoted_as_saying(doc, layout, attributions)
     # "X is expected to / seems to …" reports what nobody in the text says: X is part of the content.
-    attributions = list(dict.fromkeys(b for a in attributions for b in _raised_subject(doc, a)))
+    attributions = [b for a in attributions for b in _raised_subject(doc, a)]
     # A speaker inside the words attributed to it is a tagging error ("The holiday is observed as …"
     # with the subject tagged as both): the quote stays, without that speaker (dev: 18 of 19 wrong).
     attributions = [
@@ -133,8 +131,10 @@ def extract_quotes(
     attributions = [a for a in attributions if not _quoted_title(doc, layout, a.content)]
     ordered = sorted(attributions, key=lambda a: (a.source or a.cue or a.content).start)
     quotes = [_quote(doc, article_id, a, speakers, layout) for a in ordered]
-    # Two routes can reach the same record (the tagger's own fragment and a frame rule's).
-    unique = {(q.content, q.cue, q.speaker): q for q in reversed(quotes)}
+    # Two routes can reach the same record (the tagger's own fragment and a frame rule's): keep the first.
+    unique: dict[tuple[Span, Span | None, Span | None], Quote] = {}
+    for quote in quotes:
+        unique.setdefault((quote.content, quote.cue, quote.speaker), quote)
     return sorted(unique.values(), key=lambda q: (q.content.start, q.content.end))
 
 
@@ -161,7 +161,7 @@ def _quoting_verb(doc: Doc, cue: RoleSpan) -> Token | None:
     steps above its "saying"."""
     verb = _word_root(doc, cue)
     for _ in range(3):
-        if verb.lemma_.lower() in QUOTING_VERBS and any(c.dep_ == "nsubjpass" for c in verb.children):
+        if verb.lemma_.lower() in QUOTING_LEMMAS and any(c.dep_ == "nsubjpass" for c in verb.children):
             return verb
         if verb.lower_ not in {"as", "saying"} or verb.head is verb:
             return None
@@ -203,8 +203,6 @@ def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
     if cue is None or source is None or content.start < cue.end:
         return [a]
     verb = _word_root(doc, cue)
-    if not cue.start <= verb.i < cue.end:
-        return [a]
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects:
         return [a]
@@ -224,7 +222,7 @@ def _raised_subject(doc: Doc, a: _Attribution) -> list[_Attribution]:
         ]
     if (
         subject.dep_ == "nsubjpass"
-        and lemma not in QUOTING_VERBS
+        and lemma not in QUOTING_LEMMAS
         and all(t.pos_ in {"ADP", "PART"} or t.is_punct for t in trailing)
     ):
         return [_Attribution(content, cue, None)]

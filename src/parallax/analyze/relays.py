@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from parallax.model import Relay, SourceKind, Span as TextSpan
 
-__all__ = ["RelayMention", "anonymous_name", "find_relays", "relay_for", "source_kind"]
+__all__ = ["QUOTING_LEMMAS", "RelayMention", "anonymous_name", "find_relays", "relay_for", "source_kind"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -92,6 +92,9 @@ ANONYMOUS_HEADS = frozenset(
 )
 ANONYMOUS_PLURALS = {"person": "people", "people": "people", "source": "sources", "official": "officials"}
 SEEN_LEMMAS = frozenset({"see", "obtain", "review", "view", "acquire", "examine"})
+# "X was quoted (by Y) as saying": Y, the agent, is the channel; X (see quotes.py) the speaker.
+QUOTING_LEMMAS = frozenset({"quote", "cite"})
+AGENT_LEMMAS = SEEN_LEMMAS | QUOTING_LEMMAS
 REPORT_LEMMAS = frozenset({"report", "say", "quote", "cite", "carry", "publish", "write", "broadcast"})
 GENERIC_NAME_WORDS = frozenset(
     {
@@ -190,7 +193,7 @@ def _reported_by(token: Token) -> Span | None:
 def _seen_by(token: Token) -> Span | None:
     """ "a draft seen by X", "documents obtained by X": a medium that saw the document is the channel;
     so is one that quoted the speaker ("was quoted by TASS as saying")."""
-    if token.lemma_.lower() not in SEEN_LEMMAS | {"quote", "cite"} or token.pos_ != "VERB":
+    if token.lemma_.lower() not in AGENT_LEMMAS or token.pos_ != "VERB":
         return None
     for child in token.children:
         if child.dep_ == "agent":
