@@ -47,6 +47,7 @@ __all__ = [
     "NetTagger",
     "Transitions",
     "allowed_transitions",
+    "likely_spans",
     "load_net",
     "PieceVectors",
     "paragraph_keys",
@@ -403,26 +404,103 @@ def _decode(
 ) -> list[tuple[list[str], np.ndarray]]:
     """Labels and probabilities of each paragraph, from the document's [N, labels] scores.
 
-    With no learned transitions, a paragraph whose per-token best labels already form a well-formed BILOU
-    sequence keeps them (checked for all paragraphs at once); the others go through :func:`viterbi`.
+    With no learned transitions, each paragraph keeps the spans more likely right than wrong
+    (:func:`likely_spans`); with learned ones, the best sequence under them (:func:`viterbi`).
     """
     bounds = np.cumsum([0, *lengths])
-    greedy = logp.argmax(axis=1)
-    if transitions is None and len(greedy):
-        # A bad step is an ill-formed label pair inside a paragraph; pairs across paragraphs do not count.
-        bad = np.zeros(len(greedy), dtype=bool)
-        bad[1:] = ~_ALLOWED[greedy[:-1], greedy[1:]]
-        bad[bounds[:-1]] = ~_START_OK[greedy[bounds[:-1]]]
-        ends_bad = ~_END_OK[greedy[bounds[1:] - 1]]
-        broken = (np.add.reduceat(bad, bounds[:-1]) > 0) | ends_bad
-    else:
-        broken = np.ones(len(lengths), dtype=bool)
-    out = []
-    for k in range(len(lengths)):
-        lo, hi = int(bounds[k]), int(bounds[k + 1])
-        labels = viterbi(logp[lo:hi], transitions) if broken[k] else _LABEL_NAMES[greedy[lo:hi]].tolist()
-        out.append((labels, probs[lo:hi]))
+    if transitions is None:
+        labels = likely_spans(probs, lengths)
+        return [(labels[k], probs[bounds[k] : bounds[k + 1]]) for k in range(len(lengths))]
+    return [
+        (viterbi(logp[bounds[k] : bounds[k + 1]], transitions), probs[bounds[k] : bounds[k + 1]])
+        for k in range(len(lengths))
+    ]
+
+
+_ROLE_COLUMNS = {role: tuple(LABELS.index(f"{p}-{role}") for p in "BILU") for role in ROLES}
+_O = LABELS.index("O")
+_TINY = 1e-30
+
+
+def likely_spans(probs: np.ndarray, lengths: Sequence[int]) -> list[list[str]]:
+    """Each paragraph's labels: every span whose probability of being exactly right exceeds one half.
+
+    ``probs`` [N, labels] are the paragraphs' per-token label probabilities one after another. A label
+    sequence's probability is the product of its tokens' probabilities, renormalised over the
+    well-formed BILOU sequences; a span's probability is the total of the sequences that hold it exactly
+    (forward-backward over the allowed transitions). Two different spans that overlap cannot both be
+    exactly right, so the spans above one half never overlap, and together they are the labelling with
+    the best expected count of exact spans less wrong ones (minimum Bayes risk for exact spans). The
+    single most probable sequence (Viterbi) keeps an edge token's best label even when the probability
+    is spread over several edges; this keeps a span only when it is more likely right than not. Dev
+    exact F1 (source / cue / content) .814 / .752 / .689 against .815 / .750 / .685 with Viterbi.
+    """
+    lengths = list(lengths)
+    out: list[list[str]] = [["O"] * n for n in lengths]
+    bounds = np.cumsum([0, *lengths])
+    # A shortcut: a paragraph with no token below one half for "O" is left all "O" (on dev, decoding
+    # every paragraph gives the same spans).
+    rows = {
+        k: probs[bounds[k] : bounds[k + 1]]
+        for k in range(len(lengths))
+        if lengths[k] and (probs[bounds[k] : bounds[k + 1], _O] < 0.5).any()
+    }
+    keys = list(rows)
+    for chunk in _length_chunks([rows[k] for k in keys], SPAN_BATCH_TOKENS):
+        for n, labels in zip(chunk, _likely_spans_padded([rows[keys[n]] for n in chunk])):
+            out[keys[n]] = labels
     return out
+
+
+SPAN_BATCH_TOKENS = 4096  # padded tokens per forward-backward batch
+
+
+def _likely_spans_padded(rows: list[np.ndarray]) -> list[list[str]]:
+    """:func:`likely_spans` for paragraphs run side by side, each padded with certain "O" tokens."""
+    steps = max(len(r) for r in rows)
+    x = np.zeros((len(rows), steps + 1, len(LABELS)))
+    x[:, :, _O] = 1.0  # the pad also closes any span left open at a paragraph's end
+    for k, r in enumerate(rows):
+        x[k, : len(r)] = np.maximum(r, _TINY)
+    allowed = _ALLOWED.astype(np.float64)
+    # Scaled forward-backward: alpha and beta renormalised at each step by the forward pass's totals.
+    alpha = np.empty_like(x)
+    scale = np.empty(x.shape[:2])
+    for t in range(steps + 1):
+        a = x[:, 0] * _START_OK if t == 0 else (alpha[:, t - 1] @ allowed) * x[:, t]
+        scale[:, t] = a.sum(axis=1)
+        alpha[:, t] = a / scale[:, t, None]
+    beta = np.empty_like(x)
+    beta[:, steps] = 1.0
+    for t in range(steps - 1, -1, -1):
+        beta[:, t] = ((x[:, t + 1] * beta[:, t + 1]) @ allowed.T) / scale[:, t + 1, None]
+    posterior = alpha * beta
+    # Inside a span every step is allowed, so each token adds its own factor relative to the scale.
+    log_relative = np.log(np.maximum(x / scale[:, :, None], _TINY))
+    labels = np.full(x.shape[:2], _O)
+    for role in ROLES:
+        b, i, last, u = _ROLE_COLUMNS[role]
+        labels[posterior[:, :, u] > 0.5] = u
+        inside = np.cumsum(log_relative[:, :, i], axis=1)
+        for k, start in zip(*np.nonzero(posterior[:, :, b] > 0.5)):
+            # An end likely above one half between start and end would rule the span out (the two events
+            # exclude each other), so only the first such end after the start can close it.
+            ends = np.nonzero(posterior[k, start + 1 :, last] > 0.5)[0]
+            if not len(ends):
+                continue
+            end = start + 1 + int(ends[0])
+            log_p = (
+                np.log(alpha[k, start, b])
+                + inside[k, end - 1]
+                - inside[k, start]
+                + log_relative[k, end, last]
+                + np.log(beta[k, end, last])
+            )
+            if log_p > np.log(0.5):
+                labels[k, start] = b
+                labels[k, start + 1 : end] = i
+                labels[k, end] = last
+    return [_LABEL_NAMES[labels[k, : len(r)]].tolist() for k, r in enumerate(rows)]
 
 
 @functools.cache
