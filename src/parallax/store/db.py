@@ -51,6 +51,7 @@ LOGGER = logging.getLogger(__name__)
 # 5: raising and passive frames drop their subject as speaker, quoted titles are no quotes, nesting
 #    frames, colon lines and signed quotations with a reversed opening mark add quotes; "X was quoted
 #    by Y as saying" gives X as speaker and Y as relay.
+# 6: the quote tagger keeps the spans more likely right than wrong (minimum Bayes risk decoding).
 ANALYSIS_VERSION = 6
 _VECTOR_DTYPE = np.float32
 
