@@ -4,8 +4,9 @@ The earlier CRF tagger (:mod:`parallax.analyze.quote_model`) sees a window of tw
 for dozens. This tagger reads each paragraph whole: every token is the sum of the embeddings of its own
 parse features (the CRF's per-token features) next to the 96 contextual values the parser's tok2vec
 already computed (``doc.tensor``), a two-layer bidirectional LSTM reads the paragraph, and a softmax gives
-each token's BILOU label probabilities. Decoding only allows well-formed BILOU sequences; the probabilities
-feed the edge re-ranker as the CRF's marginals did.
+each token's BILOU label probabilities. Decoding keeps the spans more likely right than wrong under the
+well-formed BILOU sequences (:func:`likely_spans`); the probabilities feed the edge re-ranker as the
+CRF's marginals did.
 
 Several such taggers can vote (:class:`NetEnsemble`, members in ``member-N`` sub-folders): the
 feature strings are built once per document and each member's label log-probabilities are averaged.
