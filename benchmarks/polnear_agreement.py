@@ -37,7 +37,7 @@ def multiply_annotated(polnear: Path) -> dict[str, list[PolnearDoc]]:
     """Train articles with two or more annotation files, each file a PolnearDoc."""
     by_article: dict[str, list[PolnearDoc]] = defaultdict(list)
     for doc in load_split(polnear, "train", all_annotators=True):
-        by_article[doc.name.rsplit("_", 1)[0]].append(doc)
+        by_article[doc.article].append(doc)
     return {article: docs for article, docs in sorted(by_article.items()) if len(docs) > 1}
 
 
@@ -52,14 +52,14 @@ def system_against_annotators(articles: dict[str, list[PolnearDoc]], fold_models
     from parallax.analyze.quote_model import load_tagger
     from parallax.analyze.quotes import extract_quotes
 
-    firsts = [docs[0] for docs in articles.values()]
-    parsed = parse_split(load_nlp(), firsts, cache_dir=CACHE)
+    groups = list(articles.values())
+    parsed = parse_split(load_nlp(), [docs[0] for docs in groups], cache_dir=CACHE)
     taggers = [load_tagger(folder) for folder in fold_models]
     pairs = []
-    for first, doc in zip(firsts, parsed):
-        tagger = taggers[fold_of(first.name, len(taggers))]
-        pred = predicted_spans(extract_quotes(doc, first.name, tagger=tagger, refine=False))
-        pairs.extend((annotator, pred) for annotator in articles[first.name.rsplit("_", 1)[0]])
+    for docs, doc in zip(groups, parsed):
+        tagger = taggers[fold_of(docs[0].name, len(taggers))]
+        pred = predicted_spans(extract_quotes(doc, docs[0].name, tagger=tagger, refine=False))
+        pairs.extend((annotator, pred) for annotator in docs)
     return score_documents(pairs)
 
 

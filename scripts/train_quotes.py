@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_features import FEATURE_VERSION, TokenArrays, paragraph_features, paragraphs
 from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_FILE
-from parallax.eval.polnear import GoldSpan, PolnearDoc, load_split, parse_split
+from parallax.eval.polnear import GoldSpan, PolnearDoc, article_of, load_split, parse_split
 
 LOGGER = logging.getLogger("train_quotes")
 CACHE = Path("/tmp/parallax-quotes-cache")
@@ -38,8 +38,7 @@ CACHE = Path("/tmp/parallax-quotes-cache")
 
 def fold_of(name: str, folds: int) -> int:
     """The jackknife fold of an annotation file, by its article (stable across runs and annotators)."""
-    article = name.rsplit("_", 1)[0]
-    return zlib.crc32(article.encode("utf-8")) % folds
+    return zlib.crc32(article_of(name).encode("utf-8")) % folds
 
 
 def token_labels(doc: Doc, spans: tuple[GoldSpan, ...]) -> list[str]:

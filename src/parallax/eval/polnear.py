@@ -39,6 +39,15 @@ class PolnearDoc:
     text: str
     spans: tuple[GoldSpan, ...]
 
+    @property
+    def article(self) -> str:
+        return article_of(self.name)
+
+
+def article_of(name: str) -> str:
+    """The article an annotation file's stem (``<article>_<annotator>``) belongs to."""
+    return name.rsplit("_", 1)[0]
+
 
 def load_split(root: Path, split: str, *, all_annotators: bool = False) -> list[PolnearDoc]:
     """The gold documents of one split; one annotator per article unless ``all_annotators``."""
@@ -53,7 +62,7 @@ def load_split(root: Path, split: str, *, all_annotators: bool = False) -> list[
     files = sorted((base / "attributions").glob("*.ann"))
     docs = []
     for ann in files:
-        article = ann.stem.rsplit("_", 1)[0]
+        article = article_of(ann.stem)
         if not all_annotators and article in chosen:
             continue
         chosen[article] = ann
