@@ -111,8 +111,21 @@ def sequences(
     return out
 
 
-def silver_sequences(nlp, texts: list[str], teacher_dir: Path, rates: dict[str, str]) -> list[Sequence]:  # type: ignore[no-untyped-def]
-    """Unannotated articles labelled by a teacher tagger's label probabilities (self-training)."""
+def read_teacher_probs(path: Path) -> list[np.ndarray]:
+    """Per-paragraph label probabilities written by scripts/train_quote_teacher.py."""
+    with np.load(path) as saved:
+        probs, lengths = saved["probs"].astype(np.float32), saved["lengths"]
+    return np.split(probs, np.cumsum(lengths)[:-1])
+
+
+def silver_sequences(  # type: ignore[no-untyped-def]
+    nlp, texts: list[str], teacher_dir: Path, rates: dict[str, str],
+    extra: list[np.ndarray] | None = None, extra_weight: float = 0.5,
+) -> list[Sequence]:
+    """Unannotated articles labelled by a teacher tagger's label probabilities (self-training). With
+    ``extra`` (another teacher's probabilities for the same paragraphs, in order), the targets are the
+    two teachers' weighted geometric mean, renormalised (a product of experts, ``extra_weight`` the
+    exponent of the second)."""
     teacher = load_net(teacher_dir)
     if teacher is None:
         raise SystemExit(f"{teacher_dir}: no neural tagger to label the silver articles")
@@ -123,7 +136,17 @@ def silver_sequences(nlp, texts: list[str], teacher_dir: Path, rates: dict[str, 
         arrays = TokenArrays.of(doc)
         tagged = teacher.tag_paragraphs(doc, layout, arrays)
         for paragraph, (tags, probs) in zip(layout.paragraphs, tagged):
-            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, probs.astype(np.float32)))
+            probs = probs.astype(np.float32)
+            if extra is not None:
+                if len(out) >= len(extra) or len(extra[len(out)]) != len(probs):
+                    raise SystemExit("--teacher-probs: its paragraphs do not match the silver articles")
+                mixed = (1.0 - extra_weight) * np.log(np.maximum(probs, 1e-8))
+                mixed += extra_weight * np.log(np.maximum(extra[len(out)], 1e-8))
+                probs = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+                probs /= probs.sum(axis=1, keepdims=True)
+            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, probs))
+    if extra is not None and len(out) != len(extra):
+        raise SystemExit("--teacher-probs: its paragraphs do not match the silver articles")
     tokens = sum(len(s.labels) for s in out)
     LOGGER.info("%d silver sequences (%d tokens) from %d articles", len(out), tokens, len(texts))
     return out
@@ -402,7 +425,8 @@ def train(args: argparse.Namespace) -> None:
     silver_seqs: list[Sequence] = []
     if args.silver_docs:
         texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
-        silver_seqs = silver_sequences(nlp, texts, args.teacher, rates)
+        extra = read_teacher_probs(args.teacher_probs) if args.teacher_probs else None
+        silver_seqs = silver_sequences(nlp, texts, args.teacher, rates, extra, args.teacher_probs_weight)
     vocab = build_vocab(train_seqs + silver_seqs, args.minfreq, args.max_vocab)
     ids = {f: k for k, f in enumerate(vocab, start=1)}
     for seqs in (train_seqs, dev_seqs, silver_seqs):
@@ -494,6 +518,8 @@ def train(args: argparse.Namespace) -> None:
             "tokens": sum(len(s.labels) for s in silver_seqs),
             "weight": args.silver_weight,
             "teacher": str(args.teacher),
+            "second_teacher": str(args.teacher_probs) if args.teacher_probs else None,
+            "second_teacher_weight": args.teacher_probs_weight if args.teacher_probs else None,
             "note": "unannotated articles labelled with the teacher's label probabilities (soft targets)",
         }
     if args.finetune_epochs:
@@ -547,6 +573,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silver-max-chars", type=int, default=20000)
     parser.add_argument("--silver-weight", type=float, default=1.0, help="loss weight of a silver token")
     parser.add_argument("--teacher", type=Path, default=MODEL_DIR, help="tagger that labels the silver articles")
+    parser.add_argument(
+        "--teacher-probs", type=Path,
+        help="a second teacher's silver label probabilities (silver-probs.npz of scripts/train_quote_teacher.py), "
+        "mixed with --teacher's as a product of experts",
+    )
+    parser.add_argument("--teacher-probs-weight", type=float, default=0.5, help="exponent of --teacher-probs in the mix")
     parser.add_argument(
         "--gold-teachers", type=Path, nargs="*", default=[],
         help="jackknife taggers, fold k's trained without fold k (--folds N --hold-out k), whose label "

