@@ -118,6 +118,13 @@ def read_teacher_probs(path: Path) -> list[np.ndarray]:
     return np.split(probs, np.cumsum(lengths)[:-1])
 
 
+def product_of_experts(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
+    """Weighted geometric mean of two label distributions per token [T, labels], renormalised."""
+    mixed = (1.0 - weight) * np.log(np.maximum(first, 1e-8)) + weight * np.log(np.maximum(second, 1e-8))
+    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+    return (mixed / mixed.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def silver_sequences(  # type: ignore[no-untyped-def]
     nlp, texts: list[str], teacher_dir: Path, rates: dict[str, str],
     extra: list[np.ndarray] | None = None, extra_weight: float = 0.5,
@@ -140,10 +147,7 @@ def silver_sequences(  # type: ignore[no-untyped-def]
             if extra is not None:
                 if len(out) >= len(extra) or len(extra[len(out)]) != len(probs):
                     raise SystemExit("--teacher-probs: its paragraphs do not match the silver articles")
-                mixed = (1.0 - extra_weight) * np.log(np.maximum(probs, 1e-8))
-                mixed += extra_weight * np.log(np.maximum(extra[len(out)], 1e-8))
-                probs = np.exp(mixed - mixed.max(axis=1, keepdims=True))
-                probs /= probs.sum(axis=1, keepdims=True)
+                probs = product_of_experts(probs, extra[len(out)], extra_weight)
             out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, probs))
     if extra is not None and len(out) != len(extra):
         raise SystemExit("--teacher-probs: its paragraphs do not match the silver articles")

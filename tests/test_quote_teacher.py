@@ -53,3 +53,18 @@ def test_long_paragraphs_are_cut_into_windows_at_token_boundaries() -> None:
     for w in cut:
         assert len(w.firsts) == len(w.labels)
         assert w.firsts == sorted(w.firsts) and w.firsts[0] == 1
+
+
+def test_product_of_experts_mixes_two_teachers() -> None:
+    from train_quote_net import product_of_experts
+
+    first = np.array([[0.7, 0.2, 0.1], [0.5, 0.5, 0.0]], dtype=np.float32)
+    second = np.array([[0.6, 0.3, 0.1], [0.1, 0.9, 0.0]], dtype=np.float32)
+    assert np.allclose(product_of_experts(first, second, 0.0), first, atol=1e-6)
+    assert np.allclose(product_of_experts(first, second, 1.0), second, atol=1e-6)
+    mixed = product_of_experts(first, second, 0.5)
+    assert np.allclose(mixed.sum(axis=1), 1.0)
+    # Where both teachers favour a label, their product favours it more than either's mean.
+    assert mixed[0, 0] > (first[0, 0] + second[0, 0]) / 2
+    # A label that one teacher rules out stays ruled out.
+    assert mixed[1, 2] < 1e-6
