@@ -309,8 +309,10 @@ def train(args: argparse.Namespace) -> None:
     total = sum(len(w.pieces) for w in train_items)
     LOGGER.info("%d train windows (%d pieces), %d dev windows", len(train_items), total, len(dev_items))
     model = Teacher(dropout=args.dropout).load_encoder()
+    if args.label_only:
+        args.epochs = 0  # label with the teacher.pt already in --out
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * sum(1 for _ in batches(train_items, args.batch_pieces, shuffle=False))
+    steps = max(1, args.epochs) * sum(1 for _ in batches(train_items, args.batch_pieces, shuffle=False))
     warmup = max(1, int(0.06 * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
@@ -340,6 +342,8 @@ def train(args: argparse.Namespace) -> None:
         if mean > best:
             best = mean
             torch.save(model.state_dict(), args.out / "teacher.pt")
+    if not (args.out / "teacher.pt").exists():
+        raise SystemExit(f"{args.out}: no teacher.pt to label with")
     model.load_state_dict(torch.load(args.out / "teacher.pt"))
     save_probs(args.out / "dev-probs.npz", label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces))
     if args.silver_docs:
@@ -367,6 +371,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silver-docs", type=int, default=1000, help="silver articles to label (0: none)")
     parser.add_argument("--silver-skip", type=int, default=1000)
     parser.add_argument("--silver-max-chars", type=int, default=20000)
+    parser.add_argument(
+        "--label-only", action="store_true", help="skip training: label dev and the silver articles with --out's teacher.pt"
+    )
     return run_trainer(parser, argv, train)
 
 
