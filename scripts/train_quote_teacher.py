@@ -34,6 +34,7 @@ import torch
 from silver_corpus import silver_texts
 from spacy.tokens import Doc
 from torch import nn
+from train_quote_net import spans_of
 from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
@@ -73,7 +74,11 @@ class Block(nn.Module):
     def __init__(self, heads: int = 12, inner: int = 1536, dropout: float = 0.1) -> None:
         super().__init__()
         self.heads = heads
-        self.query, self.key, self.value = nn.Linear(WIDTH, WIDTH), nn.Linear(WIDTH, WIDTH), nn.Linear(WIDTH, WIDTH)
+        self.query, self.key, self.value = (
+            nn.Linear(WIDTH, WIDTH),
+            nn.Linear(WIDTH, WIDTH),
+            nn.Linear(WIDTH, WIDTH),
+        )
         self.merge = nn.Linear(WIDTH, WIDTH)
         self.norm1 = nn.LayerNorm(WIDTH, eps=1e-12)
         self.up, self.down = nn.Linear(WIDTH, inner), nn.Linear(inner, WIDTH)
@@ -88,7 +93,10 @@ class Block(nn.Module):
             return h.view(b, t, self.heads, WIDTH // self.heads).transpose(1, 2)
 
         attended = nn.functional.scaled_dot_product_attention(
-            split(self.query(x)), split(self.key(x)), split(self.value(x)), attn_mask=bias,
+            split(self.query(x)),
+            split(self.key(x)),
+            split(self.value(x)),
+            attn_mask=bias,
             dropout_p=self.p if self.training else 0.0,
         )
         x = self.norm1(x + self.drop(self.merge(attended.transpose(1, 2).reshape(b, t, WIDTH))))
@@ -128,14 +136,20 @@ class Teacher(nn.Module):
             for k, block in enumerate(self.blocks):
                 prefix = f"encoder.layer.{k}."
                 linears = (
-                    (block.query, "attention.self.query"), (block.key, "attention.self.key"),
-                    (block.value, "attention.self.value"), (block.merge, "attention.output.dense"),
-                    (block.up, "intermediate.dense"), (block.down, "output.dense"),
+                    (block.query, "attention.self.query"),
+                    (block.key, "attention.self.key"),
+                    (block.value, "attention.self.value"),
+                    (block.merge, "attention.output.dense"),
+                    (block.up, "intermediate.dense"),
+                    (block.down, "output.dense"),
                 )
                 for (linear, name), matrix in zip(linears, matrices[6 * k : 6 * k + 6]):
                     linear.weight.copy_(torch.from_numpy(np.array(w[matrix], dtype=np.float32)).T)
                     linear.bias.copy_(t(prefix + name + ".bias"))
-                for norm, name in ((block.norm1, "attention.output.LayerNorm"), (block.norm2, "output.LayerNorm")):
+                for norm, name in (
+                    (block.norm1, "attention.output.LayerNorm"),
+                    (block.norm2, "output.LayerNorm"),
+                ):
                     norm.weight.copy_(t(prefix + name + ".weight"))
                     norm.bias.copy_(t(prefix + name + ".bias"))
         return self
@@ -206,7 +220,9 @@ def paragraphs(doc: Doc, gold: PolnearDoc | None) -> list[tuple[list[str], list[
     return out
 
 
-def split_windows(docs: list[Doc], golds: list[PolnearDoc] | None, pieces: Pieces) -> tuple[list[Window], list[int]]:
+def split_windows(
+    docs: list[Doc], golds: list[PolnearDoc] | None, pieces: Pieces
+) -> tuple[list[Window], list[int]]:
     """Every paragraph's windows, and each paragraph's token count (in split order)."""
     out: list[Window] = []
     lengths: list[int] = []
@@ -242,10 +258,18 @@ def batches(items: list[Window], max_pieces: int, shuffle: bool):  # type: ignor
             pieces[j, : len(r.pieces)] = r.pieces
             firsts[j, : len(r.firsts)] = r.firsts
             labels[j, : len(r.labels)] = r.labels
-        yield group, torch.from_numpy(pieces), torch.from_numpy(pieces != 0), torch.from_numpy(firsts), torch.from_numpy(labels)
+        yield (
+            group,
+            torch.from_numpy(pieces),
+            torch.from_numpy(pieces != 0),
+            torch.from_numpy(firsts),
+            torch.from_numpy(labels),
+        )
 
 
-def label_probabilities(model: Teacher, items: list[Window], lengths: list[int], max_pieces: int) -> list[np.ndarray]:
+def label_probabilities(
+    model: Teacher, items: list[Window], lengths: list[int], max_pieces: int
+) -> list[np.ndarray]:
     """Each paragraph's label probabilities [tokens, labels]."""
     model.eval()
     out = [np.zeros((n, len(LABELS)), dtype=np.float32) for n in lengths]
@@ -265,8 +289,8 @@ def span_f1(probs: list[np.ndarray], gold: list[list[int]]) -> dict[str, float]:
     ref: Counter[str] = Counter()
     decoded = likely_spans(np.concatenate(probs), [len(p) for p in probs])
     for labels, tags in zip(decoded, gold):
-        p = spans(labels)
-        g = spans([LABELS[k] for k in tags])
+        p = spans_of(labels)
+        g = spans_of([LABELS[k] for k in tags])
         for counter, found in ((pred, p), (ref, g), (hit, p & g)):
             counter.update(role for role, *_ in found)
     out = {}
@@ -274,17 +298,6 @@ def span_f1(probs: list[np.ndarray], gold: list[list[int]]) -> dict[str, float]:
         prec = hit[role] / pred[role] if pred[role] else 0.0
         rec = hit[role] / ref[role] if ref[role] else 0.0
         out[role] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
-    return out
-
-
-def spans(labels: list[str]) -> set[tuple[str, int, int]]:
-    out, start = set(), 0
-    for k, label in enumerate(labels):
-        kind, _, role = label.partition("-")
-        if kind in ("B", "U"):
-            start = k
-        if kind in ("L", "U"):
-            out.add((role, start, k))
     return out
 
 
@@ -323,7 +336,9 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(1, args.epochs + 1):
         model.train()
         started, seen, running = time.perf_counter(), 0, 0.0
-        for number, (_, batch, mask, firsts, labels) in enumerate(batches(train_items, args.batch_pieces, True)):
+        for number, (_, batch, mask, firsts, labels) in enumerate(
+            batches(train_items, args.batch_pieces, True)
+        ):
             optimiser.zero_grad()
             logits = model(batch, mask, firsts)
             loss = loss_fn(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
@@ -336,21 +351,34 @@ def train(args: argparse.Namespace) -> None:
             if number % 50 == 0:
                 rate = seen / (time.perf_counter() - started)
                 LOGGER.info("epoch %d batch %d: loss %.4f, %.0f pieces/s", epoch, number, running, rate)
-        scores = span_f1(label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces), dev_labels)
+        scores = span_f1(
+            label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces), dev_labels
+        )
         mean = sum(scores.values()) / 3
-        LOGGER.info("epoch %d: dev tagger span F1 %s (mean %.4f), %.0f s", epoch, scores, mean, time.perf_counter() - started)
+        LOGGER.info(
+            "epoch %d: dev tagger span F1 %s (mean %.4f), %.0f s",
+            epoch,
+            scores,
+            mean,
+            time.perf_counter() - started,
+        )
         if mean > best:
             best = mean
             torch.save(model.state_dict(), args.out / "teacher.pt")
     if not (args.out / "teacher.pt").exists():
         raise SystemExit(f"{args.out}: no teacher.pt to label with")
     model.load_state_dict(torch.load(args.out / "teacher.pt"))
-    save_probs(args.out / "dev-probs.npz", label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces))
+    save_probs(
+        args.out / "dev-probs.npz", label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces)
+    )
     if args.silver_docs:
         texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
         pseudo = [PolnearDoc(f"silver-{k}", text, ()) for k, text in enumerate(texts)]
         silver_items, silver_lengths = split_windows(parse_split(nlp, pseudo, cache_dir=CACHE), None, pieces)
-        save_probs(args.out / "silver-probs.npz", label_probabilities(model, silver_items, silver_lengths, 4 * args.batch_pieces))
+        save_probs(
+            args.out / "silver-probs.npz",
+            label_probabilities(model, silver_items, silver_lengths, 4 * args.batch_pieces),
+        )
         LOGGER.info("labelled %d silver paragraphs", len(silver_lengths))
     LOGGER.info("kept dev mean tagger F1 %.4f; wrote %s", best, args.out)
 
@@ -366,13 +394,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
-        "--silver", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/corpus/baly-10k.jsonl.gz",
+        "--silver",
+        type=Path,
+        default=Path(__file__).resolve().parents[2] / "shared/data/corpus/baly-10k.jsonl.gz",
     )
     parser.add_argument("--silver-docs", type=int, default=1000, help="silver articles to label (0: none)")
     parser.add_argument("--silver-skip", type=int, default=1000)
     parser.add_argument("--silver-max-chars", type=int, default=20000)
     parser.add_argument(
-        "--label-only", action="store_true", help="skip training: label dev and the silver articles with --out's teacher.pt"
+        "--label-only",
+        action="store_true",
+        help="skip training: label dev and the silver articles with --out's teacher.pt",
     )
     return run_trainer(parser, argv, train)
 

@@ -68,3 +68,18 @@ def test_product_of_experts_mixes_two_teachers() -> None:
     assert mixed[0, 0] > (first[0, 0] + second[0, 0]) / 2
     # A label that one teacher rules out stays ruled out.
     assert mixed[1, 2] < 1e-6
+
+
+def test_span_f1_scores_decoded_spans_against_gold() -> None:
+    from train_quote_teacher import span_f1
+
+    from parallax.analyze.quote_net import LABELS
+
+    label = {name: k for k, name in enumerate(LABELS)}
+    gold = [label[t] for t in ("B-Source", "L-Source", "O", "U-Cue", "B-Content", "I-Content", "L-Content")]
+    confident = np.eye(len(LABELS), dtype=np.float32)[gold] * 0.98 + 0.02 / len(LABELS)
+    assert span_f1([confident], [gold]) == {"Source": 1.0, "Cue": 1.0, "Content": 1.0}
+    # The content's end moved one token back: that span is wrong, the others stay right.
+    moved = [*gold[:5], label["L-Content"], label["O"]]
+    shifted = np.eye(len(LABELS), dtype=np.float32)[moved] * 0.98 + 0.02 / len(LABELS)
+    assert span_f1([shifted], [gold]) == {"Source": 1.0, "Cue": 1.0, "Content": 0.0}
