@@ -292,21 +292,26 @@ class Tagger(nn.Module):
         return self.recurrent.out(self.recurrent.drop(hidden))
 
 
-def batches(seqs: list[Sequence], max_tokens: int, shuffle: bool):  # type: ignore[no-untyped-def]
-    order = sorted(range(len(seqs)), key=lambda k: len(seqs[k].labels))
-    groups, current, longest = [], [], 0
-    for k in order:
-        n = len(seqs[k].labels)
-        if current and max(longest, n) * (len(current) + 1) > max_tokens:
+def length_groups(lengths: list[int], max_padded: int, shuffle: bool) -> list[list[int]]:
+    """Indices grouped into batches of similar length, each at most ``max_padded`` once padded."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
+    for k in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if current and max(longest, lengths[k]) * (len(current) + 1) > max_padded:
             groups.append(current)
             current, longest = [], 0
         current.append(k)
-        longest = max(longest, n)
+        longest = max(longest, lengths[k])
     if current:
         groups.append(current)
     if shuffle:
         random.shuffle(groups)
-    for group in groups:
+    return groups
+
+
+def batches(seqs: list[Sequence], max_tokens: int, shuffle: bool):  # type: ignore[no-untyped-def]
+    for group in length_groups([len(s.labels) for s in seqs], max_tokens, shuffle):
         items = [seqs[k] for k in group]
         steps = max(len(s.labels) for s in items)
         width = max(s.index.shape[1] for s in items)  # type: ignore[union-attr]
@@ -364,6 +369,11 @@ def span_f1(model: Tagger, seqs: list[Sequence]) -> dict[str, float]:
                 gold[role] += 1
             for role, *_ in p & g:
                 hit[role] += 1
+    return role_f1(hit, pred, gold)
+
+
+def role_f1(hit: Counter[str], pred: Counter[str], gold: Counter[str]) -> dict[str, float]:
+    """F1 per role from exact-span counts."""
     out = {}
     for role in ("Source", "Cue", "Content"):
         prec = hit[role] / pred[role] if pred[role] else 0.0

@@ -34,7 +34,7 @@ import torch
 from silver_corpus import silver_texts
 from spacy.tokens import Doc
 from torch import nn
-from train_quote_net import spans_of
+from train_quote_net import length_groups, role_f1, spans_of
 from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
@@ -234,20 +234,7 @@ def split_windows(
 
 
 def batches(items: list[Window], max_pieces: int, shuffle: bool):  # type: ignore[no-untyped-def]
-    order = sorted(range(len(items)), key=lambda k: len(items[k].pieces))
-    groups, current, longest = [], [], 0
-    for k in order:
-        n = len(items[k].pieces)
-        if current and max(longest, n) * (len(current) + 1) > max_pieces:
-            groups.append(current)
-            current, longest = [], 0
-        current.append(k)
-        longest = max(longest, n)
-    if current:
-        groups.append(current)
-    if shuffle:
-        random.shuffle(groups)
-    for group in groups:
+    for group in length_groups([len(w.pieces) for w in items], max_pieces, shuffle):
         rows = [items[k] for k in group]
         width = max(len(r.pieces) for r in rows)
         steps = max(len(r.firsts) for r in rows)
@@ -293,12 +280,7 @@ def span_f1(probs: list[np.ndarray], gold: list[list[int]]) -> dict[str, float]:
         g = spans_of([LABELS[k] for k in tags])
         for counter, found in ((pred, p), (ref, g), (hit, p & g)):
             counter.update(role for role, *_ in found)
-    out = {}
-    for role in ("Source", "Cue", "Content"):
-        prec = hit[role] / pred[role] if pred[role] else 0.0
-        rec = hit[role] / ref[role] if ref[role] else 0.0
-        out[role] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
-    return out
+    return role_f1(hit, pred, ref)
 
 
 def save_probs(path: Path, probs: list[np.ndarray]) -> None:

@@ -83,3 +83,14 @@ def test_span_f1_scores_decoded_spans_against_gold() -> None:
     moved = [*gold[:5], label["L-Content"], label["O"]]
     shifted = np.eye(len(LABELS), dtype=np.float32)[moved] * 0.98 + 0.02 / len(LABELS)
     assert span_f1([shifted], [gold]) == {"Source": 1.0, "Cue": 1.0, "Content": 0.0}
+
+
+def test_length_groups_cover_every_item_once_within_the_padded_budget() -> None:
+    from train_quote_net import length_groups
+
+    lengths = [5, 300, 7, 7, 120, 1, 64, 64, 64, 900]
+    groups = length_groups(lengths, 400, shuffle=True)
+    assert sorted(k for g in groups for k in g) == list(range(len(lengths)))
+    for group in groups:
+        # A lone item longer than the budget is a batch of its own.
+        assert len(group) == 1 or max(lengths[k] for k in group) * len(group) <= 400
