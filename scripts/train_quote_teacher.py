@@ -287,34 +287,26 @@ def save_probs(path: Path, probs: list[np.ndarray]) -> None:
     np.savez(path, probs=np.concatenate(probs).astype(np.float16), lengths=np.array([len(p) for p in probs]))
 
 
-def train(args: argparse.Namespace) -> None:
-    random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    nlp = load_nlp()
-    pieces = Pieces()
-    golds, docs = training_documents(nlp, args.polnear, args.folds, args.hold_out)
-    train_items, _ = split_windows(docs, golds, pieces)
-    dev_golds = load_split(args.polnear, "dev")
-    dev_docs = parse_split(nlp, dev_golds, cache_dir=CACHE)
-    dev_items, dev_lengths = split_windows(dev_docs, dev_golds, pieces)
-    dev_labels = [[] for _ in dev_lengths]  # type: list[list[int]]
+def fine_tune(
+    args: argparse.Namespace,
+    model: Teacher,
+    train_items: list[Window],
+    dev_items: list[Window],
+    dev_lengths: list[int],
+) -> list[np.ndarray]:
+    """Train ``model``, keep the epoch with the best dev tagger-span mean (saved as teacher.pt and loaded
+    back) and return its dev label probabilities."""
+    dev_labels: list[list[int]] = [[] for _ in dev_lengths]
     for w in dev_items:
         dev_labels[w.sequence].extend(w.labels)
-    total = sum(len(w.pieces) for w in train_items)
-    LOGGER.info("%d train windows (%d pieces), %d dev windows", len(train_items), total, len(dev_items))
-    model = Teacher(dropout=args.dropout).load_encoder()
-    if args.label_only:
-        args.epochs = 0  # label with the teacher.pt already in --out
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    steps = max(1, args.epochs) * sum(1 for _ in batches(train_items, args.batch_pieces, shuffle=False))
+    steps = args.epochs * len(length_groups([len(w.pieces) for w in train_items], args.batch_pieces, False))
     warmup = max(1, int(0.06 * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
     )
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
-    args.out.mkdir(parents=True, exist_ok=True)
-    best = -1.0
+    best, best_probs = -1.0, []
     for epoch in range(1, args.epochs + 1):
         model.train()
         started, seen, running = time.perf_counter(), 0, 0.0
@@ -333,9 +325,8 @@ def train(args: argparse.Namespace) -> None:
             if number % 50 == 0:
                 rate = seen / (time.perf_counter() - started)
                 LOGGER.info("epoch %d batch %d: loss %.4f, %.0f pieces/s", epoch, number, running, rate)
-        scores = span_f1(
-            label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces), dev_labels
-        )
+        probs = label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces)
+        scores = span_f1(probs, dev_labels)
         mean = sum(scores.values()) / 3
         LOGGER.info(
             "epoch %d: dev tagger span F1 %s (mean %.4f), %.0f s",
@@ -345,24 +336,43 @@ def train(args: argparse.Namespace) -> None:
             time.perf_counter() - started,
         )
         if mean > best:
-            best = mean
+            best, best_probs = mean, probs
             torch.save(model.state_dict(), args.out / "teacher.pt")
-    if not (args.out / "teacher.pt").exists():
-        raise SystemExit(f"{args.out}: no teacher.pt to label with")
     model.load_state_dict(torch.load(args.out / "teacher.pt"))
-    save_probs(
-        args.out / "dev-probs.npz", label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces)
-    )
+    LOGGER.info("kept dev mean tagger F1 %.4f", best)
+    return best_probs
+
+
+def train(args: argparse.Namespace) -> None:
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    nlp = load_nlp()
+    pieces = Pieces()
+    dev_golds = load_split(args.polnear, "dev")
+    dev_items, dev_lengths = split_windows(parse_split(nlp, dev_golds, cache_dir=CACHE), dev_golds, pieces)
+    model = Teacher(dropout=args.dropout).load_encoder()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.label_only:
+        if not (args.out / "teacher.pt").exists():
+            raise SystemExit(f"{args.out}: no teacher.pt to label with")
+        model.load_state_dict(torch.load(args.out / "teacher.pt"))
+        dev_probs = label_probabilities(model, dev_items, dev_lengths, 4 * args.batch_pieces)
+    else:
+        golds, docs = training_documents(nlp, args.polnear, args.folds, args.hold_out)
+        train_items, _ = split_windows(docs, golds, pieces)
+        total = sum(len(w.pieces) for w in train_items)
+        LOGGER.info("%d train windows (%d pieces), %d dev windows", len(train_items), total, len(dev_items))
+        dev_probs = fine_tune(args, model, train_items, dev_items, dev_lengths)
+    save_probs(args.out / "dev-probs.npz", dev_probs)
     if args.silver_docs:
         texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
         pseudo = [PolnearDoc(f"silver-{k}", text, ()) for k, text in enumerate(texts)]
         silver_items, silver_lengths = split_windows(parse_split(nlp, pseudo, cache_dir=CACHE), None, pieces)
-        save_probs(
-            args.out / "silver-probs.npz",
-            label_probabilities(model, silver_items, silver_lengths, 4 * args.batch_pieces),
-        )
+        probs = label_probabilities(model, silver_items, silver_lengths, 4 * args.batch_pieces)
+        save_probs(args.out / "silver-probs.npz", probs)
         LOGGER.info("labelled %d silver paragraphs", len(silver_lengths))
-    LOGGER.info("kept dev mean tagger F1 %.4f; wrote %s", best, args.out)
+    LOGGER.info("wrote %s", args.out)
 
 
 def main(argv: list[str]) -> int:
