@@ -1,10 +1,11 @@
 """Throughput of the quote stage (extraction, attribution, relays, sources) against the bare spaCy parse.
 
-Usage: .venv/bin/python benchmarks/quotes_throughput.py [--corpus FILE] [--sample 500] [--json OUT]
+Usage: .venv/bin/python benchmarks/quotes_throughput.py [--corpus FILE] [--sample 500] [--json OUT] [--accurate-quotes]
 
 Parses a sample of ../shared/data/corpus/baly-10k.jsonl.gz once (timed: the bare parse), then runs the
 quote stage on the parsed Docs (timed separately), one process each, and prints articles/s for both and
-the quote stage's cost as a share of the parse.
+the quote stage's cost as a share of the parse (and, with the attribution encoder, the share of tokens
+it re-read).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_bounds import load_bounds
+from parallax.analyze.quote_encoder import ENCODER_VARIABLE
 from parallax.analyze.quote_model import load_tagger
 from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.sources import sources_relied_on
@@ -41,10 +44,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sample", type=int, default=500)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--accurate-quotes", action="store_true", help="with the attribution encoder")
     args = parser.parse_args(argv)
+    if args.accurate_quotes:
+        os.environ[ENCODER_VARIABLE] = "1"
     texts = sample_texts(args.corpus, args.sample)
     nlp = load_nlp()
-    load_tagger()
+    tagger = load_tagger()
     load_bounds()
     nlp("warm up")
     started, cpu = time.perf_counter(), time.process_time()
@@ -72,6 +78,10 @@ def main(argv: list[str]) -> int:
         "quote_stage_share_of_parse_cpu_pct": round(100 * quote_cpu / parse_cpu, 1),
         "quotes_found": quotes,
     }
+    encoder = tagger.net.encoder if tagger.net is not None else None
+    if encoder is not None:
+        # The share of paragraph tokens the tagger was unsure enough of to have the encoder re-read.
+        result["encoder_reread_tokens_pct"] = round(100 * encoder.counts["reread"] / max(encoder.counts["tokens"], 1), 1)
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")

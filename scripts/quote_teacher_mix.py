@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from train_quote_net import product_of_experts, read_teacher_probs
+from train_quote_net import read_teacher_probs
+
+from parallax.analyze.quote_encoder import product_of_experts
 from train_quote_teacher import paragraphs, span_f1
 from train_quotes import CACHE
 

@@ -1,10 +1,10 @@
-"""What the MiniLM teacher would give at run time: the whole quote pipeline on PolNeAR dev with its label
-probabilities mixed into the shipped tagger's (product of experts) before decoding.
+"""What a MiniLM tagger would give at run time: the whole quote pipeline on PolNeAR dev with its label
+probabilities (a dev-probs.npz of train_quote_teacher.py or export_quote_encoder.py) mixed into the
+shipped BiLSTM tagger's (product of experts) before decoding; the shipped encoder itself is switched off.
 
-Not something the package can do within the quote stage's budget (the encoder costs several times the
-parse on CPU); this measures how much a contextual encoder would add. ``--unsure P`` mixes only in
-paragraphs where some token's top label probability under the shipped tagger is below P, and reports
-the share of tokens that would need the encoder.
+It chooses the encoder's mix weight and unsure threshold without exporting anything. ``--unsure P``
+mixes only into the paragraphs the package would re-read (tokens' mean 1 - top probability above P) and
+reports the share of tokens that would need the encoder.
 
 Usage:
     .venv/bin/python scripts/quote_teacher_oracle.py --polnear ../shared/data/polnear \\
@@ -14,11 +14,14 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
-from train_quote_net import product_of_experts, read_teacher_probs
+from train_quote_net import read_teacher_probs
+
+from parallax.analyze.quote_encoder import ENCODER_VARIABLE, QuoteEncoder, product_of_experts
 
 import parallax.analyze.quote_net as quote_net
 from parallax.eval.quotes import evaluate, format_scores
@@ -34,10 +37,15 @@ def main(argv: list[str]) -> int:
         "--weight", type=float, default=0.5, help="exponent of the teacher in the mix (1: teacher alone)"
     )
     parser.add_argument(
-        "--unsure", type=float, default=1.01, help="mix only where a token's top probability is below this"
+        "--unsure",
+        type=float,
+        default=-1.0,
+        help="mix only into paragraphs whose tokens' mean (1 - top probability) exceeds this, as the package does",
     )
     args = parser.parse_args(argv)
+    os.environ[ENCODER_VARIABLE] = "0"  # the BiLSTM alone; this script mixes the other opinion in
     teacher = read_teacher_probs(args.teacher_probs)
+    chooser = QuoteEncoder(None, None, args.weight, args.unsure)  # only its choice of paragraphs is used
     state = {"next": 0, "mixed": 0, "tokens": 0}
     own_tagging = quote_net.NetEnsemble._tag_paragraphs
 
@@ -47,14 +55,11 @@ def main(argv: list[str]) -> int:
         state["next"] += len(own)
         if [len(p) for p in theirs] != [len(p) for _, p in own]:
             raise SystemExit(f"{args.teacher_probs}: its paragraphs do not match PolNeAR dev")
-        probs = []
-        for (_, mine), other in zip(own, theirs):
-            mine = mine.astype(np.float32)
-            state["tokens"] += len(mine)
-            if mine.max(axis=1).min() < args.unsure:
-                state["mixed"] += len(mine)
-                mine = product_of_experts(mine, other, args.weight)
-            probs.append(mine)
+        probs = [mine.astype(np.float32) for _, mine in own]
+        state["tokens"] += sum(len(p) for p in probs)
+        for k in chooser.unsure_paragraphs(probs):
+            state["mixed"] += len(probs[k])
+            probs[k] = product_of_experts(probs[k], theirs[k], args.weight)
         flat = np.concatenate(probs)
         return quote_net._decode(np.log(np.maximum(flat, 1e-30)), flat, [len(p) for p in probs], None)
 

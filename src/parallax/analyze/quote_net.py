@@ -12,6 +12,8 @@ Several such taggers can vote (:class:`NetEnsemble`, members in ``member-N`` sub
 feature strings are built once per document and each member's label log-probabilities are averaged.
 The shipped folder holds one tagger (self-trained, see docs/quotes.md), which scores as well as two
 voting ones. A tagger may also add each word's all-MiniLM-L6-v2 WordPiece vector (:class:`PieceVectors`).
+Where the folder also holds an attribution encoder (:mod:`parallax.analyze.quote_encoder`), the
+paragraphs the taggers are unsure of are re-read by it and its label probabilities mixed into theirs.
 
 The LSTMs run in ONNX Runtime (``tagger.onnx``, written from the same weights by
 ``scripts/export_quote_onnx.py``); the numpy LSTM here (sequences left-aligned in a batch, each reversed
@@ -38,6 +40,7 @@ from threadpoolctl import ThreadpoolController
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
+from .quote_encoder import QuoteEncoder, load_encoder
 from .quote_features import Layout, Paragraph, TokenArrays, _token_features
 
 __all__ = [
@@ -354,6 +357,7 @@ class NetEnsemble:
     """
 
     members: tuple[NetTagger, ...]
+    encoder: QuoteEncoder | None = None  # re-reads the paragraphs the taggers are unsure of
 
     @property
     def cue_rates(self) -> dict[str, str]:
@@ -397,7 +401,16 @@ class NetEnsemble:
             logp = np.mean(outputs, axis=0)
             logp -= np.logaddexp.reduce(logp, axis=1, keepdims=True)
         transitions = self.members[0].transitions if len(outputs) == 1 else None
-        return _decode(logp, np.exp(logp), [len(p.tokens) for p in paragraphs], transitions)
+        lengths = [len(p.tokens) for p in paragraphs]
+        probs = np.exp(logp)
+        if self.encoder is not None:
+            bounds = np.cumsum([0, *lengths])
+            mixed = self.encoder.refine(
+                np.split(probs, bounds[1:-1]), [words[bounds[k] : bounds[k + 1]] for k in range(len(lengths))]
+            )
+            probs = np.concatenate(mixed)
+            logp = np.log(np.maximum(probs, _TINY))
+        return _decode(logp, probs, lengths, transitions)
 
 
 def _decode(
@@ -547,7 +560,7 @@ def load_net(model_dir: Path) -> NetEnsemble | None:
     vocabularies: dict[str, dict[str, int]] = {}  # one object per distinct vocab.json: ids looked up once
     members = tuple(_load_member(folder, rates, model_dir, vocabularies) for folder in folders)
     LOGGER.info("loaded neural attribution tagger from %s (%d member(s))", model_dir, len(members))
-    return NetEnsemble(members)
+    return NetEnsemble(members, load_encoder(model_dir))
 
 
 def _load_member(

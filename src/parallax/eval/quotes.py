@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from parallax.analyze.quote_encoder import ENCODER_VARIABLE
 from parallax.model import Quote
 
 from .polnear import ROLES, PolnearDoc, load_split, parse_split
@@ -168,7 +170,12 @@ def cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--limit", type=int, help="score only the first N documents")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for cached parses")
+    parser.add_argument(
+        "--accurate-quotes", action="store_true", help="with the attribution encoder (as parallax --accurate-quotes)"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.accurate_quotes:
+        os.environ[ENCODER_VARIABLE] = "1"
     started = time.perf_counter()
     scores = evaluate(args.polnear, args.split, limit=args.limit, cache_dir=args.cache)
     sys.stdout.write(format_scores(scores) + f"\nseconds: {time.perf_counter() - started:.1f}\n")

@@ -1,0 +1,127 @@
+"""Export a fine-tuned MiniLM attribution tagger (scripts/train_quote_teacher.py) as the package's int8
+ONNX encoder, and check the export on PolNeAR dev (training only).
+
+Writes ``encoder.onnx`` (inputs: ``pieces`` [B, P] WordPiece ids with [CLS]/[SEP] and 0 as padding,
+``firsts`` [B, T] each word's first-piece position; output: ``probs`` [B, T, labels]) and
+``encoder.json`` (layers, the mix weight and the unsure threshold, the dev tagger-span F1 of the
+exported graph next to the PyTorch model's) to ``--out``. The weights are quantized to int8 (dynamic
+quantization, as for the story embedder's MiniLM); the check shows what that costs.
+
+Usage:
+    .venv/bin/python scripts/export_quote_encoder.py --polnear ../shared/data/polnear \\
+        --teacher /tmp/minilm-3 --layers 3 --weight 0.5 --unsure 0.15 [--out src/parallax/models/quotes]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from torch import nn
+from train_quote_teacher import Teacher, label_probabilities, save_probs, span_f1, split_windows
+from train_quotes import CACHE
+
+from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_encoder import ENCODER_FILE, ENCODER_META_FILE, ENCODER_VARIABLE, WordPieces, load_encoder
+from parallax.analyze.quote_features import Layout, TokenArrays
+from parallax.analyze.quote_net import wordpiece_tokenizer
+from parallax.eval.polnear import load_split, parse_split
+
+LOGGER = logging.getLogger("export_quote_encoder")
+OPSET = 17
+MODELS = Path(__file__).resolve().parents[1] / "src" / "parallax" / "models" / "quotes"
+
+
+class Exported(nn.Module):
+    """The teacher with its padding mask computed inside and a softmax on top."""
+
+    def __init__(self, teacher: Teacher) -> None:
+        super().__init__()
+        self.teacher = teacher
+
+    def forward(self, pieces: torch.Tensor, firsts: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.teacher(pieces, pieces != 0, firsts), dim=2)
+
+
+def export(teacher: Teacher, path: Path) -> None:
+    teacher.eval()
+    pieces = torch.tensor([[101, 2002, 2056, 102], [101, 2009, 102, 0]])
+    firsts = torch.tensor([[1, 2], [1, 0]])
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "encoder-fp32.onnx"
+        torch.onnx.export(
+            Exported(teacher),
+            (pieces, firsts),
+            str(plain),
+            input_names=["pieces", "firsts"],
+            output_names=["probs"],
+            dynamic_axes={"pieces": {0: "batch", 1: "width"}, "firsts": {0: "batch", 1: "words"}},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+        quantize_dynamic(str(plain), str(path), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polnear", type=Path, required=True)
+    parser.add_argument("--teacher", type=Path, required=True, help="folder of train_quote_teacher.py's teacher.pt")
+    parser.add_argument("--layers", type=int, required=True)
+    parser.add_argument("--weight", type=float, required=True, help="the encoder's exponent in the mix")
+    parser.add_argument("--unsure", type=float, required=True, help="mean (1 - top probability) that calls for it")
+    parser.add_argument("--out", type=Path, default=MODELS)
+    parser.add_argument("--dev-probs", type=Path, help="also write the exported graph's dev probabilities here")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(2)
+    teacher = Teacher(layers=args.layers)
+    teacher.load_state_dict(torch.load(args.teacher / "teacher.pt"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    export(teacher, args.out / ENCODER_FILE)
+    meta = {
+        "model": f"all-MiniLM-L6-v2's first {args.layers} layers + linear BILOU layer on each word's first WordPiece",
+        "data": "PolNeAR v1.0.0 train (all annotators), github.com/networkdynamics/PolNeAR c3eee83",
+        "trainer": "scripts/train_quote_teacher.py",
+        "layers": args.layers,
+        "weight": args.weight,
+        "unsure": args.unsure,
+    }
+    (args.out / ENCODER_META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+    # The check: dev tagger-span F1 of the PyTorch model and of the exported int8 graph.
+    nlp = load_nlp()
+    golds = load_split(args.polnear, "dev")
+    docs = parse_split(nlp, golds, cache_dir=CACHE)
+    items, lengths = split_windows(docs, golds, WordPieces(wordpiece_tokenizer()))
+    gold_labels: list[list[int]] = [[] for _ in lengths]
+    for w in items:
+        gold_labels[w.sequence].extend(w.labels)
+    torch_scores = span_f1(label_probabilities(teacher, items, lengths, 9600), gold_labels)
+    os.environ[ENCODER_VARIABLE] = "1"
+    encoder = load_encoder(args.out)
+    if encoder is None:
+        raise SystemExit(f"{args.out}: the encoder did not load")
+    words = []
+    for doc in docs:
+        arrays = TokenArrays.of(doc)
+        words.extend([arrays.lower[i] for i in p.tokens] for p in Layout.of(doc).paragraphs)
+    exported = encoder.label_probs(words)
+    onnx_scores = span_f1(exported, gold_labels)
+    if args.dev_probs:
+        save_probs(args.dev_probs, exported)
+    meta["dev_tagger_span_f1"] = {"pytorch": torch_scores, "int8 onnx": onnx_scores}
+    (args.out / ENCODER_META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    LOGGER.info("dev tagger-span F1: PyTorch %s, int8 ONNX %s", torch_scores, onnx_scores)
+    LOGGER.info("wrote %s (%.1f MB)", args.out / ENCODER_FILE, (args.out / ENCODER_FILE).stat().st_size / 1e6)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,166 @@
+"""A second opinion for the attribution tagger where it is unsure: MiniLM layers fine-tuned on PolNeAR.
+
+The BiLSTM tagger (:mod:`parallax.analyze.quote_net`) reads parse features; a transformer reads the
+paragraph's words and makes different errors, so the two mixed (a product of experts) beat either. The
+transformer costs far more than the BiLSTM, so it reads only the paragraphs the BiLSTM is unsure of: those
+whose tokens' mean top-label probability is lowest (:meth:`QuoteEncoder.unsure`). The paragraphs the
+tagger is confident about, most of any article, cost nothing more.
+
+The encoder is the first layers of all-MiniLM-L6-v2 (the story embedder's model), fine-tuned with a
+linear BILOU layer on the first WordPiece of each spaCy token by ``scripts/train_quote_teacher.py`` and
+exported as an int8 ONNX graph by ``scripts/export_quote_encoder.py`` (``encoder.onnx``: pieces and
+first-piece positions in, label probabilities out). ``encoder.json`` holds the mix weight and the
+unsure threshold, both chosen on PolNeAR dev.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+__all__ = [
+    "ENCODER_FILE",
+    "ENCODER_META_FILE",
+    "QuoteEncoder",
+    "Window",
+    "WordPieces",
+    "cut_windows",
+    "load_encoder",
+    "product_of_experts",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+ENCODER_FILE = "encoder.onnx"
+ENCODER_META_FILE = "encoder.json"
+ENCODER_VARIABLE = "PARALLAX_QUOTE_ENCODER"  # "1": re-read unsure paragraphs (slower, more accurate)
+CLS, SEP, UNK = 101, 102, 100  # all-MiniLM-L6-v2's WordPiece ids
+MAX_PIECES = 510  # 512 positions less [CLS] and [SEP]; a longer paragraph is cut at a word boundary
+WORD_PIECES = 16  # a word's pieces beyond this are dropped (URLs, long numbers)
+CACHE_LIMIT = 200_000
+
+
+def product_of_experts(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
+    """Weighted geometric mean of two label distributions per token [T, labels], renormalised."""
+    mixed = (1.0 - weight) * np.log(np.maximum(first, 1e-8)) + weight * np.log(np.maximum(second, 1e-8))
+    mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+    return (mixed / mixed.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A paragraph, or a part of a long one, as the encoder reads it."""
+
+    paragraph: int  # its index among the paragraphs read together
+    offset: int  # its first word's position in the paragraph
+    pieces: list[int]  # [CLS] ... [SEP]
+    firsts: list[int]  # per word: the position of its first piece in ``pieces``
+
+
+class WordPieces:
+    """Each word's WordPiece ids ([UNK] for a word with none; at most WORD_PIECES), cached."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.cache: dict[str, list[int]] = {}
+
+    def __call__(self, words: Sequence[str]) -> list[list[int]]:
+        cache = self.cache
+        missing = list({w for w in words if w not in cache})
+        if missing:
+            if len(cache) + len(missing) > CACHE_LIMIT:
+                cache.clear()
+                missing = list(set(words))
+            for word, enc in zip(missing, self.tokenizer.encode_batch(missing, add_special_tokens=False)):
+                cache[word] = enc.ids[:WORD_PIECES] or [UNK]
+        return [cache[w] for w in words]
+
+
+def cut_windows(paragraph: int, word_pieces: Sequence[list[int]]) -> list[Window]:
+    """A paragraph (its words' pieces) as encoder inputs: one window, or several cut at word boundaries."""
+    out: list[Window] = []
+    ids, firsts, start = [CLS], [], 0
+    for k, pieces in enumerate(word_pieces):
+        if len(ids) - 1 + len(pieces) > MAX_PIECES:
+            out.append(Window(paragraph, start, [*ids, SEP], firsts))
+            ids, firsts, start = [CLS], [], k
+        firsts.append(len(ids))
+        ids.extend(pieces)
+    out.append(Window(paragraph, start, [*ids, SEP], firsts))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteEncoder:
+    """The exported encoder and how its probabilities are mixed into the tagger's."""
+
+    session: Any  # onnxruntime.InferenceSession of encoder.onnx
+    pieces: WordPieces
+    weight: float  # the encoder's exponent in the product of experts
+    unsure: float  # a paragraph is re-read when its tokens' mean (1 - top probability) exceeds this
+    counts: Counter[str] = field(default_factory=Counter)  # tokens offered and re-read (benchmarks)
+
+    def label_probs(self, paragraphs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Label probabilities [words, labels] of each paragraph (lower-cased words).
+
+        One window per call: no padding to pay for (batching measured no faster on CPU), and a window's
+        probabilities never depend on what else is read with it (dynamic int8 quantization scales each
+        call's activations by their range, padding included).
+        """
+        labels = self.session.get_outputs()[0].shape[2]
+        out = [np.empty((len(words), labels), dtype=np.float32) for words in paragraphs]
+        for k, words in enumerate(paragraphs):
+            if not words:
+                continue
+            for w in cut_windows(k, self.pieces(words)):
+                pieces = np.array([w.pieces], dtype=np.int64)
+                firsts = np.array([w.firsts], dtype=np.int64)
+                probs = self.session.run(None, {"pieces": pieces, "firsts": firsts})[0]
+                out[k][w.offset : w.offset + len(w.firsts)] = probs[0]
+        return out
+
+    def unsure_paragraphs(self, probs: Sequence[np.ndarray]) -> list[int]:
+        """Indices of the paragraphs (label probabilities [T, labels] each) worth a second reading."""
+        return [k for k, p in enumerate(probs) if len(p) and float(1.0 - p.max(axis=1).mean()) > self.unsure]
+
+    def refine(self, probs: list[np.ndarray], words: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """The tagger's per-paragraph probabilities, mixed with the encoder's where the tagger is unsure."""
+        chosen = self.unsure_paragraphs(probs)
+        self.counts["tokens"] += sum(len(p) for p in probs)
+        self.counts["reread"] += sum(len(probs[k]) for k in chosen)
+        if not chosen:
+            return probs
+        theirs = self.label_probs([words[k] for k in chosen])
+        out = list(probs)
+        for k, other in zip(chosen, theirs):
+            out[k] = product_of_experts(probs[k], other, self.weight)
+        return out
+
+
+def load_encoder(model_dir: Path) -> QuoteEncoder | None:
+    """The exported encoder in ``model_dir`` when it is switched on (``PARALLAX_QUOTE_ENCODER=1``), else None."""
+    if os.environ.get(ENCODER_VARIABLE, "0") != "1" or not (model_dir / ENCODER_FILE).is_file():
+        return None
+    import onnxruntime as ort
+
+    from .quote_net import wordpiece_tokenizer
+
+    meta = json.loads((model_dir / ENCODER_META_FILE).read_text(encoding="utf-8"))
+    options = ort.SessionOptions()
+    # One thread, like the tagger's graphs: the pipeline already runs a process per core.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(model_dir / ENCODER_FILE), sess_options=options, providers=["CPUExecutionProvider"])
+    LOGGER.info("loaded attribution encoder from %s (%d layers)", model_dir, meta["layers"])
+    return QuoteEncoder(session, WordPieces(wordpiece_tokenizer()), float(meta["weight"]), float(meta["unsure"]))

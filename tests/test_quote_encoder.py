@@ -1,0 +1,154 @@
+"""The attribution encoder: MiniLM layers that re-read the paragraphs the BiLSTM tagger is unsure of."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from parallax.analyze.quote_encoder import (
+    CLS,
+    ENCODER_VARIABLE,
+    MAX_PIECES,
+    SEP,
+    UNK,
+    WORD_PIECES,
+    WordPieces,
+    cut_windows,
+    load_encoder,
+    product_of_experts,
+)
+from parallax.analyze.quote_model import MODEL_DIR
+from parallax.analyze.quote_net import LABELS, load_net, wordpiece_tokenizer
+
+
+@pytest.fixture(scope="module")
+def encoder():  # type: ignore[no-untyped-def]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENCODER_VARIABLE, "1")
+        loaded = load_encoder(MODEL_DIR)
+    assert loaded is not None, f"no attribution encoder in {MODEL_DIR}"
+    return loaded
+
+
+def test_word_pieces_are_cached_and_never_empty() -> None:
+    pieces = WordPieces(wordpiece_tokenizer())
+    got = pieces(["peskov", "said", " ", "peskov", "abcdefghij" * 9])
+    assert got[0] == got[3] and len(got[0]) > 1  # an unusual name: several pieces
+    assert got[2] == [UNK]  # whitespace has no pieces
+    assert len(got[4]) == WORD_PIECES
+    assert set(pieces.cache) == {"peskov", "said", " ", "abcdefghij" * 9}
+
+
+def test_long_paragraphs_are_cut_into_windows_at_word_boundaries() -> None:
+    pieces = WordPieces(wordpiece_tokenizer())
+    words = ["unprecedented", "escalation"] * 400  # several pieces each: well over one window
+    cut = cut_windows(7, pieces(words))
+    assert len(cut) > 1 and all(w.paragraph == 7 for w in cut)
+    assert all(len(w.pieces) <= MAX_PIECES + 2 and w.pieces[0] == CLS and w.pieces[-1] == SEP for w in cut)
+    # Every word once, in order: offsets chain, and each first piece is the word's first piece.
+    assert [w.offset for w in cut] == [sum(len(v.firsts) for v in cut[:k]) for k in range(len(cut))]
+    assert sum(len(w.firsts) for w in cut) == len(words)
+    word_pieces = pieces(words)
+    for w in cut:
+        assert w.firsts[0] == 1
+        for k, first in enumerate(w.firsts):
+            assert w.pieces[first] == word_pieces[w.offset + k][0]
+
+
+def test_product_of_experts_mixes_two_opinions() -> None:
+    first = np.array([[0.7, 0.2, 0.1], [0.5, 0.5, 0.0]], dtype=np.float32)
+    second = np.array([[0.6, 0.3, 0.1], [0.1, 0.9, 0.0]], dtype=np.float32)
+    assert np.allclose(product_of_experts(first, second, 0.0), first, atol=1e-6)
+    assert np.allclose(product_of_experts(first, second, 1.0), second, atol=1e-6)
+    mixed = product_of_experts(first, second, 0.5)
+    assert np.allclose(mixed.sum(axis=1), 1.0)
+    # Where both favour a label, their product favours it more than either's mean.
+    assert mixed[0, 0] > (first[0, 0] + second[0, 0]) / 2
+    # A label that one rules out stays ruled out.
+    assert mixed[1, 2] < 1e-6
+
+
+def test_encoder_tags_a_quote_and_reads_long_paragraphs_whole(encoder) -> None:  # type: ignore[no-untyped-def]
+    words = "the minister said the talks had failed .".split()
+    long = ["the", "committee", "met", "again", "."] * 150  # 750 words: cut into windows
+    probs = encoder.label_probs([words, long])
+    assert [p.shape for p in probs] == [(len(words), len(LABELS)), (len(long), len(LABELS))]
+    for p in probs:
+        assert np.allclose(p.sum(axis=1), 1.0, atol=1e-4)
+    top = [LABELS[k] for k in probs[0].argmax(axis=1)]
+    assert top[:3] == ["B-Source", "L-Source", "U-Cue"]
+    assert top[3].endswith("-Content") and top[6].endswith("-Content")
+    # A paragraph's probabilities do not depend on what else is read with it.
+    alone = encoder.label_probs([words])[0]
+    assert np.array_equal(alone, probs[0])
+
+
+def test_only_unsure_paragraphs_are_reread(encoder) -> None:  # type: ignore[no-untyped-def]
+    sure = np.full((4, len(LABELS)), 1e-4, dtype=np.float32)
+    sure[:, 0] = 1.0 - 1e-4 * (len(LABELS) - 1)
+    unsure = np.full((3, len(LABELS)), 1.0 / len(LABELS), dtype=np.float32)
+    assert encoder.unsure_paragraphs([sure, unsure, sure[:0]]) == [1]
+    words = [["a", "b", "c", "d"], ["she", "said", "so"]]
+    mixed = encoder.refine([sure, unsure], words)
+    assert mixed[0] is sure  # not re-read
+    assert not np.allclose(mixed[1], unsure)  # the encoder's opinion moved the uniform guess
+    assert np.allclose(mixed[1].sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_the_encoder_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENCODER_VARIABLE, raising=False)
+    assert load_encoder(MODEL_DIR) is None
+    monkeypatch.setenv(ENCODER_VARIABLE, "0")
+    assert load_encoder(MODEL_DIR) is None
+    load_net.cache_clear()
+    try:
+        net = load_net(MODEL_DIR)
+        assert net is not None and net.encoder is None
+        monkeypatch.setenv(ENCODER_VARIABLE, "1")
+        load_net.cache_clear()
+        net = load_net(MODEL_DIR)
+        assert net is not None and net.encoder is not None
+    finally:
+        load_net.cache_clear()
+
+
+def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The whole path: the CLI switch, the tagger's ensemble, the encoder, the decoder."""
+    from parallax.analyze.nlp import load_nlp
+    from parallax.analyze.quote_features import Layout, TokenArrays
+    from parallax.cli import main
+
+    monkeypatch.setenv(ENCODER_VARIABLE, "0")  # restored when the test ends
+    assert main(["--accurate-quotes", "--db", str(tmp_path / "p.db"), "stories"]) == 0
+    assert os.environ[ENCODER_VARIABLE] == "1"  # what the tagger reads where it loads, workers included
+    text = (
+        "The minister said the talks had failed. \"We will not go back,\" she told reporters on Monday.\n\n"
+        "Officials in the capital, who asked not to be named, suggested the offer could still be revived "
+        "if the other side agreed to what they called reasonable terms."
+    )
+    doc = load_nlp()(text)
+    layout, arrays = Layout.of(doc), TokenArrays.of(doc)
+    load_net.cache_clear()
+    try:
+        monkeypatch.setenv(ENCODER_VARIABLE, "0")
+        plain = load_net(MODEL_DIR).tag_paragraphs(doc, layout, arrays)
+        load_net.cache_clear()
+        monkeypatch.setenv(ENCODER_VARIABLE, "1")
+        net = load_net(MODEL_DIR)
+        accurate = net.tag_paragraphs(doc, layout, arrays)
+    finally:
+        load_net.cache_clear()
+    assert net.encoder is not None and net.encoder.counts["tokens"] == sum(len(p.tokens) for p in layout.paragraphs)
+    reread = set(net.encoder.unsure_paragraphs([probs for _, probs in plain]))
+    assert reread and net.encoder.counts["reread"] == sum(len(layout.paragraphs[k].tokens) for k in reread)
+    for k, ((labels, probs), (_, before)) in enumerate(zip(accurate, plain)):
+        if k in reread:
+            assert not np.allclose(probs, before)
+        else:
+            assert np.array_equal(probs, before)
+        assert len(labels) == len(probs)
