@@ -115,6 +115,14 @@ def test_the_encoder_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) ->
         load_net.cache_clear()
 
 
+def test_a_missing_encoder_is_reported_not_fatal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    assert load_encoder(tmp_path) is None
+    assert "encoder.onnx" in caplog.text and str(tmp_path) in caplog.text
+
+
 def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

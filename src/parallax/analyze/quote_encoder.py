@@ -1,16 +1,17 @@
-"""A second opinion for the attribution tagger where it is unsure: MiniLM layers fine-tuned on PolNeAR.
+"""A second opinion for the attribution tagger where it is unsure: MiniLM fine-tuned on PolNeAR.
 
 The BiLSTM tagger (:mod:`parallax.analyze.quote_net`) reads parse features; a transformer reads the
 paragraph's words and makes different errors, so the two mixed (a product of experts) beat either. The
-transformer costs far more than the BiLSTM, so it reads only the paragraphs the BiLSTM is unsure of: those
-whose tokens' mean top-label probability is lowest (:meth:`QuoteEncoder.unsure`). The paragraphs the
-tagger is confident about, most of any article, cost nothing more.
+transformer costs far more than the BiLSTM, so it is opt-in (``parallax --accurate-quotes``, or
+``PARALLAX_QUOTE_ENCODER=1``), and even then it reads only the paragraphs the BiLSTM is unsure of: those
+whose tokens' mean (1 - top label probability) exceeds a threshold
+(:meth:`QuoteEncoder.unsure_paragraphs`).
 
-The encoder is the first layers of all-MiniLM-L6-v2 (the story embedder's model), fine-tuned with a
-linear BILOU layer on the first WordPiece of each spaCy token by ``scripts/train_quote_teacher.py`` and
-exported as an int8 ONNX graph by ``scripts/export_quote_encoder.py`` (``encoder.onnx``: pieces and
-first-piece positions in, label probabilities out). ``encoder.json`` holds the mix weight and the
-unsure threshold, both chosen on PolNeAR dev.
+The encoder is all-MiniLM-L6-v2 (the story embedder's model) fine-tuned with a linear BILOU layer on the
+first WordPiece of each spaCy token by ``scripts/train_quote_teacher.py``, and exported as an int8 ONNX
+graph by ``scripts/export_quote_encoder.py`` (``encoder.onnx``: pieces and first-piece positions in,
+label probabilities out). ``encoder.json`` holds the mix weight and the threshold, both chosen on
+PolNeAR dev.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ENCODER_FILE",
     "ENCODER_META_FILE",
+    "ENCODER_VARIABLE",
     "QuoteEncoder",
     "Window",
     "WordPieces",
@@ -150,7 +152,10 @@ class QuoteEncoder:
 
 def load_encoder(model_dir: Path) -> QuoteEncoder | None:
     """The exported encoder in ``model_dir`` when it is switched on (``PARALLAX_QUOTE_ENCODER=1``), else None."""
-    if os.environ.get(ENCODER_VARIABLE, "0") != "1" or not (model_dir / ENCODER_FILE).is_file():
+    if os.environ.get(ENCODER_VARIABLE, "0") != "1":
+        return None
+    if not (model_dir / ENCODER_FILE).is_file():
+        LOGGER.warning("%s: no %s, so quotes are tagged without it (as without --accurate-quotes)", model_dir, ENCODER_FILE)
         return None
     import onnxruntime as ort
 
