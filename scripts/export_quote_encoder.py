@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from train_quote_teacher import Teacher, label_probabilities, save_probs, span_f
 from train_quotes import CACHE
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_encoder import ENCODER_FILE, ENCODER_META_FILE, ENCODER_VARIABLE, WordPieces, load_encoder
+from parallax.analyze.quote_encoder import ENCODER_FILE, ENCODER_META_FILE, WordPieces, load_encoder
 from parallax.analyze.quote_features import Layout, TokenArrays
 from parallax.analyze.quote_net import wordpiece_tokenizer
 from parallax.eval.polnear import load_split, parse_split
@@ -104,7 +103,6 @@ def main(argv: list[str]) -> int:
     for w in items:
         gold_labels[w.sequence].extend(w.labels)
     torch_scores = span_f1(label_probabilities(teacher, items, lengths, 9600), gold_labels)
-    os.environ[ENCODER_VARIABLE] = "1"
     encoder = load_encoder(args.out)
     if encoder is None:
         raise SystemExit(f"{args.out}: the encoder did not load")

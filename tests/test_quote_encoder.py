@@ -16,6 +16,7 @@ from parallax.analyze.quote_encoder import (
     UNK,
     WORD_PIECES,
     WordPieces,
+    active_encoder,
     cut_windows,
     load_encoder,
     product_of_experts,
@@ -26,9 +27,7 @@ from parallax.analyze.quote_net import LABELS, load_net, wordpiece_tokenizer
 
 @pytest.fixture(scope="module")
 def encoder():  # type: ignore[no-untyped-def]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ENCODER_VARIABLE, "1")
-        loaded = load_encoder(MODEL_DIR)
+    loaded = load_encoder(MODEL_DIR)
     assert loaded is not None, f"no attribution encoder in {MODEL_DIR}"
     return loaded
 
@@ -99,27 +98,22 @@ def test_only_unsure_paragraphs_are_reread(encoder) -> None:  # type: ignore[no-
 
 
 def test_the_encoder_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    net = load_net(MODEL_DIR)
+    assert net is not None
     monkeypatch.delenv(ENCODER_VARIABLE, raising=False)
-    assert load_encoder(MODEL_DIR) is None
+    assert active_encoder(MODEL_DIR) is None and net.encoder is None
     monkeypatch.setenv(ENCODER_VARIABLE, "0")
-    assert load_encoder(MODEL_DIR) is None
-    load_net.cache_clear()
-    try:
-        net = load_net(MODEL_DIR)
-        assert net is not None and net.encoder is None
-        monkeypatch.setenv(ENCODER_VARIABLE, "1")
-        load_net.cache_clear()
-        net = load_net(MODEL_DIR)
-        assert net is not None and net.encoder is not None
-    finally:
-        load_net.cache_clear()
+    assert net.encoder is None
+    # The switch is read at use: it takes effect on a tagger that has already loaded.
+    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    assert net.encoder is not None and net.encoder is load_encoder(MODEL_DIR)
 
 
 def test_a_missing_encoder_is_reported_not_fatal(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv(ENCODER_VARIABLE, "1")
-    assert load_encoder(tmp_path) is None
+    assert active_encoder(tmp_path) is None
     assert "encoder.onnx" in caplog.text and str(tmp_path) in caplog.text
 
 
@@ -141,19 +135,18 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
     )
     doc = load_nlp()(text)
     layout, arrays = Layout.of(doc), TokenArrays.of(doc)
-    load_net.cache_clear()
-    try:
-        monkeypatch.setenv(ENCODER_VARIABLE, "0")
-        plain = load_net(MODEL_DIR).tag_paragraphs(doc, layout, arrays)
-        load_net.cache_clear()
-        monkeypatch.setenv(ENCODER_VARIABLE, "1")
-        net = load_net(MODEL_DIR)
-        accurate = net.tag_paragraphs(doc, layout, arrays)
-    finally:
-        load_net.cache_clear()
-    assert net.encoder is not None and net.encoder.counts["tokens"] == sum(len(p.tokens) for p in layout.paragraphs)
-    reread = set(net.encoder.unsure_paragraphs([probs for _, probs in plain]))
-    assert reread and net.encoder.counts["reread"] == sum(len(layout.paragraphs[k].tokens) for k in reread)
+    net = load_net(MODEL_DIR)
+    monkeypatch.setenv(ENCODER_VARIABLE, "0")
+    plain = net.tag_paragraphs(doc, layout, arrays)
+    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    encoder = net.encoder
+    assert encoder is not None
+    before = encoder.counts.copy()
+    accurate = net.tag_paragraphs(doc, layout, arrays)
+    counts = encoder.counts - before
+    assert counts["tokens"] == sum(len(p.tokens) for p in layout.paragraphs)
+    reread = set(encoder.unsure_paragraphs([probs for _, probs in plain]))
+    assert reread and counts["reread"] == sum(len(layout.paragraphs[k].tokens) for k in reread)
     for k, ((labels, probs), (_, before)) in enumerate(zip(accurate, plain)):
         if k in reread:
             assert not np.allclose(probs, before)

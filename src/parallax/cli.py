@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.accurate_quotes:
         from parallax.analyze.quote_encoder import ENCODER_VARIABLE
 
-        os.environ[ENCODER_VARIABLE] = "1"  # read where the tagger loads, in this process and its workers
+        os.environ[ENCODER_VARIABLE] = "1"  # read as quotes are tagged, in this process and its workers
     try:
         return int(COMMANDS[args.command](args))
     except ParallaxError as exc:

@@ -16,6 +16,7 @@ PolNeAR dev.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -37,6 +38,7 @@ __all__ = [
     "QuoteEncoder",
     "Window",
     "WordPieces",
+    "active_encoder",
     "cut_windows",
     "load_encoder",
     "product_of_experts",
@@ -150,10 +152,18 @@ class QuoteEncoder:
         return out
 
 
-def load_encoder(model_dir: Path) -> QuoteEncoder | None:
-    """The exported encoder in ``model_dir`` when it is switched on (``PARALLAX_QUOTE_ENCODER=1``), else None."""
+def active_encoder(model_dir: Path) -> QuoteEncoder | None:
+    """The encoder in ``model_dir`` while the accurate mode is on (``PARALLAX_QUOTE_ENCODER=1``, which
+    ``parallax --accurate-quotes`` sets), else None. The switch is read at each call, so it takes effect
+    even after the tagger has loaded; the encoder itself loads once per process."""
     if os.environ.get(ENCODER_VARIABLE, "0") != "1":
         return None
+    return load_encoder(model_dir)
+
+
+@functools.lru_cache(maxsize=2)
+def load_encoder(model_dir: Path) -> QuoteEncoder | None:
+    """The exported encoder in ``model_dir`` (once per process), or None, with a warning, when it has none."""
     if not (model_dir / ENCODER_FILE).is_file():
         LOGGER.warning("%s: no %s, so quotes are tagged without it (as without --accurate-quotes)", model_dir, ENCODER_FILE)
         return None

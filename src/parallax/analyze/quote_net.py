@@ -40,7 +40,7 @@ from threadpoolctl import ThreadpoolController
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-from .quote_encoder import QuoteEncoder, load_encoder
+from .quote_encoder import QuoteEncoder, active_encoder
 from .quote_features import Layout, Paragraph, TokenArrays, _token_features
 
 __all__ = [
@@ -357,7 +357,12 @@ class NetEnsemble:
     """
 
     members: tuple[NetTagger, ...]
-    encoder: QuoteEncoder | None = None  # re-reads the paragraphs the taggers are unsure of
+    model_dir: Path | None = None  # where an attribution encoder may live (the accurate mode)
+
+    @property
+    def encoder(self) -> QuoteEncoder | None:
+        """The encoder that re-reads the paragraphs the taggers are unsure of, in the accurate mode."""
+        return active_encoder(self.model_dir) if self.model_dir is not None else None
 
     @property
     def cue_rates(self) -> dict[str, str]:
@@ -403,9 +408,10 @@ class NetEnsemble:
         transitions = self.members[0].transitions if len(outputs) == 1 else None
         lengths = [len(p.tokens) for p in paragraphs]
         probs = np.exp(logp)
-        if self.encoder is not None:
+        encoder = self.encoder
+        if encoder is not None:
             bounds = np.cumsum([0, *lengths])
-            mixed = self.encoder.refine(
+            mixed = encoder.refine(
                 np.split(probs, bounds[1:-1]), [words[bounds[k] : bounds[k + 1]] for k in range(len(lengths))]
             )
             probs = np.concatenate(mixed)
@@ -560,7 +566,7 @@ def load_net(model_dir: Path) -> NetEnsemble | None:
     vocabularies: dict[str, dict[str, int]] = {}  # one object per distinct vocab.json: ids looked up once
     members = tuple(_load_member(folder, rates, model_dir, vocabularies) for folder in folders)
     LOGGER.info("loaded neural attribution tagger from %s (%d member(s))", model_dir, len(members))
-    return NetEnsemble(members, load_encoder(model_dir))
+    return NetEnsemble(members, model_dir)
 
 
 def _load_member(

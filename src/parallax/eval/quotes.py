@@ -180,7 +180,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
     scores = evaluate(args.polnear, args.split, limit=args.limit, cache_dir=args.cache)
     sys.stdout.write(format_scores(scores) + f"\nseconds: {time.perf_counter() - started:.1f}\n")
     if args.json is not None:
-        args.json.write_text(json.dumps(scores.as_dict(), indent=2), encoding="utf-8")
+        figures = {**scores.as_dict(), "accurate_quotes": os.environ.get(ENCODER_VARIABLE) == "1"}
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 
