@@ -9,7 +9,10 @@ quantization, as for the story embedder's MiniLM); the check shows what that cos
 
 Usage:
     .venv/bin/python scripts/export_quote_encoder.py --polnear ../shared/data/polnear \\
-        --teacher /tmp/minilm-3 --layers 3 --weight 0.5 --unsure 0.15 [--out src/parallax/models/quotes]
+        --teacher /tmp/minilm-teacher --layers 6 --weight 0.5 --unsure 0.06 [--out src/parallax/models/quotes]
+
+(the shipped encoder's command; weight and threshold chosen on dev with scripts/quote_teacher_oracle.py
+and ``parallax.eval.quotes --accurate-quotes``, see docs/quotes.md)
 """
 
 from __future__ import annotations
@@ -24,12 +27,11 @@ from pathlib import Path
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from torch import nn
-from train_quote_teacher import Teacher, label_probabilities, save_probs, span_f1, split_windows
+from train_quote_teacher import Teacher, label_probabilities, paragraphs, save_probs, span_f1, split_windows
 from train_quotes import CACHE
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_encoder import ENCODER_FILE, ENCODER_META_FILE, WordPieces, load_encoder
-from parallax.analyze.quote_features import Layout, TokenArrays
 from parallax.analyze.quote_net import wordpiece_tokenizer
 from parallax.eval.polnear import load_split, parse_split
 
@@ -106,10 +108,7 @@ def main(argv: list[str]) -> int:
     encoder = load_encoder(args.out)
     if encoder is None:
         raise SystemExit(f"{args.out}: the encoder did not load")
-    words = []
-    for doc in docs:
-        arrays = TokenArrays.of(doc)
-        words.extend([arrays.lower[i] for i in p.tokens] for p in Layout.of(doc).paragraphs)
+    words = [w for doc, gold in zip(docs, golds) for w, _ in paragraphs(doc, gold)]
     exported = encoder.label_probs(words)
     onnx_scores = span_f1(exported, gold_labels)
     if args.dev_probs:
