@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLES
 
 from parallax.model import to_dict
@@ -39,3 +40,29 @@ def test_compare_in_two_processes_matches_one(tmp_path: Path) -> None:
         parallel = _comparisons(db)
         assert not db.dirty_stories()
     assert parallel == serial
+
+
+def _quotes(db: Database) -> list[str]:
+    return sorted(json.dumps(to_dict(q), sort_keys=True) for a in db.articles() for q in db.analysis(a.id).quotes)
+
+
+def test_accurate_quotes_reach_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--accurate-quotes`` is an environment switch: parsing workers tag as the parent would."""
+    from parallax.analyze.quote_encoder import ENCODER_VARIABLE
+
+    plain, serial, parallel = (tmp_path / f"{name}.db" for name in ("plain", "serial", "parallel"))
+    with Database(plain) as db:
+        ingest_paths(db, [EXAMPLES])
+    shutil.copy(plain, serial)
+    shutil.copy(plain, parallel)
+    with Database(plain) as db:
+        analyze_store(db, n_process=1, compare=False)
+        default = _quotes(db)
+    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    with Database(serial) as db:
+        analyze_store(db, n_process=1, compare=False)
+        accurate = _quotes(db)
+    with Database(parallel) as db:
+        analyze_store(db, n_process=2, compare=False)
+        assert _quotes(db) == accurate
+    assert accurate != default  # the switch changed something, so the equality above means something
