@@ -17,12 +17,11 @@ from pathlib import Path
 
 import numpy as np
 from train_quote_net import read_teacher_probs
-
-from parallax.analyze.quote_encoder import product_of_experts
 from train_quote_teacher import paragraphs, span_f1
 from train_quotes import CACHE
 
 from parallax.analyze.nlp import load_nlp
+from parallax.analyze.quote_encoder import product_of_experts
 from parallax.analyze.quote_features import Layout, TokenArrays
 from parallax.analyze.quote_net import load_net
 from parallax.eval.polnear import load_split, parse_split

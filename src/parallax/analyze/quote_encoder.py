@@ -41,7 +41,9 @@ __all__ = [
     "active_encoder",
     "cut_windows",
     "load_encoder",
+    "piece_ids",
     "product_of_experts",
+    "wordpiece_tokenizer",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -72,6 +74,24 @@ class Window:
     firsts: list[int]  # per word: the position of its first piece in ``pieces``
 
 
+def piece_ids(tokenizer: Tokenizer, words: Sequence[str]) -> list[list[int]]:
+    """The WordPiece ids of each word on its own (no special tokens); empty for whitespace."""
+    return [enc.ids for enc in tokenizer.encode_batch(list(words), add_special_tokens=False)]
+
+
+@functools.cache
+def wordpiece_tokenizer() -> Tokenizer:
+    """all-MiniLM-L6-v2's uncased WordPiece tokenizer, without padding or truncation (one per process)."""
+    from tokenizers import Tokenizer
+
+    from parallax.stories.embed import wordpiece_tokenizer_path
+
+    tokenizer = Tokenizer.from_file(str(wordpiece_tokenizer_path()))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
 class WordPieces:
     """Each word's WordPiece ids ([UNK] for a word with none; at most WORD_PIECES), cached."""
 
@@ -86,8 +106,8 @@ class WordPieces:
             if len(cache) + len(missing) > CACHE_LIMIT:
                 cache.clear()
                 missing = list(set(words))
-            for word, enc in zip(missing, self.tokenizer.encode_batch(missing, add_special_tokens=False)):
-                cache[word] = enc.ids[:WORD_PIECES] or [UNK]
+            for word, ids in zip(missing, piece_ids(self.tokenizer, missing)):
+                cache[word] = ids[:WORD_PIECES] or [UNK]
         return [cache[w] for w in words]
 
 
@@ -168,8 +188,6 @@ def load_encoder(model_dir: Path) -> QuoteEncoder | None:
         LOGGER.warning("%s: no %s, so quotes are tagged without it (as without --accurate-quotes)", model_dir, ENCODER_FILE)
         return None
     import onnxruntime as ort
-
-    from .quote_net import wordpiece_tokenizer
 
     meta = json.loads((model_dir / ENCODER_META_FILE).read_text(encoding="utf-8"))
     options = ort.SessionOptions()

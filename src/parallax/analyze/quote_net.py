@@ -40,7 +40,7 @@ from threadpoolctl import ThreadpoolController
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-from .quote_encoder import QuoteEncoder, active_encoder
+from .quote_encoder import QuoteEncoder, active_encoder, piece_ids, wordpiece_tokenizer
 from .quote_features import Layout, Paragraph, TokenArrays, _token_features
 
 __all__ = [
@@ -213,11 +213,6 @@ def _reversal(lengths: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
     return rows, cols
 
 
-def piece_ids(tokenizer: Tokenizer, words: Sequence[str]) -> list[list[int]]:
-    """The WordPiece ids of each word on its own (no special tokens); empty for whitespace."""
-    return [enc.ids for enc in tokenizer.encode_batch(list(words), add_special_tokens=False)]
-
-
 class PieceVectors:
     """A word's vector is the mean of its WordPiece rows in ``table`` (zeros when it has no pieces).
 
@@ -257,19 +252,6 @@ class PieceVectors:
                 self._vectors[row] = self.table[pieces].mean(axis=0) if pieces else 0.0
         index = np.fromiter((ids[w] for w in words), dtype=np.int64, count=len(words))
         return self._vectors[index]
-
-
-@functools.cache
-def wordpiece_tokenizer() -> Tokenizer:
-    """all-MiniLM-L6-v2's uncased WordPiece tokenizer, without padding or truncation (one per process)."""
-    from tokenizers import Tokenizer
-
-    from parallax.stories.embed import wordpiece_tokenizer_path
-
-    tokenizer = Tokenizer.from_file(str(wordpiece_tokenizer_path()))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return tokenizer
 
 
 @dataclass(frozen=True, slots=True)
