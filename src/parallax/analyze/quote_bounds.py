@@ -16,9 +16,11 @@ learns from the errors the tagger makes on text it has not seen).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,7 +273,8 @@ def cue_end_features(
 
 
 def _score(weights: dict[str, float], feats: dict[str, float]) -> float:
-    return sum(weights.get(name, 0.0) * value for name, value in feats.items())
+    # map() keeps the per-feature work in C: this runs for every candidate edge of every quote.
+    return sum(map(operator.mul, map(weights.get, feats, itertools.repeat(0.0)), feats.values()))
 
 
 @dataclass(frozen=True, slots=True)

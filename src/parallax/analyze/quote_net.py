@@ -26,6 +26,7 @@ training-only dependency.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -271,8 +272,11 @@ class NetTagger:
     def feature_index(self, keys: list[list[str]]) -> np.ndarray:
         """[N, K] vocabulary ids of N tokens' feature strings (0: unknown or padding)."""
         lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-        get = self.vocab.get
-        ids = np.fromiter((get(f, 0) for feats in keys for f in feats), dtype=np.int64, count=int(lengths.sum()))
+        ids = np.fromiter(
+            map(self.vocab.get, itertools.chain.from_iterable(keys), itertools.repeat(0)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
         index = np.zeros((len(keys), int(lengths.max())), dtype=np.int64)
         index[np.arange(index.shape[1])[None, :] < lengths[:, None]] = ids  # row by row, left-aligned
         return index

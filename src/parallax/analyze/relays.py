@@ -96,6 +96,11 @@ SEEN_LEMMAS = frozenset({"see", "obtain", "review", "view", "acquire", "examine"
 QUOTING_LEMMAS = frozenset({"quote", "cite"})
 AGENT_LEMMAS = SEEN_LEMMAS | QUOTING_LEMMAS
 REPORT_LEMMAS = frozenset({"report", "say", "quote", "cite", "carry", "publish", "write", "broadcast"})
+INTERVIEW_LEMMAS = frozenset({"interview", "conversation"})
+TOLD_LEMMAS = frozenset({"tell", "speak"})
+STATEMENT_LEMMAS = frozenset({"statement", "communique", "readout"})
+# Every lemma one of the relay patterns below starts from ("according" is matched on the word itself).
+_TRIGGER_LEMMAS = REPORT_LEMMAS | AGENT_LEMMAS | INTERVIEW_LEMMAS | TOLD_LEMMAS | STATEMENT_LEMMAS
 GENERIC_NAME_WORDS = frozenset(
     {
         "state",
@@ -147,6 +152,8 @@ def find_relays(span: Span | Doc) -> list[RelayMention]:
     """Every relay mention in a sentence or document, in text order."""
     found: dict[tuple[int, int], RelayMention] = {}
     for token in span:
+        if token.lower_ != "according" and token.lemma_.lower() not in _TRIGGER_LEMMAS:
+            continue  # most words start no pattern: one look instead of six
         phrase = (
             _according_to(token)
             or _reported_by(token)
@@ -205,7 +212,7 @@ def _seen_by(token: Token) -> Span | None:
 
 def _interview_with(token: Token) -> Span | None:
     """ "in an interview with X" (X a medium)."""
-    if token.lemma_.lower() not in {"interview", "conversation"} or token.pos_ != "NOUN":
+    if token.lemma_.lower() not in INTERVIEW_LEMMAS or token.pos_ != "NOUN":
         return None
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ == "with":
@@ -216,7 +223,7 @@ def _interview_with(token: Token) -> Span | None:
 
 
 def _told_outlet(token: Token) -> Span | None:
-    if token.lemma_.lower() not in {"tell", "speak"}:
+    if token.lemma_.lower() not in TOLD_LEMMAS:
         return None
     for child in token.children:
         target = child
@@ -231,7 +238,7 @@ def _told_outlet(token: Token) -> Span | None:
 
 def _statement(token: Token) -> Span | None:
     """ "in a statement", "a Kremlin statement": an official statement as the channel."""
-    if token.lemma_.lower() not in {"statement", "communique", "readout"} or token.pos_ != "NOUN":
+    if token.lemma_.lower() not in STATEMENT_LEMMAS or token.pos_ != "NOUN":
         return None
     head = token.head
     if head.lower_ in {"in", "to", "from"} or token.dep_ == "pobj":
@@ -294,7 +301,7 @@ def source_name(phrase: Span) -> str:
     """A readable name for a source: its proper nouns ("TASS"); for a statement its owner ("Kremlin
     statement", "coast guard statement") or "a statement"; for an unnamed group "officials (unnamed)"."""
     propn = _name_run(phrase)
-    if phrase.root.lemma_.lower() in {"statement", "communique", "readout"}:
+    if phrase.root.lemma_.lower() in STATEMENT_LEMMAS:
         owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn) or _statement_owner(
             phrase
         )
