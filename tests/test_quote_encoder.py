@@ -10,7 +10,6 @@ import pytest
 
 from parallax.analyze.quote_encoder import (
     CLS,
-    ENCODER_VARIABLE,
     MAX_PIECES,
     SEP,
     UNK,
@@ -18,11 +17,14 @@ from parallax.analyze.quote_encoder import (
     WordPieces,
     active_encoder,
     cut_windows,
+    encoder_thresholds,
     load_encoder,
     product_of_experts,
 )
 from parallax.analyze.quote_model import MODEL_DIR
 from parallax.analyze.quote_net import LABELS, load_net, wordpiece_tokenizer
+from parallax.errors import ConfigError
+from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, quote_mode, using_quote_mode
 
 
 @pytest.fixture(scope="module")
@@ -89,30 +91,55 @@ def test_only_unsure_paragraphs_are_reread(encoder) -> None:  # type: ignore[no-
     sure = np.full((4, len(LABELS)), 1e-4, dtype=np.float32)
     sure[:, 0] = 1.0 - 1e-4 * (len(LABELS) - 1)
     unsure = np.full((3, len(LABELS)), 1.0 / len(LABELS), dtype=np.float32)
-    assert encoder.unsure_paragraphs([sure, unsure, sure[:0]]) == [1]
     words = [["a", "b", "c", "d"], ["she", "said", "so"]]
-    mixed = encoder.refine([sure, unsure], words)
+    with using_quote_mode("accurate"):
+        assert encoder.unsure_paragraphs([sure, unsure, sure[:0]]) == [1]
+        mixed = encoder.refine([sure, unsure], words)
+    assert encoder.unsure_paragraphs([sure, unsure], threshold=1.0) == []
     assert mixed[0] is sure  # not re-read
     assert not np.allclose(mixed[1], unsure)  # the encoder's opinion moved the uniform guess
     assert np.allclose(mixed[1].sum(axis=1), 1.0, atol=1e-4)
 
 
-def test_the_encoder_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_quote_mode_runs_the_encoder_only_when_it_has_a_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     net = load_net(MODEL_DIR)
     assert net is not None
-    monkeypatch.delenv(ENCODER_VARIABLE, raising=False)
+    thresholds = encoder_thresholds(MODEL_DIR)
+    assert "accurate" in thresholds and "fast" not in thresholds
+    monkeypatch.delenv(MODE_VARIABLE, raising=False)
+    assert quote_mode() == "default"
+    assert (net.encoder is not None) == ("default" in thresholds)
+    monkeypatch.setenv(MODE_VARIABLE, "fast")
     assert active_encoder(MODEL_DIR) is None and net.encoder is None
-    monkeypatch.setenv(ENCODER_VARIABLE, "0")
-    assert net.encoder is None
     # The switch is read at use: it takes effect on a tagger that has already loaded.
-    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    monkeypatch.setenv(MODE_VARIABLE, "accurate")
     assert net.encoder is not None and net.encoder is load_encoder(MODEL_DIR)
+
+
+def test_a_quote_mode_block_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MODE_VARIABLE, "fast")
+    with using_quote_mode("accurate"):
+        assert quote_mode() == "accurate" and active_encoder(MODEL_DIR) is not None
+        with using_quote_mode("fast"):
+            assert active_encoder(MODEL_DIR) is None
+        assert quote_mode() == "accurate"
+    assert quote_mode() == "fast"
+    with pytest.raises(ValueError, match="quick"):
+        with using_quote_mode("quick"):
+            pass
+
+
+def test_an_unknown_quote_mode_in_the_environment_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MODE_VARIABLE, "turbo")
+    with pytest.raises(ConfigError, match=r"PARALLAX_QUOTE_MODE='turbo' is not a quote mode; use one of fast"):
+        quote_mode()
+    assert QUOTE_MODES == ("fast", "default", "accurate")
 
 
 def test_a_missing_encoder_is_reported_not_fatal(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    monkeypatch.setenv(MODE_VARIABLE, "accurate")
     assert active_encoder(tmp_path) is None
     assert "encoder.onnx" in caplog.text and str(tmp_path) in caplog.text
 
@@ -125,9 +152,11 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
     from parallax.analyze.quote_features import Layout, TokenArrays
     from parallax.cli import main
 
-    monkeypatch.setenv(ENCODER_VARIABLE, "0")  # restored when the test ends
+    monkeypatch.setenv(MODE_VARIABLE, "fast")  # restored when the test ends
     assert main(["--accurate-quotes", "--db", str(tmp_path / "p.db"), "stories"]) == 0
-    assert os.environ[ENCODER_VARIABLE] == "1"  # what the tagger reads where it loads, workers included
+    assert os.environ[MODE_VARIABLE] == "accurate"  # what the tagger reads where it loads, workers included
+    assert main(["--quote-mode", "fast", "--db", str(tmp_path / "p.db"), "stories"]) == 0
+    assert os.environ[MODE_VARIABLE] == "fast"
     text = (
         "The minister said the talks had failed. \"We will not go back,\" she told reporters on Monday.\n\n"
         "Officials in the capital, who asked not to be named, suggested the offer could still be revived "
@@ -136,9 +165,9 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
     doc = load_nlp()(text)
     layout, arrays = Layout.of(doc), TokenArrays.of(doc)
     net = load_net(MODEL_DIR)
-    monkeypatch.setenv(ENCODER_VARIABLE, "0")
+    monkeypatch.setenv(MODE_VARIABLE, "fast")
     plain = net.tag_paragraphs(doc, layout, arrays)
-    monkeypatch.setenv(ENCODER_VARIABLE, "1")
+    monkeypatch.setenv(MODE_VARIABLE, "accurate")
     encoder = net.encoder
     assert encoder is not None
     before = encoder.counts.copy()

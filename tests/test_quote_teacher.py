@@ -77,3 +77,24 @@ def test_length_groups_cover_every_item_once_within_the_padded_budget() -> None:
     for group in groups:
         # A lone item longer than the budget is a batch of its own.
         assert len(group) == 1 or max(lengths[k] for k in group) * len(group) <= 400
+
+
+def test_batches_train_on_gold_labels_and_on_a_teachers_probabilities() -> None:
+    """Distillation (--distil): a silver window's targets are its teacher's label distributions, a gold
+    window's are one-hot; padding has none, so it adds nothing to the loss."""
+    from train_quote_teacher import batches
+
+    from parallax.analyze.quote_net import LABELS
+
+    pieces = WordPieces(wordpiece_tokenizer())
+    gold = windows(0, ["she", "said", "so"], [1, 2, 0], pieces)[0]
+    silver = windows(1, ["officials", "said"], [0, 0], pieces)[0]
+    soft = np.random.default_rng(0).dirichlet(np.ones(len(LABELS)), size=2).astype(np.float32)
+    silver.soft = soft
+    (group, ids, mask, firsts, targets), *rest = list(batches([gold, silver], 10_000, shuffle=False))
+    assert not rest and sorted(group) == [0, 1]
+    rows = {k: j for j, k in enumerate(group)}
+    assert np.array_equal(targets[rows[0], :3].numpy(), np.eye(len(LABELS), dtype=np.float32)[[1, 2, 0]])
+    assert np.allclose(targets[rows[1], :2].numpy(), soft)
+    assert targets[rows[1], 2:].sum() == 0  # the shorter window's padding step
+    assert bool(mask[rows[0]].sum() == len(gold.pieces))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -58,18 +59,21 @@ def test_eval_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_eval_cli_accurate_quotes_runs_the_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parallax.analyze.quote_encoder import ENCODER_VARIABLE, load_encoder
+    from parallax.analyze.quote_encoder import load_encoder
     from parallax.analyze.quote_model import MODEL_DIR
+    from parallax.quote_mode import MODE_VARIABLE
 
     root = shared_path("polnear")
     out = tmp_path / "scores.json"
-    monkeypatch.setenv(ENCODER_VARIABLE, "0")  # restored when the test ends
+    monkeypatch.setenv(MODE_VARIABLE, "fast")  # restored when the test ends; --accurate-quotes wins
     encoder = load_encoder(MODEL_DIR)
     assert encoder is not None
     before = encoder.counts["reread"]
     assert cli(["--polnear", str(root), "--split", "dev", "--limit", "2", "--accurate-quotes", "--json", str(out)]) == 0
     assert encoder.counts["reread"] > before
-    assert json.loads(out.read_text())["accurate_quotes"] is True
+    assert json.loads(out.read_text())["quote_mode"] == "accurate"
+    # The flag holds for the one run, in this process: nothing is left switched on.
+    assert os.environ[MODE_VARIABLE] == "fast"
 
 
 def test_eval_missing_polnear_folder_says_what_to_pass(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from parallax import __version__
 from parallax.errors import InputError, ParallaxError
+from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES
 
 LOGGER = logging.getLogger("parallax")
 
@@ -41,9 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="SQLite database file (default: $PARALLAX_DB or parallax.db)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v info, -vv debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--accurate-quotes", action="store_true",
-                        help="re-read the paragraphs the quote tagger is unsure of with a transformer: better quote"
-                             " boundaries, a quote stage about 2.5 times as slow (same as $PARALLAX_QUOTE_ENCODER=1)")
+    parser.add_argument("--quote-mode", choices=QUOTE_MODES,
+                        help="fast: the BiLSTM quote tagger alone; accurate: a transformer also re-reads the"
+                             " paragraphs the tagger is unsure of (better quote boundaries, a quote stage about 2.5"
+                             " times as slow); default: the shipped choice, today the same as fast"
+                             " (default: $PARALLAX_QUOTE_MODE, else default)")
+    parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -100,10 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     _configure_logging(args.verbose)
-    if args.accurate_quotes:
-        from parallax.analyze.quote_encoder import ENCODER_VARIABLE
-
-        os.environ[ENCODER_VARIABLE] = "1"  # read as quotes are tagged, in this process and its workers
+    if args.accurate_quotes or args.quote_mode:
+        # Read as quotes are tagged, in this process and in its worker processes.
+        os.environ[MODE_VARIABLE] = "accurate" if args.accurate_quotes else args.quote_mode
     try:
         return int(COMMANDS[args.command](args))
     except ParallaxError as exc:

@@ -2,16 +2,18 @@
 
 The BiLSTM tagger (:mod:`parallax.analyze.quote_net`) reads parse features; a transformer reads the
 paragraph's words and makes different errors, so the two mixed (a product of experts) beat either. The
-transformer costs far more than the BiLSTM, so it is opt-in (``parallax --accurate-quotes``, or
-``PARALLAX_QUOTE_ENCODER=1``), and even then it reads only the paragraphs the BiLSTM is unsure of: those
-whose tokens' mean (1 - top label probability) exceeds a threshold
+transformer costs far more than the BiLSTM, so it reads only the paragraphs the BiLSTM is unsure of:
+those whose tokens' mean (1 - top label probability) exceeds the quote mode's threshold
 (:meth:`QuoteEncoder.unsure_paragraphs`).
+
+Quote modes (:mod:`parallax.quote_mode`): ``fast`` never runs the encoder; ``default`` and ``accurate``
+run it when ``encoder.json`` gives them a threshold (the lower, the more paragraphs are re-read).
 
 The encoder is all-MiniLM-L6-v2 (the story embedder's model) fine-tuned with a linear BILOU layer on the
 first WordPiece of each spaCy token by ``scripts/train_quote_teacher.py``, and exported as an int8 ONNX
 graph by ``scripts/export_quote_encoder.py`` (``encoder.onnx``: pieces and first-piece positions in,
-label probabilities out). ``encoder.json`` holds the mix weight and the threshold, both chosen on
-PolNeAR dev.
+label probabilities out). ``encoder.json`` holds the mix weight and the thresholds, chosen on PolNeAR
+dev.
 """
 
 from __future__ import annotations
@@ -19,14 +21,15 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from parallax.quote_mode import quote_mode
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -34,12 +37,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ENCODER_FILE",
     "ENCODER_META_FILE",
-    "ENCODER_VARIABLE",
     "QuoteEncoder",
     "Window",
     "WordPieces",
     "active_encoder",
     "cut_windows",
+    "encoder_thresholds",
     "load_encoder",
     "piece_ids",
     "product_of_experts",
@@ -50,7 +53,6 @@ LOGGER = logging.getLogger(__name__)
 
 ENCODER_FILE = "encoder.onnx"
 ENCODER_META_FILE = "encoder.json"
-ENCODER_VARIABLE = "PARALLAX_QUOTE_ENCODER"  # "1": re-read unsure paragraphs (slower, more accurate)
 CLS, SEP, UNK = 101, 102, 100  # all-MiniLM-L6-v2's WordPiece ids
 MAX_PIECES = 510  # 512 positions less [CLS] and [SEP]; a longer paragraph is cut at a word boundary
 WORD_PIECES = 16  # a word's pieces beyond this are dropped (URLs, long numbers)
@@ -132,7 +134,9 @@ class QuoteEncoder:
     session: Any  # onnxruntime.InferenceSession of encoder.onnx
     pieces: WordPieces
     weight: float  # the encoder's exponent in the product of experts
-    unsure: float  # a paragraph is re-read when its tokens' mean (1 - top probability) exceeds this
+    # Per quote mode that runs the encoder: a paragraph is re-read when its tokens' mean
+    # (1 - top probability) exceeds this.
+    unsure: Mapping[str, float]
     counts: Counter[str] = field(default_factory=Counter)  # tokens offered and re-read (benchmarks)
 
     def label_probs(self, paragraphs: Sequence[Sequence[str]]) -> list[np.ndarray]:
@@ -154,12 +158,15 @@ class QuoteEncoder:
                 out[k][w.offset : w.offset + len(w.firsts)] = probs[0]
         return out
 
-    def unsure_paragraphs(self, probs: Sequence[np.ndarray]) -> list[int]:
-        """Indices of the paragraphs (label probabilities [T, labels] each) worth a second reading."""
-        return [k for k, p in enumerate(probs) if len(p) and float(1.0 - p.max(axis=1).mean()) > self.unsure]
+    def unsure_paragraphs(self, probs: Sequence[np.ndarray], threshold: float | None = None) -> list[int]:
+        """Indices of the paragraphs (label probabilities [T, labels] each) worth a second reading, at
+        ``threshold`` (default: the threshold of the quote mode in force)."""
+        limit = self.unsure[quote_mode()] if threshold is None else threshold
+        return [k for k, p in enumerate(probs) if len(p) and float(1.0 - p.max(axis=1).mean()) > limit]
 
     def refine(self, probs: list[np.ndarray], words: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """The tagger's per-paragraph probabilities, mixed with the encoder's where the tagger is unsure."""
+        """The tagger's per-paragraph probabilities, mixed with the encoder's where the tagger is unsure
+        (at the threshold of the quote mode in force)."""
         chosen = self.unsure_paragraphs(probs)
         self.counts["tokens"] += sum(len(p) for p in probs)
         self.counts["reread"] += sum(len(probs[k]) for k in chosen)
@@ -173,19 +180,32 @@ class QuoteEncoder:
 
 
 def active_encoder(model_dir: Path) -> QuoteEncoder | None:
-    """The encoder in ``model_dir`` while the accurate mode is on (``PARALLAX_QUOTE_ENCODER=1``, which
-    ``parallax --accurate-quotes`` sets), else None. The switch is read at each call, so it takes effect
-    even after the tagger has loaded; the encoder itself loads once per process."""
-    if os.environ.get(ENCODER_VARIABLE, "0") != "1":
+    """The encoder in ``model_dir`` when the quote mode in force runs it (``encoder.json`` gives the mode a
+    threshold), else None. The mode is read at each call, so it takes effect even after the tagger has
+    loaded; the encoder itself loads once per process."""
+    mode = quote_mode()
+    if mode == "fast":
         return None
-    return load_encoder(model_dir)
+    if mode not in encoder_thresholds(model_dir) and mode != "accurate":
+        return None  # this folder's default is the BiLSTM alone
+    encoder = load_encoder(model_dir)  # the accurate mode asked for it: a missing encoder is worth a warning
+    return encoder if encoder is not None and mode in encoder.unsure else None
+
+
+@functools.lru_cache(maxsize=4)
+def encoder_thresholds(model_dir: Path) -> dict[str, float]:
+    """The quote modes ``model_dir``'s encoder serves, with their thresholds ({} without an encoder)."""
+    path = model_dir / ENCODER_META_FILE
+    if not path.is_file() or not (model_dir / ENCODER_FILE).is_file():
+        return {}
+    return {mode: float(v) for mode, v in json.loads(path.read_text(encoding="utf-8"))["unsure"].items()}
 
 
 @functools.lru_cache(maxsize=2)
 def load_encoder(model_dir: Path) -> QuoteEncoder | None:
     """The exported encoder in ``model_dir`` (once per process), or None, with a warning, when it has none."""
     if not (model_dir / ENCODER_FILE).is_file():
-        LOGGER.warning("%s: no %s, so quotes are tagged without it (as without --accurate-quotes)", model_dir, ENCODER_FILE)
+        LOGGER.warning("%s: no %s, so quotes are tagged without it (as in the fast quote mode)", model_dir, ENCODER_FILE)
         return None
     import onnxruntime as ort
 
@@ -196,4 +216,4 @@ def load_encoder(model_dir: Path) -> QuoteEncoder | None:
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(model_dir / ENCODER_FILE), sess_options=options, providers=["CPUExecutionProvider"])
     LOGGER.info("loaded attribution encoder from %s (%d layers)", model_dir, meta["layers"])
-    return QuoteEncoder(session, WordPieces(wordpiece_tokenizer()), float(meta["weight"]), float(meta["unsure"]))
+    return QuoteEncoder(session, WordPieces(wordpiece_tokenizer()), float(meta["weight"]), encoder_thresholds(model_dir))

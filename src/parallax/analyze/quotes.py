@@ -85,6 +85,9 @@ def extract_quotes(
     Returns:
         One record per content fragment; the fragments of a quote interrupted by its frame ("“…,” he
         said, “…”") share speaker and cue.
+
+    The quote mode in force (:mod:`parallax.quote_mode`) decides whether a transformer re-reads the
+    paragraphs the tagger is unsure of: ``with using_quote_mode("accurate"): extract_quotes(doc, "a1")``.
     """
     if not len(doc):
         return []

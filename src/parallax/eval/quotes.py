@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from parallax.analyze.quote_encoder import ENCODER_VARIABLE
+from parallax.quote_mode import QUOTE_MODES, quote_mode, using_quote_mode
 from parallax.model import Quote
 
 from .polnear import ROLES, PolnearDoc, load_split, parse_split
@@ -171,16 +170,17 @@ def cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="score only the first N documents")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="folder for cached parses")
     parser.add_argument(
-        "--accurate-quotes", action="store_true", help="with the attribution encoder (as parallax --accurate-quotes)"
+        "--quote-mode", choices=QUOTE_MODES, help="as parallax --quote-mode (default: $PARALLAX_QUOTE_MODE or default)"
     )
+    parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.accurate_quotes:
-        os.environ[ENCODER_VARIABLE] = "1"
+    mode = "accurate" if args.accurate_quotes else args.quote_mode or quote_mode()
     started = time.perf_counter()
-    scores = evaluate(args.polnear, args.split, limit=args.limit, cache_dir=args.cache)
-    sys.stdout.write(format_scores(scores) + f"\nseconds: {time.perf_counter() - started:.1f}\n")
+    with using_quote_mode(mode):
+        scores = evaluate(args.polnear, args.split, limit=args.limit, cache_dir=args.cache)
+    sys.stdout.write(format_scores(scores) + f"\nquote mode: {mode}\nseconds: {time.perf_counter() - started:.1f}\n")
     if args.json is not None:
-        figures = {**scores.as_dict(), "accurate_quotes": os.environ.get(ENCODER_VARIABLE) == "1"}
+        figures = {**scores.as_dict(), "quote_mode": mode}
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 

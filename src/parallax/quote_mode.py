@@ -1,0 +1,49 @@
+"""How much work the quote stage puts into finding quote boundaries: its *quote mode*.
+
+- ``fast``: the BiLSTM attribution tagger alone.
+- ``default``: what the package ships as its default (the attribution encoder where ``encoder.json``
+  gives this mode a threshold, else the tagger alone).
+- ``accurate``: a MiniLM encoder re-reads every paragraph the tagger is unsure of (about 2.5 times the
+  quote stage's time; :mod:`parallax.analyze.quote_encoder`).
+
+The mode comes from a :func:`using_quote_mode` block, else ``$PARALLAX_QUOTE_MODE`` (which
+``parallax --quote-mode`` sets, so that worker processes inherit it), else ``default``. It is read each
+time a document is tagged. This module imports nothing heavy, so the CLI can read it at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from parallax.errors import ConfigError
+
+__all__ = ["MODE_VARIABLE", "QUOTE_MODES", "quote_mode", "using_quote_mode"]
+
+MODE_VARIABLE = "PARALLAX_QUOTE_MODE"
+QUOTE_MODES = ("fast", "default", "accurate")
+_MODE: ContextVar[str | None] = ContextVar("parallax_quote_mode", default=None)
+
+
+def quote_mode() -> str:
+    """The quote mode in force: a :func:`using_quote_mode` block's, else ``$PARALLAX_QUOTE_MODE``'s, else
+    ``default``."""
+    mode = _MODE.get() or os.environ.get(MODE_VARIABLE) or "default"
+    if mode not in QUOTE_MODES:
+        raise ConfigError(f"${MODE_VARIABLE}={mode!r} is not a quote mode; use one of {', '.join(QUOTE_MODES)}")
+    return mode
+
+
+@contextlib.contextmanager
+def using_quote_mode(mode: str) -> Iterator[None]:
+    """Tag quotes in ``mode`` inside the block (this thread or task only), whatever the environment says:
+    ``with using_quote_mode("accurate"): extract_quotes(doc, "a1")``."""
+    if mode not in QUOTE_MODES:
+        raise ValueError(f"unknown quote mode {mode!r}; use one of {', '.join(QUOTE_MODES)}")
+    token = _MODE.set(mode)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
