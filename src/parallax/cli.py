@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--quote-mode", choices=QUOTE_MODES,
                         help="fast: the BiLSTM quote tagger alone; accurate: a transformer also re-reads the"
-                             " paragraphs the tagger is unsure of (better quote boundaries, a quote stage about 2.5"
+                             " paragraphs the tagger is unsure of (better quote boundaries, a quote stage about 2.4"
                              " times as slow); default: the shipped choice, today the same as fast"
                              " (default: $PARALLAX_QUOTE_MODE, else default)")
     parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
