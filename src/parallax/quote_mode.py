@@ -3,7 +3,7 @@
 - ``fast``: the BiLSTM attribution tagger alone.
 - ``default``: what the package ships as its default (the attribution encoder where ``encoder.json``
   gives this mode a threshold, else the tagger alone).
-- ``accurate``: a MiniLM encoder re-reads every paragraph the tagger is unsure of (about 2.5 times the
+- ``accurate``: a MiniLM encoder re-reads every paragraph the tagger is unsure of (about 2.4 times the
   quote stage's time; :mod:`parallax.analyze.quote_encoder`).
 
 The mode comes from a :func:`using_quote_mode` block, else ``$PARALLAX_QUOTE_MODE`` (which
