@@ -22,7 +22,7 @@ from parallax.analyze.quote_bounds import load_bounds
 from parallax.analyze.quote_model import load_tagger
 from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.sources import sources_relied_on
-from parallax.quote_mode import QUOTE_MODES, quote_mode, using_quote_mode
+from parallax.quote_mode import QUOTE_MODES, flag_mode, quote_mode, using_quote_mode
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
 
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quote-mode", choices=QUOTE_MODES, help="as parallax --quote-mode")
     parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     args = parser.parse_args(argv)
-    mode = "accurate" if args.accurate_quotes else args.quote_mode or quote_mode()
+    mode = flag_mode(args.quote_mode, args.accurate_quotes) or quote_mode()
     with using_quote_mode(mode):
         return run(args, mode)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from parallax import __version__
 from parallax.errors import InputError, ParallaxError
-from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES
+from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, flag_mode
 
 LOGGER = logging.getLogger("parallax")
 
@@ -104,9 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     _configure_logging(args.verbose)
-    if args.accurate_quotes or args.quote_mode:
-        # Read as quotes are tagged, in this process and in its worker processes.
-        os.environ[MODE_VARIABLE] = "accurate" if args.accurate_quotes else args.quote_mode
+    mode = flag_mode(args.quote_mode, args.accurate_quotes)
+    if mode is not None:
+        os.environ[MODE_VARIABLE] = mode  # read as quotes are tagged, in this process and in its workers
     try:
         return int(COMMANDS[args.command](args))
     except ParallaxError as exc:

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 
 from parallax.errors import ConfigError
 
-__all__ = ["MODE_VARIABLE", "QUOTE_MODES", "quote_mode", "using_quote_mode"]
+__all__ = ["MODE_VARIABLE", "QUOTE_MODES", "flag_mode", "quote_mode", "using_quote_mode"]
 
 MODE_VARIABLE = "PARALLAX_QUOTE_MODE"
 QUOTE_MODES = ("fast", "default", "accurate")
@@ -34,6 +34,12 @@ def quote_mode() -> str:
     if mode not in QUOTE_MODES:
         raise ConfigError(f"${MODE_VARIABLE}={mode!r} is not a quote mode; use one of {', '.join(QUOTE_MODES)}")
     return mode
+
+
+def flag_mode(quote_mode_flag: str | None, accurate_quotes: bool) -> str | None:
+    """The mode the command-line flags ask for: ``--accurate-quotes`` is ``--quote-mode accurate``; None
+    when neither was given."""
+    return "accurate" if accurate_quotes else quote_mode_flag
 
 
 @contextlib.contextmanager

@@ -343,11 +343,12 @@ class NetEnsemble:
     """
 
     members: tuple[NetTagger, ...]
-    model_dir: Path | None = None  # where an attribution encoder may live (the accurate mode)
+    model_dir: Path | None = None  # where an attribution encoder may live (quote modes that run it)
 
     @property
     def encoder(self) -> QuoteEncoder | None:
-        """The encoder that re-reads the paragraphs the taggers are unsure of, in the accurate mode."""
+        """The encoder that re-reads the paragraphs the taggers are unsure of, when the quote mode in force
+        runs it (:func:`parallax.analyze.quote_encoder.active_encoder`)."""
         return active_encoder(self.model_dir) if self.model_dir is not None else None
 
     @property

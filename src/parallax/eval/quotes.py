@@ -20,7 +20,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from parallax.quote_mode import QUOTE_MODES, quote_mode, using_quote_mode
+from parallax.quote_mode import QUOTE_MODES, flag_mode, quote_mode, using_quote_mode
 from parallax.model import Quote
 
 from .polnear import ROLES, PolnearDoc, load_split, parse_split
@@ -174,7 +174,7 @@ def cli(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    mode = "accurate" if args.accurate_quotes else args.quote_mode or quote_mode()
+    mode = flag_mode(args.quote_mode, args.accurate_quotes) or quote_mode()
     started = time.perf_counter()
     with using_quote_mode(mode):
         scores = evaluate(args.polnear, args.split, limit=args.limit, cache_dir=args.cache)
