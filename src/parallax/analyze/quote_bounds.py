@@ -21,12 +21,12 @@ import json
 import logging
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from .quote_features import Layout
 from .quote_model import MODEL_DIR, RoleSpan
@@ -73,7 +73,8 @@ def start_candidates(doc: Doc, layout: Layout, content: RoleSpan) -> list[int]:
     lo, hi = _paragraph_range(layout, content)
     first = max(lo, content.start - START_WINDOW[0])
     last = min(content.end - 1, content.start + START_WINDOW[1], hi - 1)
-    return [t for t in range(first, last + 1) if not doc[t].is_space]
+    space = layout.arrays.space
+    return [t for t in range(first, last + 1) if not space[t]]
 
 
 def end_candidates(doc: Doc, layout: Layout, content: RoleSpan) -> list[int]:
@@ -81,7 +82,8 @@ def end_candidates(doc: Doc, layout: Layout, content: RoleSpan) -> list[int]:
     lo, hi = _paragraph_range(layout, content)
     first = max(content.start + 1, content.end - END_WINDOW[0])
     last = min(hi, content.end + END_WINDOW[1])
-    return [e for e in range(first, last + 1) if not doc[e - 1].is_space]
+    space = layout.arrays.space
+    return [e for e in range(first, last + 1) if not space[e - 1]]
 
 
 def cue_end_candidates(doc: Doc, layout: Layout, cue: RoleSpan) -> list[int]:
@@ -89,46 +91,39 @@ def cue_end_candidates(doc: Doc, layout: Layout, cue: RoleSpan) -> list[int]:
     _, sent_end = layout.sentence_bounds(cue.start)
     first = max(cue.start + 1, cue.end - CUE_END_WINDOW[0])
     last = min(sent_end, cue.end + CUE_END_WINDOW[1])
-    return [e for e in range(first, last + 1) if not doc[e - 1].is_space]
+    space = layout.arrays.space
+    return [e for e in range(first, last + 1) if not space[e - 1]]
 
 
 def _bucket(p: float) -> str:
     return "0" if p < 0.05 else "1" if p < 0.3 else "2" if p < 0.7 else "3"
 
 
-def _opened_by(token: Token) -> Token | None:
-    """The largest subtree whose first token is ``token`` (None when no subtree starts there)."""
-    return _largest_subtree(token, lambda t: t.left_edge.i)
-
-
-def _closed_by(token: Token) -> Token | None:
-    """The largest subtree whose last token is ``token``."""
-    return _largest_subtree(token, lambda t: t.right_edge.i)
-
-
-def _largest_subtree(token: Token, edge: Callable[[Token], int]) -> Token | None:
-    """The highest ancestor (or ``token`` itself) whose subtree has ``token`` at the given edge."""
-    best = token if edge(token) == token.i else None
+def _largest_subtree(token: int, head: list[int], edge: list[int]) -> int | None:
+    """The highest ancestor (or ``token`` itself) whose subtree has ``token`` at the given edge (``edge``:
+    every token's leftmost or rightmost subtree token); None when no subtree has it there."""
+    best = token if edge[token] == token else None
     node = token
     for _ in range(MAX_CLIMB):
-        head = node.head
-        if head.i == node.i or edge(head) != token.i:
+        up = head[node]
+        if up == node or edge[up] != token:
             break
-        best = node = head
+        best = node = up
     return best
 
 
-def _cue_relation(node: Token | None, cue: RoleSpan | None) -> str:
+def _cue_relation(layout: Layout, node: int | None, cue: RoleSpan | None) -> str:
     """How a subtree hangs below the cue: its dependency when its head is in the cue, else where it is."""
     if node is None:
         return "none"
+    dep = layout.arrays.dep[node]
     if cue is None:
-        return f"nocue:{node.dep_}"
-    if cue.start <= node.head.i < cue.end:
-        return f"cue:{node.dep_}"
-    if cue.start <= node.i < cue.end:
+        return f"nocue:{dep}"
+    if cue.start <= layout.arrays.head[node] < cue.end:
+        return f"cue:{dep}"
+    if cue.start <= node < cue.end:
         return "incue"
-    return f"other:{node.dep_}"
+    return f"other:{dep}"
 
 
 def _side(i: int, cue: RoleSpan | None) -> str:
@@ -141,33 +136,34 @@ def start_features(
     doc: Doc, layout: Layout, t: int, content: RoleSpan, cue: RoleSpan | None, marg: Marginals
 ) -> dict[str, float]:
     """Features of starting ``content`` at token ``t``."""
+    a = layout.arrays
     lo, _ = _paragraph_range(layout, content)
-    tok = doc[t]
-    prev = doc[t - 1] if t - 1 >= lo else None
-    pw = prev.lower_ if prev is not None else "<par>"
-    ppos = prev.pos_ if prev is not None else "<par>"
-    pdep = prev.dep_ if prev is not None else "<par>"
+    has_prev = t - 1 >= lo
+    word, pos, dep = a.lower[t], a.pos[t], a.dep[t]
+    pw = a.lower[t - 1] if has_prev else "<par>"
+    ppos = a.pos[t - 1] if has_prev else "<par>"
+    pdep = a.dep[t - 1] if has_prev else "<par>"
     off = max(-START_WINDOW[0], min(START_WINDOW[1], t - content.start))
     sent_start = layout.sentence_bounds(t)[0]
-    opened = _opened_by(tok)
-    rel = _cue_relation(opened, cue)
+    opened = _largest_subtree(t, a.head, a.left)
+    rel = _cue_relation(layout, opened, cue)
     d0 = layout.depth[t]
-    d1 = layout.depth[t - 1] if prev is not None else 0
+    d1 = layout.depth[t - 1] if has_prev else 0
     mb = float(marg.begin[t])
     mi = float(marg.inside[t])
-    mp = float(marg.inside[t - 1]) if prev is not None else 0.0
+    mp = float(marg.inside[t - 1]) if has_prev else 0.0
     feats = {
         f"off={off}": 1.0,
-        f"w={tok.lower_}": 1.0,
+        f"w={word}": 1.0,
         f"pw={pw}": 1.0,
-        f"pw|w={pw}|{tok.lower_}": 1.0,
-        f"pos={tok.pos_}": 1.0,
-        f"tag={tok.tag_}": 1.0,
-        f"dep={tok.dep_}": 1.0,
+        f"pw|w={pw}|{word}": 1.0,
+        f"pos={pos}": 1.0,
+        f"tag={a.tag[t]}": 1.0,
+        f"dep={dep}": 1.0,
         f"ppos={ppos}": 1.0,
         f"pdep={pdep}": 1.0,
-        f"ppos|pos={ppos}|{tok.pos_}": 1.0,
-        f"pdep|dep={pdep}|{tok.dep_}": 1.0,
+        f"ppos|pos={ppos}|{pos}": 1.0,
+        f"pdep|dep={pdep}|{dep}": 1.0,
         f"sent0={int(t == sent_start)}": 1.0,
         f"q={d1}{d0}": 1.0,
         f"side={_side(t, cue)}": 1.0,
@@ -182,8 +178,8 @@ def start_features(
         f"off|mb={off}|{_bucket(mb)}": 1.0,
     }
     if opened is not None:
-        feats[f"odep={opened.dep_}|{opened.head.pos_}"] = 1.0
-        feats["olen"] = math.log1p(opened.right_edge.i - t) / 4.0
+        feats[f"odep={a.dep[opened]}|{a.pos[a.head[opened]]}"] = 1.0
+        feats["olen"] = math.log1p(a.right[opened] - t) / 4.0
     return feats
 
 
@@ -191,43 +187,45 @@ def end_features(
     doc: Doc, layout: Layout, e: int, content: RoleSpan, cue: RoleSpan | None, marg: Marginals
 ) -> dict[str, float]:
     """Features of ending ``content`` before token ``e`` (its last token is ``e - 1``)."""
+    a = layout.arrays
     _, hi = _paragraph_range(layout, content)
-    last = doc[e - 1]
-    nxt = doc[e] if e < hi else None
-    while nxt is not None and nxt.is_space and nxt.i + 1 < hi:
-        nxt = doc[nxt.i + 1]
-    nw = nxt.lower_ if nxt is not None else "<par>"
-    npos = nxt.pos_ if nxt is not None else "<par>"
-    ndep = nxt.dep_ if nxt is not None else "<par>"
+    last = e - 1
+    nxt = e if e < hi else None
+    while nxt is not None and a.space[nxt] and nxt + 1 < hi:
+        nxt += 1
+    word, pos, dep = a.lower[last], a.pos[last], a.dep[last]
+    nw = a.lower[nxt] if nxt is not None else "<par>"
+    npos = a.pos[nxt] if nxt is not None else "<par>"
+    ndep = a.dep[nxt] if nxt is not None else "<par>"
     off = max(-END_WINDOW[0], min(END_WINDOW[1], e - content.end))
-    sent_end = layout.sentence_bounds(e - 1)[1]
-    closed = _closed_by(last)
-    rel = _cue_relation(closed, cue)
-    d0 = layout.depth[e - 1]
-    d1 = layout.depth[nxt.i] if nxt is not None else 0
-    me = float(marg.end[e - 1])
-    mi = float(marg.inside[e - 1])
-    mn = float(marg.inside[nxt.i]) if nxt is not None else 0.0
-    at_sent_end = e == sent_end or (nxt is not None and nxt.is_punct and nxt.i + 1 == sent_end)
+    sent_end = layout.sentence_bounds(last)[1]
+    closed = _largest_subtree(last, a.head, a.right)
+    rel = _cue_relation(layout, closed, cue)
+    d0 = layout.depth[last]
+    d1 = layout.depth[nxt] if nxt is not None else 0
+    me = float(marg.end[last])
+    mi = float(marg.inside[last])
+    mn = float(marg.inside[nxt]) if nxt is not None else 0.0
+    at_sent_end = e == sent_end or (nxt is not None and a.punct[nxt] and nxt + 1 == sent_end)
     feats = {
         f"off={off}": 1.0,
-        f"w={last.lower_}": 1.0,
+        f"w={word}": 1.0,
         f"nw={nw}": 1.0,
-        f"w|nw={last.lower_}|{nw}": 1.0,
-        f"pos={last.pos_}": 1.0,
-        f"tag={last.tag_}": 1.0,
-        f"dep={last.dep_}": 1.0,
+        f"w|nw={word}|{nw}": 1.0,
+        f"pos={pos}": 1.0,
+        f"tag={a.tag[last]}": 1.0,
+        f"dep={dep}": 1.0,
         f"npos={npos}": 1.0,
         f"ndep={ndep}": 1.0,
-        f"pos|npos={last.pos_}|{npos}": 1.0,
-        f"dep|ndep={last.dep_}|{ndep}": 1.0,
+        f"pos|npos={pos}|{npos}": 1.0,
+        f"dep|ndep={dep}|{ndep}": 1.0,
         f"send={int(at_sent_end)}": 1.0,
         f"q={d0}{d1}": 1.0,
-        f"side={_side(e - 1, cue)}": 1.0,
-        f"atcue={int(cue is not None and nxt is not None and nxt.i == cue.start)}": 1.0,
+        f"side={_side(last, cue)}": 1.0,
+        f"atcue={int(cue is not None and nxt is not None and nxt == cue.start)}": 1.0,
         f"rel={rel}": 1.0,
         f"rel|nw={rel}|{nw}": 1.0,
-        f"rel|side={rel}|{_side(e - 1, cue)}": 1.0,
+        f"rel|side={rel}|{_side(last, cue)}": 1.0,
         f"me={_bucket(me)}": 1.0,
         f"mei={_bucket(me)}{_bucket(mi)}{_bucket(mn)}": 1.0,
         "me": me,
@@ -235,35 +233,46 @@ def end_features(
         f"off|me={off}|{_bucket(me)}": 1.0,
     }
     if closed is not None:
-        feats[f"cdep={closed.dep_}|{closed.head.pos_}"] = 1.0
-        feats["clen"] = math.log1p(e - 1 - closed.left_edge.i) / 4.0
+        feats[f"cdep={a.dep[closed]}|{a.pos[a.head[closed]]}"] = 1.0
+        feats["clen"] = math.log1p(last - a.left[closed]) / 4.0
     return feats
 
 
 def cue_end_features(
-    doc: Doc, layout: Layout, e: int, cue: RoleSpan, content: RoleSpan | None, marg: Marginals
+    doc: Doc,
+    layout: Layout,
+    e: int,
+    cue: RoleSpan,
+    content: RoleSpan | None,
+    marg: Marginals,
+    root: int | None = None,
 ) -> dict[str, float]:
-    """Features of ending ``cue`` before token ``e``."""
-    last = doc[e - 1]
-    nxt = doc[e] if e < len(doc) else None
-    nw = nxt.lower_ if nxt is not None else "<end>"
-    npos = nxt.pos_ if nxt is not None else "<end>"
-    root = doc[cue.start : cue.end].root
+    """Features of ending ``cue`` before token ``e`` (``root``: the cue's syntactic root, when the caller
+    scores several ends of one cue)."""
+    a = layout.arrays
+    last = e - 1
+    nxt = e if e < len(a.lower) else None
+    word = a.lower[last]
+    nw = a.lower[nxt] if nxt is not None else "<end>"
+    npos = a.pos[nxt] if nxt is not None else "<end>"
+    if root is None:
+        root = doc[cue.start : cue.end].root.i
+    lemma = a.lemma[root]
     off = max(-CUE_END_WINDOW[0], min(CUE_END_WINDOW[1], e - cue.end))
-    me = float(marg.cue_end[e - 1])
-    mn = float(marg.cue_inside[nxt.i]) if nxt is not None else 0.0
-    at_content = content is not None and nxt is not None and nxt.i == content.start
-    in_content = content is not None and content.start <= e - 1 < content.end
+    me = float(marg.cue_end[last])
+    mn = float(marg.cue_inside[nxt]) if nxt is not None else 0.0
+    at_content = content is not None and nxt is not None and nxt == content.start
+    in_content = content is not None and content.start <= last < content.end
     return {
         f"off={off}": 1.0,
-        f"w={last.lower_}": 1.0,
+        f"w={word}": 1.0,
         f"nw={nw}": 1.0,
-        f"w|nw={last.lower_}|{nw}": 1.0,
-        f"pos|npos={last.pos_}|{npos}": 1.0,
-        f"dep={last.dep_}": 1.0,
-        f"lemma|w={root.lemma_.lower()}|{last.lower_}": 1.0,
-        f"lemma|off={root.lemma_.lower()}|{off}": 1.0,
-        f"headroot={int(last.head.i == root.i or last.i == root.i)}|{last.dep_}": 1.0,
+        f"w|nw={word}|{nw}": 1.0,
+        f"pos|npos={a.pos[last]}|{npos}": 1.0,
+        f"dep={a.dep[last]}": 1.0,
+        f"lemma|w={lemma}|{word}": 1.0,
+        f"lemma|off={lemma}|{off}": 1.0,
+        f"headroot={int(a.head[last] == root or last == root)}|{a.dep[last]}": 1.0,
         f"content={int(at_content)}{int(in_content)}": 1.0,
         f"me={_bucket(me)}{_bucket(mn)}": 1.0,
         "me": me,
@@ -323,7 +332,10 @@ class BoundaryModel:
         ends = cue_end_candidates(doc, layout, cue)
         if not ends:
             return cue
-        end = max(ends, key=lambda e: _score(self.cue_end, cue_end_features(doc, layout, e, cue, content, marg)))
+        root = doc[cue.start : cue.end].root.i
+        end = max(
+            ends, key=lambda e: _score(self.cue_end, cue_end_features(doc, layout, e, cue, content, marg, root))
+        )
         return cue if end == cue.end else RoleSpan("Cue", cue.start, end, cue.paragraph)
 
     @classmethod

@@ -17,12 +17,14 @@ from spacy.attrs import (
     ENT_TYPE,
     HEAD,
     IS_PUNCT,
+    IS_SPACE,
     IS_TITLE,
     IS_UPPER,
     LEMMA,
     LENGTH,
     LIKE_NUM,
     LOWER,
+    ORTH,
     POS,
     SENT_START,
     TAG,
@@ -49,20 +51,19 @@ class Paragraph:
     tokens: tuple[int, ...]
 
 
-def paragraphs(doc: Doc) -> list[Paragraph]:
-    """Split the doc into tagging sequences at whitespace tokens that hold a line break."""
+def paragraphs(doc: Doc, arrays: TokenArrays | None = None) -> list[Paragraph]:
+    """Split the doc into tagging sequences at whitespace tokens that hold a line break (spaCy keeps a
+    token's own trailing whitespace to one space, so line breaks are always whitespace tokens)."""
+    a = arrays or TokenArrays.of(doc)
     out: list[Paragraph] = []
     current: list[int] = []
-    for token in doc:
-        if token.is_space:
-            if "\n" in token.text and current:
+    for i, (space, text) in enumerate(zip(a.space, a.text)):
+        if space:
+            if current and "\n" in text:
                 out.append(Paragraph(tuple(current)))
                 current = []
             continue
-        current.append(token.i)
-        if "\n" in token.whitespace_ and current:
-            out.append(Paragraph(tuple(current)))
-            current = []
+        current.append(i)
     if current:
         out.append(Paragraph(tuple(current)))
     return out
@@ -76,35 +77,36 @@ class Layout:
     depth: tuple[int, ...]  # quote depth of every token (see :func:`quote_depths`), 0 on whitespace
     sentence: tuple[int, ...]  # sentence number of every token
     bounds: tuple[tuple[int, int], ...]  # token range of every sentence
+    arrays: TokenArrays  # the Doc's token attributes, read once for every step
 
     @classmethod
     def of(cls, doc: Doc) -> Layout:
-        paras = tuple(paragraphs(doc))
+        arrays = TokenArrays.of(doc)
+        paras = tuple(paragraphs(doc, arrays))
         depth = [0] * len(doc)
         for paragraph in paras:
-            for i, d in zip(paragraph.tokens, quote_depths(doc, paragraph)):
+            for i, d in zip(paragraph.tokens, quote_depths(doc, paragraph, arrays.text)):
                 depth[i] = d
-        sentence = [0] * len(doc)
-        bounds = []
-        for number, sent in enumerate(doc.sents):
-            bounds.append((sent.start, sent.end))
-            sentence[sent.start : sent.end] = [number] * (sent.end - sent.start)
-        return cls(paras, tuple(depth), tuple(sentence), tuple(bounds))
+        starts = [i for i, first in enumerate(arrays.sent_start) if first]
+        bounds = tuple(zip(starts, [*starts[1:], len(doc)]))
+        sentence = [n - 1 for n in arrays.sent_id]
+        return cls(paras, tuple(depth), tuple(sentence), bounds, arrays)
 
     def sentence_bounds(self, token: int) -> tuple[int, int]:
         return self.bounds[self.sentence[token]]
 
 
-def quote_depths(doc: Doc, paragraph: Paragraph) -> list[int]:
+def quote_depths(doc: Doc, paragraph: Paragraph, texts: list[str] | None = None) -> list[int]:
     """For each token: 1 inside a quotation, 2 on a quotation mark, 0 outside.
 
     Curly marks pair by direction and straight marks toggle; a quotation left open runs to the end of the
-    paragraph, the newswire convention for quotes that continue in the next paragraph.
+    paragraph, the newswire convention for quotes that continue in the next paragraph. ``texts``: every
+    token's text, when the caller has read them already.
     """
     depths = []
     inside = False
     for i in paragraph.tokens:
-        text = doc[i].text
+        text = texts[i] if texts is not None else doc[i].text
         if text in OPEN_QUOTES and not (text == "‘" and inside):
             if text == "‘" and not _is_single_open(doc[i]):
                 depths.append(1 if inside else 0)
@@ -214,6 +216,9 @@ class TokenArrays:
     sent_start: list[int]
     sent_end: list[int]
     sent_id: list[int]  # running sentence number
+    text: list[str]
+    space: list[bool]  # a whitespace token
+    punct: list[bool]
 
     @classmethod
     def of(cls, doc: Doc) -> TokenArrays:
@@ -236,6 +241,7 @@ class TokenArrays:
         sent_start = [int(v == 1) for v in table[:, 8].astype(np.int64).tolist()]
         if n:
             sent_start[0] = 1
+        punct = table[:, 9].astype(bool).tolist()
         flags = zip(*(table[:, c].tolist() for c in range(9, 14)))
         shape = [
             "P" if punct else "U" if upper and length > 1 else "T" if title else "N" if num else "x"
@@ -257,11 +263,17 @@ class TokenArrays:
             sent_start,
             [*sent_start[1:], 1] if n else [],
             sent_id,
+            text(14),
+            table[:, 15].astype(bool).tolist(),
+            punct,
         )
 
 
 # One ``Doc.to_array`` call reads every attribute the features need (string ids, offsets and flags).
-_ARRAY_ATTRS = [LOWER, LEMMA, POS, TAG, DEP, ENT_IOB, ENT_TYPE, HEAD, SENT_START, IS_PUNCT, IS_UPPER, IS_TITLE, LIKE_NUM, LENGTH]
+_ARRAY_ATTRS = [
+    LOWER, LEMMA, POS, TAG, DEP, ENT_IOB, ENT_TYPE, HEAD, SENT_START, IS_PUNCT, IS_UPPER, IS_TITLE, LIKE_NUM, LENGTH,
+    ORTH, IS_SPACE,
+]
 _IOB = ("", "I", "O", "B")
 
 

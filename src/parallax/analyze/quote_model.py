@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from parallax.errors import InputError
 
-from .quote_features import Layout, Paragraph, TokenArrays, paragraph_features
+from .quote_features import Layout, Paragraph, paragraph_features
 from .quote_net import LABELS as NET_LABELS
 from .quote_net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetEnsemble, load_net
 
@@ -66,7 +66,7 @@ class TaggerModel:
         from .quote_bounds import Marginals
 
         layout = layout or Layout.of(doc)
-        arrays = TokenArrays.of(doc)
+        arrays = layout.arrays
         spans: list[RoleSpan] = []
         marg = Marginals.zeros(len(doc))
         if self.net is not None:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import sparse
 from spacy.tokens import Doc
 from threadpoolctl import ThreadpoolController
 
@@ -269,23 +270,25 @@ class NetTagger:
     pieces: PieceVectors | None = None  # WordPiece vectors added to the summed feature embeddings
     session: Any = None  # onnxruntime.InferenceSession of tagger.onnx: the LSTM and output layer
 
-    def feature_index(self, keys: list[list[str]]) -> np.ndarray:
-        """[N, K] vocabulary ids of N tokens' feature strings (0: unknown or padding)."""
+    def feature_index(self, keys: list[list[str]]) -> sparse.csr_matrix:
+        """[N, vocab + 1] counts of N tokens' known feature strings (column 0: unknown ones, a zero
+        embedding): the summed embeddings are one sparse product, with no padded gather."""
         lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
         ids = np.fromiter(
             map(self.vocab.get, itertools.chain.from_iterable(keys), itertools.repeat(0)),
             dtype=np.int64,
             count=int(lengths.sum()),
         )
-        index = np.zeros((len(keys), int(lengths.max())), dtype=np.int64)
-        index[np.arange(index.shape[1])[None, :] < lengths[:, None]] = ids  # row by row, left-aligned
-        return index
+        starts = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        ones = np.ones(len(ids), dtype=np.float32)
+        return sparse.csr_matrix((ones, ids, starts), shape=(len(keys), len(self.embeddings)))
 
-    def inputs(self, words: Sequence[str], index: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    def inputs(self, words: Sequence[str], index: sparse.csr_matrix, vectors: np.ndarray) -> np.ndarray:
         """The network's input rows [N, width] for N tokens: their summed feature embeddings (``index``
         from :meth:`feature_index`), any WordPiece vectors of their lower-cased ``words`` (the WordPiece
         vocabulary is uncased), then their ``doc.tensor`` rows (``vectors``)."""
-        summed = self.embeddings[index].sum(axis=1)
+        summed = np.asarray(index @ self.embeddings, dtype=np.float32)
         if self.pieces is not None:
             summed += self.pieces.rows(words)
         return np.concatenate([summed, vectors], axis=1)
@@ -319,7 +322,7 @@ class NetTagger:
         return [logp[: len(r), slot] for slot, r in enumerate(rows)]
 
     def doc_log_probs(
-        self, paragraphs: Sequence[Paragraph], words: Sequence[str], index: np.ndarray, vectors: np.ndarray
+        self, paragraphs: Sequence[Paragraph], words: Sequence[str], index: sparse.csr_matrix, vectors: np.ndarray
     ) -> np.ndarray:
         """Label log-probabilities [N, labels] of all the paragraphs' tokens, in order (each paragraph
         read as its own sequence). ``words``, ``index`` and ``vectors`` hold the lower-cased text,
@@ -379,7 +382,7 @@ class NetEnsemble:
         words = [arrays.lower[i] for i in tokens]
         # Members trained on the same data share one vocabulary (load_net makes it one object): the
         # feature ids are looked up once.
-        indexes: dict[int, np.ndarray] = {}
+        indexes: dict[int, sparse.csr_matrix] = {}
         outputs = []
         for m in self.members:
             if id(m.vocab) not in indexes:

@@ -612,9 +612,10 @@ def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> li
     cue_tokens = {i for a in found if a.cue is not None for i in range(a.cue.start, a.cue.end)}
     taken = {i for a in found for i in range(a.content.start, a.content.end)}
     out = []
-    for token in doc:
-        if token.lower_ != "according" or token.i + 2 >= len(doc) or token.i in cue_tokens:
+    for i, word in enumerate(layout.arrays.lower):
+        if word != "according" or i + 2 >= len(doc) or i in cue_tokens:
             continue
+        token = doc[i]
         to = doc[token.i + 1]
         if to.lower_ != "to":
             continue

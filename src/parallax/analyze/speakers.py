@@ -168,7 +168,7 @@ def _name_tokens(chunk: Span) -> list[Token]:
     if head.pos_ != "PROPN":
         head = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"), head)
     if head.pos_ != "PROPN" or head.lower_ in HONORIFICS or not (chunk.start <= head.i < chunk.end):
-        people = [e for e in chunk.ents if e.label_ == "PERSON"]
+        people = _people_within(chunk)
         if not people or (people[-1].start, people[-1].end) == (chunk.start, chunk.end):
             return []
         return _name_tokens(people[-1])
@@ -180,6 +180,26 @@ def _name_tokens(chunk: Span) -> list[Token]:
             break  # "Capt. X": the tokenizer may split the title's period off as a proper noun
         chain.insert(0, token)
     return chain
+
+
+def _people_within(chunk: Span) -> list[Span]:
+    """The PERSON entities that lie wholly inside ``chunk`` (``Span.ents`` builds every entity of the
+    document on each call; this reads only the chunk's tokens)."""
+    doc = chunk.doc
+    out = []
+    i = chunk.start
+    while i < chunk.end:
+        if doc[i].ent_iob_ != "B":
+            i += 1
+            continue
+        label = doc[i].ent_type_
+        end = i + 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        if label == "PERSON" and end <= chunk.end:
+            out.append(Span(doc, i, end, label=label))
+        i = end
+    return out
 
 
 def _surname(token: Token) -> str:
