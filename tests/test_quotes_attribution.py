@@ -7,6 +7,7 @@ import pytest
 from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.relays import find_relays
 from parallax.analyze.sources import sources_relied_on
+from parallax.quote_mode import using_quote_mode
 
 STORY = (
     "Prime Minister Elena Kovacs of Freedonia met the trade envoy in Vienna on Tuesday.\n\n"
@@ -184,13 +185,18 @@ def test_attribution_quoted_title_is_not_a_content(nlp) -> None:  # type: ignore
     assert any("a tax on fishermen" in c for c in contents)
 
 
+_NESTED = (
+    "Larsen had told harbour officials that he didn’t want the escort at all, but the council overruled "
+    "that request, the source added.\n\n"
+    "Mr. Larsen said on Tuesday that the strike was over, the newspaper reported."
+)
+
+
 def test_attribution_frame_closing_a_sentence_nests_the_attribution_inside(nlp) -> None:  # type: ignore[no-untyped-def]
-    doc = nlp(
-        "Larsen had told harbour officials that he didn’t want the escort at all, but the council overruled "
-        "that request, the source added.\n\n"
-        "Mr. Larsen said on Tuesday that the strike was over, the newspaper reported."
-    )
-    quotes = extract_quotes(doc, "s")
+    # The BiLSTM alone (fast mode) tags the inner frame; the outer one comes from the nesting rule.
+    doc = nlp(_NESTED)
+    with using_quote_mode("fast"):
+        quotes = extract_quotes(doc, "s")
     outer = _quote(quotes, "Larsen had told harbour officials")
     assert outer.speaker is not None and outer.speaker.text == "the source"
     assert outer.cue is not None and outer.cue.text == "added"
@@ -200,6 +206,21 @@ def test_attribution_frame_closing_a_sentence_nests_the_attribution_inside(nlp) 
     reported = _quote(quotes, "Mr. Larsen said on Tuesday")
     assert reported.speaker is not None and reported.speaker.text == "the newspaper"
     assert any(q.speaker is not None and q.speaker.text == "Mr. Larsen" for q in quotes)
+
+
+@pytest.mark.parametrize("mode", ["default", "accurate"])
+def test_attribution_encoder_modes_keep_the_outer_frame_of_a_nested_attribution(nlp, mode) -> None:  # type: ignore[no-untyped-def]
+    # With the encoder the tagger marks the outer attribution, as PolNeAR mostly does; the inner frame is
+    # left out (adding it back by rule lost precision on dev, docs/quotes.md).
+    doc = nlp(_NESTED)
+    with using_quote_mode(mode):
+        quotes = extract_quotes(doc, "s")
+    outer = _quote(quotes, "Larsen had told harbour officials")
+    assert outer.speaker is not None and outer.speaker.text == "the source"
+    assert outer.cue is not None and outer.cue.text == "added"
+    assert outer.content.text.endswith("overruled that request")
+    reported = _quote(quotes, "Mr. Larsen said on Tuesday")
+    assert reported.speaker is not None and reported.speaker.text == "the newspaper"
 
 
 def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -142,9 +142,9 @@ class QuoteEncoder:
     def label_probs(self, paragraphs: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Label probabilities [words, labels] of each paragraph (lower-cased words).
 
-        One window per call: no padding to pay for (batching measured no faster on CPU), and a window's
-        probabilities never depend on what else is read with it (dynamic int8 quantization scales each
-        call's activations by their range, padding included).
+        One window per call, as the exported graph expects: no padding to pay for (batching measured
+        slower on CPU), and a window's probabilities never depend on what else is read with it (dynamic
+        int8 quantization scales each call's activations by their range, padding included).
         """
         labels = self.session.get_outputs()[0].shape[2]
         out = [np.empty((len(words), labels), dtype=np.float32) for words in paragraphs]
