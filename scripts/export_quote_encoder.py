@@ -11,7 +11,7 @@ quantization, as for the story embedder's MiniLM); the check shows what that cos
 Usage:
     .venv/bin/python scripts/export_quote_encoder.py --polnear ../shared/data/polnear \\
         --teacher /tmp/minilm-student --layers 4 --weight 0.5 --unsure-accurate 0.06 \\
-        --training "$TRAINING" [--unsure-default T] [--out src/parallax/models/quotes]
+        --unsure-default 0.11 --training "$TRAINING" [--out src/parallax/models/quotes]
 
 where /tmp/minilm-student comes from ``train_quote_teacher.py --layers 4 --epochs 2 --init
 /tmp/minilm-teacher/teacher.pt --distil /tmp/minilm-teacher/silver-probs.npz`` and ``$TRAINING`` is the

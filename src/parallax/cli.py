@@ -43,10 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-v info, -vv debug)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--quote-mode", choices=QUOTE_MODES,
-                        help="fast: the BiLSTM quote tagger alone; accurate: a transformer also re-reads the"
-                             " paragraphs the tagger is unsure of (better quote boundaries, a quote stage about 2.4"
-                             " times as slow); default: the shipped choice, today the same as fast"
-                             " (default: $PARALLAX_QUOTE_MODE, else default)")
+                        help="fast: the BiLSTM quote tagger alone; default: a transformer also re-reads the"
+                             " paragraphs the tagger is most unsure of (better quote boundaries, a quote stage about"
+                             " 1.8 times as slow as fast); accurate: it re-reads every paragraph the tagger is at all"
+                             " unsure of (about 2.2 times) (default: $PARALLAX_QUOTE_MODE, else default)")
     parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
