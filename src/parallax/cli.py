@@ -45,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quote-mode", choices=QUOTE_MODES,
                         help="fast: the BiLSTM quote tagger alone; default: a transformer also re-reads the"
                              " paragraphs the tagger is most unsure of (better quote boundaries, a quote stage about"
-                             " 1.8 times as slow as fast); accurate: it re-reads every paragraph the tagger is at all"
-                             " unsure of (about 2.2 times) (default: $PARALLAX_QUOTE_MODE, else default)")
+                             " twice as slow as fast); accurate: it re-reads every paragraph the tagger is at all"
+                             " unsure of (about 2.3 times) (default: $PARALLAX_QUOTE_MODE, else default)")
     parser.add_argument("--accurate-quotes", action="store_true", help="the same as --quote-mode accurate")
     parser.add_argument("--version", action="version", version=f"parallax {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -2,11 +2,11 @@
 
 - ``fast``: the BiLSTM attribution tagger alone.
 - ``default``: what the package ships as its default. Today a MiniLM encoder re-reads the paragraphs the
-  tagger is most unsure of (about half the tokens; the quote stage takes about 1.8 times the fast mode's),
+  tagger is most unsure of (about half the tokens; the quote stage takes about twice the fast mode's),
   because that is what meets the quality targets inside the time budget (docs/quotes.md). An
   ``encoder.json`` with no threshold for this mode makes it the tagger alone.
 - ``accurate``: the same encoder re-reads every paragraph the tagger is at all unsure of (about 70 % of
-  the tokens, about 2.2 times the fast mode's stage; :mod:`parallax.analyze.quote_encoder`).
+  the tokens, about 2.3 times the fast mode's stage; :mod:`parallax.analyze.quote_encoder`).
 
 The mode comes from a :func:`using_quote_mode` block, else ``$PARALLAX_QUOTE_MODE`` (which
 ``parallax --quote-mode`` sets, so that worker processes inherit it), else ``default``. It is read each
