@@ -86,3 +86,21 @@ def test_refine_never_grows_a_content_into_its_own_frame(nlp) -> None:  # type: 
     opening = BoundaryModel({"w=“": 5.0}, {}, {})
     assert opening.refine(doc, layout, inner, None, marg).start == 0
     assert opening.refine(doc, layout, inner, None, marg, [before]).start >= before.end
+
+
+def test_layout_reads_paragraphs_sentences_and_quote_depths_off_the_token_arrays(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("The mayor said: “We will rebuild the pier.” Then she left.\n\nCritics called it “a stunt.” Nobody else spoke.")
+    layout = Layout.of(doc)
+    assert layout.arrays.text == [t.text for t in doc]
+    assert list(layout.bounds) == [(s.start, s.end) for s in doc.sents]
+    assert all(layout.sentence[t.i] == n for n, s in enumerate(doc.sents) for t in s)
+    assert len(layout.paragraphs) == 2
+    assert not any(doc[i].is_space for p in layout.paragraphs for i in p.tokens)
+    assert doc[layout.paragraphs[1].tokens[0]].text == "Critics"
+    marks = [layout.depth[t.i] for t in doc if t.text in {"“", "”"}]
+    assert marks == [2, 2, 2, 2]
+    inside = [t.text for t in doc if layout.depth[t.i] == 1]
+    assert inside == ["We", "will", "rebuild", "the", "pier", ".", "a", "stunt", "."]
+    # Subtree edges from the head indices agree with spaCy's own on this (projective) parse.
+    assert layout.arrays.left == [t.left_edge.i for t in doc]
+    assert layout.arrays.right == [t.right_edge.i for t in doc]
