@@ -612,13 +612,11 @@ def _according_frames(doc: Doc, layout: Layout, found: list[_Attribution]) -> li
     cue_tokens = {i for a in found if a.cue is not None for i in range(a.cue.start, a.cue.end)}
     taken = {i for a in found for i in range(a.content.start, a.content.end)}
     out = []
-    for i, word in enumerate(layout.arrays.lower):
-        if word != "according" or i + 2 >= len(doc) or i in cue_tokens:
+    words = layout.arrays.lower
+    for i, word in enumerate(words):
+        if word != "according" or i + 2 >= len(doc) or words[i + 1] != "to" or i in cue_tokens:
             continue
-        token = doc[i]
-        to = doc[token.i + 1]
-        if to.lower_ != "to":
-            continue
+        token, to = doc[i], doc[i + 1]
         obj = next((c for c in to.children if c.dep_ == "pobj"), doc[token.i + 2])
         source = _trimmed(doc, max(obj.left_edge.i, token.i + 2), obj.right_edge.i + 1)
         if source is None:
