@@ -22,7 +22,7 @@ from train_quotes import CACHE
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_encoder import product_of_experts
-from parallax.analyze.quote_features import Layout, TokenArrays
+from parallax.analyze.quote_features import Layout
 from parallax.analyze.quote_net import load_net
 from parallax.eval.polnear import load_split, parse_split
 
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     for doc, gold in zip(docs, golds):
         lstm.extend(
             probs.astype(np.float32)
-            for _, probs in net.tag_paragraphs(doc, Layout.of(doc), TokenArrays.of(doc))
+            for _, probs in net.tag_paragraphs(doc, Layout.of(doc))
         )
         labels.extend(tags for _, tags in paragraphs(doc, gold))
     minilm = read_teacher_probs(args.teacher_probs)

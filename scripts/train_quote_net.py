@@ -34,7 +34,7 @@ from train_quotes import CACHE, bilou, cue_rates, fold_of, run_trainer, token_la
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_encoder import product_of_experts
-from parallax.analyze.quote_features import Layout, Paragraph, TokenArrays
+from parallax.analyze.quote_features import Layout, Paragraph
 from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, spans_from_labels
 from parallax.analyze.quote_net import (
     EMBED_FILE,
@@ -73,10 +73,11 @@ class Sequence:
 
 
 def paragraph_sequence(
-    doc: Doc, layout: Layout, arrays: TokenArrays, paragraph: Paragraph, rates: dict[str, str], tags: list[str],
+    doc: Doc, layout: Layout, paragraph: Paragraph, rates: dict[str, str], tags: list[str],
     soft: np.ndarray | None = None,
 ) -> Sequence:
     """One paragraph as a training sequence with its BILOU ``tags`` (and a teacher's ``soft`` targets)."""
+    arrays = layout.arrays
     keys = paragraph_keys(arrays, paragraph, [layout.depth[i] for i in paragraph.tokens], rates)
     return Sequence(
         [[sys.intern(f) for f in feats] for feats in keys],  # one object per distinct string
@@ -99,16 +100,15 @@ def sequences(
     for doc, gold in zip(docs, golds):
         labels = token_labels(doc, gold.spans)
         layout = Layout.of(doc)
-        arrays = TokenArrays.of(doc)
         tagged = None
         if teachers:
-            tagged = teachers[fold_of(gold.name, len(teachers))].tag_paragraphs(doc, layout, arrays)
+            tagged = teachers[fold_of(gold.name, len(teachers))].tag_paragraphs(doc, layout)
         for k, paragraph in enumerate(layout.paragraphs):
             tags = bilou([labels[i] for i in paragraph.tokens])
             soft = None
             if tagged is not None:
                 soft = alpha * eye[[LABEL_ID[t] for t in tags]] + (1.0 - alpha) * tagged[k][1].astype(np.float32)
-            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, soft))
+            out.append(paragraph_sequence(doc, layout, paragraph, rates, tags, soft))
     return out
 
 
@@ -134,15 +134,14 @@ def silver_sequences(  # type: ignore[no-untyped-def]
     out = []
     for doc in parse_split(nlp, pseudo, cache_dir=CACHE):
         layout = Layout.of(doc)
-        arrays = TokenArrays.of(doc)
-        tagged = teacher.tag_paragraphs(doc, layout, arrays)
+        tagged = teacher.tag_paragraphs(doc, layout)
         for paragraph, (tags, probs) in zip(layout.paragraphs, tagged):
             probs = probs.astype(np.float32)
             if extra is not None:
                 if len(out) >= len(extra) or len(extra[len(out)]) != len(probs):
                     raise SystemExit("--teacher-probs: its paragraphs do not match the silver articles")
                 probs = product_of_experts(probs, extra[len(out)], extra_weight)
-            out.append(paragraph_sequence(doc, layout, arrays, paragraph, rates, tags, probs))
+            out.append(paragraph_sequence(doc, layout, paragraph, rates, tags, probs))
     if extra is not None and len(out) != len(extra):
         raise SystemExit("--teacher-probs: its paragraphs do not match the silver articles")
     tokens = sum(len(s.labels) for s in out)

@@ -40,7 +40,7 @@ from train_quote_net import length_groups, minilm_weights, read_teacher_probs, r
 from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_features import Layout, TokenArrays
+from parallax.analyze.quote_features import Layout
 from parallax.analyze.quote_encoder import WordPieces, cut_windows
 from parallax.analyze.quote_net import LABELS, likely_spans, wordpiece_tokenizer
 from parallax.eval.polnear import PolnearDoc, load_split, parse_split
@@ -176,7 +176,7 @@ def windows(number: int, words: list[str], labels: list[int], pieces: WordPieces
 def paragraphs(doc: Doc, gold: PolnearDoc | None) -> list[tuple[list[str], list[int]]]:
     """(lower-cased words, BILOU label ids) of each paragraph, as the BiLSTM trainer makes them."""
     layout = Layout.of(doc)
-    arrays = TokenArrays.of(doc)
+    arrays = layout.arrays
     labels = token_labels(doc, gold.spans) if gold is not None else ["O"] * len(doc)
     out = []
     for paragraph in layout.paragraphs:

@@ -98,7 +98,7 @@ def sequences(  # type: ignore[no-untyped-def]
     for doc, gold in zip(docs, golds):
         labels = token_labels(doc, gold.spans)
         arrays = TokenArrays.of(doc)
-        for paragraph in paragraphs(doc):
+        for paragraph in paragraphs(doc, arrays):
             feats = paragraph_features(doc, paragraph, rates, arrays=arrays, version=version)
             tags = [labels[i] for i in paragraph.tokens]
             yield feats, bilou(tags) if scheme == "bilou" else tags

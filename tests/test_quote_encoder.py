@@ -149,7 +149,7 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
 ) -> None:
     """The whole path: the CLI switch, the tagger's ensemble, the encoder, the decoder."""
     from parallax.analyze.nlp import load_nlp
-    from parallax.analyze.quote_features import Layout, TokenArrays
+    from parallax.analyze.quote_features import Layout
     from parallax.cli import main
 
     monkeypatch.setenv(MODE_VARIABLE, "fast")  # restored when the test ends
@@ -163,15 +163,15 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
         "if the other side agreed to what they called reasonable terms."
     )
     doc = load_nlp()(text)
-    layout, arrays = Layout.of(doc), TokenArrays.of(doc)
+    layout = Layout.of(doc)
     net = load_net(MODEL_DIR)
     monkeypatch.setenv(MODE_VARIABLE, "fast")
-    plain = net.tag_paragraphs(doc, layout, arrays)
+    plain = net.tag_paragraphs(doc, layout)
     monkeypatch.setenv(MODE_VARIABLE, "accurate")
     encoder = net.encoder
     assert encoder is not None
     before = encoder.counts.copy()
-    accurate = net.tag_paragraphs(doc, layout, arrays)
+    accurate = net.tag_paragraphs(doc, layout)
     counts = encoder.counts - before
     assert counts["tokens"] == sum(len(p.tokens) for p in layout.paragraphs)
     reread = set(encoder.unsure_paragraphs([probs for _, probs in plain]))

@@ -70,7 +70,7 @@ class TaggerModel:
         spans: list[RoleSpan] = []
         marg = Marginals.zeros(len(doc))
         if self.net is not None:
-            tagged = self.net.tag_paragraphs(doc, layout, arrays)
+            tagged = self.net.tag_paragraphs(doc, layout)
             for number, (paragraph, (labels, probs)) in enumerate(zip(layout.paragraphs, tagged)):
                 spans.extend(spans_from_labels(paragraph, labels, number))
                 if marginals and any(label != "O" for label in labels):

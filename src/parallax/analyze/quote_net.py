@@ -358,18 +358,14 @@ class NetEnsemble:
     def cue_rates(self) -> dict[str, str]:
         return self.members[0].cue_rates
 
-    def tag_paragraphs(
-        self, doc: Doc, layout: Layout, arrays: TokenArrays
-    ) -> list[tuple[list[str], np.ndarray]]:
+    def tag_paragraphs(self, doc: Doc, layout: Layout) -> list[tuple[list[str], np.ndarray]]:
         """Labels and per-token label probabilities [T, labels] of every paragraph of ``doc``."""
         # The products are small: a second BLAS thread only spins (measured: 2x the CPU time, no faster).
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._tag_paragraphs(doc, layout, arrays)
+            return self._tag_paragraphs(doc, layout)
 
-    def _tag_paragraphs(
-        self, doc: Doc, layout: Layout, arrays: TokenArrays
-    ) -> list[tuple[list[str], np.ndarray]]:
-        paragraphs = layout.paragraphs
+    def _tag_paragraphs(self, doc: Doc, layout: Layout) -> list[tuple[list[str], np.ndarray]]:
+        paragraphs, arrays = layout.paragraphs, layout.arrays
         if not paragraphs:
             return []
         keys = [
