@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from parallax import __version__
-from parallax.errors import InputError, ParallaxError
+from parallax.errors import ConfigError, InputError, ParallaxError
 from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, flag_mode
 
 LOGGER = logging.getLogger("parallax")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
-EVAL_KINDS = ("quotes", "stories", "claims", "basil")
+EVAL_KINDS = ("quotes", "stories", "claims", "basil", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,8 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="web app and REST API over the store")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--token", default=None, help="enables ingest over HTTP; every write must carry it"
-                   " (default: $PARALLAX_TOKEN; unset = no writes)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this host name (NAME for any port, NAME:PORT for one; repeat"
+                        " for more); answered without it: localhost, 127.0.0.1, [::1] and the --host address"
+                        " unless it is 0.0.0.0 or ::; any other name gets 400")
+    token = p.add_mutually_exclusive_group()
+    token.add_argument("--token-file", metavar="FILE",
+                       help="enables ingest over HTTP with the token in FILE (first line); every write must carry"
+                            " it (default: $PARALLAX_TOKEN; neither = no writes)")
+    token.add_argument("--token", default=None,
+                       help="the token itself; other users of this machine can read it in the process list, so"
+                            " prefer --token-file or $PARALLAX_TOKEN")
     p.add_argument("--workers", type=int, default=None,
                    help="server processes (default: two per CPU, at most 8)")
 
@@ -294,9 +303,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else default_workers()
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}", "give a positive number")
-    serve(db_path, host=args.host, port=args.port, ingest_token=args.token or os.environ.get("PARALLAX_TOKEN"),
-          workers=workers)
+    serve(db_path, host=args.host, port=args.port, ingest_token=_ingest_token(args), workers=workers,
+          allowed_hosts=args.allowed_host)
     return EXIT_OK
+
+
+def _ingest_token(args: argparse.Namespace) -> str | None:
+    """--token, else the first line of --token-file, else $PARALLAX_TOKEN; None leaves ingest off."""
+    if args.token:
+        return str(args.token)
+    if args.token_file is None:
+        return os.environ.get("PARALLAX_TOKEN") or None
+    try:
+        lines = Path(args.token_file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigError(f"--token-file {args.token_file}: cannot read it ({reason}); give a readable UTF-8"
+                          " file whose first line is the token") from None
+    token = lines[0].strip() if lines else ""
+    if not token:
+        raise ConfigError(f"--token-file {args.token_file}: the first line is empty; write the token there")
+    return token
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
