@@ -114,3 +114,55 @@ def test_cli_compare_seeds_one_story_with_cleaning(seeds_dir: Path, capsys: pyte
 def test_cli_entry_point_runs_as_a_program(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "parallax.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("parallax ")
+
+
+@pytest.fixture()
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Replaces the server: ``parallax serve`` then records what it would have served with."""
+    from parallax.store import Database
+    from parallax.web import server
+
+    Database(tmp_path / "serve.db").close()
+    calls: dict[str, object] = {}
+    monkeypatch.setattr(server, "serve", lambda db_path, **options: calls.update(options, db_path=db_path))
+    monkeypatch.delenv("PARALLAX_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return calls
+
+
+@pytest.mark.parametrize(("argv", "env", "token"), [
+    ([], None, None),
+    ([], "from-env", "from-env"),
+    (["--token-file", "token.txt"], "from-env", "from-file"),
+    (["--token", "from-flag"], "from-env", "from-flag"),
+])
+def test_cli_serve_token_sources(served: dict[str, object], monkeypatch: pytest.MonkeyPatch, argv: list[str],
+                                 env: str | None, token: str | None) -> None:
+    Path("token.txt").write_text("from-file\n", encoding="utf-8")
+    if env is not None:
+        monkeypatch.setenv("PARALLAX_TOKEN", env)
+    assert main(["--db", "serve.db", "-q", "serve", *argv]) == 0
+    assert served["ingest_token"] == token
+
+
+@pytest.mark.parametrize("content", [None, "", "\n  \n"])
+def test_cli_serve_token_file_unreadable_or_empty_is_an_error(
+    served: dict[str, object], capsys: pytest.CaptureFixture[str], content: str | None
+) -> None:
+    if content is not None:
+        Path("token.txt").write_text(content, encoding="utf-8")
+    assert main(["--db", "serve.db", "-q", "serve", "--token-file", "token.txt"]) == 3
+    assert "--token-file token.txt" in capsys.readouterr().err and not served
+
+
+def test_cli_serve_token_flag_help_warns_it_is_visible(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "other users of this machine can read it in the process list" in help_text
+    assert "--token-file" in help_text and "$PARALLAX_TOKEN" in help_text
+
+
+def test_cli_serve_passes_allowed_hosts(served: dict[str, object]) -> None:
+    argv = ["--db", "serve.db", "-q", "serve", "--allowed-host", "news.example", "--allowed-host", "box:8443"]
+    assert main(argv) == 0
+    assert served["allowed_hosts"] == ["news.example", "box:8443"]

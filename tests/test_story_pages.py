@@ -83,7 +83,7 @@ def wide_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(wide_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(wide_db)) as c:
+    with TestClient(create_app(wide_db), base_url="http://localhost") as c:
         yield c
 
 
@@ -198,13 +198,13 @@ def test_web_story_page_json_view(client: TestClient) -> None:
 
 def test_web_story_page_falls_back_when_pieces_are_missing(tmp_path: Path) -> None:
     path = build_wide_db(tmp_path / "f.db")
-    with TestClient(create_app(path)) as c:
+    with TestClient(create_app(path), base_url="http://localhost") as c:
         stored = c.get(f"/stories/{WIDE}?page=3").text
         stored_json = c.get(f"/stories/{WIDE}.json?view=page&page=3").json()
     with Database(path) as db:
         db.conn.execute("DELETE FROM story_pages")
         db.conn.commit()
-    with TestClient(create_app(path)) as c:
+    with TestClient(create_app(path), base_url="http://localhost") as c:
         assert c.get(f"/stories/{WIDE}?page=3").text == stored
         assert c.get(f"/stories/{WIDE}.json?view=page&page=3").json() == stored_json
 
@@ -295,7 +295,7 @@ def test_web_entity_page_is_rebuilt_when_quotes_change(tmp_path: Path) -> None:
     from parallax.model import AnalyzedArticle, Quote, Span
 
     path = build_wide_db(tmp_path / "q.db")
-    with TestClient(create_app(path)) as c:
+    with TestClient(create_app(path), base_url="http://localhost") as c:
         before = c.get("/entities/ines-calder.json").json()["n_quotes"]
         assert c.get("/entities/ines-calder.json").json()["n_quotes"] == before  # served from the cache
         with Database(path) as db:
@@ -328,7 +328,7 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
     with Database(path) as db:
         db.conn.execute("UPDATE quotes SET speaker_key = 'ines-calder' WHERE speaker_name = 'Ines Calder'")
         db.conn.commit()
-        with TestClient(create_app(path)) as c:
+        with TestClient(create_app(path), base_url="http://localhost") as c:
             built_here = c.get("/entities/ines-calder.json").json()
         monkeypatch.setattr(queries, "HEAVY_ENTITY_QUOTES", 3)
         monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 1)
@@ -341,7 +341,7 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
         assert build_entity_pages(db) == 1
         _, kept = queries.entity_page_slice(db, "ines-calder")
         assert kept
-        with TestClient(create_app(path)) as c:
+        with TestClient(create_app(path), base_url="http://localhost") as c:
             assert c.get("/entities/ines-calder.json").json() == built_here
             assert "Ines Calder" in c.get("/entities/ines-calder").text
         analyzed = db.analysis("wide-00")
@@ -357,7 +357,7 @@ def test_web_entity_page_pages_through_remarks(wide_db: Path, monkeypatch: pytes
     from parallax.store import queries
 
     monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 1)
-    with TestClient(create_app(wide_db)) as c:
+    with TestClient(create_app(wide_db), base_url="http://localhost") as c:
         first = c.get("/entities/ines-calder.json").json()
         assert len(first["variants"]) == 1 and first["page"] == 1 and first["n_variants"] == first["pages"] > 1
         second = c.get(first["next"]).json()

@@ -26,14 +26,15 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(sample_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(sample_db)) as c:
+    with TestClient(create_app(sample_db), base_url="http://localhost") as c:
         yield c
 
 
 @pytest.fixture()
 def writable(tmp_path: Path) -> Iterator[TestClient]:
     db = build_sample_db(tmp_path / "w.db")
-    with TestClient(create_app(db, ingest_token=TOKEN, max_upload_bytes=4000)) as c:
+    app = create_app(db, ingest_token=TOKEN, max_upload_bytes=4000)
+    with TestClient(app, base_url="http://localhost") as c:
         yield c
 
 
@@ -184,7 +185,7 @@ def test_web_article_url_scheme_is_filtered(tmp_path: Path) -> None:
     path = build_sample_db(tmp_path / "u.db")
     with Database(path) as db:
         db.add_articles([Article("js-1", "X", "t", "body text here", url="javascript:alert(1)", content_hash="h-js")])
-    with TestClient(create_app(path)) as c:
+    with TestClient(create_app(path), base_url="http://localhost") as c:
         html = c.get("/articles/js-1").text
     assert "javascript:" not in html
 

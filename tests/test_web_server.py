@@ -104,7 +104,8 @@ def test_web_server_runs_several_worker_processes(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = f"from parallax.web.server import serve; serve({str(db)!r}, port={port}, workers=2)"
+    code = (f"from parallax.web.server import serve; serve({str(db)!r}, port={port}, workers=2,"
+            " allowed_hosts=['news.example'])")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -118,6 +119,9 @@ def test_web_server_runs_several_worker_processes(tmp_path: Path) -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             for _ in range(4):  # keep-alive requests, answered by whichever worker accepted the connection
                 assert client.get(f"/stories/{FLOOD}.json").json()["story"]["id"] == FLOOD
+            # every worker answers the configured host names and refuses others
+            assert client.get("/stories.json", headers={"Host": "news.example"}).status_code == 200
+            assert client.get("/stories.json", headers={"Host": "evil.example"}).status_code == 400
     finally:
         proc.terminate()
         output = proc.communicate(timeout=20)[0].decode(errors="replace")

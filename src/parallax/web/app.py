@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from parallax.errors import ParallaxError
 from parallax.store import Database
 
 from . import views
+from .hosts import HostCheck, allowed_hosts
 from .ingest import ingest
 from .negotiate import SecurityHeaders, error_response, make_env, render
 from .openapi import openapi_document
@@ -66,7 +67,11 @@ def _routes() -> Sequence[BaseRoute]:
 
 
 def create_app(
-    db_path: str | Path, *, ingest_token: str | None = None, max_upload_bytes: int = 10_000_000
+    db_path: str | Path,
+    *,
+    ingest_token: str | None = None,
+    max_upload_bytes: int = 10_000_000,
+    hosts: Iterable[str] | None = None,
 ) -> Starlette:
     """The web app and REST API over the store at ``db_path``.
 
@@ -74,6 +79,8 @@ def create_app(
         db_path: the SQLite store; created and migrated if absent.
         ingest_token: enables ``POST /api/ingest`` and is required by every write; None leaves ingest off.
         max_upload_bytes: the largest request body ingest accepts (413 beyond it).
+        hosts: the ``Host`` names answered (``name`` for any port, ``name:port`` for one); any other gets 400.
+            None: the loopback names (localhost, 127.0.0.1, [::1]).
 
     Returns:
         A Starlette ASGI application.
@@ -91,7 +98,10 @@ def create_app(
     handlers: dict[Any, Any] = {HTTPException: error_response, ParallaxError: error_response, Exception: error_response}
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(HostCheck, hosts=allowed_hosts() if hosts is None else tuple(hosts)),
+        ],
         exception_handlers=handlers,
         lifespan=lifespan,
     )

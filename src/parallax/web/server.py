@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
@@ -23,6 +24,7 @@ LOGGER = logging.getLogger(__name__)
 # How a worker process finds its configuration: uvicorn starts workers from an import string.
 _DB_VARIABLE = "PARALLAX_SERVE_DB"
 _TOKEN_VARIABLE = "PARALLAX_SERVE_TOKEN"
+_HOSTS_VARIABLE = "PARALLAX_SERVE_HOSTS"
 
 
 def default_workers() -> int:
@@ -37,7 +39,9 @@ def app_from_environment() -> Starlette:
     """The app a worker process serves, configured by :func:`serve` through the environment."""
     from .app import create_app
 
-    return _ready(create_app(os.environ[_DB_VARIABLE], ingest_token=os.environ.get(_TOKEN_VARIABLE) or None))
+    hosts = os.environ.get(_HOSTS_VARIABLE, "").split()
+    token = os.environ.get(_TOKEN_VARIABLE) or None
+    return _ready(create_app(os.environ[_DB_VARIABLE], ingest_token=token, hosts=hosts or None))
 
 
 def _ready(app: Starlette) -> Starlette:
@@ -60,6 +64,7 @@ def serve(
     port: int = 8000,
     ingest_token: str | None = None,
     workers: int = 1,
+    allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Run the web app and REST API over ``db_path`` until interrupted.
 
@@ -69,20 +74,27 @@ def serve(
         port: TCP port.
         ingest_token: enables ``POST /api/ingest``; every write must present it.
         workers: server processes; more than one uses more cores for concurrent readers.
+        allowed_hosts: ``Host`` names answered besides the loopback names and ``host`` itself (unless it is
+            a wildcard address); any other name gets 400.
     """
     from .app import create_app
+    from .hosts import allowed_hosts as answered
 
+    hosts = answered(allowed_hosts, bind_host=host)
     if host not in {"127.0.0.1", "localhost", "::1"}:
-        LOGGER.warning("serving on %s: reachable from other machines; reads are open to anyone who can connect", host)
+        LOGGER.warning("serving on %s: reachable from other machines; reads are open to anyone who can connect;"
+                       " requests are answered for the host names %s (add others with --allowed-host)",
+                       host, ", ".join(hosts))
     options = {"host": host, "port": port, "log_level": "info", "server_header": False, "proxy_headers": False}
     if workers <= 1:
-        uvicorn.run(_ready(create_app(db_path, ingest_token=ingest_token)), **options)
+        uvicorn.run(_ready(create_app(db_path, ingest_token=ingest_token, hosts=hosts)), **options)
         return
     from parallax.store import Database
 
     Database(db_path).close()  # create and migrate once, before the workers open it
     os.environ[_DB_VARIABLE] = str(Path(db_path).resolve())
     os.environ.pop(_TOKEN_VARIABLE, None)
+    os.environ[_HOSTS_VARIABLE] = " ".join(hosts)
     if ingest_token:
         os.environ[_TOKEN_VARIABLE] = ingest_token
     from uvicorn.supervisors import Multiprocess

@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -38,6 +39,7 @@ from .present import (
 __all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
 
 T = TypeVar("T")
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # what a path keeps as is; "%" so that escapes already there stay single
 
 
 async def _read(request: Request, fn: Callable[[Database], T]) -> T:
@@ -89,9 +91,15 @@ def _outlets(request: Request, db: Database) -> list[tuple[str, int]]:
     return list(cache["rows"])
 
 
+def _link(request: Request, **params: int) -> str:
+    """This page's path and query with ``params`` changed, relative to the site: never built from ``Host``."""
+    url = request.url.include_query_params(**params)
+    return f"{quote(url.path, safe=_PATH_SAFE)}?{url.query}"
+
+
 def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, str | None]:
-    nxt = str(request.url.include_query_params(offset=offset + limit)) if offset + limit < total else None
-    prev = str(request.url.include_query_params(offset=max(0, offset - limit))) if offset > 0 else None
+    nxt = _link(request, offset=offset + limit) if offset + limit < total else None
+    prev = _link(request, offset=max(0, offset - limit)) if offset > 0 else None
     return {"next": nxt, "prev": prev}
 
 
@@ -249,8 +257,8 @@ def _column_pages(story_id: str, page: int, n_columns: int) -> int:
 def _numbered_links(request: Request, page: int, pages: int) -> dict[str, str | None]:
     """Previous/next links of a page numbered from 1 (``?page=N``): story columns, entity remarks."""
     return {
-        "prev": str(request.url.include_query_params(page=page - 1)) if page > 1 else None,
-        "next": str(request.url.include_query_params(page=page + 1)) if page < pages else None,
+        "prev": _link(request, page=page - 1) if page > 1 else None,
+        "next": _link(request, page=page + 1) if page < pages else None,
     }
 
 
