@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from parallax.model import AnalyzedArticle, Article, Mention, Sentence
 
-from .nlp import load_nlp
+from .nlp import MAX_DOC_CHARS, MAX_DOC_PIECES, load_nlp, split_long_text
 
 __all__ = ["analyze_article", "analyze_articles", "doc_records"]
 
@@ -25,11 +25,45 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"
 def analyze_articles(
     articles: Iterable[Article], *, batch_size: int = 32, n_process: int = 1
 ) -> Iterator[AnalyzedArticle]:
-    """Parse each article once and derive every per-article record from the parse."""
+    """Parse each article once and derive every per-article record from the parse.
+
+    An article longer than ``MAX_DOC_CHARS`` is parsed in pieces cut at paragraph breaks and the pieces'
+    parses are joined into one ``Doc``, so offsets are the same as for a short one. Past ``MAX_DOC_PIECES``
+    pieces the rest of the text is left out of the analysis, with a warning.
+    """
     nlp = load_nlp()
-    pairs = ((article.text, article) for article in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        yield doc_records(doc, article)
+    pieces = ((piece, (article, count)) for article in articles for piece, count in _pieces(article))
+    parsed: list[Doc] = []
+    for doc, (article, count) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        parsed.append(doc)
+        if len(parsed) == count:
+            yield doc_records(_joined(parsed, article), article)
+            parsed = []
+
+
+def _pieces(article: Article) -> list[tuple[str, int]]:
+    """The texts spaCy parses for ``article``, each with how many there are."""
+    if len(article.text) <= MAX_DOC_CHARS:
+        return [(article.text, 1)]
+    pieces = split_long_text(article.text, limit=MAX_DOC_CHARS)
+    if len(pieces) > MAX_DOC_PIECES:
+        pieces = pieces[:MAX_DOC_PIECES]
+        LOGGER.warning(
+            "article %s (%s) has %s characters; only the first %s are analysed",
+            article.id, article.source_path, f"{len(article.text):,}", f"{sum(map(len, pieces)):,}",
+        )
+    LOGGER.info("%s: %d characters, parsed in %d pieces", article.id, len(article.text), len(pieces))
+    return [(piece, len(pieces)) for piece in pieces]
+
+
+def _joined(docs: list[Doc], article: Article) -> Doc:
+    if len(docs) == 1:
+        return docs[0]
+    # No whitespace is added between pieces: they are consecutive slices of the text, so the joined
+    # text is the article's (or its start, past MAX_DOC_PIECES) and every offset stays true.
+    doc = Doc.from_docs(docs, ensure_whitespace=False)
+    assert article.text.startswith(doc.text), f"{article.id}: joined parse lost characters"
+    return doc
 
 
 def analyze_article(article: Article) -> AnalyzedArticle:
