@@ -71,6 +71,27 @@ def _unreadable_dir(path: Path) -> Path:
     return folder
 
 
+def _deep_json(path: Path) -> Path:
+    path = path / "deep.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    return path
+
+
+def _surrogate_jsonl(path: Path) -> Path:
+    path = path / "surrogate.jsonl"
+    good = {"id": "row-ok", "outlet": "Wire", "title": "Pier reopens", "text": GOOD_TEXT}
+    path.write_text(json.dumps(good) + '\n{"id": "row-bad", "text": "Pier \\ud800 reopens."}\n', encoding="utf-8")
+    return path
+
+
+def _bogus_encoding_feed(path: Path) -> Path:
+    path = path / "bogus.xml"
+    path.write_text('<?xml version="1.0" encoding="x-bogus"?><rss version="2.0"><channel><title>W</title>'
+                    f"<item><title>T</title><description>{GOOD_TEXT}</description></item></channel></rss>",
+                    encoding="utf-8")
+    return path
+
+
 CASES = [
     (_binary, "binary"),
     (_empty, "empty"),
@@ -80,6 +101,10 @@ CASES = [
     (_billion_laughs, "entit"),
     (_broken_jsonl, ".jsonl:2"),
     (_unreadable_dir, "folder"),
+    # Issue 22, defect 2: these ended the whole ingest with "internal error" (exit 70).
+    (_deep_json, "nested too deeply"),
+    (_surrogate_jsonl, "surrogate.jsonl:2: has a lone surrogate"),
+    (_bogus_encoding_feed, "x-bogus"),
 ]
 
 
@@ -129,3 +154,18 @@ def test_cli_database_that_is_not_sqlite_is_one_line_with_exit_4(tmp_path: Path,
     err = capsys.readouterr().err
     assert code == 4
     assert err.count("\n") == 1 and "junk.db" in err
+
+
+def test_cli_malformed_url_and_huge_number_are_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [{"id": "url-row", "text": GOOD_TEXT, "url": "http://[::1"},
+            {"id": "number-row", "text": GOOD_TEXT + " More.", "title": "x"}]
+    lines = [json.dumps(row) for row in rows]
+    lines[1] = lines[1].replace('"x"', "9" * 5000)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = main(["--db", str(tmp_path / "s.db"), "-q", "ingest", str(path)])
+    assert "internal error" not in capsys.readouterr().err
+    assert code == 0
+    with Database(tmp_path / "s.db") as store:
+        assert store.resolve_article_id("url-row") is not None
+        assert store.resolve_article_id("number-row") is not None

@@ -31,6 +31,12 @@ DTD_FEED = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Ledger</title></channel></rss>
 """
 
+BOGUS_ENCODING_FEED = b"""<?xml version="1.0" encoding="x-bogus"?>
+<rss version="2.0"><channel><title>Ledger</title>
+<item><title>One</title><description>Body of the first item, long enough.</description></item>
+</channel></rss>
+"""
+
 
 def errors_and_articles(paths: list[Path]) -> tuple[list[InputError], list[Article]]:
     items = list(iter_inputs(paths))
@@ -71,6 +77,31 @@ def test_bad_input_is_one_error_and_good_file_survives(
     assert problem in errors[0].problem
     assert errors[0].path.endswith(name)
     assert errors[0].hint
+    assert [a.id for a in articles] == ["zz_good"]
+
+
+# Issue 22, defect 2: each of these stopped the whole ingest with an internal error.
+ITEM_CASES = {
+    "deep.json": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "deep.jsonl": (b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "nested too deeply"),
+    "surrogate.json": (b'{"text": "Harbour news \\ud800 today."}', "lone surrogate \\ud800 in its text"),
+    "surrogate.jsonl": (b'{"text": "Body.", "title": "A \\udfff"}\n', "lone surrogate \\udfff in its title"),
+    "bogus.xml": (BOGUS_ENCODING_FEED, "declares an XML encoding that cannot be read ('x-bogus'"),
+    "rot13.rss": (BOGUS_ENCODING_FEED.replace(b"x-bogus", b"rot13"), "encoding that cannot be read"),
+    "cp932.rss": (BOGUS_ENCODING_FEED.replace(b"x-bogus", b"cp932"), "encoding that cannot be read"),
+}
+
+
+@pytest.mark.parametrize("name", list(ITEM_CASES))
+def test_bad_input_item_is_one_error_and_good_items_survive(tmp_path: Path, name: str) -> None:
+    content, problem = ITEM_CASES[name]
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "zz_good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    errors, articles = errors_and_articles([tmp_path])
+    assert len(errors) == 1
+    assert problem in errors[0].problem
+    assert errors[0].path.startswith(str(tmp_path / name))
+    assert errors[0].hint and "\n" not in str(errors[0])
     assert [a.id for a in articles] == ["zz_good"]
 
 
@@ -175,3 +206,48 @@ def test_bad_input_billion_laughs_on_stdin_is_refused() -> None:
 
     (error,) = list(iter_inputs(["-"], stdin=io.StringIO(BILLION_LAUGHS.decode())))
     assert isinstance(error, InputError) and "entity-expansion" in error.problem
+
+
+def test_bad_input_huge_number_does_not_stop_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "numbers.json"
+    rows = '[{"id": "n1", "text": "Body one.", "title": ' + "9" * 5000 + '}, {"id": "n2", "text": "Body two."}]'
+    path.write_text(rows, encoding="utf-8")
+    errors, articles = errors_and_articles([path])
+    assert [a.id for a in articles] == ["n1", "n2"]
+
+
+def test_bad_input_malformed_url_leaves_the_outlet_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"id": "u1", "text": "Body.", "url": "http://[::1"}\n', encoding="utf-8")
+    (article,) = list(iter_inputs([path]))
+    assert isinstance(article, Article) and article.outlet == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "text"),
+    [
+        ("<p>One</p></body><body><p>Two</p>", ["One", "Two"]),
+        ("</body><body>Only", ["Only"]),
+        ("<html><body>A</body></html><body>B</body>", ["A"]),
+    ],
+)
+def test_bad_input_fragment_with_several_bodies_keeps_its_text(fragment: str, text: list[str]) -> None:
+    from parallax.ingest.html import fragment_to_text
+
+    assert fragment_to_text(fragment).split() == text
+
+
+def test_bad_input_unexpected_error_is_one_item_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in a reader costs the file it hit, not the files after it."""
+    import parallax.ingest as ingest
+
+    def broken(text: str, *, source: str, stem: str | None = None):  # type: ignore[no-untyped-def]
+        raise KeyError("bug")
+
+    monkeypatch.setattr(ingest, "read_txt", broken)
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"id": "b", "text": "Body."}', encoding="utf-8")
+    errors, articles = errors_and_articles([tmp_path])
+    assert [e.path for e in errors] == [str(tmp_path / "a.txt")]
+    assert "unexpected error" in errors[0].problem and "KeyError" in errors[0].problem
+    assert [a.id for a in articles] == ["b"]

@@ -31,6 +31,7 @@ from parallax.ingest.reading import (
     read_bounded,
     read_stream,
     sniff,
+    unexpected_error,
 )
 from parallax.ingest.txt import read_txt
 from parallax.model import Article
@@ -70,11 +71,21 @@ def iter_inputs(
     """
     for raw in paths:
         if str(raw) == "-":
-            yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes)
+            yield from _guarded(
+                _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes), STDIN_NAME
+            )
         elif Path(raw).is_dir():
             yield from _walk(Path(raw), max_bytes=max_bytes)
         else:
-            yield from _read_path(Path(raw), explicit=True, max_bytes=max_bytes)
+            yield from _guarded(_read_path(Path(raw), explicit=True, max_bytes=max_bytes), str(raw))
+
+
+def _guarded(items: Iterator[Article | InputError], name: str) -> Iterator[Article | InputError]:
+    """``items``, ending in an error for ``name`` if reading it fails on a bug; the next input goes on."""
+    try:
+        yield from items
+    except Exception as error:  # noqa: BLE001 - one file's bug must not cost the files after it
+        yield unexpected_error(name, error)
 
 
 def _walk(root: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
@@ -92,7 +103,7 @@ def _walk(root: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
         elif kind_from_name(path) is None:
             LOGGER.debug("skipping %s: not a known input extension", path)
         else:
-            yield from _read_path(path, explicit=False, max_bytes=max_bytes)
+            yield from _guarded(_read_path(path, explicit=False, max_bytes=max_bytes), str(path))
 
 
 def _read_path(path: Path, *, explicit: bool, max_bytes: int) -> Iterator[Article | InputError]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from parallax.errors import InputError
@@ -10,11 +11,14 @@ from parallax.ingest.clean import clean_text, first_words, looks_like_headline
 from parallax.ingest.dates import normalize_date
 from parallax.ingest.dedup import content_hash
 from parallax.ingest.outlets import resolve_outlet
+from parallax.ingest.reading import unexpected_error
 from parallax.model import Article, Removed
 
 __all__ = ["Draft", "finish"]
 
 LOGGER = logging.getLogger(__name__)
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,33 @@ def finish(draft: Draft, *, source: str, source_path: str | None = None) -> Arti
     """Clean the draft's body and fill the article's title, outlet, byline, hash and id.
 
     ``source`` names the item in messages (``file:line``); ``source_path`` is the file, kept on the article.
+    Whatever goes wrong with one item becomes an error for that item, never an exception.
     """
+    problem = _surrogate_problem(draft, source=source)
+    if problem is not None:
+        return problem
+    try:
+        return _finish(draft, source=source, source_path=source_path)
+    except Exception as error:  # noqa: BLE001 - one item's bug must not cost the other items
+        return unexpected_error(source, error)
+
+
+def _surrogate_problem(draft: Draft, *, source: str) -> InputError | None:
+    """An error if a field holds a lone surrogate (JSON's "\\ud800"), which no UTF-8 text can hold."""
+    for name in ("text", "title", "outlet", "date", "url", "byline", "id", "story_hint"):
+        value = getattr(draft, name)
+        match = _SURROGATE.search(value) if isinstance(value, str) else None
+        if match:
+            return InputError(
+                source,
+                f"has a lone surrogate \\u{ord(match.group()):04x} in its {name} at character {match.start()},"
+                " which is not valid Unicode text",
+                "fix the \\u escape in the input (surrogates come in pairs) or remove it",
+            )
+    return None
+
+
+def _finish(draft: Draft, *, source: str, source_path: str | None) -> Article | InputError:
     cleaned = clean_text(draft.text)
     text, removed = cleaned.text, cleaned.removed
     title = _text_or_none(draft.title) or cleaned.title

@@ -16,6 +16,7 @@ import feedparser
 from parallax.errors import InputError
 from parallax.ingest.assemble import Draft, finish
 from parallax.ingest.html import fragment_to_text
+from parallax.ingest.reading import declared_xml_encoding
 from parallax.model import Article
 
 __all__ = ["read_feed"]
@@ -62,6 +63,15 @@ def check_xml(data: bytes, *, source: str) -> InputError | None:
     except ParseError as error:
         return InputError(
             source, f"is malformed or truncated XML ({error})", "re-download the feed or fix the XML"
+        )
+    except (LookupError, ValueError) as error:
+        # The prolog names an encoding Python does not know (LookupError), one that is no text encoding
+        # ('rot13'), or a multi-byte one expat cannot decode (ValueError).
+        encoding = declared_xml_encoding(data) or "?"
+        return InputError(
+            source,
+            f"declares an XML encoding that cannot be read ({encoding!r}: {error})",
+            'convert it to UTF-8 (iconv -f OLD -t UTF-8) and declare encoding="UTF-8"',
         )
     tag = root.tag.rsplit("}", 1)[-1].lower()
     if tag not in _FEED_ROOTS:

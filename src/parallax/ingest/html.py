@@ -83,7 +83,7 @@ def fragment_to_text(fragment: str) -> str:
     if "<" not in fragment:
         return fragment
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = _parse_fragment(fragment)
     except (ValueError, lxml.etree.LxmlError):
         LOGGER.debug("fragment is not parseable HTML; keeping it as text")
         return fragment
@@ -92,6 +92,21 @@ def fragment_to_text(fragment: str) -> str:
     parts: list[str] = []
     _walk(root, parts)
     return "".join(parts)
+
+
+def _parse_fragment(fragment: str) -> lxml.html.HtmlElement:
+    """The fragment under one ``<div>``, however many ``<body>`` elements it makes."""
+    try:
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except AssertionError:
+        # lxml asserts its parse made one <body>; "</body><body>" in a fragment makes two. Every body's
+        # content goes under one div instead.
+        document = lxml.html.document_fromstring(f"<html><body>{fragment}</body></html>")
+        root = lxml.html.Element("div")
+        for body in document.iterchildren("body"):
+            root.append(body)
+            body.tag = "div"
+        return root
 
 
 def _walk(element: lxml.html.HtmlElement, parts: list[str]) -> None:

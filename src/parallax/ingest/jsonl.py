@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +21,7 @@ __all__ = ["read_json_text", "read_jsonl_file", "read_jsonl_lines", "row_article
 LOGGER = logging.getLogger(__name__)
 
 _TEXT_FIELDS = ("text", "body", "content")
+_INT_DIGITS = min(sys.get_int_max_str_digits() or 4300, 4300)
 
 
 def read_jsonl_file(path: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
@@ -58,25 +61,38 @@ def read_jsonl_lines(
 
 def _parse_line(raw: bytes, *, where: str) -> Any | InputError:
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return InputError(
             where, f"is not valid UTF-8 (offset {error.start} in the line)", "convert it to UTF-8"
         )
+    return _loads(text, where=where, hint="fix or remove that line")
+
+
+def _loads(text: str, *, where: str, hint: str) -> Any | InputError:
+    """The parsed JSON, or an error saying why it cannot be read (syntax, nesting)."""
+    try:
+        return json.loads(text, parse_int=_int)
     except json.JSONDecodeError as error:
-        return InputError(
-            where, f"is not valid JSON ({error.msg} at column {error.colno})", "fix or remove that line"
-        )
+        place = f"line {error.lineno} column {error.colno}" if error.lineno > 1 else f"column {error.colno}"
+        # Some of json's messages end in "at" already ("Unterminated string starting at").
+        joint = " " if error.msg.endswith(" at") else " at "
+        return InputError(where, f"is not valid JSON ({error.msg}{joint}{place})", hint)
+    except RecursionError:
+        # json's decoder recurses once per nested array or object; an article is never that deep.
+        return InputError(where, "is JSON nested too deeply to read", "flatten it: one object per article")
+
+
+def _int(digits: str) -> int | Decimal:
+    # int() refuses over 4,300 digits (CPython's guard against quadratic conversion); Decimal does not.
+    return int(digits) if len(digits) <= _INT_DIGITS else Decimal(digits)
 
 
 def read_json_text(text: str, *, source: str) -> Iterator[Article | InputError]:
     """Articles from a JSON document: one object, an array of objects, or ``{"articles": [...]}``."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        yield InputError(
-            source, f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", "fix it"
-        )
+    data = _loads(text, where=source, hint="fix it")
+    if isinstance(data, InputError):
+        yield data
         return
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]

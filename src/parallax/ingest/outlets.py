@@ -106,7 +106,11 @@ def host_of(url: str | None) -> str | None:
     """The lower-cased host of ``url`` without ``www.``, or None."""
     if not url:
         return None
-    host = urlsplit(url if "//" in url else "//" + url).hostname
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:  # "http://[::1": an unclosed IPv6 bracket names no host
+        LOGGER.debug("no host in malformed URL %r", url)
+        return None
     if not host:
         return None
     return host.lower().removeprefix("www.")

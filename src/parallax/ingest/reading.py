@@ -33,6 +33,8 @@ _SUFFIXES: dict[str, Kind] = {
 # How far into a file the sniffers look; a feed or page declares itself in its first few elements.
 _SNIFF_CHARS = 4096
 _BINARY_PROBE = 8192
+# The problem text of an input that failed on a bug rather than on something wrong with it.
+UNEXPECTED_PROBLEM = "could not be read because of an unexpected error in parallax"
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding=["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -73,6 +75,19 @@ def too_big(name: str, size: int, max_bytes: int) -> InputError:
         name,
         f"is {size:,} bytes, over the {max_bytes:,}-byte limit",
         "split it into smaller files or raise the limit (max_bytes / --max-bytes)",
+    )
+
+
+def unexpected_error(name: str, error: Exception) -> InputError:
+    """The error for an input that a bug in parallax (or a library under it) failed on.
+
+    Ingest keeps going past it; the traceback is logged at debug level (-vv) for the report.
+    """
+    LOGGER.debug("unexpected error reading %s", name, exc_info=error)
+    return InputError(
+        name,
+        f"{UNEXPECTED_PROBLEM} ({type(error).__name__}: {str(error)[:200]})",
+        "the other inputs were read; please report this with the -vv log",
     )
 
 
