@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 from pathlib import Path
 
@@ -251,3 +252,39 @@ def test_bad_input_unexpected_error_is_one_item_error(tmp_path: Path, monkeypatc
     assert [e.path for e in errors] == [str(tmp_path / "a.txt")]
     assert "unexpected error" in errors[0].problem and "KeyError" in errors[0].problem
     assert [a.id for a in articles] == ["b"]
+
+
+class _TrackingReader(io.BytesIO):
+    """A stream that remembers the most bytes one read handed out."""
+
+    largest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        line = super().readline(size)
+        self.largest = max(self.largest, len(line))
+        return line
+
+
+def test_bad_input_overlong_jsonl_line_is_never_held_whole() -> None:
+    """Issue 22, defect 4: a 1 GiB line in a 1 MB .jsonl.gz was read whole (2.2 GB) before its size was checked."""
+    from parallax.ingest.jsonl import Overlong, bounded_lines
+
+    handle = _TrackingReader(b'{"text": "one"}\n' + b"x" * 5_000_000 + b"\n" + b'{"text": "two"}\n')
+    lines = list(bounded_lines(handle, max_bytes=1_000))
+    assert lines == [b'{"text": "one"}\n', Overlong(5_000_001), b'{"text": "two"}\n']
+    assert handle.largest <= 1 << 20
+
+
+def test_bad_input_overlong_line_in_jsonl_gz_is_one_error_and_rows_after_it_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl.gz"
+    path.write_bytes(gzip.compress(
+        b'{"id": "r1", "text": "Row one."}\n{"text": "' + b"x" * 3_000_000 + b'"}\n{"id": "r3", "text": "Row three."}\n'
+    ))
+    errors, articles = errors_and_articles_limited([path], max_bytes=10_000)
+    assert [str(e) for e in errors] == [f"{path}:2: line is 3,000,013 bytes, over the 10,000-byte limit; split it"]
+    assert [a.id for a in articles] == ["r1", "r3"]
+
+
+def errors_and_articles_limited(paths: list[Path], *, max_bytes: int) -> tuple[list[InputError], list[Article]]:
+    items = list(iter_inputs(paths, max_bytes=max_bytes))
+    return [i for i in items if isinstance(i, InputError)], [i for i in items if isinstance(i, Article)]

@@ -8,6 +8,7 @@ import logging
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -16,12 +17,21 @@ from parallax.errors import InputError
 from parallax.ingest.assemble import Draft, finish
 from parallax.model import Article
 
-__all__ = ["read_json_text", "read_jsonl_file", "read_jsonl_lines", "row_article"]
+__all__ = ["Overlong", "bounded_lines", "read_json_text", "read_jsonl_file", "read_jsonl_lines", "row_article"]
 
 LOGGER = logging.getLogger(__name__)
 
 _TEXT_FIELDS = ("text", "body", "content")
+# Piece size for reading past the end of an overlong line.
+_SKIP_BYTES = 1 << 20
 _INT_DIGITS = min(sys.get_int_max_str_digits() or 4300, 4300)
+
+
+@dataclass(frozen=True, slots=True)
+class Overlong:
+    """A line over the byte limit, read only far enough to know its length."""
+
+    size: int
 
 
 def read_jsonl_file(path: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
@@ -29,7 +39,7 @@ def read_jsonl_file(path: Path, *, max_bytes: int) -> Iterator[Article | InputEr
     name = str(path)
     try:
         with _open(path) as handle:
-            yield from read_jsonl_lines(handle, source=name, max_bytes=max_bytes)
+            yield from read_jsonl_lines(bounded_lines(handle, max_bytes=max_bytes), source=name, max_bytes=max_bytes)
     except PermissionError:
         yield InputError(name, "cannot be read (permission denied)", "make it readable (chmod a+r)")
     except (OSError, EOFError, zlib.error) as error:
@@ -42,16 +52,31 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+def bounded_lines(handle: IO[bytes], *, max_bytes: int) -> Iterator[bytes | Overlong]:
+    """Each line of ``handle``, never holding more than ``max_bytes`` + 1 bytes of one line.
+
+    A longer line is read on in pieces and thrown away, and comes out as :class:`Overlong`: a 1 GiB line
+    inside a 1 MB ``.jsonl.gz`` costs the time to decompress it, not the memory to hold it.
+    """
+    while line := handle.readline(max_bytes + 1):
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n") and (line := handle.readline(_SKIP_BYTES)):
+            size += len(line)
+        yield Overlong(size)
+
+
 def read_jsonl_lines(
-    lines: Iterable[bytes], *, source: str, max_bytes: int
+    lines: Iterable[bytes | Overlong], *, source: str, max_bytes: int
 ) -> Iterator[Article | InputError]:
     """One article per non-blank line; a bad line yields one error naming ``source:line``."""
     for number, raw in enumerate(lines, start=1):
         where = f"{source}:{number}"
-        if len(raw) > max_bytes:
-            yield InputError(
-                where, f"line is {len(raw):,} bytes, over the {max_bytes:,}-byte limit", "split it"
-            )
+        if isinstance(raw, Overlong) or len(raw) > max_bytes:
+            size = raw.size if isinstance(raw, Overlong) else len(raw)
+            yield InputError(where, f"line is {size:,} bytes, over the {max_bytes:,}-byte limit", "split it")
             continue
         if not raw.strip():
             continue
