@@ -555,6 +555,35 @@ def _entity_info(db: Database, key: str) -> EntityInfo:
     return EntityInfo(key, row[0] or key, "PERSON", row[1], 0)
 
 
+def story_entity_links(db: Database, story_id: str) -> dict[str, str]:
+    """Name or surface form -> the key of an entity page that exists, for the entities mentioned in one
+    story and the speakers quoted in it: what the story page may link ("Vladimir V. Putin" ->
+    "vladimir-putin"). A name absent here has no page and is shown without a link."""
+    links: dict[str, str] = {}
+    rows = db.conn.execute(
+        "SELECT ea.entity_key, e.name, ea.forms FROM entity_articles ea JOIN entities e ON e.key = ea.entity_key"
+        " WHERE ea.story_id = ? ORDER BY ea.count DESC",
+        (story_id,),
+    )
+    forms: dict[str, str] = {}
+    for key, name, found in rows:
+        links.setdefault(str(name), str(key))
+        for form in json.loads(found) or []:
+            forms.setdefault(str(form), str(key))
+    for form, key in forms.items():
+        links.setdefault(form, key)
+    # A speaker's quotes carry the key of the entity it was resolved to, else its own name key: either
+    # finds the entity page (see _entity_info). The most common key of a name wins.
+    for name, key, _ in db.conn.execute(
+        "SELECT q.speaker_name, q.speaker_key, count(*) FROM story_articles s JOIN quotes q ON q.article_id = s.article_id"
+        " WHERE s.story_id = ? AND q.speaker_name IS NOT NULL AND q.speaker_key IS NOT NULL AND q.speaker_key != ''"
+        " GROUP BY 1, 2 ORDER BY 3 DESC",
+        (story_id,),
+    ):
+        links.setdefault(str(name), str(key))
+    return links
+
+
 def name_key(name: str | None) -> str:
     """The store's speaker key for a name (case-folded, whitespace collapsed), as ``quotes.speaker_key``."""
     return speaker_key(name) or ""

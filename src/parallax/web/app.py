@@ -61,7 +61,7 @@ def _routes() -> Sequence[BaseRoute]:
         Route("/api/ingest", ingest, methods=["POST"], name="ingest"),
         Route("/api/health", health, name="health"),
         Route("/openapi.json", openapi, name="openapi"),
-        Route("/docs", docs, name="docs"),
+        *_twin("/docs", docs, "docs"),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
 

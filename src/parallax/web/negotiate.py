@@ -60,7 +60,7 @@ def make_env() -> Environment:
     )
     env.filters["seg"] = _segment
     env.filters["safe_url"] = _safe_url
-    env.filters["entity_key"] = _entity_key
+    env.filters["path"] = _path
     return env
 
 
@@ -75,10 +75,9 @@ def _safe_url(value: object) -> str:
     return text if urlsplit(text).scheme.lower() in {"http", "https"} else "#"
 
 
-def _entity_key(name: object) -> str:
-    from parallax.pipeline import entity_key
-
-    return entity_key(str(name or ""))
+def _path(value: object) -> str:
+    """A request path made safe for an ``href`` (escapes already in it kept as they are)."""
+    return quote(str(value), safe="/%:@!$&'()*+,;=-._~")
 
 
 def wants_json(request: Request) -> bool:

@@ -7,8 +7,7 @@ Article text is untrusted: it only ever leaves this module as pieces passed thro
 from __future__ import annotations
 
 import html
-from functools import lru_cache
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -115,11 +114,10 @@ def _href(key: str, article_id: str, page_of: dict[str, int], page: int) -> str:
     return (f"?page={target}" if target != page else "") + "#s-" + key
 
 
-@lru_cache(maxsize=8192)
-def _entity_href(name: str) -> str:
-    from parallax.pipeline import entity_key
-
-    return "/entities/" + urlquote(entity_key(name), safe="")
+def _entity_href(name: str, links: Mapping[str, str]) -> str | None:
+    """The entity page of ``name`` when the story's ``links`` (name -> key) know one, else None."""
+    key = links.get(name)
+    return None if key is None else "/entities/" + urlquote(key, safe="")
 
 
 def conflicts_html(conflicts: Sequence[dict[str, Any]], page_of: dict[str, int], page: int) -> Markup:
@@ -166,15 +164,19 @@ def gaps_html(gaps: Sequence[dict[str, Any]], page_of: dict[str, int], page: int
     return Markup("".join(parts))
 
 
-def entities_html(entities: Sequence[dict[str, Any]]) -> Markup:
-    """Entity chips, linked to their entity pages; the title lists the spellings merged into each."""
+def entities_html(entities: Sequence[dict[str, Any]], links: Mapping[str, str]) -> Markup:
+    """Entity chips, linked to their entity pages where one exists (``links``: name -> key); the title
+    lists the spellings merged into each."""
     parts = []
     for e in entities:
+        names = [str(e["name"]), *map(str, e.get("forms") or [])]
+        href = next((h for h in (_entity_href(n, links) for n in names) if h), None)
         forms = ": " + ", ".join(e.get("forms") or []) if e.get("forms") else ""
         count = f' <span class="n">{int(e["mention_count"])}</span>' if e.get("mention_count") else ""
+        tag, attr = ("a", f' href="{_e(href)}"') if href else ("span", "")
         parts.append(
-            f'<li><a class="chip" href="{_e(_entity_href(str(e["name"])))}" title="{_e(str(e["label"]) + forms)}">'
-            f'{_e(str(e["name"]))}{count}</a></li>'
+            f'<li><{tag} class="chip"{attr} title="{_e(str(e["label"]) + forms)}">'
+            f'{_e(str(e["name"]))}{count}</{tag}></li>'
         )
     return Markup("".join(parts) or '<li class="empty">None.</li>')
 
@@ -187,13 +189,16 @@ def _diff_html(ops: Sequence[Sequence[str]]) -> str:
     return " ".join(f"<{_DIFF_TAGS.get(op, 'span')}>{_e(tok)}</{_DIFF_TAGS.get(op, 'span')}>" for op, tok in ops) + " "
 
 
-def quote_groups_html(groups: Sequence[dict[str, Any]]) -> Markup:
-    """Table rows of the quote groups: who, how the outlets' wordings relate, each wording, and the word
-    diff between the first two wordings."""
+def quote_groups_html(groups: Sequence[dict[str, Any]], links: Mapping[str, str]) -> Markup:
+    """Table rows of the quote groups: who (linked to an entity page where ``links`` know one), how the
+    outlets' wordings relate, each wording, and the word diff between the first two wordings."""
     rows = []
     for g in groups:
         speaker = g.get("speaker")
-        who = f'<a href="{_e(_entity_href(str(speaker)))}">{_e(str(speaker))}</a>' if speaker else "unattributed"
+        href = _entity_href(str(speaker), links) if speaker else None
+        who = _e(str(speaker)) if speaker else "unattributed"
+        if href:
+            who = f'<a href="{_e(href)}">{who}</a>'
         if g.get("attribution_conflict"):
             who += ' <span class="badge">attribution differs</span>'
         lines = []

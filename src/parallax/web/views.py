@@ -219,6 +219,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
             data = load_comparison(db, canonical)
             every = story_columns(data)
             summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
+        links_to_entities = {} if as_json else Q.story_entity_links(db, canonical)
     pages = _column_pages(canonical, page, n_columns)
     page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
     links = _numbered_links(request, page, pages)
@@ -228,8 +229,8 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         **scope,
         "conflicts_html": conflicts_html(scope["conflicts"], page_of, page),
         "gaps_html": gaps_html(scope["gaps"], page_of, page),
-        "entities_html": entities_html(summary["entities"]),
-        "quote_groups_html": quote_groups_html(summary["quote_groups"]),
+        "entities_html": entities_html(summary["entities"], links_to_entities),
+        "quote_groups_html": quote_groups_html(summary["quote_groups"], links_to_entities),
         "sources_html": sources_html(scope["sources"]),
         "framing_html": framing_html(scope["framing"]),
         "columns": [{**c, "html": column_html(c["article"]["outlet"] or "", c["paragraphs"])} for c in columns],
