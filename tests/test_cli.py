@@ -166,3 +166,24 @@ def test_cli_serve_passes_allowed_hosts(served: dict[str, object]) -> None:
     argv = ["--db", "serve.db", "-q", "serve", "--allowed-host", "news.example", "--allowed-host", "box:8443"]
     assert main(argv) == 0
     assert served["allowed_hosts"] == ["news.example", "box:8443"]
+
+
+@pytest.mark.parametrize("kind", ["story", "article", "entity"])
+def test_cli_not_found_hint_names_a_command_that_exists(kind: str) -> None:
+    import re
+
+    from parallax.cli import build_parser
+    from parallax.errors import NotFoundError
+
+    message = str(NotFoundError(kind, "nope"))
+    commands = re.findall(r"`parallax ([^`]*)`", message)
+    assert commands, message
+    for command in commands:
+        build_parser().parse_args(command.split())  # exits (SystemExit) on a command that does not exist
+    assert "storys" not in message and "entitys" not in message
+
+
+def test_cli_show_unknown_story_says_how_to_list_them(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(example_db), "show", "no-such-story"]) == 5
+    err = capsys.readouterr().err
+    assert err.strip() == "parallax: error: no story 'no-such-story' in the store; list them with `parallax stories`"

@@ -302,3 +302,28 @@ def test_web_outlet_filter_marks_the_choice_and_escapes_names(client: TestClient
     html = client.get(path, params={"outlet": "Harbor Times"}).text
     assert '<option value="Harbor Times" selected>' in html
     assert 'value="Night &lt;b&gt;Wire&lt;/b&gt;"' in html and "<b>Wire" not in html
+
+
+@pytest.mark.parametrize(("path", "listed_at"), [("/stories/nope.json", "/stories"), ("/articles/nope.json", "/stories"),
+                                                 ("/entities/nope.json", "/entities")])
+def test_web_not_found_names_where_things_are_listed(client: TestClient, path: str, listed_at: str) -> None:
+    message = client.get(path).json()["error"]["message"]
+    assert "'nope'" in message and f" at {listed_at}" in message
+    assert "parallax " not in message  # a reader of the site is not sent to a command
+
+
+@pytest.mark.parametrize("body", [b'{"text": "abc', b'{"text": ', b"[1, 2", b"\xff\xfe"])
+def test_web_ingest_bad_json_body_message_reads_well(writable: TestClient, body: bytes) -> None:
+    r = writable.post("/api/ingest", content=body, headers={"X-Parallax-Token": TOKEN,
+                                                            "Content-Type": "application/json"})
+    message = r.json()["error"]["message"]
+    assert r.status_code == 400 and message.startswith("body is not")
+    assert "at at" not in message and "  " not in message
+
+
+def test_web_ingest_upload_errors_name_the_uploaded_file(writable: TestClient) -> None:
+    files = {"file": ("my report.json", b'{"text": "abc', "application/json")}
+    r = writable.post("/api/ingest?analyze=0", files=files, headers={"X-Parallax-Token": TOKEN})
+    errors = r.json()["errors"]
+    assert len(errors) == 1 and errors[0].startswith("my report.json: is not valid JSON")
+    assert "parallax-upload" not in errors[0] and "/tmp" not in errors[0] and "at at" not in errors[0]

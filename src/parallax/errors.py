@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "InputError", "ParallaxError", "StoreError", "NotFoundError"]
+__all__ = ["AmbiguousError", "ConfigError", "InputError", "NotFoundError", "ParallaxError", "StoreError"]
 
 
 class ParallaxError(Exception):
@@ -39,6 +39,14 @@ class StoreError(ParallaxError):
     exit_code = 4
 
 
+# Where a user finds the names of each kind of record: a command that exists (there is no `parallax articles`).
+_LISTED_BY = {
+    "story": "list them with `parallax stories`",
+    "article": "`parallax stories --format json` lists each story's article ids",
+    "entity": "`parallax serve` lists them at /entities",
+}
+
+
 class NotFoundError(ParallaxError):
     """A story, article or entity named by the user does not exist."""
 
@@ -47,4 +55,18 @@ class NotFoundError(ParallaxError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"no {kind} {key!r} in the store; list them with `parallax {kind.split()[0]}s`")
+        hint = _LISTED_BY.get(kind)
+        super().__init__(f"no {kind} {key!r} in the store" + (f"; {hint}" if hint else ""))
+
+
+class AmbiguousError(ParallaxError):
+    """A prefix names several stories (or other records) where one is needed."""
+
+    exit_code = 5
+
+    def __init__(self, kind: str, key: str, matches: list[str], more: int = 0) -> None:
+        self.kind = kind
+        self.key = key
+        self.matches = matches
+        shown = ", ".join(matches) + (f" and {more} more" if more else "")
+        super().__init__(f"{key!r} matches {len(matches) + more} {kind} ids: {shown}; give more of the id")

@@ -30,7 +30,7 @@ def check_token(request: Request) -> None:
     """403 when ingest is off (no token configured), 401 when the request's token is missing or wrong."""
     expected: str | None = request.app.state.ingest_token
     if not expected:
-        raise HTTPException(403, "ingest over HTTP is off; start the server with --token or PARALLAX_TOKEN set")
+        raise HTTPException(403, "ingest over HTTP is off; start the server with --token-file FILE or PARALLAX_TOKEN set")
     given = request.headers.get("x-parallax-token", "")
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
@@ -85,8 +85,15 @@ async def _uploads(request: Request, body: bytes, limit: int) -> list[tuple[str,
 def _json_articles(body: bytes) -> list[Article | InputError]:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(400, f"body is not valid JSON: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"body is not UTF-8 (byte {exc.start}); send JSON encoded as UTF-8") from None
+    except json.JSONDecodeError as exc:
+        joint = " " if exc.msg.endswith(" at") else " at "  # some of json's messages end in "at" already
+        raise HTTPException(
+            400, f"body is not valid JSON ({exc.msg}{joint}line {exc.lineno} column {exc.colno}); fix it and send it again"
+        ) from None
+    except RecursionError:
+        raise HTTPException(400, "body is JSON nested too deeply to read; send one object per article") from None
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     rows = data if isinstance(data, list) else [data]
@@ -102,11 +109,19 @@ def _safe_filename(name: str, index: int) -> str:
     return f"{index:03d}-{base[:80]}"
 
 
+def _as_uploaded(message: str, uploaded: dict[str, str]) -> str:
+    """``message`` with each upload's path on this server replaced by the name it was sent under."""
+    for path in sorted(uploaded, key=len, reverse=True):  # a file's path before its folder's
+        message = message.replace(path, uploaded[path])
+    return message.replace(tempfile.gettempdir(), "")
+
+
 def _run_ingest(request: Request, items: list[Article | InputError] | None, files: list[tuple[str, bytes]],
                 analyze: bool) -> dict[str, Any]:
     from parallax.pipeline import analyze_store, ingest_articles, ingest_paths
 
     with request.app.state.writer.connection() as db:
+        uploaded: dict[str, str] = {}  # where an upload was written -> the name it was sent under
         if items is not None:
             report = ingest_articles(db, items)
         else:
@@ -116,13 +131,15 @@ def _run_ingest(request: Request, items: list[Article | InputError] | None, file
                     path = Path(tmp) / _safe_filename(name, i)
                     path.write_bytes(content)
                     paths.append(path)
+                    uploaded[str(path)] = name[:200]
                 report = ingest_paths(db, paths)
+                uploaded[tmp] = "upload"
         result: dict[str, Any] = {
             "added": report.added,
             "existing": report.existing,
             "duplicates": report.duplicates,
             "near_duplicates": report.near_duplicates,
-            "errors": [str(e).replace(tempfile.gettempdir(), "") for e in report.errors],
+            "errors": [_as_uploaded(str(e), uploaded) for e in report.errors],
         }
         if analyze and report.added:
             done = analyze_store(db)

@@ -112,11 +112,20 @@ _MESSAGES = {
 }
 
 
+# Where a reader of the site finds what exists, for a 404 of each kind (the CLI's own hint names commands).
+_WEB_LISTS = {
+    "story": "the stories are listed at /stories",
+    "article": "each story's page at /stories links its articles",
+    "entity": "people and organisations are listed at /entities",
+}
+
+
 def _status_and_message(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail or _MESSAGES.get(exc.status_code, "error"))
     if isinstance(exc, NotFoundError):
-        return 404, str(exc)
+        hint = _WEB_LISTS.get(exc.kind)
+        return 404, f"no {exc.kind} {exc.key!r} here" + (f"; {hint}" if hint else "")
     if isinstance(exc, InputError):
         return 400, str(exc)
     if isinstance(exc, ParallaxError):
