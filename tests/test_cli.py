@@ -187,3 +187,26 @@ def test_cli_show_unknown_story_says_how_to_list_them(example_db: Path, capsys: 
     assert main(["--db", str(example_db), "show", "no-such-story"]) == 5
     err = capsys.readouterr().err
     assert err.strip() == "parallax: error: no story 'no-such-story' in the store; list them with `parallax stories`"
+
+
+@pytest.mark.parametrize("argv", [["stories"], ["show", "x"], ["report", "x"], ["export", "-o", "out.jsonl"],
+                                  ["serve"]])
+def test_cli_read_command_on_a_missing_store_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "typo.db"
+    assert main(["--db", str(missing), "-q", *argv]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"no store at {missing}: the file does not exist" in err
+    assert list(tmp_path.iterdir()) == []  # nothing created: no empty store, no export file
+
+
+def test_cli_show_prefix_matching_several_stories_lists_them(example_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = sorted(s["id"] for s in _stories(example_db, capsys))
+    prefix = ids[0][:-1]  # story-00000: the stories are story-000001, story-000002, ...
+    matching = [i for i in ids if i.startswith(prefix)]
+    assert len(matching) > 1
+    assert main(["--db", str(example_db), "show", prefix]) == 5
+    err = capsys.readouterr().err.strip()
+    assert err == f"parallax: error: {prefix!r} matches {len(matching)} story ids: {', '.join(matching)}; give more of the id"

@@ -5,8 +5,8 @@ Exit codes (also in docs/cli.md):
   1  finished, but some inputs could not be read (each was reported on its own line)
   2  usage error (bad arguments)
   3  configuration error
-  4  the database cannot be opened or migrated
-  5  the story, article or entity named does not exist
+  4  the database cannot be opened or migrated, or (stories, show, report, export, serve) does not exist
+  5  the story, article or entity named does not exist, or a prefix names several
   70 internal error (a bug: please report it with the -vv log)
   130 interrupted
 """
@@ -152,10 +152,12 @@ def _warn_input(error: InputError) -> None:
     print(f"parallax: skipped {error}", file=sys.stderr)
 
 
-def _open_db(args: argparse.Namespace) -> Any:
-    from parallax.store import Database, default_db_path
+def _open_db(args: argparse.Namespace, *, existing: bool = False) -> Any:
+    """The store named by --db, $PARALLAX_DB or the default; ``existing``: refuse to create it (read commands)."""
+    from parallax.store import Database, default_db_path, open_existing
 
-    return Database(args.db or default_db_path())
+    path = args.db or default_db_path()
+    return open_existing(path) if existing else Database(path)
 
 
 # -- commands --------------------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_stories(args: argparse.Namespace) -> int:
     from parallax.terminal import print_stories
 
-    with _open_db(args) as db:
+    with _open_db(args, existing=True) as db:
         stories = db.stories(limit=args.limit)
         if args.format == "json":
             rows = [_story_json(db, story) for story in stories]
@@ -224,7 +226,7 @@ def _story_json(db: Any, story: Any) -> dict[str, Any]:
 def cmd_show(args: argparse.Namespace) -> int:
     from parallax.terminal import print_comparison
 
-    with _open_db(args) as db:
+    with _open_db(args, existing=True) as db:
         print_comparison(_comparison(db, args.story))
     return EXIT_OK
 
@@ -239,7 +241,7 @@ def _comparison(db: Any, story_id: str) -> Any:
 def cmd_report(args: argparse.Namespace) -> int:
     from parallax.report import render
 
-    with _open_db(args) as db:
+    with _open_db(args, existing=True) as db:
         text = render(_comparison(db, args.story), args.format)
     _write_output(text, args.output)
     return EXIT_OK
@@ -284,7 +286,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from parallax.export import export_articles
     from parallax.terminal import progress_bars
 
-    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+    with _open_db(args, existing=True) as db, progress_bars(enabled=not args.quiet) as progress:
         count = export_articles(db, args.output, fmt=args.format, on_progress=progress)
     print(f"exported {count} article(s) to {args.output}")
     return EXIT_OK
@@ -298,7 +300,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     db_path = args.db or default_db_path()
     # A store from an older version lacks story-page pieces and compressed comparisons: once, before serving.
-    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+    with _open_db(args, existing=True) as db, progress_bars(enabled=not args.quiet) as progress:
         upgrade_store(db, on_progress=progress)
     workers = args.workers if args.workers is not None else default_workers()
     if workers < 1:

@@ -1,5 +1,5 @@
 """The store: SQLite by default, behind one interface."""
 
-from .db import ANALYSIS_VERSION, Database, InsertOutcome, default_db_path
+from .db import ANALYSIS_VERSION, Database, InsertOutcome, default_db_path, open_existing
 
-__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "default_db_path"]
+__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "default_db_path", "open_existing"]

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from parallax.errors import NotFoundError, StoreError
+from parallax.errors import AmbiguousError, NotFoundError, StoreError
 from parallax.model import (
     AnalyzedArticle,
     Article,
@@ -54,6 +54,19 @@ LOGGER = logging.getLogger(__name__)
 # 6: the quote tagger keeps the spans more likely right than wrong (minimum Bayes risk decoding).
 ANALYSIS_VERSION = 6
 _VECTOR_DTYPE = np.float32
+_AMBIGUOUS_SHOWN = 10  # ids listed when a prefix names several stories
+
+
+def open_existing(path: str | Path) -> Database:
+    """The store at ``path``, which must exist: a read command never creates an empty store by mistake.
+
+    Raises:
+        StoreError: there is no file at ``path``.
+    """
+    if str(path) != ":memory:" and not Path(path).exists():
+        raise StoreError(f"no store at {path}: the file does not exist; check --db (or $PARALLAX_DB),"
+                         f" or create it with `parallax --db {path} ingest PATH...`")
+    return Database(path)
 
 
 def default_db_path() -> Path:
@@ -421,13 +434,26 @@ class Database:
         return [self._story_from_row(row) for row in self.conn.execute(sql, params)]
 
     def story(self, story_id: str) -> Story:
+        """The story with id ``story_id``, or the one story whose id starts with it.
+
+        Raises:
+            NotFoundError: no story id is or starts with ``story_id``.
+            AmbiguousError: several start with it (the error lists them).
+        """
         row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             rows = self.conn.execute(
-                "SELECT * FROM stories WHERE id LIKE ? ESCAPE '\\' LIMIT 2", (_like_prefix(story_id),)
+                "SELECT * FROM stories WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+                (_like_prefix(story_id), _AMBIGUOUS_SHOWN + 1),
             ).fetchall()
-            if len(rows) != 1:
+            if not rows:
                 raise NotFoundError("story", story_id)
+            if len(rows) > 1:
+                (total,) = self.conn.execute(
+                    "SELECT count(*) FROM stories WHERE id LIKE ? ESCAPE '\\'", (_like_prefix(story_id),)
+                ).fetchone()
+                shown = [str(r["id"]) for r in rows[:_AMBIGUOUS_SHOWN]]
+                raise AmbiguousError("story", story_id, shown, more=int(total) - len(shown))
             row = rows[0]
         return self._story_from_row(row)
 
