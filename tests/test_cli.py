@@ -210,3 +210,20 @@ def test_cli_show_prefix_matching_several_stories_lists_them(example_db: Path, c
     assert main(["--db", str(example_db), "show", prefix]) == 5
     err = capsys.readouterr().err.strip()
     assert err == f"parallax: error: {prefix!r} matches {len(matching)} story ids: {', '.join(matching)}; give more of the id"
+
+
+def test_cli_export_findings_csv_opens_as_a_table(example_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from parallax.export import FINDING_FIELDS
+
+    out = tmp_path / "findings.csv"
+    argv = ["--db", str(example_db), "-q", "export", "--what", "findings", "--format", "csv", "-o", str(out)]
+    assert main(argv) == 0
+    assert out.read_bytes()[:3] == b"\xef\xbb\xbf"
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert tuple(reader.fieldnames or ()) == FINDING_FIELDS
+    assert f"exported {len(rows)} finding(s)" in capsys.readouterr().out
+    kinds = {row["kind"] for row in rows}
+    assert {"shared", "only-in", "quote variant", "source"} <= kinds
+    assert {s["id"] for s in _stories(example_db, capsys) if len(s["outlets"]) > 1} <= {r["story_id"] for r in rows}

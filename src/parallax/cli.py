@@ -78,8 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     p.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N", help="skip files larger than N bytes")
 
-    p = sub.add_parser("export", help="every article with its analysis and story, one row per article")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p = sub.add_parser("export", help="every article with its analysis and story (one row per article), or"
+                                      " every finding of the compared stories (one row per finding)")
+    p.add_argument("--what", choices=("articles", "findings"), default="articles",
+                   help="articles: one row per article with its analysis (nested fields as JSON in CSV);"
+                        " findings: one row per finding of every compared story: shared, partial, only-in,"
+                        " missing, conflict, quote variant, source, with outlet, article, offsets, sentence,"
+                        " counterpart and score (default: articles)")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                   help="jsonl, or csv (findings: UTF-8 with a byte-order mark, for spreadsheets) (default: jsonl)")
     p.add_argument("-o", "--output", metavar="FILE", required=True)
 
     p = sub.add_parser("serve", help="web app and REST API over the store")
@@ -283,12 +290,13 @@ def _render_many(comparisons: Sequence[Any], fmt: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from parallax.export import export_articles
+    from parallax.export import export
     from parallax.terminal import progress_bars
 
     with _open_db(args, existing=True) as db, progress_bars(enabled=not args.quiet) as progress:
-        count = export_articles(db, args.output, fmt=args.format, on_progress=progress)
-    print(f"exported {count} article(s) to {args.output}")
+        count = export(db, args.output, what=args.what, fmt=args.format, on_progress=progress)
+    noun = "article(s)" if args.what == "articles" else "finding(s)"
+    print(f"exported {count} {noun} to {args.output}")
     return EXIT_OK
 
 

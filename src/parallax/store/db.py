@@ -264,6 +264,14 @@ class Database:
             story_hint=row["story_hint"],
         )
 
+    def article_ids(self) -> list[str]:
+        """Every stored article id, in ingest order."""
+        return [str(row[0]) for row in self.conn.execute("SELECT id FROM articles ORDER BY rowid")]
+
+    def story_of_articles(self) -> dict[str, str]:
+        """Article id -> the id of the story it is placed in (articles not clustered yet are absent)."""
+        return {str(a): str(s) for a, s in self.conn.execute("SELECT article_id, story_id FROM story_articles")}
+
     def count(self, table: str) -> int:
         if table not in {"articles", "analyses", "stories", "quotes", "story_articles", "article_aliases", "entities"}:
             raise ValueError(f"unknown table {table}")
