@@ -30,7 +30,7 @@ from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, flag_mode
 LOGGER = logging.getLogger("parallax")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
-EVAL_KINDS = ("quotes", "stories", "claims", "basil", "compare")
+EVAL_KINDS = ("quotes", "stories", "claims", "basil", "compare", "pairs")
 
 
 def build_parser() -> argparse.ArgumentParser:
