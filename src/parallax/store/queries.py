@@ -555,6 +555,24 @@ def _entity_info(db: Database, key: str) -> EntityInfo:
     return EntityInfo(key, row[0] or key, "PERSON", row[1], 0)
 
 
+def articles_stamp(db: Database) -> int | None:
+    """Changes whenever an article is added: what a cached outlet list was computed from."""
+    value = db.conn.execute("SELECT max(rowid) FROM articles").fetchone()[0]
+    return None if value is None else int(value)
+
+
+def comparison_stamp(db: Database, story_id: str) -> str:
+    """When the story's comparison was computed ("" if it was not): what a cached story page was built from."""
+    row = db.conn.execute("SELECT computed_at FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def quotes_stamp(db: Database) -> str:
+    """Changes whenever a quote is added or a comparison recomputed: what a cached entity page was built from."""
+    row = db.conn.execute("SELECT (SELECT max(id) FROM quotes), (SELECT max(computed_at) FROM comparisons)").fetchone()
+    return str(tuple(row))
+
+
 def story_entity_links(db: Database, story_id: str) -> dict[str, str]:
     """Name or surface form -> the key of an entity page that exists, for the entities mentioned in one
     story and the speakers quoted in it: what the story page may link ("Vladimir V. Putin" ->

@@ -84,7 +84,7 @@ def _plain(record: Any) -> Any:
 
 def _outlets(request: Request, db: Database) -> list[tuple[str, int]]:
     """The outlet list for filter menus, recomputed only when articles were added since the last call."""
-    stamp = db.conn.execute("SELECT max(rowid) FROM articles").fetchone()[0]
+    stamp = Q.articles_stamp(db)
     cache: dict[str, Any] = request.app.state.outlet_cache
     if cache.get("stamp") != stamp or "rows" not in cache:
         cache["rows"], cache["stamp"] = Q.list_outlets(db), stamp
@@ -199,8 +199,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
     as_json = wants_json(request)
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
-        row = db.conn.execute("SELECT computed_at FROM comparisons WHERE story_id = ?", (canonical,)).fetchone()
-        key = (canonical, page, row[0] if row else "", as_json)
+        key = (canonical, page, Q.comparison_stamp(db, canonical), as_json)
         cache: PageCache = request.app.state.story_pages
         cached = cache.get(key)
         if cached is not None:
@@ -284,8 +283,7 @@ def _entity_page(request: Request, key: str) -> Response:
     page_no = _int(request, "page", 1, low=1, high=100_000)
     cache: PageCache = request.app.state.entity_pages
     with request.app.state.pool.connection() as db:
-        stamp = db.conn.execute("SELECT (SELECT max(id) FROM quotes), (SELECT max(computed_at) FROM comparisons)").fetchone()
-        cache_key = (key, page_no, str(tuple(stamp)), as_json)
+        cache_key = (key, page_no, Q.quotes_stamp(db), as_json)
         cached = cache.get(cache_key)
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
