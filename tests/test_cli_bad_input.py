@@ -11,7 +11,10 @@ import pytest
 from parallax.cli import main
 from parallax.store import Database
 
-GOOD_TEXT = "The harbour authority reopened the northern pier on Tuesday after repairs, officials said.\n"
+GOOD_TEXT = (
+    "The harbour authority reopened the northern pier on Tuesday after repairs, officials said. Ferries"
+    " will keep their summer timetable until the end of September.\n"
+)
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
@@ -141,6 +144,8 @@ def test_cli_missing_path_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_cli_unknown_story_is_one_line_with_exit_5(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with Database(tmp_path / "s.db"):
+        pass  # an empty store: read commands refuse a --db that does not exist (exit 4)
     code = main(["--db", str(tmp_path / "s.db"), "show", "no-such-story"])
     err = capsys.readouterr().err
     assert code == 5

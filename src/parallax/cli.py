@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--analyze", action="store_true", help="also analyze, cluster and compare afterwards")
     p.add_argument("--max-bytes", type=int, default=20_000_000, metavar="N", help="skip files larger than N bytes")
+    p.add_argument("--outlet", metavar="NAME",
+                   help="credit every article read to this outlet, over what the inputs say (without it a text"
+                        " file may name its outlet on its first or last line: 'Outlet: NAME' or 'Source: NAME')")
+    p.add_argument("--outlet-aliases", metavar="FILE",
+                   help="TOML file of more outlet spellings, [aliases] \"Fox News\" = [\"Fox Online News\"], added"
+                        " to the built-in ones (default: $PARALLAX_OUTLET_ALIASES)")
+    p.add_argument("--keep-short", action="store_true",
+                   help="keep very short articles (teasers, stubs: under 20 words), which are otherwise skipped"
+                        " with a warning")
 
     p = sub.add_parser("analyze", help="analyze new articles, group them into stories, compare changed stories")
     p.add_argument("--processes", type=int, default=1, metavar="N", help="worker processes for parsing and for comparing stories (default 1)")
@@ -174,18 +183,41 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from parallax.pipeline import analyze_store, ingest_paths
     from parallax.terminal import progress_bars
 
+    options = _ingest_options(args)
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
         report = ingest_paths(
-            db, args.paths, stdin=sys.stdin, max_bytes=args.max_bytes, on_progress=progress, on_error=_warn_input
+            db, args.paths, stdin=sys.stdin, max_bytes=args.max_bytes, on_progress=progress, on_error=_warn_input,
+            options=options,
         )
         if args.analyze:
             analyze_store(db, on_progress=progress)
     print(
         f"ingested {report.added} new article(s) into {db.path}; {report.existing} already stored,"
         f" {report.duplicates} exact duplicate(s), {report.near_duplicates} near-duplicate(s),"
-        f" {len(report.errors)} input(s) skipped"
+        f" {len(report.errors)} input(s) skipped{_passed_over(report.passed_over, args.verbose)}"
     )
     return EXIT_INPUT if report.errors else EXIT_OK
+
+
+def _ingest_options(args: argparse.Namespace) -> Any:
+    from parallax.ingest import SHORT_ARTICLE_WORDS, IngestOptions, OutletNames
+
+    aliases = args.outlet_aliases or os.environ.get("PARALLAX_OUTLET_ALIASES")
+    names = OutletNames.from_file(aliases) if aliases else OutletNames()
+    return IngestOptions(outlet=args.outlet, outlet_names=names,
+                         min_words=0 if args.keep_short else SHORT_ARTICLE_WORDS)
+
+
+def _passed_over(paths: Sequence[Path], verbose: int) -> str:
+    """", 3 file(s) of other kinds passed over (.pdf 2, .md 1)" for the summary, or nothing."""
+    if not paths:
+        return ""
+    from collections import Counter
+
+    kinds = Counter(path.suffix.lower() or "(no suffix)" for path in paths)
+    listed = ", ".join(f"{suffix} {count}" for suffix, count in kinds.most_common())
+    more = "" if verbose else "; -v lists them"
+    return f", {len(paths)} file(s) of other kinds passed over ({listed}{more})"
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -14,11 +14,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from parallax.errors import InputError
 from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Story
 from parallax.store import Database
+
+if TYPE_CHECKING:
+    from parallax.ingest.options import IngestOptions
 
 # (entity key, name, label, article id, forms used, count): one row of the store's entity index.
 EntityRow = tuple[str, str, str, str, list[str], int]
@@ -54,6 +57,7 @@ class IngestReport:
     duplicates: int = 0
     near_duplicates: int = 0
     errors: list[InputError] = field(default_factory=list)
+    passed_over: list[Path] = field(default_factory=list)  # files a folder walk left out for their kind
 
     @property
     def seen(self) -> int:
@@ -77,12 +81,16 @@ def ingest_paths(
     batch_size: int = 200,
     on_progress: ProgressFn = _no_progress,
     on_error: Callable[[InputError], None] | None = None,
+    options: IngestOptions | None = None,
 ) -> IngestReport:
     """Read every input under ``paths`` into the store; bad items are reported, never fatal."""
     from parallax.ingest import iter_inputs
 
-    items = iter_inputs(paths, stdin=stdin, max_bytes=max_bytes)
-    return ingest_articles(db, items, batch_size=batch_size, on_progress=on_progress, on_error=on_error)
+    passed_over: list[Path] = []
+    items = iter_inputs(paths, stdin=stdin, max_bytes=max_bytes, options=options, passed_over=passed_over)
+    report = ingest_articles(db, items, batch_size=batch_size, on_progress=on_progress, on_error=on_error)
+    report.passed_over = passed_over
+    return report
 
 
 def ingest_articles(

@@ -12,6 +12,7 @@ import os
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +22,8 @@ from parallax.ingest.dedup import NearDuplicateIndex, content_hash, minhash_byte
 from parallax.ingest.feeds import read_feed
 from parallax.ingest.html import read_html
 from parallax.ingest.jsonl import read_json_text, read_jsonl_file, read_jsonl_lines
-from parallax.ingest.outlets import resolve_outlet
+from parallax.ingest.options import SHORT_ARTICLE_WORDS, IngestOptions
+from parallax.ingest.outlets import UNKNOWN_OUTLET, OutletAliasError, OutletNames, resolve_outlet
 from parallax.ingest.reading import (
     Kind,
     check_readable,
@@ -38,8 +40,12 @@ from parallax.model import Article
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "SHORT_ARTICLE_WORDS",
     "Cleaned",
+    "IngestOptions",
     "NearDuplicateIndex",
+    "OutletAliasError",
+    "OutletNames",
     "clean_text",
     "content_hash",
     "iter_inputs",
@@ -56,7 +62,12 @@ STDIN_NAME = "<stdin>"
 
 
 def iter_inputs(
-    paths: Sequence[str | Path], *, stdin: TextIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Sequence[str | Path],
+    *,
+    stdin: TextIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    options: IngestOptions | None = None,
+    passed_over: list[Path] | None = None,
 ) -> Iterator[Article | InputError]:
     """Read every input and yield cleaned articles, or an error for each item that cannot be read.
 
@@ -65,19 +76,45 @@ def iter_inputs(
         stdin: the stream ``"-"`` reads; ``sys.stdin`` when None. Its kind is sniffed from the content.
         max_bytes: the largest document read whole into memory; JSONL files are streamed, so the
             limit applies to each of their lines instead.
+        options: outlet, outlet spellings and shortest article (:class:`IngestOptions`).
+        passed_over: when given, each file a folder walk leaves out for its kind (``.pdf``, ``.md``) is
+            appended to it.
 
     Returns:
         An iterator of :class:`Article` and :class:`InputError`, in input order.
     """
+    options = options or IngestOptions()
+    for item in _read_all(paths, stdin=stdin, max_bytes=max_bytes, passed_over=passed_over):
+        yield item if isinstance(item, InputError) else _apply(item, options)
+
+
+def _read_all(
+    paths: Sequence[str | Path], *, stdin: TextIO | None, max_bytes: int, passed_over: list[Path] | None
+) -> Iterator[Article | InputError]:
     for raw in paths:
         if str(raw) == "-":
             yield from _guarded(
                 _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes=max_bytes), STDIN_NAME
             )
         elif Path(raw).is_dir():
-            yield from _walk(Path(raw), max_bytes=max_bytes)
+            yield from _walk(Path(raw), max_bytes=max_bytes, passed_over=passed_over)
         else:
             yield from _guarded(_read_path(Path(raw), explicit=True, max_bytes=max_bytes), str(raw))
+
+
+def _apply(article: Article, options: IngestOptions) -> Article | InputError:
+    """The article as ``options`` want it: its outlet named and spelled their way, long enough to keep."""
+    words = len(article.text.split())
+    if words < options.min_words:
+        return InputError(
+            article.source_path or article.id,
+            f"article {article.id!r} has {words} word(s), under the {options.min_words} an article needs",
+            "pass --keep-short to keep short articles",
+        )
+    outlet = options.outlet or article.outlet
+    if outlet != UNKNOWN_OUTLET:
+        outlet = options.outlet_names.canonical(outlet)
+    return article if outlet == article.outlet else replace(article, outlet=outlet)
 
 
 def _guarded(items: Iterator[Article | InputError], name: str) -> Iterator[Article | InputError]:
@@ -88,7 +125,7 @@ def _guarded(items: Iterator[Article | InputError], name: str) -> Iterator[Artic
         yield unexpected_error(name, error)
 
 
-def _walk(root: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
+def _walk(root: Path, *, max_bytes: int, passed_over: list[Path] | None) -> Iterator[Article | InputError]:
     try:
         entries = sorted(os.scandir(root), key=lambda entry: entry.name)
     except OSError as error:
@@ -99,9 +136,11 @@ def _walk(root: Path, *, max_bytes: int) -> Iterator[Article | InputError]:
         if entry.name.startswith("."):
             LOGGER.debug("skipping hidden %s", path)
         elif entry.is_dir(follow_symlinks=False):
-            yield from _walk(path, max_bytes=max_bytes)
+            yield from _walk(path, max_bytes=max_bytes, passed_over=passed_over)
         elif kind_from_name(path) is None:
-            LOGGER.debug("skipping %s: not a known input extension", path)
+            LOGGER.info("passed over %s: not a kind parallax reads (txt, html, rss/atom/xml, json, jsonl)", path)
+            if passed_over is not None:
+                passed_over.append(path)
         else:
             yield from _guarded(_read_path(path, explicit=False, max_bytes=max_bytes), str(path))
 

@@ -35,6 +35,8 @@ class Draft:
     story_hint: str | None = None
     # Plain-text inputs carry no title field, so their first line may be the headline.
     title_from_first_line: bool = False
+    # Lines a reader took out before cleaning (a text file's "Outlet:" line), kept with their reason.
+    removed: tuple[Removed, ...] = ()
 
 
 def finish(draft: Draft, *, source: str, source_path: str | None = None) -> Article | InputError:
@@ -69,7 +71,7 @@ def _surrogate_problem(draft: Draft, *, source: str) -> InputError | None:
 
 def _finish(draft: Draft, *, source: str, source_path: str | None) -> Article | InputError:
     cleaned = clean_text(draft.text)
-    text, removed = cleaned.text, cleaned.removed
+    text, removed = cleaned.text, (*draft.removed, *cleaned.removed)
     title = _text_or_none(draft.title) or cleaned.title
     if draft.title_from_first_line:
         title, text, removed = _headline_from_first_line(text, removed, known=title)

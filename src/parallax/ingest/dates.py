@@ -31,7 +31,7 @@ def normalize_date(value: str | None) -> str | None:
     if not text:
         return None
     if _ISO.fullmatch(text):
-        return text
+        return text if _is_real_date(text) else None
     import dateparser  # imported here: only non-ISO dates pay its start-up cost
 
     parsed = dateparser.parse(text, settings=_SETTINGS)  # type: ignore[arg-type]
@@ -40,3 +40,12 @@ def normalize_date(value: str | None) -> str | None:
     if _HAS_TIME.search(text):
         return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
     return parsed.date().isoformat()
+
+
+def _is_real_date(iso: str) -> bool:
+    """False for ISO-shaped text that names no day ("2025-13-45", "2025-02-30T25:00")."""
+    try:
+        dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True

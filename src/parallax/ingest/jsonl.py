@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -15,13 +16,32 @@ from typing import IO, Any
 
 from parallax.errors import InputError
 from parallax.ingest.assemble import Draft, finish
+from parallax.ingest.html import fragment_to_text
 from parallax.model import Article
 
 __all__ = ["Overlong", "bounded_lines", "read_json_text", "read_jsonl_file", "read_jsonl_lines", "row_article"]
 
 LOGGER = logging.getLogger(__name__)
 
-_TEXT_FIELDS = ("text", "body", "content")
+# Field names that common news datasets and APIs (NewsAPI, news-please, GDELT exports, RSS-to-JSON tools)
+# use for each article attribute, in order of preference; "a.b" is field b of object a.
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "full_text", "maintext"),
+    "id": ("id", "guid"),
+    "title": ("title", "headline"),
+    "outlet": ("outlet", "source", "publisher", "site_name", "outlet.name", "source.name", "publisher.name"),
+    "date": ("date", "published", "published_at", "publishedAt", "pubDate", "date_publish", "datePublished"),
+    "url": ("url", "link"),
+    "byline": ("byline", "author", "authors"),
+    "story": ("story",),
+}
+# Where a number is a fine value: ids, and dates as Unix timestamps.
+_NUMBERS_WELCOME = frozenset({"id", "date", "story"})
+# A body holding HTML markup (not just a "<" in prose): it is converted to paragraphs.
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|div|span|a|b|i|em|strong|ul|ol|li|h[1-6]|blockquote|figure|img|table)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 # Piece size for reading past the end of an overlong line.
 _SKIP_BYTES = 1 << 20
 _INT_DIGITS = min(sys.get_int_max_str_digits() or 4300, 4300)
@@ -128,31 +148,68 @@ def read_json_text(text: str, *, source: str) -> Iterator[Article | InputError]:
 
 
 def row_article(row: Any, *, source: str, source_path: str | None = None) -> Article | InputError:
-    """An article from one JSON object with at least a ``text`` field."""
+    """An article from one JSON object with at least a body (``text``, ``body``, ``content``, ...)."""
     if not isinstance(row, dict):
         return InputError(
             source, f"is a JSON {type(row).__name__}, not an object", "give one object per article"
         )
-    text = next(
-        (row[key] for key in _TEXT_FIELDS if isinstance(row.get(key), str) and row[key].strip()), None
-    )
-    if text is None:
-        return InputError(source, "row has no 'text'", 'give each row a non-empty "text" field')
+    text = _body(row, source=source)
+    if isinstance(text, InputError):
+        return text
+    fields = {name: _field(row, name, source=source) for name in _FIELDS if name != "text"}
     return finish(
         Draft(
-            text=text,
-            id=_scalar(row.get("id")),
-            title=_scalar(row.get("title")),
-            outlet=_scalar(row.get("outlet") or row.get("source")),
-            date=_scalar(row.get("date")),
-            url=_scalar(row.get("url")),
-            byline=_scalar(row.get("byline") or row.get("author")),
-            story_hint=_scalar(row.get("story")),
+            text=fragment_to_text(text) if _HTML_TAG.search(text) else text,
+            id=fields["id"],
+            title=fields["title"],
+            outlet=fields["outlet"],
+            date=fields["date"],
+            url=fields["url"],
+            byline=fields["byline"],
+            story_hint=fields["story"],
         ),
         source=source,
         source_path=source_path,
     )
 
 
-def _scalar(value: Any) -> str | None:
-    return None if value is None or isinstance(value, (dict, list)) else str(value)
+def _lookup(row: dict[str, Any], key: str) -> Any:
+    """``row[key]``, where ``"a.b"`` is field ``b`` of object ``a``; None when absent."""
+    value: Any = row
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _body(row: dict[str, Any], *, source: str) -> str | InputError:
+    """The article body: the first text field holding words (a list of paragraphs is joined)."""
+    for key in _FIELDS["text"]:
+        value = _lookup(row, key)
+        if isinstance(value, list) and value and all(isinstance(part, str) for part in value):
+            value = "\n".join(value)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, (int, float, Decimal)):
+            shown = str(value) if len(str(value)) <= 20 else f"{str(value)[:20]}..."
+            return InputError(
+                source, f"has a number ({shown}) in '{key}', where the article's text should be",
+                f'give the body as a JSON string: "{key}": "..."',
+            )
+    names = ", ".join(repr(key) for key in _FIELDS["text"] if "." not in key)
+    return InputError(source, "row has no 'text'", f"give each row a non-empty \"text\" field (or one of {names})")
+
+
+def _field(row: dict[str, Any], name: str, *, source: str) -> str | None:
+    """The first of ``name``'s field names that holds a value, as text."""
+    for key in _FIELDS[name]:
+        value = _lookup(row, key)
+        if isinstance(value, list) and value and all(isinstance(part, str) for part in value):
+            return ", ".join(value)  # "authors": ["A", "B"]
+        if value is None or isinstance(value, (dict, list)) or value == "":
+            continue
+        if isinstance(value, (bool, int, float, Decimal)) and name not in _NUMBERS_WELCOME:
+            LOGGER.warning("%s: '%s' is a number (%s), not text; read as text", source, key, str(value)[:20])
+        return str(value)
+    return None
+
+

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import logging
 import re
+import tomllib
+from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["UNKNOWN_OUTLET", "host_of", "outlet_from_host", "resolve_outlet"]
+from parallax.errors import ConfigError
+
+__all__ = [
+    "BUILTIN_NAMES",
+    "UNKNOWN_OUTLET",
+    "OutletAliasError",
+    "OutletNames",
+    "host_of",
+    "outlet_from_host",
+    "outlet_key",
+    "resolve_outlet",
+]
 
 LOGGER = logging.getLogger(__name__)
 
 UNKNOWN_OUTLET = "unknown"
+
+
+class OutletAliasError(ConfigError):
+    """A file of outlet aliases cannot be read."""
+
+    def __init__(self, path: str, problem: str, hint: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {problem}; {hint}")
 
 # Registrable domain -> the name readers know the outlet by. Deliberately small: the fallback
 # below covers the long tail well enough for display, and metadata usually names the outlet anyway.
@@ -63,43 +84,96 @@ _HOSTS: dict[str, str] = {
     "tass.ru": "TASS",
     "rt.com": "RT",
 }
-# Spelling variants seen in metadata and trailers -> the same names as above.
+# Spelling variants seen in metadata and trailers -> the same names as above. Names are compared by
+# outlet_key, so case, a leading "The", the word "Online", a "(...)" or " - Section" suffix and
+# punctuation never need an entry of their own ("Fox News (Online)", "New York Times - News").
 _ALIASES: dict[str, str] = {
-    "the new york times": "New York Times",
     "nyt": "New York Times",
-    "the washington post": "Washington Post",
-    "the wall street journal": "Wall Street Journal",
-    "the los angeles times": "Los Angeles Times",
     "fox news channel": "Fox News",
     "huffington post": "HuffPost",
-    "the huffington post": "HuffPost",
-    "the associated press": "Associated Press",
     "ap": "Associated Press",
     "bbc news": "BBC",
     "guardian": "The Guardian",
+    "mail online": "Daily Mail",
 }
-_NAMES = {name.casefold(): name for name in _HOSTS.values()} | _ALIASES
-
 # Second-level public suffixes common in news hosts; a full public-suffix list is not worth a
 # dependency for a display name.
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "news"}
 _HOST_LIKE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.IGNORECASE)
 
 
-def resolve_outlet(*, meta: str | None = None, trailer: str | None = None, url: str | None = None) -> str:
+_SUFFIX = re.compile(r"\s*\([^()]*\)$|\s+[-–—|]\s+.*$")
+_KEY_WORDS = re.compile(r"\w+")
+
+
+def outlet_key(name: str) -> str:
+    """What two spellings of one outlet share: casefolded words without a "(...)" or " - ..." suffix, a
+    leading "the" or the word "online" ("Fox News (Online)", "Fox Online News" -> "fox news")."""
+    words = _KEY_WORDS.findall(_SUFFIX.sub("", " ".join(name.split())).casefold())
+    if words[:1] == ["the"]:
+        words = words[1:]
+    kept = [word for word in words if word != "online"]
+    return " ".join(kept or words)
+
+
+class OutletNames:
+    """Outlet spellings -> one canonical name each: the built-in table, extended by a user's file."""
+
+    def __init__(self, aliases: dict[str, str] | None = None) -> None:
+        self._names = {outlet_key(name): name for name in _HOSTS.values()}
+        for variant, name in {**_ALIASES, **(aliases or {})}.items():
+            self._names[outlet_key(variant)] = name
+            self._names.setdefault(outlet_key(name), name)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> OutletNames:
+        """The built-in table and the aliases of a TOML file: ``[aliases]`` ``"Name" = ["variant", ...]``.
+
+        Raises:
+            ConfigError: the file cannot be read or is not in that form.
+        """
+        return cls(_read_aliases(Path(path)))
+
+    def canonical(self, name: str) -> str:
+        """The canonical spelling of ``name``; an unknown name comes back tidied (no "(...)" suffix)."""
+        cleaned = " ".join(name.split())
+        if _HOST_LIKE.match(cleaned):
+            return outlet_from_host(cleaned.lower())
+        known = self._names.get(outlet_key(cleaned))
+        return known or _SUFFIX.sub("", cleaned) or cleaned
+
+
+BUILTIN_NAMES = OutletNames()
+
+
+def _read_aliases(path: Path) -> dict[str, str]:
+    hint = 'write it as [aliases] then one line per outlet: "Fox News" = ["Fox Online News", "FNC"]'
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise OutletAliasError(str(path), f"cannot be read as TOML ({error})", hint) from None
+    unknown = sorted(set(table) - {"aliases"})
+    aliases = table.get("aliases", {})
+    if unknown or not isinstance(aliases, dict):
+        raise OutletAliasError(str(path), f"has tables other than [aliases] ({', '.join(unknown)})", hint)
+    pairs: dict[str, str] = {}
+    for name, variants in aliases.items():
+        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+            raise OutletAliasError(str(path), f"gives {name!r} something other than a list of names", hint)
+        pairs.update({variant: name for variant in variants})
+    return pairs
+
+
+def resolve_outlet(
+    *, meta: str | None = None, trailer: str | None = None, url: str | None = None,
+    names: OutletNames = BUILTIN_NAMES,
+) -> str:
     """The outlet's readable name: from metadata, else a trailer, else the URL's host, else ``unknown``."""
     for name in (meta, trailer):
         if name and name.strip():
-            return _canonical_name(name)
+            return names.canonical(name)
     host = host_of(url)
     return outlet_from_host(host) if host else UNKNOWN_OUTLET
-
-
-def _canonical_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if _HOST_LIKE.match(cleaned):
-        return outlet_from_host(cleaned.lower())
-    return _NAMES.get(cleaned.casefold(), cleaned)
 
 
 def host_of(url: str | None) -> str | None:
