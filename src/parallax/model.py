@@ -202,7 +202,9 @@ class Alignment:
     end: int
     status: AlignStatus
     outlets: tuple[str, ...] = ()  # other outlets that report it
-    matches: tuple[AlignedRef, ...] = ()
+    matches: tuple[AlignedRef, ...] = ()  # the sentences of other outlets that state the same fact
+    # Per other outlet with no match: its closest sentence and score, the evidence that it leaves this out.
+    nearest: tuple[AlignedRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,9 @@ class OutletGap:
     end: int
     text: str
     reported_by: tuple[str, ...] = ()
+    # The closest sentence of each outlet said not to report it, with its same-fact score (the near miss a
+    # reader checks the gap against).
+    nearest: tuple[AlignedRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

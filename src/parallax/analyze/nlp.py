@@ -36,6 +36,10 @@ def load_nlp(*, disable: tuple[str, ...] = ()) -> Language:
     nlp = spacy.load(MODEL_NAME, disable=list(disable))
     nlp.max_length = max(nlp.max_length, MAX_DOC_CHARS * 6)
     _split_dashes(nlp)
+    if "parser" in nlp.pipe_names:
+        from .sentences import COMPONENT
+
+        nlp.add_pipe(COMPONENT, before="parser")
     return nlp
 
 

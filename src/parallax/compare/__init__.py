@@ -16,6 +16,7 @@ from .conflicts import ConflictConfig, detect_conflicts
 from .features import sentence_facts
 from .framing import framing
 from .quotes import QuoteConfig, group_quotes, groupable
+from .same_fact import SameFactModel
 from .sources import sources_by_outlet
 
 __all__ = ["AlignConfig", "ConflictConfig", "Embedder", "QuoteConfig", "compare_story", "embed_or_fallback"]
@@ -30,7 +31,7 @@ class Embedder(Protocol):
 
 def compare_story(
     story: Story, analyzed: Sequence[AnalyzedArticle], *, entities: Sequence[Entity] = (),
-    embedder: Embedder | None = None,
+    embedder: Embedder | None = None, same_fact: SameFactModel | None = None,
 ) -> Comparison:
     """Compare how the outlets of one story report it.
 
@@ -40,6 +41,7 @@ def compare_story(
         entities: canonical entities from cross-document resolution (mentions carry their ids).
         embedder: sentence encoder; ``None`` loads the packaged one, or falls back to a lexical
             encoder (with a warning) when it is not installed.
+        same_fact: the model deciding whether two sentences state the same fact (default: the shipped one).
 
     Returns:
         The :class:`Comparison`, whose ``to_dict`` is the JSON report.
@@ -61,7 +63,15 @@ def compare_story(
     sentence_vectors = vectors[: len(facts)]
     quote_vectors = np.zeros((len(quotes), vectors.shape[1]), dtype=np.float32)
     quote_vectors[to_group] = vectors[len(facts):]
-    aligned = align(facts, sentence_vectors)
+    same_fact = same_fact or SameFactModel.load()
+    aligned = align(facts, sentence_vectors, model=same_fact)
+    conflicts = detect_conflicts(facts, aligned.cosine, pairs=aligned.pairs, same_fact=aligned.scores)
+    if conflicts:
+        # Two statements that conflict are not also "agreed on": their pair is taken out of the links.
+        position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
+        clash = frozenset(tuple(sorted((position[(c.a.article_id, c.a.sentence)],
+                                        position[(c.b.article_id, c.b.sentence)]))) for c in conflicts)
+        aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash, scored=aligned)  # type: ignore[arg-type]
     articles = tuple(a.article for a in members)
     return Comparison(
         story=story,
@@ -72,7 +82,7 @@ def compare_story(
         alignments=aligned.alignments,
         unique=aligned.unique,
         missing=aligned.missing,
-        conflicts=detect_conflicts(facts, aligned.cosine, pairs=aligned.pairs),
+        conflicts=conflicts,
         sources=sources_by_outlet(members),
         framing=framing(members, canonical=canonical),
         sentences=tuple(s for a in members for s in a.sentences),

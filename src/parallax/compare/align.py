@@ -1,15 +1,16 @@
 """Alignment: which statements of each article other outlets also report.
 
-Every sentence is embedded once per story; candidate pairs across outlets come from cosine similarity,
-and each candidate is scored by mixing the cosine with an IDF-weighted overlap of the facts both sentences
-name (entities, numbers, dates, content words), so that two sentences about the same meeting align while
-two sentences that merely share the story's vocabulary do not.
+Every sentence is embedded once per story. Candidate pairs across outlets come from cosine similarity; each
+candidate gets the probability that both sentences state the same fact (:mod:`.same_fact`, a model learned
+from the comparison gold). A sentence is linked to every sentence of another outlet whose probability
+reaches the model's ``link`` threshold and that ranks among its two best in that article (a sentence often
+states two facts, so two links are allowed); a sentence with no link keeps its closest near miss, with the
+score, as evidence for "only in".
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import numpy as np
 from parallax.model import AlignedRef, Alignment, OutletGap
 
 from .features import SentenceFacts
+from .same_fact import SameFactModel, pair_features
 
 __all__ = ["AlignConfig", "AlignResult", "align", "candidate_pairs", "fact_units"]
 
@@ -27,18 +29,15 @@ LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:
-    """Thresholds on the pair score ``cosine_weight * cosine + (1 - cosine_weight) * weighted_overlap``.
+    """Which pairs are scored and how many links one sentence may make into one article.
 
-    Set by hand on the seed pair (all-MiniLM-L6-v2 int8 cosines): sentences reporting the same fact
-    scored 0.45-0.57, sentences sharing only the story's common entities and day 0.30-0.40. Checked on
-    BASIL dev (docs/comparison.md has the figures): lowering ``partial`` to 0.38 marks 20 % more
-    sentences partial for little gain in informational-span coverage.
+    The probability thresholds live with the learned model (``SameFactModel.link`` / ``near``).
     """
 
-    cosine_weight: float = 0.6
-    shared: float = 0.45
-    partial: float = 0.41
-    candidate_cosine: float = 0.30  # below this no pair can reach ``partial`` in practice
+    # Below this cosine no pair of the comparison gold's 768 same-fact pairs fell but 2 %, and pairs that
+    # low never reached the link threshold: not scored.
+    candidate_cosine: float = 0.15
+    links_per_article: int = 2  # a sentence stating two facts may align with two sentences of one article
     min_units: int = 3  # sentences naming fewer facts ("This is concrete.") are never gaps
     # Each sentence is scored against at most this many nearest sentences of other outlets: a large story
     # (150 articles, 6,000 sentences) would otherwise score millions of pairs. Stories of up to this many
@@ -53,9 +52,10 @@ class AlignResult:
     alignments: tuple[Alignment, ...]
     unique: tuple[OutletGap, ...]
     missing: tuple[OutletGap, ...]
-    scores: np.ndarray  # (n, n) pair scores, 0 for pairs within one outlet or below the candidate cosine
+    scores: np.ndarray  # (n, n) same-fact probabilities, 0 for pairs within one outlet or not scored
     cosine: np.ndarray  # (n, n) raw cosine similarities
     pairs: list[tuple[int, int]]  # the candidate pairs (i < j) that were scored
+    links: frozenset[tuple[int, int]] = frozenset()  # linked pairs (i < j): the same fact in both
 
 
 def fact_units(facts: SentenceFacts) -> set[str]:
@@ -66,45 +66,50 @@ def fact_units(facts: SentenceFacts) -> set[str]:
     return units
 
 
-def align(facts: Sequence[SentenceFacts], vectors: np.ndarray, *, config: AlignConfig = AlignConfig()) -> AlignResult:
+def align(
+    facts: Sequence[SentenceFacts], vectors: np.ndarray, *, config: AlignConfig = AlignConfig(),
+    model: SameFactModel | None = None, exclude: frozenset[tuple[int, int]] = frozenset(),
+    scored: AlignResult | None = None,
+) -> AlignResult:
     """Align every sentence of a story against the sentences of the other outlets.
 
     Args:
         facts: the story's sentences with their facts (see :func:`features.sentence_facts`).
         vectors: unit-length sentence embeddings, one row per entry of ``facts``.
-        config: thresholds.
+        config: candidate and link limits.
+        model: the same-fact model (default: the shipped one).
+        exclude: pairs (i < j) never to link (statements found to conflict: not "agreed on").
+        scored: an earlier result for the same sentences whose pair scores are reused.
 
     Returns:
         One :class:`Alignment` per sentence, the "only in" and "missing from" gaps, and the pair scores.
     """
-    cosine = vectors @ vectors.T if len(facts) else np.zeros((0, 0), dtype=np.float32)
+    model = model or SameFactModel.load()
+    n = len(facts)
+    if scored is not None:
+        cosine, pairs, scores = scored.cosine, scored.pairs, scored.scores
+    else:
+        cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
+        pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
+        scores = np.zeros((n, n), dtype=np.float32)
+        if pairs:
+            rows, cols = np.array(pairs).T
+            probability = model.probability(pair_features(facts, cosine, pairs))
+            scores[rows, cols] = scores[cols, rows] = probability
+    linkable = scores.copy()
+    for i, j in exclude:
+        linkable[i, j] = linkable[j, i] = 0.0
+    links = _links(facts, linkable, model.link, config.links_per_article)
+    alignments = tuple(_alignment(i, facts, scores, links, model) for i in range(n))
     units = [fact_units(f) for f in facts]
-    pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
-    scores = _pair_scores(units, cosine, pairs, config)
-    alignments = tuple(_alignment(i, facts, scores, config) for i in range(len(facts)))
     unique = tuple(
-        _gap(facts[a.sentence_pos], ()) for a in _positions(alignments)
-        if a.record.status == "unique" and len(units[a.sentence_pos]) >= config.min_units
+        _gap(facts[i], (), a) for i, a in enumerate(alignments)
+        if a.status != "shared" and len(units[i]) >= config.min_units
     )
     missing = tuple(_missing(facts, alignments, units, config))
-    LOGGER.info("aligned %d sentences: %s", len(facts), Counter(a.status for a in alignments))
-    return AlignResult(alignments, unique, missing, scores, cosine, pairs)
-
-
-def _pair_scores(
-    units: Sequence[set[str]], cosine: np.ndarray, pairs: Sequence[tuple[int, int]], config: AlignConfig
-) -> np.ndarray:
-    n = len(units)
-    scores = np.zeros((n, n), dtype=np.float32)
-    if n == 0:
-        return scores
-    df = Counter(u for us in units for u in us)
-    weight = {u: math.log((n + 1) / c) for u, c in df.items()}
-    for i, j in pairs:
-        overlap = _weighted_dice(units[i], units[j], weight)
-        score = config.cosine_weight * float(cosine[i, j]) + (1 - config.cosine_weight) * overlap
-        scores[i, j] = scores[j, i] = score
-    return scores
+    LOGGER.info("aligned %d sentences: %s", n, Counter(a.status for a in alignments))
+    return AlignResult(alignments, unique, missing, scores, cosine, pairs,
+                       frozenset((min(i, j), max(i, j)) for i, js in links.items() for j in js))
 
 
 def candidate_pairs(
@@ -128,46 +133,57 @@ def candidate_pairs(
     return list(zip(rows.tolist(), cols.tolist()))
 
 
-def _weighted_dice(a: set[str], b: set[str], weight: dict[str, float]) -> float:
-    total = sum(weight[u] for u in a) + sum(weight[u] for u in b)
-    return 2 * sum(weight[u] for u in a & b) / total if total else 0.0
+def _links(facts: Sequence[SentenceFacts], scores: np.ndarray, threshold: float, per_article: int) -> dict[int, set[int]]:
+    """i -> the sentences it is linked to: probability at least ``threshold`` and among the ``per_article``
+    best of one side in the other's article (so both sides agree the pair is worth showing)."""
+    top: set[tuple[int, int]] = set()
+    articles = np.array([f.article_id for f in facts])
+    for i in range(len(facts)):
+        for j in np.nonzero(scores[i] >= threshold)[0]:
+            same_article = np.nonzero((articles == articles[j]) & (scores[i] >= threshold))[0]
+            best = same_article[np.argsort(-scores[i, same_article], kind="stable")][:per_article]
+            if j in best:
+                top.add((i, int(j)))
+    links: dict[int, set[int]] = {}
+    for i, j in top:
+        links.setdefault(i, set()).add(j)
+        links.setdefault(j, set()).add(i)
+    return links
 
 
-def _alignment(i: int, facts: Sequence[SentenceFacts], scores: np.ndarray, config: AlignConfig) -> Alignment:
-    """The status of sentence ``i``: its best match in each other outlet decides."""
+def _ref(f: SentenceFacts, score: float) -> AlignedRef:
+    return AlignedRef(f.article_id, f.outlet, f.index, f.start, f.end, round(score, 3))
+
+
+def _alignment(i: int, facts: Sequence[SentenceFacts], scores: np.ndarray, links: dict[int, set[int]],
+               model: SameFactModel) -> Alignment:
+    """Sentence ``i`` with its links (the same fact elsewhere) or, per other outlet, its closest near miss."""
     me = facts[i]
-    best: dict[str, int] = {}
-    for j in np.nonzero(scores[i] >= config.partial)[0]:
+    linked = sorted(links.get(i, ()), key=lambda j: -scores[i, j])
+    matches = tuple(_ref(facts[j], float(scores[i, j])) for j in linked)
+    outlets = {facts[j].outlet for j in linked}
+    nearest: dict[str, int] = {}
+    for j in np.nonzero(scores[i] > 0)[0]:
         outlet = facts[j].outlet
-        if outlet not in best or scores[i, j] > scores[i, best[outlet]]:
-            best[outlet] = int(j)
-    matches = tuple(
-        AlignedRef(facts[j].article_id, facts[j].outlet, facts[j].index, facts[j].start, facts[j].end,
-                   round(float(scores[i, j]), 3))
-        for j in sorted(best.values(), key=lambda j: -scores[i, j])
-    )
-    if any(scores[i, j] >= config.shared for j in best.values()):
+        if outlet in outlets or outlet == me.outlet:
+            continue
+        if outlet not in nearest or scores[i, j] > scores[i, nearest[outlet]]:
+            nearest[outlet] = int(j)
+    near = tuple(_ref(facts[j], float(scores[i, j])) for j in sorted(nearest.values(), key=lambda j: -scores[i, j]))
+    if matches:
         status = "shared"
-    elif best:
+    elif any(r.similarity >= model.near for r in near):
         status = "partial"
     else:
         status = "unique"
     return Alignment(me.article_id, me.outlet, me.index, me.start, me.end, status,
-                     tuple(sorted(best)), matches)
+                     tuple(sorted(outlets)), matches, near)
 
 
-@dataclass(frozen=True, slots=True)
-class _Positioned:
-    sentence_pos: int
-    record: Alignment
-
-
-def _positions(alignments: Sequence[Alignment]) -> list[_Positioned]:
-    return [_Positioned(i, a) for i, a in enumerate(alignments)]
-
-
-def _gap(f: SentenceFacts, reported_by: tuple[str, ...], *, outlet: str | None = None) -> OutletGap:
-    return OutletGap(outlet or f.outlet, f.article_id, f.index, f.start, f.end, f.text, reported_by)
+def _gap(f: SentenceFacts, reported_by: tuple[str, ...], alignment: Alignment, *,
+         outlet: str | None = None) -> OutletGap:
+    nearest = tuple(r for r in alignment.nearest if outlet is None or r.outlet == outlet)
+    return OutletGap(outlet or f.outlet, f.article_id, f.index, f.start, f.end, f.text, reported_by, nearest)
 
 
 def _missing(
@@ -188,5 +204,5 @@ def _missing(
             if len(reporters & set(others)) < need or len(units[i]) < config.min_units:
                 continue
             covered.update((m.article_id, m.sentence) for m in a.matches)
-            gaps.append(_gap(facts[i], tuple(sorted(reporters)), outlet=absent))
+            gaps.append(_gap(facts[i], tuple(sorted(reporters)), a, outlet=absent))
     return gaps

@@ -1,0 +1,32 @@
+"""Sentence bounds the parser must respect: paragraph breaks, and quoted "!" or "?" inside a sentence.
+
+spaCy's parser decides sentence starts itself and, on news text, runs sentences across blank lines
+("… the Obama agenda?”\\n\\nEtheridge appears …") and cuts after a quoted exclamation that the sentence
+goes on from ("… shouted “Stop!” and walked away"). Both are set here, before the parser, which keeps
+preset starts.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+__all__ = ["COMPONENT"]
+
+COMPONENT = "paragraph_sentences"
+_CLOSING = {"”", '"', "’", "'", "»"}
+
+
+@Language.component(COMPONENT, assigns=["token.is_sent_start"])
+def paragraph_sentences(doc: Doc) -> Doc:
+    """A token after a line break starts a sentence; a lower-case word after a quoted "!"/"?" does not."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and "\n" in previous.text and not token.is_space:
+            token.is_sent_start = True
+        elif "\n" in previous.whitespace_ and not token.is_space:
+            token.is_sent_start = True
+        elif token.i >= 2 and previous.text in _CLOSING and doc[token.i - 2].text in {"!", "?"} \
+                and token.text[:1].islower():
+            token.is_sent_start = False
+    return doc

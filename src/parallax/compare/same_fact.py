@@ -1,0 +1,167 @@
+"""The "same fact" decision: do two sentences from different outlets state the same fact?
+
+A logistic model over features of the pair within its story: the embedding cosine and how the pair ranks
+among each sentence's candidates in the other article, IDF-weighted overlaps of the entities, numbers,
+days and content words both name, string similarity, and the sentences' lengths and places in their
+articles. The weights are learned from the comparison gold (``scripts/train_same_fact.py``; cross-validated
+by story) and shipped as JSON, so deciding costs a few numpy operations per story.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .features import SentenceFacts
+
+__all__ = ["FEATURES", "SameFactModel", "pair_features"]
+
+LOGGER = logging.getLogger(__name__)
+
+FEATURES = (
+    "cosine", "cosine_sq", "rank_best", "rank_worst", "margin_i", "margin_j", "dice_all", "dice_entities",
+    "dice_words", "shared_words", "shared_rare_words", "numbers_shared", "numbers_clash", "dates_shared",
+    "fuzz_set", "fuzz_sort", "short", "len_ratio", "position_gap", "lead_pair", "quoted_both",
+    "cos_x_dice",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryStats:
+    """What pair features need to know about the whole story: unit weights and each sentence's article."""
+
+    weight: dict[str, float]
+    units: list[set[str]]
+    article_sizes: dict[str, int]
+
+
+def story_stats(facts: Sequence[SentenceFacts]) -> StoryStats:
+    from .align import fact_units
+
+    units = [fact_units(f) for f in facts]
+    n = len(units)
+    df = Counter(u for us in units for u in us)
+    weight = {u: math.log((n + 1) / c) for u, c in df.items()}
+    sizes = Counter(f.article_id for f in facts)
+    return StoryStats(weight, units, dict(sizes))
+
+
+def _dice(a: set[str], b: set[str], weight: dict[str, float]) -> float:
+    total = sum(weight[u] for u in a) + sum(weight[u] for u in b)
+    return 2 * sum(weight[u] for u in a & b) / total if total else 0.0
+
+
+def _ranks(cosine: np.ndarray, facts: Sequence[SentenceFacts]) -> tuple[np.ndarray, np.ndarray]:
+    """rank[i, j]: 1 + how many sentences of j's article are closer to i than j is; best[i, j]: i's best
+    cosine in j's article."""
+    n = len(facts)
+    articles = np.array([f.article_id for f in facts])
+    rank = np.zeros((n, n), dtype=np.float32)
+    best = np.zeros((n, n), dtype=np.float32)
+    for article in dict.fromkeys(articles.tolist()):
+        cols = np.nonzero(articles == article)[0]
+        block = cosine[:, cols]
+        order = np.argsort(-block, axis=1, kind="stable")
+        ranks = np.empty_like(order)
+        ranks[np.arange(n)[:, None], order] = np.arange(1, len(cols) + 1)[None, :]
+        rank[:, cols] = ranks
+        best[:, cols] = block.max(axis=1, keepdims=True)
+    return rank, best
+
+
+def pair_features(
+    facts: Sequence[SentenceFacts], cosine: np.ndarray, pairs: Sequence[tuple[int, int]]
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per pair (i, j) of sentences from different outlets."""
+    from rapidfuzz import fuzz
+
+    out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float32)
+    if not pairs:
+        return out
+    stats = story_stats(facts)
+    rank, best = _ranks(cosine, facts)
+    w = stats.weight
+    for row, (i, j) in enumerate(pairs):
+        a, b = facts[i], facts[j]
+        cos = float(cosine[i, j])
+        rank_ij, rank_ji = float(rank[i, j]), float(rank[j, i])
+        shared_words = a.tokens & b.tokens
+        wa = {f"w:{t}" for t in a.tokens}
+        wb = {f"w:{t}" for t in b.tokens}
+        ea = {f"e:{k}" for k in a.entities}
+        eb = {f"e:{k}" for k in b.entities}
+        numbers_a = {round(v, 3) for v, _ in a.numbers}
+        numbers_b = {round(v, 3) for v, _ in b.numbers}
+        dice_all = _dice(stats.units[i], stats.units[j], w)
+        len_a, len_b = max(len(a.tokens), 1), max(len(b.tokens), 1)
+        out[row] = (
+            cos, cos * cos,
+            1.0 / min(rank_ij, rank_ji), 1.0 / max(rank_ij, rank_ji),
+            cos - float(best[i, j]), cos - float(best[j, i]),
+            dice_all, _dice(ea, eb, w), _dice(wa, wb, w),
+            min(len(shared_words), 8) / 8,
+            min(sum(1 for t in shared_words if w.get(f"w:{t}", 0.0) > 2.0), 5) / 5,
+            float(bool(numbers_a & numbers_b)), float(bool(numbers_a) and bool(numbers_b) and not numbers_a & numbers_b),
+            float(bool(a.dates & b.dates)),
+            fuzz.token_set_ratio(a.text, b.text) / 100, fuzz.token_sort_ratio(a.text, b.text) / 100,
+            float(min(len_a, len_b) < 5), min(len_a, len_b) / max(len_a, len_b),
+            abs(a.index / stats.article_sizes[a.article_id] - b.index / stats.article_sizes[b.article_id]),
+            float(a.index < 2 and b.index < 2),
+            float(_quoted(a.text) and _quoted(b.text)),
+            cos * dice_all,
+        )
+    return out
+
+
+def _quoted(text: str) -> bool:
+    return any(mark in text for mark in ('"', "“", "”"))
+
+
+@dataclass(frozen=True, slots=True)
+class SameFactModel:
+    """Standardised logistic regression over :data:`FEATURES`, with the decision thresholds."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    link: float  # probability at or above which two sentences state the same fact
+    near: float  # below ``link`` but at or above this: shown as the closest near miss
+    provenance: str = ""
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        if not len(features):
+            return np.zeros(0, dtype=np.float32)
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(), "intercept": self.intercept, "link": self.link, "near": self.near,
+            "provenance": self.provenance,
+        }, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> SameFactModel:
+        data = json.loads(text)
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError("same-fact model was trained on other features; retrain it")
+        return cls(np.array(data["mean"], dtype=np.float32), np.array(data["scale"], dtype=np.float32),
+                   np.array(data["coef"], dtype=np.float32), float(data["intercept"]), float(data["link"]),
+                   float(data["near"]), str(data.get("provenance", "")))
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def load() -> SameFactModel:
+        """The shipped model (``parallax/models/alignment/same_fact.json``)."""
+        path = resources.files("parallax") / "models" / "alignment" / "same_fact.json"
+        return SameFactModel.from_json(path.read_text(encoding="utf-8"))
