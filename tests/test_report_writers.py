@@ -70,3 +70,33 @@ def test_report_markdown_reads_as_brief(comparison: Comparison) -> None:
 def test_report_unknown_format_is_refused(comparison: Comparison) -> None:
     with pytest.raises(ValueError, match="unknown report format"):
         render(comparison, "pdf")  # type: ignore[arg-type]
+
+
+def test_report_markdown_shows_counterparts_and_near_misses(comparison: Comparison) -> None:
+    brief = render(comparison, "md")
+    agreed = brief.split("## What the outlets agree on", 1)[1].split("##", 1)[0]
+    assert "Outlet B: “The river flooded the town of Brel on Friday, residents said.” (same fact," in agreed
+    gaps = brief.split("## Only in one outlet", 1)[1].split("## Where", 1)[0]
+    assert "bakery" in gaps and "closest in Outlet" in gaps and "not the same fact" in gaps
+
+
+def test_report_html_shows_findings_with_evidence(comparison: Comparison) -> None:
+    page = render(comparison, "html")
+    agree = page.split('<section id="agree">', 1)[1].split("</section>", 1)[0]
+    assert "residents said" in agree and "same fact," in agree
+    gaps = page.split('<section id="gaps">', 1)[1].split("</section>", 1)[0]
+    assert "Only in Outlet B" in gaps and "bakery" in gaps and "closest in" in gaps
+
+
+def test_report_lists_spelling_variants() -> None:
+    from parallax.model import Entity, EntityAlias
+
+    a = analyzed("a", "Outlet A", "Dmitri S. Peskov spoke in Moscow on Monday about the talks.",
+                 [("Dmitri S. Peskov", "PERSON"), ("Moscow", "GPE")])
+    b = analyzed("b", "Outlet B", "Dmitry Peskov spoke in Moscow on Monday about the talks.",
+                 [("Dmitry Peskov", "PERSON"), ("Moscow", "GPE")])
+    entity = Entity("e1", "Dmitry Peskov", "PERSON", (EntityAlias("Dmitry Peskov", 1, ("Outlet B",)),
+                                                      EntityAlias("Dmitri S. Peskov", 1, ("Outlet A",))), 2)
+    c = compare_story(story_of([a, b]), [a, b], entities=[entity], embedder=BagEmbedder())
+    assert "“Dmitri S. Peskov” (Outlet A)" in render(c, "md")
+    assert "“Dmitri S. Peskov” <span class=\"muted\">(Outlet A)</span>" in render(c, "html")

@@ -91,6 +91,7 @@ def align(
     else:
         cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
         pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
+        pairs += _closest_pairs(facts, cosine, pairs)
         scores = np.zeros((n, n), dtype=np.float32)
         if pairs:
             rows, cols = np.array(pairs).T
@@ -131,6 +132,23 @@ def candidate_pairs(
         keep &= near | near.T
     rows, cols = np.nonzero(np.triu(keep, k=1))
     return list(zip(rows.tolist(), cols.tolist()))
+
+
+def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
+                   pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For each sentence and other outlet with no candidate pair, the pair with its closest sentence there:
+    scored too, so that every "only in" item can show the near miss it was judged against."""
+    outlet_of = [f.outlet for f in facts]
+    covered = {(i, outlet_of[j]) for i, j in pairs} | {(j, outlet_of[i]) for i, j in pairs}
+    members: dict[str, np.ndarray] = {o: np.array([k for k, f in enumerate(facts) if f.outlet == o])
+                                      for o in dict.fromkeys(outlet_of)}
+    extra: set[tuple[int, int]] = set()
+    for i, me in enumerate(outlet_of):
+        for outlet, rows in members.items():
+            if outlet != me and (i, outlet) not in covered:
+                j = int(rows[np.argmax(cosine[i, rows])])
+                extra.add((min(i, j), max(i, j)))
+    return sorted(extra - set(pairs))
 
 
 def _links(facts: Sequence[SentenceFacts], scores: np.ndarray, threshold: float, per_article: int) -> dict[int, set[int]]:

@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from parallax.model import Comparison
 
-from .view import coverage_rows, outlet_articles, sentence_views, snippet
+from .view import agreed_findings, coverage_rows, gap_findings, name_variants, outlet_articles, sentence_views, snippet
 
 __all__ = ["render_html"]
 
@@ -46,4 +46,8 @@ def render_html(comparison: Comparison) -> str:
         coverage=coverage_rows(comparison),
         source_names=sources,
         entity_rows=[(e, entity_rows[e]) for e in ranked],
+        agreed=agreed_findings(comparison),
+        unique=gap_findings(comparison, comparison.unique),
+        missing=gap_findings(comparison, comparison.missing),
+        variants=name_variants(comparison),
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from parallax.model import Comparison, OutletGap, QuoteGroup
+from parallax.model import Comparison, QuoteGroup
 
-from .view import outlet_articles, snippet
+from .view import Finding, agreed_findings, gap_findings, name_variants, outlet_articles, snippet
 
 __all__ = ["render_markdown"]
 
@@ -49,42 +49,47 @@ def _header(c: Comparison) -> Iterator[str]:
 def _agreed(c: Comparison) -> Iterator[str]:
     yield "## What the outlets agree on"
     yield ""
-    texts = {a.id: a.text for a in c.articles}
-    first_outlet = c.articles[0].outlet if c.articles else ""
-    shared = [a for a in c.alignments if a.status == "shared" and a.outlet == first_outlet]
+    shared = agreed_findings(c)
     if not shared:
         yield "No statement is reported by more than one outlet."
-    for a in shared[:MAX_ITEMS]:
-        yield f"- {_md(snippet(texts[a.article_id][a.start:a.end], 200))} ({_md(', '.join([a.outlet, *a.outlets]))})"
+    for item in shared[:MAX_ITEMS]:
+        yield f"- {_md(snippet(item.text, 200))} ({_md(', '.join([item.outlet, *item.others]))})"
+        for e in item.counterparts:
+            yield f"  - {_md(e.outlet)}: “{_md(snippet(e.text, 160))}” (same fact, {e.score:.2f})"
+    if len(shared) > MAX_ITEMS:
+        yield f"- … and {len(shared) - MAX_ITEMS} more (see the JSON report)"
     yield ""
 
 
-def _gap_lines(gaps: tuple[OutletGap, ...], outlet: str) -> Iterator[str]:
-    mine = [g for g in gaps if g.outlet == outlet]
+def _gap_lines(items: list[Finding], outlet: str) -> Iterator[str]:
+    mine = [g for g in items if g.outlet == outlet]
     for g in mine[:MAX_ITEMS]:
         yield f"  - {_md(snippet(g.text, 200))}"
+        for e in g.near_misses[:2]:
+            yield f"    - closest in {_md(e.outlet)} ({e.score:.2f}, not the same fact): “{_md(snippet(e.text, 140))}”"
     if len(mine) > MAX_ITEMS:
         yield f"  - … and {len(mine) - MAX_ITEMS} more (see the JSON report)"
 
 
 def _gaps(c: Comparison) -> Iterator[str]:
     outlets = [o for o, _ in outlet_articles(c)]
+    unique, missing = gap_findings(c, c.unique), gap_findings(c, c.missing)
     yield "## Only in one outlet"
     yield ""
     for outlet in outlets:
-        if any(g.outlet == outlet for g in c.unique):
+        if any(g.outlet == outlet for g in unique):
             yield f"- **Only in {_md(outlet)}:**"
-            yield from _gap_lines(c.unique, outlet)
-    if not c.unique:
+            yield from _gap_lines(unique, outlet)
+    if not unique:
         yield "Nothing: every substantive statement is reported by another outlet too."
     yield ""
     if len(outlets) > 2:  # with two outlets "missing from A" is exactly "only in B"
         yield "## Left out"
         yield ""
         for outlet in outlets:
-            if any(g.outlet == outlet for g in c.missing):
+            if any(g.outlet == outlet for g in missing):
                 yield f"- **Missing from {_md(outlet)}** (reported by most others):"
-                yield from _gap_lines(c.missing, outlet)
+                yield from _gap_lines(missing, outlet)
         yield ""
 
 
@@ -158,6 +163,15 @@ def _entities(c: Comparison) -> Iterator[str]:
     for entity in sorted(table, key=lambda e: -totals[e])[:15]:
         yield f"| {_md(entity)} | " + " | ".join(table[entity].get(o, "—") for o in outlets) + " |"
     yield ""
+    variants = name_variants(c)
+    if variants:
+        yield "Spelled differently:"
+        yield ""
+        for v in variants[:15]:
+            forms = "; ".join(f"“{_md(form)}” ({_md(', '.join(outlets))})" for form, outlets in v.forms)
+            slips = f" — possible misspelling: {_md('; '.join(v.misspellings))}" if v.misspellings else ""
+            yield f"- **{_md(v.entity)}**: {forms}{slips}"
+        yield ""
 
 
 def _framing(c: Comparison) -> Iterator[str]:

@@ -6,9 +6,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parallax.model import Alignment, Article, Comparison, Conflict
+from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap
 
-__all__ = ["CoverageRow", "SentenceView", "coverage_rows", "outlet_articles", "sentence_views", "snippet"]
+__all__ = ["CoverageRow", "Evidence", "Finding", "NameVariants", "SentenceView", "agreed_findings", "coverage_rows",
+           "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -91,3 +92,71 @@ def coverage_rows(comparison: Comparison, *, limit: int = 60) -> list[CoverageRo
         rows.append(CoverageRow(label, tuple(sorted({a.outlet for a in members}))))
     shared_first = sorted(rows, key=lambda r: -len(r.outlets))
     return shared_first[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A sentence of another outlet shown beside a finding: its counterpart, or the closest near miss."""
+
+    outlet: str
+    article_id: str
+    sentence: int
+    text: str
+    score: float  # the same-fact probability of the pair
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One "agree", "only in" or "missing from" item with the sentences that support it."""
+
+    outlet: str  # the outlet whose sentence it is ("agree", "only in") or that leaves it out ("missing")
+    article_id: str
+    sentence: int
+    text: str
+    others: tuple[str, ...]  # outlets that report it too
+    counterparts: tuple[Evidence, ...]  # the same fact in other outlets
+    near_misses: tuple[Evidence, ...]  # the closest sentence of each outlet said not to report it
+
+
+@dataclass(frozen=True, slots=True)
+class NameVariants:
+    """How the outlets spell one entity, and spellings that look like slips."""
+
+    entity: str
+    forms: tuple[tuple[str, tuple[str, ...]], ...]  # (spelling, outlets using it)
+    misspellings: tuple[str, ...]
+
+
+def _sentence_texts(comparison: Comparison) -> dict[tuple[str, int], str]:
+    return {(s.article_id, s.index): s.text for s in comparison.sentences}
+
+
+def _evidence(refs: Sequence[AlignedRef], texts: dict[tuple[str, int], str]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(r.outlet, r.article_id, r.sentence, texts.get((r.article_id, r.sentence), ""),
+                          r.similarity) for r in refs)
+
+
+def agreed_findings(comparison: Comparison) -> list[Finding]:
+    """Statements of the first outlet that others report too, each with its counterparts, in reading order."""
+    texts = _sentence_texts(comparison)
+    first = comparison.articles[0].outlet if comparison.articles else ""
+    return [Finding(a.outlet, a.article_id, a.sentence, texts.get((a.article_id, a.sentence), ""), a.outlets,
+                    _evidence(a.matches, texts), ())
+            for a in comparison.alignments if a.status == "shared" and a.outlet == first]
+
+
+def gap_findings(comparison: Comparison, gaps: Sequence[OutletGap]) -> list[Finding]:
+    """"Only in" or "missing from" items with the closest sentence of each outlet said to lack them."""
+    texts = _sentence_texts(comparison)
+    return [Finding(g.outlet, g.article_id, g.sentence, g.text, g.reported_by, (), _evidence(g.nearest, texts))
+            for g in gaps]
+
+
+def name_variants(comparison: Comparison) -> list[NameVariants]:
+    """Entities spelled more than one way across the story (or with a likely misspelling), most mentioned first."""
+    out = []
+    for entity in sorted(comparison.entities, key=lambda e: -e.mention_count):
+        forms = tuple((alias.form, alias.outlets) for alias in entity.aliases)
+        if len({f.casefold() for f, _ in forms}) > 1 or entity.possible_misspellings:
+            out.append(NameVariants(entity.name, forms, entity.possible_misspellings))
+    return out
