@@ -1,40 +1,69 @@
-"""Quote groups: the same utterance as reported by several outlets, with a word-level diff and a label."""
+"""Quote groups: one remark by one speaker as several outlets report it, with a word-level diff and a label.
+
+Two quotes from different outlets are one remark when the evidence fits who is said to speak:
+
+- the same speaker (the same surname, or names of one cross-document entity), or an unnamed one: the
+  same words (a run of words in the same order, or a partial quote's quoted words found in the other),
+  or the same meaning (embedding cosine), the bar set higher when a speaker is unnamed;
+- two different named speakers: only a long run of the same words, and the group is then flagged as an
+  attribution conflict. Without that evidence two speakers' remarks are never grouped.
+
+A noun phrase is not a remark: reported speech that is not in quotation marks needs a reporting verb as
+its cue ("said", "wrote", "urged") or a clause for content ("that ...", "whether ..."); "his decision | to
+pull out of Syria" and "rage about | Donald J. Trump" are left out. Groups are built from the strongest
+pair down, one wording per outlet; a long quote that holds two remarks another outlet quotes apart joins
+both (one group each).
+"""
 
 from __future__ import annotations
 
 import difflib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from spacy.lang.en.stop_words import STOP_WORDS
 
-from parallax.model import Article, Quote, QuoteGroup, QuoteWording
+from parallax.model import Article, Entity, Mention, Quote, QuoteGroup, QuoteWording
 
-__all__ = ["QuoteConfig", "group_quotes", "groupable", "label_wordings", "word_diff"]
+__all__ = ["QuoteConfig", "group_quotes", "groupable", "label_wordings", "reporting_cue", "word_diff"]
 
 LOGGER = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[\w’']+")
+_WORD = re.compile(r"[\w’']+|&")
 
 
 @dataclass(frozen=True, slots=True)
 class QuoteConfig:
-    """Matching thresholds, set on the seed pair and on hand-made paraphrases in the tests."""
+    """Matching thresholds. Calibrated on the comparison dev gold (``comparison/gold-dev.jsonl``, 13
+    stories, 123 cross-outlet quote pairs), where they give quote pairs P / R / F1 in docs/comparison.md."""
 
-    token_set: float = 62.0  # rapidfuzz token_set_ratio (0-100) for "same words, more or less"
-    cosine: float = 0.80  # embedding similarity for "same meaning" when the words differ
-    support_cosine: float = 0.65  # meaning needed beside word overlap (seed: false pairs 0.60-0.61, true 0.89)
-    same_words: float = 88.0  # token_set_ratio above which two different speakers is an attribution conflict
-    translation_overlap: float = 0.5  # word-overlap share under which a same-meaning pair is a retranslation
     min_words: int = 3  # shorter fragments ("fairy tales") are too generic to group
+    # Words in the same order that make two quotes one remark. Dev, same speaker: a run of 4 keeps 46 true
+    # pairs for 13 false, of 5: 45 for 7 (most of the rest are the same remark quoted twice in one article).
+    same_run: int = 4
+    unnamed_run: int = 5  # one speaker unnamed ("the congressman"): a longer run
+    conflict_run: int = 8  # two named speakers: only this long a run is one remark (an attribution conflict)
+    conflict_cosine: float = 0.60  # ... with its meaning close too (dev: 9 true pairs, 0 false)
+    # Meaning alone (MiniLM cosine). Dev, same speaker: >= 0.70 holds 32 true pairs for 17 false; unnamed
+    # speaker: >= 0.80 holds only true pairs.
+    same_cosine: float = 0.70
+    unnamed_cosine: float = 0.80
+    support_run: int = 2  # a shorter run of shared content words (stop words left out) ...
+    support_cosine: float = 0.60  # ... backed by this much meaning
+    # Two groups join when every pair across them is one remark, or the same speaker this close in meaning
+    # (a partial quote and a reworded one of the remark a third outlet quotes in full). Dev: 0.4-0.6 alike.
+    group_cosine: float = 0.5
     fragment_ratio: float = 92.0  # rapidfuzz partial_ratio for a partial quote's quoted words in another wording
+    cosine: float = 0.80  # labels: "same meaning" when the words differ (different-translation)
+    translation_overlap: float = 0.5  # word-overlap share under which a same-meaning pair is a retranslation
 
 
 def _norm_words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return [("and" if w == "&" else w.lower().replace("’", "'")) for w in _WORD.findall(text)]
 
 
 def word_diff(a: str, b: str) -> tuple[tuple[str, str], ...]:
@@ -67,43 +96,30 @@ def label_wordings(texts: Sequence[str], cosine: float, config: QuoteConfig = Qu
     return "reworded"
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    quote: Quote
-    outlet: str
-    speaker: str | None
-    text: str
+# ----------------------------------------------------------------------------------------- which quotes
+
+# Verbs (and the nouns of "in a statement") that report what someone said, wrote or thought, as stems
+# matched against the cue's words. Verbs whose object is a thing ("criticised the plan", "praised his
+# leadership", "ordered the assault") are left out: with them a remark needs a clause ("that ...").
+REPORTING_STEMS = frozenset(
+    "say said tell told add writ wrote tweet post claim argu insist warn note stat explain announc declar "
+    "acknowledg admit suggest predict promis vow urg ask repl respond answer testif contend assert maintain "
+    "complain conced caution indicat believ think thought hint recall emphasiz stress signal confirm report "
+    "conclud counter retort joke lament worr fear hope pledg alleg estimat propos mention observ remark "
+    "reiterat repeat wonder agre demand question threaten describ call label deem brand dub characteriz rat "
+    "express accus swor swear recount quot cit statement interview letter messag".split()
+)
+# Content that opens a clause is a remark whatever the cue ("rejected claims | that he betrayed ...",
+# "guessing | you're coming up short"): a complementiser, a wh-word or a subject pronoun.
+CLAUSE_OPENERS = frozenset("that whether if how why what when where who i you he she we they it there".split())
 
 
-def group_quotes(
-    quotes: Sequence[Quote], articles: Sequence[Article], vectors: np.ndarray | None, *,
-    config: QuoteConfig = QuoteConfig(),
-) -> tuple[QuoteGroup, ...]:
-    """Groups of quotes from two or more outlets that report the same utterance.
-
-    Args:
-        quotes: every quote of the story.
-        articles: the story's articles (for outlets and texts).
-        vectors: unit embeddings of the quotes' contents, one row per quote, or ``None``.
-        config: thresholds.
-    """
-    outlet_of = {a.id: a.outlet for a in articles}
-    keep = [i for i, q in enumerate(quotes) if groupable(q, config)]
-    items = [_Item(quotes[i], outlet_of.get(quotes[i].article_id, "?"), _speaker_key(quotes[i]),
-                   _remark_text(quotes[i])) for i in keep]
-    if vectors is not None:
-        vectors = vectors[keep]
-    parent = list(range(len(items)))
-    for i, j in _same_utterance_pairs(items, vectors, config):
-        parent[_find(parent, j)] = _find(parent, i)
-    clusters: dict[int, list[int]] = {}
-    for i in range(len(items)):
-        clusters.setdefault(_find(parent, i), []).append(i)
-    groups = [_group(items, members, vectors, config) for members in clusters.values()
-              if len({items[m].outlet for m in members}) > 1]
-    groups = [g for g in groups if g is not None]
-    LOGGER.info("%d quote groups from %d quotes", len(groups), len(quotes))
-    return tuple(groups)
+def reporting_cue(cue: str) -> bool:
+    """Whether a cue phrase holds a reporting verb ("said", "went on to call", "told reporters")."""
+    for word in _norm_words(cue):
+        if any(word.startswith(s) and len(word) - len(s) <= 3 for s in REPORTING_STEMS):
+            return True
+    return False
 
 
 def _remark_text(quote: Quote) -> str:
@@ -116,83 +132,207 @@ _QUOTE_MARKS = ("“", "”", '"', "‘", "’ ", "«", "»")
 
 def groupable(quote: Quote, config: QuoteConfig = QuoteConfig()) -> bool:
     """A remark someone made, long enough to recognise: a named speaker or words in quotation marks,
-    and at least ``config.min_words`` words.
+    at least ``config.min_words`` words, and reported as speech.
 
     Unattributed reported speech ("... officials said") is how leads and background are written; two
-    outlets' leads are not the same remark just because both end in "said".
+    outlets' leads are not the same remark just because both end in "said". Reported speech outside
+    quotation marks whose cue reports nothing is a noun phrase or an action ("his decision | to pull out").
     """
-    if len(_norm_words(_remark_text(quote))) < config.min_words:
+    words = _norm_words(_remark_text(quote))
+    if len(words) < config.min_words:
         return False
-    if quote.speaker_name or quote.speaker_entity:
+    if not (quote.speaker_name or quote.speaker_entity) and not (
+        quote.kind in ("direct", "partial", "mixed") or any(m in quote.content.text for m in _QUOTE_MARKS)
+    ):
+        return False
+    if quote.kind == "direct" or quote.cue is None or _fragments(quote.content.text, config):
         return True
-    return quote.kind in ("direct", "partial", "mixed") or any(m in quote.content.text for m in _QUOTE_MARKS)
+    return reporting_cue(quote.cue.text) or words[0].split("'")[0] in CLAUSE_OPENERS
 
 
-def _find(parent: list[int], i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
+# ----------------------------------------------------------------------------------------- who speaks
 
 
-def _speaker_key(quote: Quote) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Item:
+    quote: Quote
+    outlet: str
+    speaker: frozenset[str]  # keys naming the speaker: surname, entity id; empty when unnamed
+    text: str
+    words: tuple[str, ...]
+    content: tuple[str, ...]  # the words without stop words
+
+
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "who"})
+
+
+def _speaker_keys(quote: Quote, entity_of: Mapping[str, str]) -> frozenset[str]:
+    """Keys that name a quote's speaker: its surname and its cross-document entity, when named."""
+    keys = set()
     if quote.speaker_entity:
-        return quote.speaker_entity
-    name = quote.speaker_name or (quote.speaker.text if quote.speaker else None)
-    if not name or name.lower() in {"he", "she", "they", "it", "we", "i"}:
-        return None
-    return name.replace("’s", "").split()[-1].lower()
+        keys.add("entity:" + quote.speaker_entity)
+    name = quote.speaker_name
+    if name and name.lower() not in _PRONOUNS:
+        clean = name.replace("’s", "").replace("'s", "").strip()
+        keys.add(clean.split()[-1].lower())
+        if clean.casefold() in entity_of:
+            keys.add("entity:" + entity_of[clean.casefold()])
+    return frozenset(keys)
 
 
-# Rows of the pair matrices computed at once: bounds memory on stories with thousands of quotes.
-PAIR_BLOCK = 1024
+def _entity_forms(entities: Sequence[Entity]) -> dict[str, str]:
+    """Every name and alias of a cross-document entity, case-folded, to the entity's id."""
+    out: dict[str, str] = {}
+    for entity in entities:
+        out.setdefault(entity.name.casefold(), entity.id)
+        for alias in entity.aliases:
+            out.setdefault(alias.form.casefold(), entity.id)
+    return out
 
 
-def _same_utterance_pairs(
-    items: Sequence[_Item], vectors: np.ndarray | None, config: QuoteConfig
-) -> list[tuple[int, int]]:
-    """Pairs (i < j) of quotes from different outlets that report the same utterance: the same words
-    whoever they are given to, or (for one speaker) the words of a partial quote found in the other, or
-    word overlap backed by meaning, or meaning alone when it is close.
+# ----------------------------------------------------------------------------------------- grouping
 
-    token_set_ratio is lenient when one wording shares a few words with a longer one ("Iran's nuclear
-    facilities"), so word overlap must be backed by meaning. Every pair is scored, in blocks of rows.
+
+def group_quotes(
+    quotes: Sequence[Quote], articles: Sequence[Article], vectors: np.ndarray | None, *,
+    config: QuoteConfig = QuoteConfig(), entities: Sequence[Entity] = (), mentions: Sequence[Mention] = (),
+) -> tuple[QuoteGroup, ...]:
+    """Groups of quotes from two or more outlets that report the same remark by the same speaker.
+
+    Args:
+        quotes: every quote of the story.
+        articles: the story's articles (for outlets and texts).
+        vectors: unit embeddings of the quotes' contents, one row per quote, or ``None``.
+        config: thresholds.
+        entities: canonical entities from cross-document resolution (their names and aliases).
+        mentions: the story's mentions with their entity ids, for speakers named in the text.
     """
+    outlet_of = {a.id: a.outlet for a in articles}
+    entity_of = _entity_forms(entities)
+    speaker_mentions = _speaker_mention_entities(quotes, mentions)
+    keep = [i for i, q in enumerate(quotes) if groupable(q, config)]
+    items = []
+    for i in keep:
+        quote = quotes[i]
+        keys = _speaker_keys(quote, entity_of) | speaker_mentions.get(i, frozenset())
+        text = _remark_text(quote)
+        words = tuple(_norm_words(text))
+        content = tuple(w for w in words if w not in STOP_WORDS)
+        items.append(_Item(quote, outlet_of.get(quote.article_id, "?"), keys, text, words, content))
+    if vectors is not None:
+        vectors = vectors[keep]
+    cosine = vectors @ vectors.T if vectors is not None else None
+    edges = _same_remark_pairs(items, cosine, config)
+    groups = [_group(items, members, vectors, config) for members in _clusters(items, edges, cosine, config)]
+    LOGGER.info("%d quote groups from %d quotes", len(groups), len(quotes))
+    return tuple(groups)
+
+
+def _speaker_mention_entities(quotes: Sequence[Quote], mentions: Sequence[Mention]) -> dict[int, frozenset[str]]:
+    """Entity ids of the person named inside each named quote's speaker span ("President Vladimir Putin")."""
+    by_article: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        if mention.entity_id and mention.label == "PERSON":
+            by_article.setdefault(mention.article_id, []).append(mention)
+    out: dict[int, frozenset[str]] = {}
+    for i, quote in enumerate(quotes):
+        span, name = quote.speaker, quote.speaker_name
+        if span is None or not name:
+            continue
+        surname = name.split()[-1].lower()
+        ids = {m.entity_id for m in by_article.get(quote.article_id, ())
+               if m.start < span.end and span.start < m.end and surname in m.text.lower()}
+        if ids:
+            out[i] = frozenset("entity:" + e for e in ids if e)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Edge:
+    score: float
+    i: int
+    j: int
+
+
+def _same_remark_pairs(items: Sequence[_Item], cosine: np.ndarray | None, config: QuoteConfig) -> list[_Edge]:
+    """Every pair (i < j) of quotes from different outlets that report one remark, strongest first."""
     n = len(items)
     if n < 2:
         return []
-    lowered = [item.text.lower() for item in items]
+    inside = _fragments_found(items, config)
     outlets = np.array([item.outlet for item in items])
-    speakers = np.array([item.speaker or "" for item in items])
-    fragments = [_fragments(item.text, config) for item in items]
-    # found[i]: the items in which item i's quoted words appear nearly verbatim.
-    found = {
-        i: process.cdist(f, lowered, scorer=fuzz.partial_ratio, dtype=np.float32, workers=1).max(axis=0)
-        >= config.fragment_ratio
-        for i, f in enumerate(fragments) if f
-    }
-    pairs: list[tuple[int, int]] = []
-    for lo in range(0, n, PAIR_BLOCK):
-        hi = min(n, lo + PAIR_BLOCK)
-        rows = np.arange(lo, hi)[:, None]
-        later = np.arange(n)[None, :] > rows
-        cross = later & (outlets[lo:hi, None] != outlets[None, :])
-        ratio = process.cdist(lowered[lo:hi], lowered, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=1)
-        clash = (speakers[lo:hi, None] != speakers[None, :]) & (speakers[lo:hi, None] != "") & (speakers[None, :] != "")
-        inside = np.zeros_like(cross)
-        for i, hits in found.items():  # a partial quote's quoted words inside the other wording, either way
-            if lo <= i < hi:
-                inside[i - lo] |= hits
-            inside[:, i] |= hits[lo:hi]
-        if vectors is None:
-            meaning = ratio >= config.token_set
-        else:
-            cosine = vectors[lo:hi] @ vectors.T
-            meaning = ((ratio >= config.token_set) & (cosine >= config.support_cosine)) | (cosine >= config.cosine)
-        same = cross & ((ratio >= config.same_words) | (~clash & (inside | meaning)))
-        a, b = np.nonzero(same)
-        pairs.extend(zip((a + lo).tolist(), b.tolist()))
+    near = inside | inside.T
+    if cosine is not None:
+        near |= cosine >= min(config.same_cosine, config.unnamed_cosine)
+    candidates = set(zip(*np.nonzero(np.triu(near, 1)))) | _sharing_a_run(items, config.support_run)
+    edges = []
+    for i, j in sorted(candidates):
+        i, j = int(i), int(j)
+        if outlets[i] == outlets[j]:
+            continue
+        evidence = _Evidence(_longest_run(items[i].words, items[j].words),
+                             _longest_run(items[i].content, items[j].content),
+                             float(cosine[i, j]) if cosine is not None else None,
+                             bool(inside[i, j] or inside[j, i]))
+        if _same_remark(items[i], items[j], evidence, config):
+            edges.append(_Edge(evidence.run + 10.0 * (evidence.cosine or 0.0) + 5.0 * evidence.fragment, i, j))
+    return sorted(edges, key=lambda e: -e.score)
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What two wordings share."""
+
+    run: int  # longest run of the same words in the same order
+    content_run: int  # the same, counting content words only
+    cosine: float | None  # meaning, None when no embeddings are given
+    fragment: bool  # a partial quote's quoted words found in the other
+
+
+def _same_remark(a: _Item, b: _Item, evidence: _Evidence, config: QuoteConfig) -> bool:
+    """Whether two quotes from different outlets report one remark (see the module's rules)."""
+    run = evidence.run
+    cos = evidence.cosine if evidence.cosine is not None else -1.0
+    if a.speaker and b.speaker and not a.speaker & b.speaker:
+        return run >= config.conflict_run and (evidence.cosine is None or cos >= config.conflict_cosine)
+    if a.speaker and b.speaker:
+        return (run >= config.same_run or evidence.fragment or cos >= config.same_cosine
+                or (evidence.content_run >= config.support_run and cos >= config.support_cosine))
+    return run >= config.unnamed_run or evidence.fragment or cos >= config.unnamed_cosine
+
+
+def _sharing_a_run(items: Sequence[_Item], size: int) -> set[tuple[int, int]]:
+    """Pairs (i < j) of wordings that share at least ``size`` content words in a row."""
+    holders: dict[tuple[str, ...], list[int]] = {}
+    for i, item in enumerate(items):
+        for gram in {item.content[k:k + size] for k in range(len(item.content) - size + 1)}:
+            holders.setdefault(gram, []).append(i)
+    pairs = set()
+    for members in holders.values():
+        if len(members) > 1:
+            pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1:])
     return pairs
+
+
+def _longest_run(a: Sequence[str], b: Sequence[str]) -> int:
+    """Length of the longest run of words the two wordings share, in the same order."""
+    if not a or not b:
+        return 0
+    match = difflib.SequenceMatcher(a=a, b=b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return int(match.size)
+
+
+def _fragments_found(items: Sequence[_Item], config: QuoteConfig) -> np.ndarray:
+    """found[i, j]: a partial quote i's quoted words appear nearly verbatim in wording j."""
+    n = len(items)
+    found = np.zeros((n, n), dtype=bool)
+    lowered = [item.text.lower() for item in items]
+    for i, item in enumerate(items):
+        fragments = _fragments(item.text, config)
+        if fragments:
+            found[i] = process.cdist(fragments, lowered, scorer=fuzz.partial_ratio, dtype=np.float32,
+                                     workers=1).max(axis=0) >= config.fragment_ratio
+    return found
 
 
 def _fragments(text: str, config: QuoteConfig) -> list[str]:
@@ -208,9 +348,70 @@ def _fragments(text: str, config: QuoteConfig) -> list[str]:
 _FRAGMENT = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 
 
+def _clusters(items: Sequence[_Item], edges: Sequence[_Edge], cosine: np.ndarray | None,
+              config: QuoteConfig) -> list[list[int]]:
+    """Groups of one quote per outlet, joined from the strongest pair down.
+
+    Two groups join only when every pair across them is one remark (so that A~B and B~C do not make A~C
+    when A and C are two remarks), and never two quotes from one outlet. A pair left out that way makes a
+    group of its own: a long quote can hold two remarks another outlet quotes apart.
+    """
+    linked = {(e.i, e.j) for e in edges}
+    cluster_of: dict[int, int] = {}
+    clusters: list[list[int]] = []
+    extra: list[list[int]] = []
+    for edge in edges:
+        ci, cj = cluster_of.get(edge.i), cluster_of.get(edge.j)
+        if ci is not None and ci == cj:
+            continue
+        members_i = clusters[ci] if ci is not None else [edge.i]
+        members_j = clusters[cj] if cj is not None else [edge.j]
+        clash = bool({items[m].outlet for m in members_i} & {items[m].outlet for m in members_j})
+        if not clash:
+            clash = not all(_near(items, cosine, linked, x, y, config) for x in members_i for y in members_j)
+        if clash:
+            if _new_remark(items, cosine, edge.i, members_i, edge.j, members_j):
+                extra.append([edge.i, edge.j])
+            continue
+        merged = members_i + members_j
+        target = ci if ci is not None else cj
+        if target is None:
+            target = len(clusters)
+            clusters.append([])
+        clusters[target] = merged
+        for other in (ci, cj):
+            if other is not None and other != target:
+                clusters[other] = []
+        for m in merged:
+            cluster_of[m] = target
+    return [c for c in clusters if len(c) > 1] + extra
+
+
+def _near(items: Sequence[_Item], cosine: np.ndarray | None, linked: set[tuple[int, int]], x: int, y: int,
+          config: QuoteConfig) -> bool:
+    """Whether two quotes may sit in one group: one remark, or the same speaker and close in meaning."""
+    if (min(x, y), max(x, y)) in linked:
+        return True
+    same_speaker = bool(items[x].speaker & items[y].speaker)
+    return same_speaker and cosine is not None and cosine[x, y] >= config.group_cosine
+
+
+def _new_remark(items: Sequence[_Item], cosine: np.ndarray | None, i: int, members_i: list[int], j: int,
+                members_j: list[int]) -> bool:
+    """Whether quote j is another remark than those of its outlet already grouped with i, and i than j's."""
+    for quote, others in ((j, members_i), (i, members_j)):
+        for m in others:
+            if items[m].outlet == items[quote].outlet and (
+                _longest_run(items[m].words, items[quote].words) >= 3
+                or (cosine is not None and cosine[m, quote] >= 0.7)
+            ):
+                return False
+    return True
+
+
 def _group(items: Sequence[_Item], members: list[int], vectors: np.ndarray | None,
-           config: QuoteConfig) -> QuoteGroup | None:
-    chosen = _one_per_outlet(items, members)
+           config: QuoteConfig) -> QuoteGroup:
+    chosen = sorted(members)  # the story's order of articles
     wordings = tuple(
         QuoteWording(items[m].outlet, items[m].quote.article_id, items[m].quote.speaker_name,
                      items[m].quote.content)
@@ -218,18 +419,9 @@ def _group(items: Sequence[_Item], members: list[int], vectors: np.ndarray | Non
     )
     texts = [items[m].text for m in chosen]
     cosine = float(vectors[chosen[0]] @ vectors[chosen[1]]) if vectors is not None else 0.0
-    speakers = {items[m].speaker for m in chosen if items[m].speaker}
+    named = [items[m].speaker for m in chosen if items[m].speaker]
+    conflict = any(not a & b for k, a in enumerate(named) for b in named[k + 1:])
     speaker = next((items[m].quote.speaker_name for m in chosen if items[m].quote.speaker_name), None)
     group_id = "q-" + "-".join(f"{items[m].quote.article_id}:{items[m].quote.content.start}" for m in chosen[:2])
     return QuoteGroup(group_id, speaker, label_wordings(texts, cosine, config),  # type: ignore[arg-type]
-                      wordings, word_diff(texts[0], texts[1]), attribution_conflict=len(speakers) > 1)
-
-
-def _one_per_outlet(items: Sequence[_Item], members: list[int]) -> list[int]:
-    """The longest wording from each outlet, in first-seen outlet order."""
-    best: dict[str, int] = {}
-    for m in members:
-        outlet = items[m].outlet
-        if outlet not in best or len(items[m].text) > len(items[best[outlet]].text):
-            best[outlet] = m
-    return list(best.values())
+                      wordings, word_diff(texts[0], texts[1]), attribution_conflict=conflict)

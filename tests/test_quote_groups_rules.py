@@ -1,0 +1,99 @@
+"""Quote groups: one remark by one speaker, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from parallax.compare.quotes import group_quotes, groupable, reporting_cue
+from parallax.model import Article, Entity, EntityAlias, Quote, Span
+
+ARTICLES = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x"), Article("c", "Outlet C", "t", "x")]
+
+
+def _quote(article_id: str, text: str, speaker: str | None, *, kind: str = "direct", cue: str | None = "said",
+           start: int = 0) -> Quote:
+    return Quote(article_id, kind, Span(start, start + len(text), text),  # type: ignore[arg-type]
+                 cue=Span(0, len(cue), cue) if cue else None, speaker_name=speaker)
+
+
+def _vectors(*rows: tuple[float, float]) -> np.ndarray:
+    """Unit vectors from 2-d directions, one per quote."""
+    out = np.array(rows, dtype=np.float32)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("cue", "reports"), [
+    ("said", True), ("went on to call", True), ("told reporters", True), ("tweeted", True),
+    ("decision", False), ("rage about", False), ("unilaterally ordered", False), ("became aware of", False),
+])
+def test_quote_groups_reporting_cue(cue: str, reports: bool) -> None:
+    assert reporting_cue(cue) is reports
+
+
+@pytest.mark.parametrize(("cue", "content", "kept"), [
+    ("decision", "to close the northern bridge for good", False),  # "her decision | to close ...": a noun phrase
+    ("rage about", "Mayor Ilse Varga of Lindholm", False),
+    ("announced", "to close the northern bridge for good", True),
+    ("rejected claims", "that she had misled the council", True),  # a clause, whatever the cue
+    ("was guessing", "you're all coming up a little short on ideas", True),
+])
+def test_quote_groups_reported_speech_needs_a_reporting_cue_or_a_clause(cue: str, content: str, kept: bool) -> None:
+    quote = _quote("a", content, "Ilse Varga", kind="indirect", cue=cue)
+    assert groupable(quote) is kept
+
+
+def test_quote_groups_quoted_words_are_kept_whatever_the_cue() -> None:
+    quote = _quote("a", "the plan as “a gift to the river towns”", "Ilse Varga", kind="partial", cue="greeted")
+    assert groupable(quote)
+
+
+def test_quote_groups_different_speakers_sharing_a_few_words_are_not_grouped() -> None:
+    quotes = [_quote("a", "The port will reopen to cargo ships next week", "Ilse Varga"),
+              _quote("b", "The port will reopen, but not for cargo ships", "Tomas Brandt")]
+    # close in meaning, and "the port will reopen" in both: still two speakers' remarks, no evidence of one
+    assert group_quotes(quotes, ARTICLES, _vectors((1, 0.2), (1, 0.25))) == ()
+
+
+def test_quote_groups_different_speakers_same_long_remark_is_an_attribution_conflict() -> None:
+    text = "Nobody in this valley will pay for water they cannot drink"
+    quotes = [_quote("a", text, "Ilse Varga"), _quote("b", text, "Tomas Brandt")]
+    groups = group_quotes(quotes, ARTICLES, _vectors((1, 0), (1, 0)))
+    assert len(groups) == 1 and groups[0].attribution_conflict
+
+
+def test_quote_groups_same_speaker_reworded_joins_by_meaning() -> None:
+    quotes = [_quote("a", "Going forward, all will depend on what the valley needs", "Ilse Varga"),
+              _quote("b", "Everything depends on what the valley requires", "Ilse M. Varga")]
+    assert len(group_quotes(quotes, ARTICLES, _vectors((1, 0.3), (1, 0.35)))) == 1
+    # the same pair with one speaker unnamed needs closer meaning or more shared words
+    unnamed = [quotes[0], _quote("b", quotes[1].content.text, None)]
+    assert group_quotes(unnamed, ARTICLES, _vectors((1, 0), (1, 0.9))) == ()
+
+
+def test_quote_groups_speakers_agree_through_entity_aliases() -> None:
+    quotes = [_quote("a", "The levee held because the volunteers held", "Bibi Ostrova"),
+              _quote("b", "The levee held because the volunteers held", "Berta Ostrowa")]
+    entity = Entity("e1", "Berta Ostrowa", "PERSON", aliases=(EntityAlias("Bibi Ostrova", 1, ("Outlet A",)),))
+    without = group_quotes(quotes, ARTICLES, _vectors((1, 0), (1, 0)))
+    with_entity = group_quotes(quotes, ARTICLES, _vectors((1, 0), (1, 0)), entities=[entity])
+    # seven words in a row are not evidence enough across two speakers; one entity makes them one speaker
+    assert without == () and len(with_entity) == 1 and not with_entity[0].attribution_conflict
+
+
+def test_quote_groups_two_remarks_are_not_chained_through_a_long_quote() -> None:
+    first, second = "We will rebuild the bridge before winter comes", "Every family will have a roof by spring"
+    quotes = [_quote("a", first, "Ilse Varga"),
+              _quote("b", f"{first}. {second}", "Ilse Varga"),
+              _quote("c", second, "Ilse Varga")]
+    groups = group_quotes(quotes, ARTICLES, None)
+    members = sorted(tuple(sorted(w.article_id for w in g.wordings)) for g in groups)
+    assert members == [("a", "b"), ("b", "c")]
+
+
+def test_quote_groups_one_wording_per_outlet() -> None:
+    text = "The dam is safe and the town can sleep tonight"
+    quotes = [_quote("a", text, "Ilse Varga"), _quote("b", text, "Ilse Varga"),
+              _quote("b", text + ", she added", "Ilse Varga", start=100)]
+    groups = group_quotes(quotes, ARTICLES, None)
+    assert groups and all(len({w.article_id for w in g.wordings}) == len(g.wordings) for g in groups)
