@@ -162,7 +162,7 @@ def find_relays(span: Span | Doc) -> list[RelayMention]:
             or _interview_with(token)
             or _statement(token)
         )
-        if phrase is not None and (phrase.start, phrase.end) not in found:
+        if phrase is not None and (phrase.start, phrase.end) not in found and not _a_person(phrase):
             kind = source_kind(phrase)
             if kind is not None:
                 found[(phrase.start, phrase.end)] = RelayMention(source_name(phrase), kind, phrase)
@@ -269,6 +269,8 @@ def source_kind(phrase: Span) -> SourceKind | None:
     """What kind of source a noun phrase names, or None when it names no source we recognise."""
     low = phrase.text.lower().replace("’s", "").replace("'s", "")
     words = set(low.replace("-", " ").split())
+    if _person_of_the_article(phrase):
+        return "other" if phrase.root.ent_type_ else None
     if words & WIRE or any(w in low for w in WIRE if " " in w):
         return "wire"
     if (
@@ -288,6 +290,30 @@ def source_kind(phrase: Span) -> SourceKind | None:
     return None
 
 
+HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "mayor", "sen", "senator", "rep", "gov", "governor", "president"})
+
+
+def _a_person(phrase: Span) -> bool:
+    """A person named in the text ("according to Goelman"): a speaker quoted by name, not a channel."""
+    owner = next((c for c in phrase.root.children if c.dep_ == "poss"), None)
+    if owner is not None and _is_medium(_phrase(owner)):
+        return False  # "Fox News' Sean Hannity": the medium is the channel
+    return phrase.root.ent_type_ == "PERSON" or _person_of_the_article(phrase)
+
+
+def _person_of_the_article(phrase: Span) -> bool:
+    """A short name that the article uses for a person ("Bloomberg" where it names Michael Bloomberg,
+    "Mr. Bloomberg"): the person, not the agency of that name."""
+    words = [t for t in phrase if t.is_alpha and t.lower_ not in HONORIFICS]
+    if len(words) > 2 or not words or any(t.lower_ in OUTLET_WORDS for t in words):
+        return False
+    surname = words[-1].text
+    for ent in phrase.doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].text == surname:
+            return True
+    return any(t.text == surname and t.i > 0 and t.nbor(-1).lower_.rstrip(".") in HONORIFICS for t in phrase.doc)
+
+
 def _outlet_name(phrase: Span) -> bool:
     """A capitalised name that reads as a medium: "RBC-TV", "Daily News", "Newsweek"."""
     for token in phrase:
@@ -300,6 +326,9 @@ def _outlet_name(phrase: Span) -> bool:
 def source_name(phrase: Span) -> str:
     """A readable name for a source: its proper nouns ("TASS"); for a statement its owner ("Kremlin
     statement", "coast guard statement") or "a statement"; for an unnamed group "officials (unnamed)"."""
+    owner = next((c for c in phrase.root.children if c.dep_ == "poss"), None)
+    if phrase.root.ent_type_ == "PERSON" and owner is not None and _is_medium(_phrase(owner)):
+        return source_name(_phrase(owner))  # "Fox News' Sean Hannity": the medium the person works for
     propn = _name_run(phrase)
     if phrase.root.lemma_.lower() in STATEMENT_LEMMAS:
         owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn) or _statement_owner(

@@ -1,0 +1,53 @@
+"""Sources an article relies on, named as the article names them, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax.analyze.sources import sources_relied_on
+
+
+def _names(nlp, text: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {c.name: c.kind for c in sources_relied_on(nlp(text), [], "t")}
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Two Interior Ministry officials said on Tuesday that the dam would close.", "Two Interior Ministry officials"),
+    ("A senior Danish official said the talks had stalled.", "senior Danish official"),
+    ("Friends and aides of the governor said she had planned to resign for weeks.", "Friends and aides of the governor"),
+    ("A spokesman for the harbour authority said the ferry was overloaded.", "spokesman for the harbour authority"),
+])
+def test_sources_unnamed_people_named_as_the_article_names_them(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, text)
+    assert names.get(name) == "anonymous", names
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("The minister's resignation letter said he would stay until March.", "minister's resignation letter"),
+    ("The governor said in a letter from the provincial council that the fund was empty.",
+     "letter from the provincial council"),
+    ("The indictment alleges that the mayor took bribes for six years.", "indictment"),
+])
+def test_sources_documents_the_article_relies_on(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(nlp, text), _names(nlp, text)
+
+
+def test_sources_organisation_reporting_is_a_source(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "The Harbour Gazette reported that the port would close in May.")
+    assert "Harbour Gazette" in names
+
+
+def test_sources_a_statement_without_its_audience(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "The ministry said in a statement to the Harbour Gazette that the port was safe.")
+    assert not any("to the Harbour Gazette" in name for name in names), names
+
+
+def test_sources_person_named_like_an_agency_is_not_a_source(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("Michael Bloomberg spoke in Philadelphia on Wednesday. "
+            "“I understand the appeal of a businessman,” Bloomberg said.")
+    assert not any("Bloomberg" in name for name in _names(nlp, text)), _names(nlp, text)
+
+
+def test_sources_people_quoted_by_name_are_not_sources(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "The plan failed, according to John Miller, the mayor of Lindholm.")
+    assert not any("Miller" in name for name in names), names
