@@ -189,3 +189,30 @@ def test_candidate_pairs_cap_large_stories_but_keep_each_sentences_nearest() -> 
         others = [j for j in range(n) if j % outlets != i % outlets]
         best = max(others, key=lambda j: cosine[i, j])
         assert (min(i, best), max(i, best)) in capped
+
+
+@pytest.mark.parametrize(("name", "outlet", "own"), [
+    ("The Huffington Post", "HuffPost", True),
+    ("The Times", "The New York Times", True),
+    ("Fox News", "Fox News (Online)", True),
+    ("Reuters", "The New York Times", False),
+    ("The Washington Post", "The New York Times", False),
+    ("", "Fox News", False),
+])
+def test_compare_own_outlet_is_not_a_source(name: str, outlet: str, own: bool) -> None:
+    from parallax.compare import is_own_outlet
+
+    assert is_own_outlet(name, outlet) is own
+
+
+def test_compare_gaps_carry_near_misses_and_possibly() -> None:
+    a = analyzed("a", "Outlet A", "The river flooded the town of Brel on Friday. "
+                 "A local bakery gave away bread to families.", [("Brel", "GPE")])
+    b = analyzed("b", "Outlet B", "The river flooded the town of Brel on Friday, residents said.", [("Brel", "GPE")])
+    c = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+    bakery = next(al for al in c.alignments if al.article_id == "a" and al.sentence == 1)
+    assert bakery.status in ("unique", "partial") and not bakery.matches
+    assert [r.outlet for r in bakery.nearest] == ["Outlet B"] and 0.0 <= bakery.nearest[0].similarity < 1.0
+    assert (bakery.status == "partial") == ("Outlet B" in bakery.possibly)
+    gaps = [g for g in c.unique if g.article_id == "a"]
+    assert all(g.nearest and g.nearest[0].outlet == "Outlet B" for g in gaps)

@@ -205,6 +205,8 @@ class Alignment:
     matches: tuple[AlignedRef, ...] = ()  # the sentences of other outlets that state the same fact
     # Per other outlet with no match: its closest sentence and score, the evidence that it leaves this out.
     nearest: tuple[AlignedRef, ...] = ()
+    # Other outlets whose closest sentence comes near (may tell it in other words): no omission is claimed.
+    possibly: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

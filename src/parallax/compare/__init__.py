@@ -48,6 +48,7 @@ def compare_story(
     """
     wanted = set(story.article_ids)
     members = _own_unknown_outlets([a for a in analyzed if not wanted or a.article.id in wanted])
+    members = [_without_own_outlet(a) for a in members]
     story = replace(story, outlets=tuple(dict.fromkeys(a.article.outlet for a in members)))
     canonical = {e.id: _canonical_name(e) for e in entities}
     facts = sentence_facts(members, canonical=canonical)
@@ -78,7 +79,8 @@ def compare_story(
         articles=articles,
         entities=tuple(entities),
         quotes=quotes,
-        quote_groups=group_quotes(quotes, articles, quote_vectors),
+        quote_groups=group_quotes(quotes, articles, quote_vectors, entities=entities,
+                                  mentions=tuple(m for a in members for m in a.mentions)),
         alignments=aligned.alignments,
         unique=aligned.unique,
         missing=aligned.missing,
@@ -107,6 +109,35 @@ def _own_unknown_outlets(members: Sequence[AnalyzedArticle]) -> list[AnalyzedArt
             item = replace(item, article=replace(item.article, outlet=label))
         out.append(item)
     return out
+
+
+# House names an outlet's own reporters give it ("told The Huffington Post" in HuffPost).
+_HOUSE_NAMES = {"huffington post": "huffpost"}
+
+
+def is_own_outlet(name: str, outlet: str) -> bool:
+    """Whether a source named in an article is the outlet that published it ("told The Times" in the New
+    York Times): an outlet reporting to itself is not a source it relies on."""
+    from parallax.ingest.outlets import outlet_key
+
+    source, own = outlet_key(name), outlet_key(outlet)
+    if not source or not own:
+        return False
+    if source == own or _HOUSE_NAMES.get(source) == own.replace(" ", ""):
+        return True
+    words, own_words = source.split(), own.split()
+    # "Times" / "The Post" for "New York Times" / "Washington Post": the outlet's last word alone.
+    return len(words) == 1 and len(own_words) > 1 and words[0] == own_words[-1]
+
+
+def _without_own_outlet(item: AnalyzedArticle) -> AnalyzedArticle:
+    outlet = item.article.outlet
+    sources = tuple(c for c in item.sources if not is_own_outlet(c.name, outlet))
+    quotes = tuple(replace(q, relay=None) if q.relay is not None and is_own_outlet(q.relay.name, outlet) else q
+                   for q in item.quotes)
+    if len(sources) == len(item.sources) and quotes == item.quotes:
+        return item
+    return replace(item, sources=sources, quotes=quotes)
 
 
 def _canonical_name(entity: Entity) -> str:

@@ -22,7 +22,7 @@ from parallax.model import AlignedRef, Alignment, OutletGap
 from .features import SentenceFacts
 from .same_fact import SameFactModel, pair_features
 
-__all__ = ["AlignConfig", "AlignResult", "align", "candidate_pairs", "fact_units"]
+__all__ = ["AlignConfig", "AlignResult", "align", "candidate_pairs", "fact_units", "scored_pairs"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -90,8 +90,7 @@ def align(
         cosine, pairs, scores = scored.cosine, scored.pairs, scored.scores
     else:
         cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
-        pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
-        pairs += _closest_pairs(facts, cosine, pairs)
+        pairs = scored_pairs(facts, cosine, config)
         scores = np.zeros((n, n), dtype=np.float32)
         if pairs:
             rows, cols = np.array(pairs).T
@@ -105,7 +104,7 @@ def align(
     units = [fact_units(f) for f in facts]
     unique = tuple(
         _gap(facts[i], (), a) for i, a in enumerate(alignments)
-        if a.status != "shared" and len(units[i]) >= config.min_units
+        if a.status == "unique" and len(units[i]) >= config.min_units
     )
     missing = tuple(_missing(facts, alignments, units, config))
     LOGGER.info("aligned %d sentences: %s", n, Counter(a.status for a in alignments))
@@ -132,6 +131,12 @@ def candidate_pairs(
         keep &= near | near.T
     rows, cols = np.nonzero(np.triu(keep, k=1))
     return list(zip(rows.tolist(), cols.tolist()))
+
+
+def scored_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray, config: AlignConfig) -> list[tuple[int, int]]:
+    """The pairs the model scores: candidates by cosine, plus each sentence's closest in every other outlet."""
+    pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
+    return pairs + _closest_pairs(facts, cosine, pairs)
 
 
 def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
@@ -188,14 +193,10 @@ def _alignment(i: int, facts: Sequence[SentenceFacts], scores: np.ndarray, links
         if outlet not in nearest or scores[i, j] > scores[i, nearest[outlet]]:
             nearest[outlet] = int(j)
     near = tuple(_ref(facts[j], float(scores[i, j])) for j in sorted(nearest.values(), key=lambda j: -scores[i, j]))
-    if matches:
-        status = "shared"
-    elif any(r.similarity >= model.near for r in near):
-        status = "partial"
-    else:
-        status = "unique"
+    possibly = tuple(sorted(r.outlet for r in near if r.similarity >= model.near))
+    status = "shared" if matches else "partial" if possibly else "unique"
     return Alignment(me.article_id, me.outlet, me.index, me.start, me.end, status,
-                     tuple(sorted(outlets)), matches, near)
+                     tuple(sorted(outlets)), matches, near, possibly)
 
 
 def _gap(f: SentenceFacts, reported_by: tuple[str, ...], alignment: Alignment, *,
@@ -217,7 +218,7 @@ def _missing(
         covered: set[tuple[str, int]] = set()
         for i, a in enumerate(alignments):
             reporters = {a.outlet, *a.outlets}
-            if absent in reporters or (a.article_id, a.sentence) in covered:
+            if absent in reporters or absent in a.possibly or (a.article_id, a.sentence) in covered:
                 continue
             if len(reporters & set(others)) < need or len(units[i]) < config.min_units:
                 continue

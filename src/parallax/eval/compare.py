@@ -12,8 +12,8 @@ grouping of articles into stories, and five measures are scored:
   X's sentence to Y's sentence. Precision is over every cross-outlet link the comparison makes (gold facts
   are exhaustive for what two outlets share); recall over the gold (fact, X, Y) triples.
 - ``omission``: for every fact X states and article Y of another outlet that does not, X's sentence should
-  have no link into Y ("only in X" / "missing from Y"); precision is over the (fact, X, Y) triples the
-  comparison leaves unlinked.
+  have no link into Y and not be marked as possibly told there in other words ("only in X" / "missing
+  from Y"); precision is over the (fact, X, Y) triples the comparison claims Y leaves out.
 - ``conflicts``: a reported conflict matches a gold one when its two sentences hold the two gold snippets.
 - ``quotes``: every pair of articles inside one quote group, matched when both wordings overlap the gold
   snippets of one remark.
@@ -183,6 +183,13 @@ def _score_alignment(gold: dict[str, object], comparison: Comparison, where: _Lo
                      outlet_of: dict[str, str], scores: StoryScores) -> None:
     links = _links(comparison)
     linked_articles = {(x, s, y) for x, s, y, _ in links}
+    # A sentence whose closest sentence in Y comes near is "possibly reported" there: no omission claimed.
+    articles_of = {}
+    for article in comparison.articles:
+        articles_of.setdefault(article.outlet, []).append(article.id)
+    for a in comparison.alignments:
+        for outlet in getattr(a, "possibly", ()):
+            linked_articles.update((a.article_id, a.sentence, y) for y in articles_of.get(outlet, ()))
     text_of = {(s.article_id, s.index): s.text for s in comparison.sentences}
     good_links: set[tuple[str, int, str, int]] = set()
     shared, omission = scores.counts["shared"], scores.counts["omission"]

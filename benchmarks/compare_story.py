@@ -1,0 +1,78 @@
+"""Time to compare one three-outlet story: the 12 BASIL stories of the comparison gold (dev).
+
+    .venv/bin/python benchmarks/compare_story.py [--repeat 3] [--json benchmarks/results/compare_story.json]
+
+The articles are analysed once (not timed); then each story is compared ``--repeat`` times as a stored story
+is (entities resolved, then ``compare_story`` with the packaged sentence encoder, loaded before the clock
+starts) and the fastest round of each story counts. Prints the median and total over the stories.
+Runs on any checkout that has ``parallax.eval.compare``'s loaders; to compare two commits, run it from a
+worktree of each with ``PYTHONPATH=<worktree>/src``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gold", type=Path, default=SHARED / "comparison" / "gold-dev.jsonl")
+    parser.add_argument("--articles", type=Path, default=SHARED / "stories" / "basil-dev.jsonl")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+
+    from parallax.analyze import analyze_articles
+    from parallax.compare import compare_story
+    from parallax.model import Article, Story
+    from parallax.stories.embed import get_embedder
+    from parallax.stories.resolve import resolve_entities
+
+    gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    wanted = {aid for g in gold if len(g["articles"]) == 3 for aid in g["articles"]}
+    rows = [json.loads(line) for line in args.articles.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles = [Article(r["id"], r["outlet"], r.get("title", ""), r["text"], r.get("date")) for r in rows
+                if r["id"] in wanted]
+    analysed = {a.article.id: a for a in analyze_articles(articles)}
+    embedder = get_embedder()
+    embedder.embed(["warm up the encoder"])
+    timings: dict[str, float] = {}
+    for entry in gold:
+        members = [analysed[aid] for aid in entry["articles"] if aid in analysed]
+        if len(members) != 3:
+            continue
+        best = float("inf")
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            entities, ids = resolve_entities(members)
+            linked = [replace(a, mentions=tuple(replace(m, entity_id=ids.get((m.article_id, m.start, m.end),
+                                                                            m.entity_id))
+                                                for m in a.mentions)) for a in members]
+            compare_story(Story(entry["story"], entry["story"], tuple(a.article.id for a in members)), linked,
+                          entities=entities, embedder=embedder)
+            best = min(best, time.perf_counter() - started)
+        timings[entry["story"]] = best
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent).stdout.strip()
+    result = {"commit": commit, "stories": len(timings), "repeat": args.repeat,
+              "median_s": round(statistics.median(timings.values()), 3),
+              "total_s": round(sum(timings.values()), 3),
+              "per_story_s": {k: round(v, 3) for k, v in timings.items()}}
+    print(f"{len(timings)} three-outlet stories, best of {args.repeat}: median {result['median_s']} s, "
+          f"total {result['total_s']} s")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
