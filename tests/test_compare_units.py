@@ -216,3 +216,19 @@ def test_compare_gaps_carry_near_misses_and_possibly() -> None:
     assert (bakery.status == "partial") == ("Outlet B" in bakery.possibly)
     gaps = [g for g in c.unique if g.article_id == "a"]
     assert all(g.nearest and g.nearest[0].outlet == "Outlet B" for g in gaps)
+
+
+@pytest.mark.parametrize(("sentence", "appositive", "kept"), [
+    ("Dmitri S. Peskov, the Kremlin's spokesman, said so.", "the Kremlin's spokesman", True),
+    ("Bob Etheridge, a Democrat, is seen in the video.", "Democrat", True),
+    ("Rep. Darrell Issa (R-Calif.) said it.", "R-Calif.", False),
+    ("Rep. Darrell Issa (R-Calif.) said it.", "Calif.", False),
+])
+def test_compare_labels_are_descriptions_not_fragments(sentence: str, appositive: str, kept: bool) -> None:
+    from parallax.analyze.nlp import load_nlp
+    from parallax.compare.labels import is_description
+
+    doc = load_nlp(disable=("ner", "lemmatizer"))(sentence)
+    start = sentence.index(appositive)
+    span = doc.char_span(start, start + len(appositive), alignment_mode="expand")
+    assert span is not None and is_description(span) is kept

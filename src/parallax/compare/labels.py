@@ -75,10 +75,12 @@ def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previou
             continue
         root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[-1])
         others = {t.i for t in span if _inside_other(sent, t, m, mentions)}
-        for label in _around(root, tokens):
+        if not _nameable(name_of(m)):
+            continue
+        for label in map(_noun_phrase, _around(root, tokens, titles=m.label == "PERSON")):
             if not label or label.root.i in others or label.text.lower() in _HONORIFICS:
                 continue  # a title that is only "Mr.", or a span headed by another named entity
-            if label.root.pos_ in ("VERB", "AUX") and label.root.dep_ not in ("relcl",):
+            if not is_description(label):
                 continue
             claimed.update(t.i for t in label)
             yield name_of(m), label.text, sent.start + label.start_char - span.start_char, \
@@ -86,12 +88,58 @@ def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previou
     yield from _designators(span, sent, mentions, previous, claimed, name_of)
 
 
+def _nameable(name: str) -> bool:
+    """An entity a reader can recognise by this name: not a fragment of a party-and-state tag ("calif.")."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= 3 and not (name.endswith(".") and " " not in name)
+
+
+_MEASURES = frozenset({"percent", "percentage", "point", "points", "votes", "%"})
+MAX_DESCRIPTION_WORDS = 10
+
+
+def _noun_phrase(label: SpacySpan) -> SpacySpan:
+    """The label without the relative clause its head noun carries ("the agent who disparaged …" ->
+    "the agent"), and empty when what is left is still longer than a description runs."""
+    doc = label.doc
+    if not len(label):
+        return label
+    end = label.end
+    for child in label.root.rights:
+        if child.dep_ in ("relcl", "acl") and label.start <= child.left_edge.i < end:
+            end = child.left_edge.i
+    while end > label.start and (doc[end - 1].is_punct or doc[end - 1].pos_ in ("CCONJ", "ADP")):
+        end -= 1
+    phrase = doc[label.start : end]
+    return phrase if len(phrase) <= MAX_DESCRIPTION_WORDS else doc[label.start : label.start]
+
+
+def is_description(label: SpacySpan) -> bool:
+    """Whether a span is a noun phrase that describes (``"the Kremlin's spokesman"``, ``"a Democrat"``):
+    headed by a noun, with at least one common noun or adjective in it, and no unbalanced bracket or quote.
+    Names alone ("R", "Calif."), clauses and verb phrases are fragments, not labels."""
+    if label.root.pos_ not in ("NOUN", "PROPN") or label.root.dep_ == "relcl":
+        return False
+    if label.root.lower_ in _MEASURES or any(t.like_num and t.head == label.root for t in label):
+        return False  # "49 percent to 44 percent": a figure, not a description
+    described = any(t.pos_ in ("NOUN", "ADJ") and t.is_alpha and len(t) >= 3 for t in label)
+    # "a Democrat", "the Republican": a proper noun after an article describes; a bare "Calif." does not.
+    introduced = label.start > 0 and label.doc[label.start - 1].lower_ in ("a", "an", "the") and \
+        any(t.is_alpha and len(t) >= 3 for t in label)
+    if not (described or introduced):
+        return False
+    text = label.text
+    if text.count("(") != text.count(")") or text.count("“") != text.count("”") or text.count('"') % 2:
+        return False
+    return sum(c.isalpha() for c in text) >= 4
+
+
 def _inside_other(sent: Sentence, token: Token, mention: Mention, mentions: list[Mention]) -> bool:
     at = sent.start + token.idx
     return any(o is not mention and o.start <= at < o.end for o in mentions)
 
 
-def _around(root: Token, tokens: list[Token]) -> Iterator[SpacySpan]:
+def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterator[SpacySpan]:
     doc = root.doc
     inside = {t.i for t in tokens}
     for child in root.children:
@@ -100,7 +148,8 @@ def _around(root: Token, tokens: list[Token]) -> Iterator[SpacySpan]:
         elif child.dep_ == "relcl":
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
     # Titles before a name: "Kremlin spokesman", "Iranian Foreign Minister"; keep the nominal part.
-    mods = [c for c in root.lefts if c.i not in inside and c.dep_ in ("compound", "amod", "nmod")]
+    # Only people carry titles; before an organisation or a place the words are its use ("FBI career").
+    mods = [c for c in root.lefts if titles and c.i not in inside and c.dep_ in ("compound", "amod", "nmod")]
     if mods:
         start = min(c.left_edge.i for c in mods)
         title = doc[start : min(inside)]
