@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import socket
 import subprocess
 import sys
@@ -67,6 +68,55 @@ def test_web_server_ingest_auth_and_limit(base_url: str) -> None:
     ok = httpx.post(base_url + "/api/ingest?analyze=0", json=article, headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 201
     assert httpx.get(base_url + "/articles/live-1.json").json()["article"]["title"] == "Live"
+
+
+@pytest.fixture(scope="module")
+def roomy_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live server that takes bodies big enough to hold hostile JSON (100,000 brackets)."""
+    db = build_sample_db(tmp_path_factory.mktemp("roomy") / "parallax.db")
+    with live_server(create_app(db, ingest_token=TOKEN, max_upload_bytes=1_000_000)) as url:
+        yield url
+
+
+def _post_json(url: str, body: bytes) -> httpx.Response:
+    return httpx.post(url + "/api/ingest?analyze=0", content=body, timeout=60,
+                      headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+
+
+def _row(article_id: str, **fields: str) -> str:
+    text = f"A made-up report numbered {article_id} from Port Avel, where the ferry ran late again on Friday."
+    return json.dumps({"id": article_id, "outlet": "Live Outlet", "title": "Ferry", "text": text, **fields})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b"[" * 100_000 + b"]" * 100_000, b'{"articles": [' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_000 + b"]}",
+     ("[" + _row("deep-1") + ", " + "[" * 100_000 + "]" * 100_000 + "]").encode()],
+    ids=["open", "closed", "object", "after-a-good-row"],
+)
+def test_web_server_ingest_deep_json_is_a_400(roomy_url: str, body: bytes) -> None:
+    r = _post_json(roomy_url, body)
+    assert r.status_code == 400, r.text
+    message = r.json()["error"]["message"]
+    assert message.startswith("body is JSON nested too deeply") and "\n" not in message
+
+
+def test_web_server_ingest_huge_numbers_cost_only_their_row(roomy_url: str) -> None:
+    digits = "7" * 5_000
+    body = "[" + ", ".join([
+        _row("num-1"),
+        f'{{"id": {digits}, "outlet": "Live Outlet", "text": "A made-up note on the harbour dredging plan."}}',
+        f'{{"id": "num-3", "text": {digits}}}',
+        digits,
+    ]) + "]"
+    r = _post_json(roomy_url, body.encode())
+    assert r.status_code == 201, r.text
+    assert r.json()["added"] == 2
+    errors = r.json()["errors"]
+    assert len(errors) == 2
+    assert errors[0].startswith("request[2]: has a number (7777") and "'text'" in errors[0]
+    assert errors[1].startswith("request[3]: is a JSON number, not an object")
+    assert httpx.get(roomy_url + "/articles/num-1.json").status_code == 200
 
 
 def test_web_server_serve_refuses_nothing_but_warns_off_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

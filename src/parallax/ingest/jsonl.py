@@ -19,7 +19,16 @@ from parallax.ingest.assemble import Draft, finish
 from parallax.ingest.html import fragment_to_text
 from parallax.model import Article
 
-__all__ = ["Overlong", "bounded_lines", "read_json_text", "read_jsonl_file", "read_jsonl_lines", "row_article"]
+__all__ = [
+    "Overlong",
+    "bounded_lines",
+    "json_articles",
+    "parse_json",
+    "read_json_text",
+    "read_jsonl_file",
+    "read_jsonl_lines",
+    "row_article",
+]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -111,11 +120,15 @@ def _parse_line(raw: bytes, *, where: str) -> Any | InputError:
         return InputError(
             where, f"is not valid UTF-8 (offset {error.start} in the line)", "convert it to UTF-8"
         )
-    return _loads(text, where=where, hint="fix or remove that line")
+    return parse_json(text, where=where, hint="fix or remove that line")
 
 
-def _loads(text: str, *, where: str, hint: str) -> Any | InputError:
-    """The parsed JSON, or an error saying why it cannot be read (syntax, nesting)."""
+def parse_json(text: str, *, where: str, hint: str) -> Any | InputError:
+    """The parsed JSON, or an error for ``where`` saying why it cannot be read (syntax, nesting).
+
+    Numbers of any length are read (over 4,300 digits as :class:`~decimal.Decimal`), and nesting too
+    deep for the decoder is an error, not a crash: this is the one JSON parser for untrusted input.
+    """
     try:
         return json.loads(text, parse_int=_int)
     except json.JSONDecodeError as error:
@@ -135,23 +148,28 @@ def _int(digits: str) -> int | Decimal:
 
 def read_json_text(text: str, *, source: str) -> Iterator[Article | InputError]:
     """Articles from a JSON document: one object, an array of objects, or ``{"articles": [...]}``."""
-    data = _loads(text, where=source, hint="fix it")
+    data = parse_json(text, where=source, hint="fix it")
     if isinstance(data, InputError):
         yield data
         return
+    yield from json_articles(data, source=source, source_path=source)
+
+
+def json_articles(data: Any, *, source: str, source_path: str | None = None) -> Iterator[Article | InputError]:
+    """Articles from parsed JSON (:func:`parse_json`): one object, an array of objects, or ``{"articles": [...]}``."""
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     rows = data if isinstance(data, list) else [data]
     for index, row in enumerate(rows):
         where = f"{source}[{index}]" if isinstance(data, list) else source
-        yield row_article(row, source=where, source_path=source)
+        yield row_article(row, source=where, source_path=source_path)
 
 
 def row_article(row: Any, *, source: str, source_path: str | None = None) -> Article | InputError:
     """An article from one JSON object with at least a body (``text``, ``body``, ``content``, ...)."""
     if not isinstance(row, dict):
         return InputError(
-            source, f"is a JSON {type(row).__name__}, not an object", "give one object per article"
+            source, f"is a JSON {_json_kind(row)}, not an object", "give one object per article"
         )
     text = _body(row, source=source)
     if isinstance(text, InputError):
@@ -171,6 +189,17 @@ def row_article(row: Any, *, source: str, source_path: str | None = None) -> Art
         source=source,
         source_path=source_path,
     )
+
+
+def _json_kind(value: Any) -> str:
+    """JSON's name for the kind of a parsed value (never Python's: 'Decimal', 'NoneType')."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float, Decimal)):
+        return "number"
+    return {str: "string", list: "array"}.get(type(value), "value")
 
 
 def _lookup(row: dict[str, Any], key: str) -> Any:

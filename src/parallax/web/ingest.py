@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import re
 import tempfile
 from collections.abc import AsyncGenerator
@@ -83,25 +82,20 @@ async def _uploads(request: Request, body: bytes, limit: int) -> list[tuple[str,
 
 
 def _json_articles(body: bytes) -> list[Article | InputError]:
+    """The body's articles, read by the same hardened JSON reader as files; 400 when the body is unreadable."""
+    from parallax.ingest.jsonl import json_articles, parse_json
+
     try:
-        data = json.loads(body)
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HTTPException(400, f"body is not UTF-8 (byte {exc.start}); send JSON encoded as UTF-8") from None
-    except json.JSONDecodeError as exc:
-        joint = " " if exc.msg.endswith(" at") else " at "  # some of json's messages end in "at" already
-        raise HTTPException(
-            400, f"body is not valid JSON ({exc.msg}{joint}line {exc.lineno} column {exc.colno}); fix it and send it again"
-        ) from None
-    except RecursionError:
-        raise HTTPException(400, "body is JSON nested too deeply to read; send one object per article") from None
-    if isinstance(data, dict) and isinstance(data.get("articles"), list):
-        data = data["articles"]
-    rows = data if isinstance(data, list) else [data]
-    if not rows:
+    data = parse_json(text, where="body", hint="fix it and send it again")
+    if isinstance(data, InputError):
+        raise HTTPException(400, f"body {data.problem}; {data.hint}")
+    items = list(json_articles(data, source="request"))
+    if not items:
         raise HTTPException(400, "no articles in the body; send an object, a list, or {\"articles\": [...]}")
-    from parallax.ingest.jsonl import row_article
-
-    return [row_article(row, source=f"request[{i}]") for i, row in enumerate(rows)]
+    return items
 
 
 def _safe_filename(name: str, index: int) -> str:
