@@ -232,3 +232,13 @@ def test_compare_labels_are_descriptions_not_fragments(sentence: str, appositive
     start = sentence.index(appositive)
     span = doc.char_span(start, start + len(appositive), alignment_mode="expand")
     assert span is not None and is_description(span) is kept
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("His final day in office will be Feb. 28.", {"02-28"}),
+    ("The end date is February 28, 2019.", {"02-28", "2019"}),
+    ("Hearings run from Sept. 4 to Aug 12.", {"09-04", "08-12"}),
+    ("Sales reached 1,200 in February, 2019.", {"2019"}),
+])
+def test_compare_dates_read_abbreviated_months(text: str, days: set[str]) -> None:
+    assert set(dates_in(text, None)) == days

@@ -36,7 +36,11 @@ _ALIASES = {
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
-_MONTH_DAY = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\.?\s+(\d{1,2})\b")
+# Month names and the abbreviations news style uses ("Feb. 28", "Sept. 4"), longest first.
+_MONTH_NUMBER = {**{m: i + 1 for i, m in enumerate(_MONTHS)},
+                 **{m[:3]: i + 1 for i, m in enumerate(_MONTHS) if m != "may"}, "sept": 9}
+_MONTH_DAY = re.compile(r"\b(" + "|".join(sorted((m.capitalize() for m in _MONTH_NUMBER), key=len, reverse=True))
+                        + r")\.?\s+(\d{1,2})\b(?!,\d)")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(w.capitalize() for w in WEEKDAYS) + r")\b")
 _DEMONYM_ENDINGS = ("an", "ese", "i", "ish", "ic")
@@ -126,7 +130,9 @@ def dates_in(text: str, article_date: str | None) -> frozenset[str]:
         if base and re.search(rf"\b{word}\b", text, re.I):
             out.add((base + dt.timedelta(days=delta)).isoformat())
     for match in _MONTH_DAY.finditer(text):
-        out.add(f"{_MONTHS.index(match.group(1).lower()) + 1:02d}-{int(match.group(2)):02d}")
+        day = int(match.group(2))
+        if 1 <= day <= 31:
+            out.add(f"{_MONTH_NUMBER[match.group(1).lower()]:02d}-{day:02d}")
     out.update(_YEAR.findall(text))
     return frozenset(out)
 
