@@ -202,6 +202,8 @@ def train(args: argparse.Namespace) -> None:
     val_items = sequences(val_pairs, args.max_length, both_orders=True)
     val_gold = np.array([p.same for p in val_pairs])
     model = PairNet(pool=args.pool, dropout=args.dropout)
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     train_cache = val_cache = None
     if args.freeze:
         model.freeze(args.freeze)
@@ -265,6 +267,7 @@ def main(argv: list[str]) -> int:
         "--freeze", type=int, default=3, help="freeze the embeddings and MiniLM's first N layers (0: train all)"
     )
     parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--init", type=Path, help="start from this pairs.pt (a run's weights, same --pool)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
     train(parser.parse_args(argv))
