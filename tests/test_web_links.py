@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -60,20 +61,31 @@ def _links(response: httpx.Response) -> list[str]:
     return []
 
 
-def crawl(base: str) -> tuple[dict[str, int], list[tuple[int, str, str]]]:
-    """Status of every same-site URL reachable from ``/``, and the failures as (status, url, linked from)."""
+@dataclass
+class Crawl:
+    """What a crawl found: the status of every URL, the failures as (status, url, linked from), and the
+    URLs whose body holds one of the strings that must never be shown."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[int, str, str]] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)
+
+
+def crawl(base: str, *, forbidden: Sequence[str] = ()) -> Crawl:
+    """Every same-site URL reachable from ``/``; a body holding any of ``forbidden`` is a leak."""
     site = urlsplit(base).netloc
-    seen: dict[str, int] = {}
+    found = Crawl()
     queue: deque[tuple[str, str]] = deque([("/", "(start)")])
-    failures: list[tuple[int, str, str]] = []
     queued = {"/"}
     with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client:
-        while queue and len(seen) < MAX_PAGES:
+        while queue and len(found.seen) < MAX_PAGES:
             path, source = queue.popleft()
             response = client.get(path)
-            seen[path] = response.status_code
+            found.seen[path] = response.status_code
+            if any(secret in response.text for secret in forbidden):
+                found.leaks.append(path)
             if response.status_code >= 400:
-                failures.append((response.status_code, path, source))
+                found.failures.append((response.status_code, path, source))
                 continue
             here = str(response.url)
             for link in _links(response):
@@ -84,33 +96,43 @@ def crawl(base: str) -> tuple[dict[str, int], list[tuple[int, str, str]]]:
                 if full not in queued:
                     queued.add(full)
                     queue.append((full, path))
-    return seen, failures
+    return found
 
 
-def _corpus_db(tmp: Path, name: str) -> Path:
+def _corpus_source(name: str) -> Path:
     source = EXAMPLES if name == "examples" else SHARED_DATA / "seeds"
     if not source.exists():
         pytest.skip(f"needs {source} (the shared data beside the repository); it is absent here")
-    db = tmp / f"{name}.db"
+    return source.resolve()
+
+
+def _corpus_db(tmp: Path, source: Path) -> Path:
+    db = tmp / "parallax.db"
     assert main(["--db", str(db), "-q", "ingest", str(source)]) == 0
     assert main(["--db", str(db), "-q", "analyze"]) == 0
     return db
 
 
 @pytest.fixture(scope="module", params=["examples", "seeds"])
-def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    db = _corpus_db(tmp_path_factory.mktemp("links"), request.param)
+def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    source = _corpus_source(request.param)
+    db = _corpus_db(tmp_path_factory.mktemp("links"), source)
     with live_server(create_app(db)) as base:
-        seen, failures = crawl(base)
-    return {"seen": seen, "failures": failures}
+        # The folders the store and its inputs live in are the server's business, not a visitor's.
+        return crawl(base, forbidden=(str(source), str(db.parent)))
 
 
-def test_web_links_every_link_resolves(crawled: dict[str, Any]) -> None:
-    assert crawled["failures"] == [], "\n".join(f"{s} {url} (linked from {src})" for s, url, src in crawled["failures"])
+def test_web_links_every_link_resolves(crawled: Crawl) -> None:
+    assert crawled.failures == [], "\n".join(f"{s} {url} (linked from {src})" for s, url, src in crawled.failures)
 
 
-def test_web_links_crawl_reaches_every_kind_of_page(crawled: dict[str, Any]) -> None:
-    seen = crawled["seen"]
+def test_web_links_no_page_shows_a_server_path(crawled: Crawl) -> None:
+    assert crawled.leaks == []
+    assert any(p.startswith("/stories/") and p.endswith(".json") for p in crawled.seen)  # whole comparisons too
+
+
+def test_web_links_crawl_reaches_every_kind_of_page(crawled: Crawl) -> None:
+    seen = crawled.seen
     assert len(seen) < MAX_PAGES
     for prefix in ("/stories/", "/articles/", "/entities/", "/quotes", "/docs"):
         assert any(path.startswith(prefix) for path in seen), prefix
@@ -119,8 +141,8 @@ def test_web_links_crawl_reaches_every_kind_of_page(crawled: dict[str, Any]) -> 
     assert len(twins) >= len([p for p in html_pages if p != "/"]) // 2  # the JSON twins were followed too
 
 
-def test_web_links_json_next_links_are_site_paths(crawled: dict[str, Any]) -> None:
-    pages = [p for p in crawled["seen"] if "offset=" in p or "page=" in p]
+def test_web_links_json_next_links_are_site_paths(crawled: Crawl) -> None:
+    pages = [p for p in crawled.seen if "offset=" in p or "page=" in p]
     assert all(p.startswith("/") for p in pages)
 
 
@@ -138,9 +160,10 @@ def test_web_links_crawler_reports_a_broken_link(tmp_path: Path) -> None:
 
     app = Starlette(routes=[Route("/", home), Route("/ok", ok)])
     with live_server(app) as base:
-        seen, failures = crawl(base)
-    assert sorted(failures) == [(404, "/entities/missing", "/"), (404, "/gone?offset=1", "/ok")]
-    assert set(seen) == {"/", "/ok", "/entities/missing", "/gone?offset=1"}
+        found = crawl(base, forbidden=("not a link",))
+    assert sorted(found.failures) == [(404, "/entities/missing", "/"), (404, "/gone?offset=1", "/ok")]
+    assert set(found.seen) == {"/", "/ok", "/entities/missing", "/gone?offset=1"}
+    assert found.leaks == ["/ok"]
 
 
 def test_web_links_json_links_found_in_nested_data() -> None:

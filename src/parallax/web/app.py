@@ -113,4 +113,6 @@ def create_app(
     app.state.outlet_cache = {}
     app.state.story_pages = views.PageCache()
     app.state.entity_pages = views.PageCache(size=128)
+    # Whole comparisons as sent (gzip, server paths cut): up to ~2 MB each for a 200-article story.
+    app.state.comparison_bodies = views.PageCache(size=32)
     return app

@@ -22,6 +22,7 @@ from parallax.store import queries as Q
 from parallax.store.pages import page_sections, story_columns, story_summary
 
 from .negotiate import render, wants_json
+from .public import public_comparison, public_json_bytes
 from .present import (
     annotations_for,
     column_html,
@@ -158,18 +159,40 @@ async def story(request: Request) -> Response:
     story_id = request.path_params["story_id"]
     page = _int(request, "page", 1, low=1, high=100_000)
     if wants_json(request) and request.query_params.get("view") != "page":
-        stored = await _read(request, lambda db: db.comparison_bytes(story_id))
-        if stored is not None:  # the stored JSON as is: no parse and re-serialise of a large document
-            body, packed = stored
+        packed = await run_in_threadpool(_comparison_body, request, story_id)
+        if packed is not None:  # the stored JSON, not parsed and re-serialised: it can be 15 MB
             headers = {"Vary": "Accept, Accept-Encoding"}
-            if packed and "gzip" in request.headers.get("accept-encoding", "").lower():
-                headers["Content-Encoding"] = "gzip"  # kept compressed: sent without recompressing
-            elif packed:
-                body = await run_in_threadpool(gzip.decompress, body)
+            if "gzip" in request.headers.get("accept-encoding", "").lower():
+                headers["Content-Encoding"] = "gzip"
+                body = packed
+            else:
+                body = await run_in_threadpool(gzip.decompress, packed)
             return Response(body, media_type="application/json", headers=headers)
-        data = await _read(request, lambda db: load_comparison(db, story_id))
+        data = await _read(request, lambda db: public_comparison(load_comparison(db, story_id)))
         return JSONResponse(data, headers={"Vary": "Accept"})
     return await run_in_threadpool(_story_page, request, story_id, page)
+
+
+def _comparison_body(request: Request, story_id: str) -> bytes | None:
+    """The stored comparison as gzip-compressed JSON with server paths cut (:func:`public_json_bytes`);
+    None when the story is not compared. Kept until the story is compared again."""
+    with request.app.state.pool.connection() as db:
+        canonical = db.story(story_id).id
+        key = (canonical, Q.comparison_stamp(db, canonical))
+        cache: PageCache = request.app.state.comparison_bodies
+        cached = cache.get(key)
+        if cached is not None:
+            return cached[0]
+        stored = db.comparison_bytes(canonical)
+    if stored is None:
+        return None
+    body, packed = stored
+    text = gzip.decompress(body) if packed else body
+    public = public_json_bytes(text)
+    if not packed or public != text:
+        body = gzip.compress(public, compresslevel=1, mtime=0)  # level 1, as the store packs them
+    cache.put(key, (body, "application/json"))
+    return body
 
 
 class PageCache:
@@ -332,7 +355,7 @@ async def article(request: Request) -> Response:
         return analyzed, Q.article_story(db, aid), Q.entity_forms(db, aid)
 
     analyzed, in_story, forms = await _read(request, load)
-    data = dict(to_dict(analyzed))
+    data = public_comparison(dict(to_dict(analyzed)))
     data["story"] = None if in_story is None else {"id": in_story[0], "title": in_story[1]}
     data["entity_keys"] = forms
     context: dict[str, Any] = {"a": analyzed, "story": in_story, "body": None}
