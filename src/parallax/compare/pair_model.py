@@ -121,7 +121,9 @@ class PairModel:
     def _logits(self, sequences: Sequence[tuple[list[int], list[int]]], batch_size: int) -> np.ndarray:
         """The graph's logit of each (ids, types) sequence, run in batches of similar length."""
         out = np.empty(len(sequences), dtype=np.float32)
-        order = sorted(range(len(sequences)), key=lambda k: len(sequences[k][0]))
+        # By length, then content: the same sequences always batch alike, whatever order they came in
+        # (int8 activations are scaled per batch), so a pair scores the same in either order.
+        order = sorted(range(len(sequences)), key=lambda k: (len(sequences[k][0]), sequences[k]))
         for start in range(0, len(order), max(1, batch_size)):
             chunk = order[start : start + batch_size]
             width = max(len(sequences[k][0]) for k in chunk)
