@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from parallax.errors import InputError
-from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Story
+from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Mention, Quote, Story
 from parallax.store import Database
 
 if TYPE_CHECKING:
@@ -355,19 +355,34 @@ def _quote_keys(analyzed: Sequence[AnalyzedArticle], entities: Sequence[Entity])
     keys = []
     for item in analyzed:
         for idx, quote in enumerate(item.quotes):
-            entity = None
-            if quote.speaker is not None:
-                span = quote.speaker
-                entity = next(
-                    (by_id[m.entity_id] for m in item.mentions
-                     if m.entity_id in by_id and m.start < span.end and span.start < m.end),
-                    None,
-                )
-            if entity is None and quote.speaker_name:
-                entity = by_form.get(quote.speaker_name.casefold())
+            entity = _speaker_entity(quote, item.mentions, by_id, by_form)
             if entity is not None:
                 keys.append((item.article.id, idx, entity_key(entity.name)))
     return keys
+
+
+# Which entity a speaker span names when it holds several: the person before the organisation it speaks for
+# ("Kremlin spokesman Dmitry Peskov"), the organisation before a nationality or place ("Russian officials",
+# "the Russian foreign ministry"), and anything named before nothing.
+_SPEAKER_RANK = {"PERSON": 0, "ORG": 1}
+
+
+def _speaker_entity(
+    quote: Quote, mentions: Sequence[Mention], by_id: dict[str, Entity], by_form: dict[str, Entity]
+) -> Entity | None:
+    """The story entity who said ``quote``: the person it names, else the organisation, else any entity."""
+    named = by_form.get(quote.speaker_name.casefold()) if quote.speaker_name else None
+    if named is not None and named.label == "PERSON":
+        return named  # the speaker as the quote finder resolved them ("he" -> "Vladimir Putin")
+    inside: list[Entity] = []
+    if quote.speaker is not None:
+        span = quote.speaker
+        inside = [by_id[m.entity_id] for m in mentions
+                  if m.entity_id in by_id and m.start < span.end and span.start < m.end]
+    candidates = inside + ([named] if named is not None else [])
+    # sorted() keeps text order among equals: the first person, then the first organisation.
+    ranked = sorted(candidates, key=lambda entity: _SPEAKER_RANK.get(entity.label, 2))
+    return ranked[0] if ranked else None
 
 
 def _with_entity_ids(analyzed: AnalyzedArticle, mention_ids: dict[tuple[str, int, int], str]) -> AnalyzedArticle:
