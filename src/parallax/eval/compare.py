@@ -73,6 +73,9 @@ class StoryScores:
     story: str
     counts: dict[str, Counts] = field(default_factory=lambda: {m: Counts() for m in MEASURES})
     errors: dict[str, list[str]] = field(default_factory=dict)  # examples of mistakes, per measure
+    # Links counted false that join two outlets' wordings of one remark the gold lists under ``quotes``
+    # only (not under ``facts``): reported beside the score, never added to it.
+    remark_links: int = 0
 
     def note(self, measure: str, text: str) -> None:
         self.errors.setdefault(measure, []).append(text)
@@ -92,6 +95,7 @@ class CompareScores:
     def to_dict(self) -> dict[str, object]:
         return {
             "totals": {m: c.prf() for m, c in self.totals().items()},
+            "shared_links_on_gold_remarks": sum(s.remark_links for s in self.stories),
             "stories": [{"story": s.story, **{m: c.prf() for m, c in s.counts.items()}, "errors": s.errors}
                         for s in self.stories],
         }
@@ -221,11 +225,25 @@ def _score_alignment(gold: dict[str, object], comparison: Comparison, where: _Lo
                         scores.note("omission", f"{fact['id']} {x[:14]} linked into {y[:14]} which lacks it: "
                                     f"{_short(text_of, x, x_sents)}")
     directed = {link for link in links if link[0] < link[2]}
+    remark_pairs = _remark_links(gold, where)
+    scores.remark_links += sum(1 for link in directed if link not in good_links and link in remark_pairs)
     shared.pred += len(directed)
     shared.tp_pred += sum(1 for (x, s, y, t) in directed if (x, s, y, t) in good_links or (y, t, x, s) in good_links)
     for x, s, y, t in sorted(directed):
         if (x, s, y, t) not in good_links and (y, t, x, s) not in good_links:
             scores.note("shared-false", f"{text_of.get((x, s), '')[:90]!r} ~ {text_of.get((y, t), '')[:90]!r}")
+
+
+def _remark_links(gold: dict[str, object], where: _Located) -> set[tuple[str, int, str, int]]:
+    """Sentence pairs holding two outlets' wordings of one gold remark (``quotes``), in both directions."""
+    out: set[tuple[str, int, str, int]] = set()
+    for remark in gold["quotes"]:  # type: ignore[attr-defined]
+        stated = {aid: where.sentences(aid, snip) for aid, snip in remark["in"].items() if aid in where.by_id}
+        for a, a_sents in stated.items():
+            for b, b_sents in stated.items():
+                if a != b:
+                    out |= {(a, s, b, t) for s in a_sents for t in b_sents}
+    return out
 
 
 def _short(text_of: dict[tuple[str, int], str], article: str, sents: Iterable[int]) -> str:
@@ -446,6 +464,9 @@ def _table(scores: CompareScores) -> str:
         prf = counts.prf()
         lines.append(f"{measure:<10} {prf['precision']:>6.3f} {prf['recall']:>6.3f} {prf['f1']:>6.3f}   "
                      f"{counts.tp_pred}/{counts.pred}, {counts.tp_gold}/{counts.gold}")
+    remark = sum(s.remark_links for s in scores.stories)
+    lines.append(f"(of the shared links counted false, {remark} join two wordings of a remark the gold lists "
+                 "under quotes only)")
     lines.append("")
     lines.append(f"{'story':<44} " + " ".join(f"{m[:9]:>9}" for m in MEASURES) + "   (F1; conflicts P/R)")
     for story in scores.stories:
