@@ -152,7 +152,10 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
     from parallax.analyze.quote_features import Layout
     from parallax.cli import main
 
+    from parallax.store import Database
+
     monkeypatch.setenv(MODE_VARIABLE, "fast")  # restored when the test ends
+    Database(tmp_path / "p.db").close()  # read commands refuse a store that does not exist
     assert main(["--accurate-quotes", "--db", str(tmp_path / "p.db"), "stories"]) == 0
     assert os.environ[MODE_VARIABLE] == "accurate"  # what the tagger reads where it loads, workers included
     assert main(["--quote-mode", "fast", "--db", str(tmp_path / "p.db"), "stories"]) == 0
