@@ -242,3 +242,62 @@ def test_compare_labels_are_descriptions_not_fragments(sentence: str, appositive
 ])
 def test_compare_dates_read_abbreviated_months(text: str, days: set[str]) -> None:
     assert set(dates_in(text, None)) == days
+
+
+def _person_facts(text: str, persons: set[str], outlet: str) -> SentenceFacts:
+    from dataclasses import replace
+
+    return replace(_facts(text, persons, outlet), persons=frozenset(persons))
+
+
+def test_conflicts_figures_need_the_same_fact() -> None:
+    a = _facts("The flood killed 12 people in the valley on Tuesday.", {"valley"})
+    b = _facts("The flood killed 40 people in the valley on Tuesday.", {"valley"}, "B")
+    assert pair_conflict(a, b, 0.9, same_fact=0.05) is None  # two different tolls, by the same-fact model
+    assert pair_conflict(a, b, 0.9, same_fact=0.6) is not None
+
+
+def test_conflicts_quoted_figures_are_a_speakers_claim() -> None:
+    a = _facts('“The plan cuts $716 billion from the fund,” the senator said.', {"senator"})
+    b = _facts("The plan cuts $800 billion from the fund.", {"senator"}, "B")
+    assert pair_conflict(a, b, 0.9) is None
+
+
+def test_conflicts_figures_about_different_people_do_not_conflict() -> None:
+    a = _person_facts("Vale's plan would cut $716 billion from the fund.", {"vale"}, "A")
+    b = _person_facts("Ortiz's plan would cut $800 billion from the fund.", {"ortiz"}, "B")
+    assert pair_conflict(a, b, 0.9) is None
+
+
+def test_conflicts_negated_near_copy_is_a_denial() -> None:
+    a = _facts("Passing the bill in the next two weeks would raise the risk of a downturn.", {"congress"})
+    b = _facts("Not passing the bill in the next two weeks would raise the risk of a downturn.", {"congress"}, "B")
+    verdict = pair_conflict(a, b, 0.9, same_fact=0.7)
+    assert verdict is not None and verdict.type == "negation"
+    assert pair_conflict(a, b, 0.9, same_fact=0.05) is None
+
+
+def test_conflicts_one_per_sentence_and_article() -> None:
+    import numpy as np
+
+    from parallax.compare.conflicts import detect_conflicts
+
+    a = _facts("The summit opened in Oslo on Tuesday.", {"oslo"}, "A")
+    b1 = _facts("The summit opened in Oslo on Thursday.", {"oslo"}, "B")
+    b2 = _facts("The summit opened in Oslo on Friday.", {"oslo"}, "B")
+    from dataclasses import replace
+
+    b2 = replace(b2, index=1)
+    found = detect_conflicts([a, b1, b2], np.full((3, 3), 0.9, dtype=np.float32), pairs=[(0, 1), (0, 2)])
+    assert len(found) == 1
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("He asked “Do you support the agenda?”\n\nEtheridge appears irritated.", 2),
+    ("He shouted “Stop!” and walked away. Then he left.", 2),
+    ("The first line ends here\nand the next line starts a sentence.", 2),
+])
+def test_sentences_respect_line_breaks_and_quoted_marks(nlp, text: str, sentences: int) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(text)
+    assert len([s for s in doc.sents if s.text.strip()]) == sentences
+    assert all("\n" not in s.text.strip() for s in doc.sents)
