@@ -364,3 +364,22 @@ def test_web_entity_page_pages_through_remarks(wide_db: Path, monkeypatch: pytes
         assert second["variants"] != first["variants"] and second["prev"]
         assert "Remarks 2–2 of" in c.get(first["next"].replace(".json", "")).text
         assert c.get(f"/entities/ines-calder?page={first['pages'] + 1}").status_code == 404
+
+
+def test_story_page_gaps_carry_their_near_misses() -> None:
+    from parallax.store.pages import story_columns
+    from parallax.web.present import gaps_html
+
+    ref = {"article_id": "b", "outlet": "Outlet B", "sentence": 0, "start": 0, "end": 20, "similarity": 0.12}
+    data = {
+        "articles": [{"id": "a", "outlet": "Outlet A"}, {"id": "b", "outlet": "Outlet B"}],
+        "sentences": [{"article_id": "a", "index": 0, "start": 0, "end": 30, "text": "A bakery gave away bread."},
+                      {"article_id": "b", "index": 0, "start": 0, "end": 20, "text": "The river flooded."}],
+        "unique": [{"outlet": "Outlet A", "article_id": "a", "sentence": 0, "start": 0, "end": 30,
+                    "text": "A bakery gave away bread.", "reported_by": [], "nearest": [ref]}],
+        "missing": [],
+    }
+    gap = story_columns(data)[0]["outlet"]["gaps"]
+    assert gap["only"][0]["nearest"] == [{"outlet": "Outlet B", "key": "b:0", "score": 0.12, "text": "The river flooded."}]
+    html = str(gaps_html([gap], {"a": 1, "b": 1}, 1))
+    assert "closest in Outlet B (0.12, not the same fact)" in html and "The river flooded." in html

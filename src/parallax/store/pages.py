@@ -79,7 +79,8 @@ def story_columns(data: dict[str, Any]) -> list[dict[str, Any]]:
     for s in data.get("sentences", []):
         sentences.setdefault(s["article_id"], []).append(s)
     outlets = list(dict.fromkeys(a.get("outlet", "") for a in data.get("articles", [])))
-    gaps = {g["outlet"]: g for g in _gaps(data.get("unique", []), data.get("missing", []), outlets)}
+    texts = {ref_key(s["article_id"], s["index"]): s["text"] for s in data.get("sentences", [])}
+    gaps = {g["outlet"]: g for g in _gaps(data.get("unique", []), data.get("missing", []), outlets, texts)}
     framing = {
         f["outlet"]: {
             "outlet": f["outlet"],
@@ -173,7 +174,8 @@ def _conflicts(raw: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _gaps(unique: Sequence[dict[str, Any]], missing: Sequence[dict[str, Any]], outlets: Sequence[str]) -> list[dict[str, Any]]:
+def _gaps(unique: Sequence[dict[str, Any]], missing: Sequence[dict[str, Any]], outlets: Sequence[str],
+          texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
     by_outlet: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {o: ([], []) for o in outlets}
     for side, gaps in enumerate((unique, missing)):
         for g in gaps:
@@ -183,17 +185,21 @@ def _gaps(unique: Sequence[dict[str, Any]], missing: Sequence[dict[str, Any]], o
         out.append(
             {
                 "outlet": outlet,
-                "only": [_gap(g) for g in only[:GAPS_SHOWN]],
+                "only": [_gap(g, texts or {}) for g in only[:GAPS_SHOWN]],
                 "n_only": len(only),
-                "missing": [_gap(g) for g in left[:GAPS_SHOWN]],
+                "missing": [_gap(g, texts or {}) for g in left[:GAPS_SHOWN]],
                 "n_missing": len(left),
             }
         )
     return out
 
 
-def _gap(g: dict[str, Any]) -> dict[str, Any]:
-    return {"key": ref_key(g["article_id"], g["sentence"]), "text": g["text"], "reported_by": g.get("reported_by", [])}
+def _gap(g: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    """One gap with the closest sentence of each outlet said to lack it (the evidence a reader checks)."""
+    nearest = [{"outlet": r["outlet"], "key": ref_key(r["article_id"], r["sentence"]), "score": r["similarity"],
+                "text": texts.get(ref_key(r["article_id"], r["sentence"]), "")} for r in g.get("nearest", [])]
+    return {"key": ref_key(g["article_id"], g["sentence"]), "text": g["text"], "reported_by": g.get("reported_by", []),
+            "nearest": nearest}
 
 
 def _sources_table(sources: dict[str, dict[str, int]], outlets: Sequence[str]) -> dict[str, Any]:

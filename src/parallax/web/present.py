@@ -149,7 +149,12 @@ def gaps_html(gaps: Sequence[dict[str, Any]], page_of: dict[str, int], page: int
         for x in listed:
             link = _e(_href(x["key"], x["key"].rsplit(":", 1)[0], page_of, page))
             extra = f' <span class="meta">({_e(", ".join(x["reported_by"]))})</span>' if who and x["reported_by"] else ""
-            out.append(f'<li><a href="{link}">{_e(x["text"])}</a>{extra}</li>')
+            near = "".join(
+                f'<div class="near meta">closest in {_e(n["outlet"])} ({float(n["score"]):.2f}, not the same fact): '
+                f'<a href="{_e(_href(n["key"], n["key"].rsplit(":", 1)[0], page_of, page))}">{_e(n["text"])}</a></div>'
+                for n in x.get("nearest", [])[:2]
+            )
+            out.append(f'<li><a href="{link}">{_e(x["text"])}</a>{extra}{near}</li>')
         if total > len(listed):
             out.append(f'<li class="more">and {total - len(listed)} more</li>')
         return "<ul>" + "".join(out) + "</ul>"
