@@ -35,6 +35,7 @@ from parallax.stories.embed import get_embedder
 from parallax.stories.resolve import resolve_entities
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "parallax" / "models" / "alignment" / "same_fact.json"
+CONFIG = AlignConfig()
 THRESHOLDS = np.round(np.arange(0.15, 0.61, 0.05), 2)
 NEAR = np.round(np.arange(0.05, 0.61, 0.05), 2)
 
@@ -117,7 +118,7 @@ def scored(story: StoryData, model: SameFactModel) -> AlignResult:
 
 
 def score_alignment(story: StoryData, model: SameFactModel, result: AlignResult | None = None) -> StoryScores:
-    aligned = align(story.facts, story.vectors, model=model, scored=result)
+    aligned = align(story.facts, story.vectors, model=model, scored=result, config=CONFIG)
     sentences = tuple(Sentence(f.article_id, f.index, f.start, f.end, f.text) for f in story.facts)
     comparison = SimpleNamespace(alignments=aligned.alignments, sentences=sentences,
                                  articles=tuple(a.article for a in story.members))
@@ -155,12 +156,16 @@ def cross_validate(stories: list[StoryData], c: float) -> Grid:
 
 
 def main(argv: list[str]) -> int:
+    global CONFIG
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", type=Path)
     parser.add_argument("articles", type=Path, nargs="+")
     parser.add_argument("--c", type=float, nargs="+", default=[0.1, 1.0])
     parser.add_argument("--write", action="store_true", help="write the model refitted on every story")
+    parser.add_argument("--links-per-article", type=int, default=AlignConfig().links_per_article,
+                        help="links one sentence may make into one article (AlignConfig.links_per_article)")
     args = parser.parse_args(argv)
+    CONFIG = replace(CONFIG, links_per_article=args.links_per_article)
     gold = load_gold(args.gold)
     outlets = {aid: o for g in gold for aid, o in g["articles"].items()}  # type: ignore[attr-defined]
     articles = load_articles(args.articles, outlets)

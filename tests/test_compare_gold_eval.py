@@ -89,5 +89,11 @@ def test_eval_compare_cli_on_the_seed_pair(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     assert [s["story"] for s in data["stories"]] == ["seed-pair"]
     totals = data["totals"]
-    assert set(totals) == {"shared", "omission", "conflicts", "quotes", "sources"}
+    assert set(totals) == {"shared", "omission", "conflicts", "quotes", "sources", "sources-strict"}
     assert totals["shared"]["gold"] > 0 and 0.0 <= totals["shared"]["f1"] <= 1.0
+
+
+def test_eval_compare_strict_sources_refuse_generic_names() -> None:
+    assert sources_match("a statement", "Etheridge's written statement")
+    assert not sources_match("a statement", "Etheridge's written statement", strict=True)
+    assert sources_match("Reuters", "Reuters news agency", strict=True)
