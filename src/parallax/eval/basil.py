@@ -11,17 +11,17 @@ figure cannot be won by marking everything unique.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
-import pickle
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from parallax.model import Alignment, AnalyzedArticle, Article, Comparison, Story
+from parallax.model import Alignment, Article, Comparison, Story
+
+from .cache import analyse
 
 __all__ = ["BasilScores", "cli", "evaluate", "locate_spans"]
 
@@ -125,22 +125,6 @@ def _status_at(alignments: Sequence[Alignment], span: LocatedSpan) -> str | None
     return best
 
 
-def _analyse(articles: Sequence[Article], cache: Path | None) -> list[AnalyzedArticle]:
-    from parallax.analyze import analyze_articles
-
-    key = hashlib.sha256("".join(a.id + a.text for a in articles).encode()).hexdigest()[:16]
-    path = cache / f"basil-analysed-{key}.pkl" if cache else None
-    if path and path.exists():
-        with path.open("rb") as handle:
-            return list(pickle.load(handle))
-    analysed = list(analyze_articles(articles))
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            pickle.dump(analysed, handle)
-    return analysed
-
-
 def evaluate(stories_file: Path, annotations: Path, *, limit: int | None = None,
              cache: Path | None = None) -> BasilScores:
     """Compare every BASIL story and score the spans against the sentence statuses."""
@@ -150,7 +134,7 @@ def evaluate(stories_file: Path, annotations: Path, *, limit: int | None = None,
     articles = [Article(r["id"], r["outlet"], r.get("title", ""), r["text"], r.get("date"), r.get("url"))
                 for r in rows]
     story_of = {r["id"]: r["story"] for r in rows}
-    analysed = _analyse(articles, cache)
+    analysed = analyse(articles, cache, prefix="basil")
     spans_by_uuid = _annotations(annotations)
     statuses: Counter[str] = Counter()
     span_status: Counter[str] = Counter()

@@ -24,10 +24,8 @@ grouping of articles into stories, and five measures are scored:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
-import pickle
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -37,13 +35,13 @@ from pathlib import Path
 
 from parallax.model import AnalyzedArticle, Article, Comparison, Story
 
-__all__ = ["CompareScores", "Counts", "cli", "evaluate", "score_story"]
+from .cache import DEFAULT_CACHE, analyse
+
+__all__ = ["DEFAULT_CACHE", "CompareScores", "Counts", "analyse", "cli", "evaluate", "score_story"]
 
 LOGGER = logging.getLogger(__name__)
 
 MEASURES = ("shared", "omission", "conflicts", "quotes", "sources", "sources-strict")
-DEFAULT_CACHE = Path("/tmp/parallax-compare-cache")
-_ANALYSIS_CODE = ("analyze", "models/quotes")
 
 
 @dataclass(slots=True)
@@ -412,34 +410,6 @@ def load_articles(paths: Sequence[Path], outlets: dict[str, str]) -> dict[str, A
             if file.stem in outlets:
                 out[file.stem] = Article(file.stem, outlets[file.stem], "", file.read_text(encoding="utf-8"))
     return out
-
-
-def _code_fingerprint() -> str:
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for sub in _ANALYSIS_CODE:
-        for file in sorted((root / sub).rglob("*")):
-            if file.is_file() and file.suffix in {".py", ".json", ".onnx", ".npz", ".txt"}:
-                digest.update(file.name.encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def analyse(articles: Sequence[Article], cache: Path | None) -> list[AnalyzedArticle]:
-    """Analysed articles, kept in ``cache`` keyed by the texts and the analysis code."""
-    from parallax.analyze import analyze_articles
-
-    key = hashlib.sha256("".join(a.id + a.text for a in articles).encode()).hexdigest()[:12]
-    path = cache / f"compare-analysed-{key}-{_code_fingerprint()}.pkl" if cache else None
-    if path and path.exists():
-        with path.open("rb") as handle:
-            return list(pickle.load(handle))
-    analysed = list(analyze_articles(articles))
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            pickle.dump(analysed, handle)
-    return analysed
 
 
 def compare_gold_story(story_id: str, members: Sequence[AnalyzedArticle]) -> Comparison:
