@@ -51,3 +51,28 @@ def test_sources_person_named_like_an_agency_is_not_a_source(nlp) -> None:  # ty
 def test_sources_people_quoted_by_name_are_not_sources(nlp) -> None:  # type: ignore[no-untyped-def]
     names = _names(nlp, "The plan failed, according to John Miller, the mayor of Lindholm.")
     assert not any("Miller" in name for name in names), names
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Mr. Larsen said in a written statement that he regretted the remark.", "Larsen's written statement"),
+    ("Harbour Party spokesman Tom Berg addressed the vote in a statement on Monday.", "Harbour Party statement"),
+    ("The Lindholm campaign answered with an ad on Tuesday. The ad says the mayor raised taxes.",
+     "Lindholm campaign ad"),
+])
+def test_sources_a_document_named_with_its_owner(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(nlp, text), _names(nlp, text)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("The senator said on NBC's “Evening Forum” that the bill would pass.", "NBC's Evening Forum"),
+    ("The minister said on the ZDF program “Morning Desk” that the talks had failed.", "ZDF's Morning Desk"),
+    ("The Harbour Gazette's Anna Lind noted that the port had closed.", "Harbour Gazette"),
+])
+def test_sources_media_a_statement_was_made_on(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(nlp, text), _names(nlp, text)
+
+
+def test_sources_acronym_named_in_full(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("The Nordic Lending Council met in May. Growth will reach 2 percent, the rate projected by the N.L.C.")
+    names = _names(nlp, text)
+    assert "N.L.C." not in names, names

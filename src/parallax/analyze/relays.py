@@ -14,7 +14,20 @@ from spacy.tokens import Doc, Span, Token
 
 from parallax.model import Relay, SourceKind, Span as TextSpan
 
-__all__ = ["QUOTING_LEMMAS", "RelayMention", "anonymous_name", "find_relays", "relay_for", "source_kind"]
+__all__ = [
+    "DOCUMENT_HEADS",
+    "QUOTING_LEMMAS",
+    "RelayMention",
+    "anonymous_name",
+    "find_relays",
+    "named_phrase",
+    "owned_document_name",
+    "person_antecedent",
+    "person_of_the_article",
+    "phrase_text",
+    "relay_for",
+    "source_kind",
+]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -101,6 +114,24 @@ TOLD_LEMMAS = frozenset({"tell", "speak"})
 STATEMENT_LEMMAS = frozenset({"statement", "communique", "readout"})
 # Every lemma one of the relay patterns below starts from ("according" is matched on the word itself).
 _TRIGGER_LEMMAS = REPORT_LEMMAS | AGENT_LEMMAS | INTERVIEW_LEMMAS | TOLD_LEMMAS | STATEMENT_LEMMAS
+# Heads of documents and recordings ("his resignation letter", "the inspector general's report").
+DOCUMENT_HEADS = frozenset(
+    "statement statements letter report tweet tweets post posts video book memo email e-mail filing filings "
+    "indictment document documents poll website site transcript excerpts study survey records complaint "
+    "lawsuit affidavit ad commercial article".split()
+)
+PERSONAL_PRONOUNS = frozenset({"he", "his", "him", "she", "her"})
+# A spokesman's statement is the body's he speaks for ("DNC spokesman X said in a statement": a DNC statement).
+SPEAKING_FOR = frozenset({"spokesman", "spokeswoman", "spokesperson", "press secretary"})
+# Words before a name that make its bearer a person ("Strzok attorney Aitan Goelman").
+PERSON_TITLES = frozenset(
+    "attorney lawyer spokesman spokeswoman spokesperson director secretary chairman chairwoman chair "
+    "senator representative governor minister ambassador adviser advisor aide official agent".split()
+)
+MAX_NAME_TOKENS = 9  # longer phrases are clauses, not names
+# "a spokesman for the prosecutor", "a letter from Representative X", "excerpts of the speech"; not
+# "a statement to Fox News" (to whom it was made).
+NAMING_PREPOSITIONS = frozenset({"for", "from", "of", "by", "with"})
 GENERIC_NAME_WORDS = frozenset(
     {
         "state",
@@ -145,7 +176,10 @@ def relay_for(doc: Doc, content: Span, cue: Span | None, sentence: Span | None =
     if best is None:
         return None
     mention = best[1]
-    return Relay(mention.name, mention.kind, _text_span(mention.span))
+    name = mention.name
+    if mention.kind == "anonymous":  # "people who know both of them", as the article names them
+        name = phrase_text(named_phrase(mention.span.root))
+    return Relay(name, mention.kind, _text_span(mention.span))
 
 
 def find_relays(span: Span | Doc) -> list[RelayMention]:
@@ -269,7 +303,7 @@ def source_kind(phrase: Span) -> SourceKind | None:
     """What kind of source a noun phrase names, or None when it names no source we recognise."""
     low = phrase.text.lower().replace("’s", "").replace("'s", "")
     words = set(low.replace("-", " ").split())
-    if _person_of_the_article(phrase):
+    if person_of_the_article(phrase):
         return "other" if phrase.root.ent_type_ else None
     if words & WIRE or any(w in low for w in WIRE if " " in w):
         return "wire"
@@ -298,10 +332,10 @@ def _a_person(phrase: Span) -> bool:
     owner = next((c for c in phrase.root.children if c.dep_ == "poss"), None)
     if owner is not None and _is_medium(_phrase(owner)):
         return False  # "Fox News' Sean Hannity": the medium is the channel
-    return phrase.root.ent_type_ == "PERSON" or _person_of_the_article(phrase)
+    return phrase.root.ent_type_ == "PERSON" or person_of_the_article(phrase)
 
 
-def _person_of_the_article(phrase: Span) -> bool:
+def person_of_the_article(phrase: Span) -> bool:
     """A short name that the article uses for a person ("Bloomberg" where it names Michael Bloomberg,
     "Mr. Bloomberg"): the person, not the agency of that name."""
     words = [t for t in phrase if t.is_alpha and t.lower_ not in HONORIFICS]
@@ -334,7 +368,9 @@ def source_name(phrase: Span) -> str:
         owner = " ".join(t.text.removesuffix("’s").removesuffix("'s") for t in propn) or _statement_owner(
             phrase
         )
-        return f"{owner} {phrase.root.lower_}" if owner else f"a {phrase.root.lower_}"
+        if owner:
+            return f"{owner} {phrase.root.lower_}"
+        return owned_document_name(phrase.root) or f"a {phrase.root.lower_}"
     if propn:
         joined = phrase.doc[propn[0].i : propn[-1].i + 1].text
         return joined.removesuffix("’s").removesuffix("'s")
@@ -415,6 +451,149 @@ def _strip_generic(run: list[Token]) -> list[Token]:
         end -= 1
     inner = run[start:end]
     return inner if any(t.lower_ not in GENERIC_NAME_WORDS for t in inner) else []
+
+
+def named_phrase(head: Token) -> Span:
+    """The phrase as the article names a source: the head with its modifiers and owner ("two Defense
+    Department officials", "Mattis' resignation letter"), with a "for"/"of"/"from"/"by"/"with" phrase or a
+    short relative clause after it, without a leading article or what follows a comma."""
+    doc = head.doc
+    left = head.left_edge.i
+    right = head.i
+    for child in head.rights:
+        if child.dep_ == "punct" or doc[child.left_edge.i - 1].text == ",":
+            break
+        if child.dep_ == "prep" and child.lower_ not in NAMING_PREPOSITIONS:
+            break
+        if child.dep_ not in {"prep", "relcl", "acl", "compound", "amod", "cc", "conj"}:
+            break
+        end = next((t.i - 1 for t in doc[child.i : child.right_edge.i + 1] if t.text == ","), child.right_edge.i)
+        if end - left >= MAX_NAME_TOKENS:
+            break
+        right = end
+    while left < right and (
+        doc[left].dep_ in {"det", "punct", "predet"} or doc[left].is_space
+        or (doc[left].dep_ == "poss" and doc[left].pos_ == "PRON")  # "his report": the owner is a pronoun
+    ):
+        left += 1
+    return doc[left : right + 1]
+
+
+def phrase_text(phrase: Span) -> str:
+    """A phrase as the article writes it, on one line, with a possessive pronoun inside it replaced by the
+    person it stands for ("a statement released by his office" -> "... by Etheridge's office")."""
+    words = []
+    for token in phrase:
+        owner = person_antecedent(token) if token.dep_ == "poss" and token.lower_ in PERSONAL_PRONOUNS else None
+        words.append((f"{owner}'s" if owner else token.text) + token.whitespace_)
+    return " ".join("".join(words).split())
+
+
+def person_antecedent(pronoun: Token) -> str | None:
+    """The surname a personal pronoun ("he", "his") stands for: the nearest proper-noun subject before it
+    in its sentence, else the last one of the sentence before; None when there is none."""
+    doc = pronoun.doc
+    sent = pronoun.sent
+    windows = [range(pronoun.i - 1, sent.start - 1, -1)]
+    if sent.start > 0:
+        before = doc[sent.start - 1].sent
+        windows.append(range(before.end - 1, before.start - 1, -1))
+    for window in windows:
+        for i in window:
+            token = doc[i]
+            if token.dep_ in {"nsubj", "nsubjpass"} and _names_a_person(token):
+                return token.text.removesuffix("’s").removesuffix("'s")
+    return None
+
+
+def _names_a_person(token: Token) -> bool:
+    """A proper-noun head that names a person: tagged so, after an honorific, or after a title noun."""
+    if token.pos_ != "PROPN" or token.ent_type_ in {"GPE", "NORP", "LOC", "DATE", "TIME"}:
+        return False
+    if token.ent_type_ == "PERSON":
+        return True
+    before = [t for t in token.lefts if t.dep_ == "compound"]
+    return any(t.lower_.rstrip(".") in HONORIFICS or t.lower_ in PERSON_TITLES for t in before)
+
+
+def owned_document_name(head: Token) -> str | None:
+    """A document named with its owner when the article gives one: a pronoun owner replaced by the person
+    ("his resignation letter" -> "Mattis's resignation letter"), the one who said, issued or posted it ("X
+    said in a statement" -> "X's statement"), or, for "the video" / "the statement", the name of the
+    document of that kind mentioned just before. None when no owner is found (keep the generic name)."""
+    return _owned_name(head, depth=1)
+
+
+def _owned_name(head: Token, *, depth: int) -> str | None:
+    phrase = named_phrase(head)
+    own = next((c for c in head.children if c.dep_ == "poss"), None)
+    if own is not None:
+        if own.lower_ in PERSONAL_PRONOUNS and (person := person_antecedent(own)):
+            return f"{person}'s {phrase_text(phrase)}"
+        return None
+    if any(t.pos_ == "PROPN" for t in phrase) or phrase.end - 1 > head.i:
+        return None  # "a DNC statement", "a letter from X", "the statement released by each office"
+    issuer = _issuer(head)
+    if issuer is not None:
+        return f"{issuer} {phrase_text(phrase)}"
+    if depth and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in head.children):
+        return _antecedent_name(head, depth=depth - 1)
+    return None
+
+
+def _issuer(head: Token) -> str | None:
+    """Who said, issued or posted the document ``head``: the subject of the verb it is the object of, or
+    the verb a "in"/"on"/"with" phrase holding it hangs on, climbing out of clauses without a subject."""
+    if head.dep_ == "dobj":
+        verb = head.head
+    elif head.dep_ == "pobj" and head.head.lower_ in {"in", "on", "with", "via"}:
+        verb = head.head.head
+    else:
+        return None
+    for _ in range(3):
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is not None:
+            return _owner_of(subject)
+        if verb.dep_ not in {"advcl", "xcomp", "conj", "pcomp"}:
+            return None
+        verb = verb.head.head if verb.head.pos_ == "ADP" else verb.head
+    return None
+
+
+def _owner_of(subject: Token) -> str | None:
+    """How a document's issuer is written before it: "Etheridge's", "DNC", "Romney campaign"."""
+    if subject.lower_ in PERSONAL_PRONOUNS:
+        person = person_antecedent(subject)
+        return f"{person}'s" if person else None
+    if subject.pos_ == "PRON":
+        return None
+    if _names_a_person(subject) or person_of_the_article(subject.doc[subject.i : subject.i + 1]):
+        body = next(
+            (t for t in subject.lefts if t.lower_ in SPEAKING_FOR and any(c.pos_ == "PROPN" for c in t.lefts)), None
+        )
+        if body is not None:  # "DNC spokesman X": the body he speaks for
+            return " ".join(t.text for t in subject.doc[body.left_edge.i : body.i] if t.pos_ == "PROPN")
+        return subject.text.removesuffix("’s").removesuffix("'s") + "'s"
+    words = [t for t in subject.subtree if t.dep_ not in {"det", "punct"} and not t.is_space]
+    if len(words) > 4 or not (
+        subject.lower_ in OFFICIAL_WORDS or subject.ent_type_ in {"ORG", "GPE", "NORP"}
+        or any(t.pos_ == "PROPN" for t in words)
+    ):
+        return None
+    return " ".join(t.text for t in words).removesuffix("’s").removesuffix("'s")
+
+
+def _antecedent_name(head: Token, *, depth: int) -> str | None:
+    """The owned name of the last document of the same kind in this sentence or the two before it."""
+    doc = head.doc
+    start = head.sent.start
+    for _ in range(2):
+        if start > 0:
+            start = doc[start - 1].sent.start
+    for token in reversed(doc[start : head.i]):
+        if token.lemma_.lower() == head.lemma_.lower() and token.pos_ == "NOUN":
+            return _owned_name(token, depth=depth) or None
+    return None
 
 
 def _text_span(span: Span) -> TextSpan:

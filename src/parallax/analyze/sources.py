@@ -6,13 +6,24 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as DocSpan
 
 from parallax.model import Quote, SourceCitation, SourceKind, Span
 
-from .relays import ANONYMOUS_HEADS, find_relays, source_kind
+from .relays import (
+    ANONYMOUS_HEADS,
+    DOCUMENT_HEADS,
+    find_relays,
+    named_phrase,
+    owned_document_name,
+    person_of_the_article,
+    phrase_text,
+    source_kind,
+)
+
 
 # Verbs that pass information on: their subject is what the article relies on when it is a medium, an
 # organisation, a document or an unnamed person ("Politico reported", "the indictment alleges", "two
@@ -28,16 +39,21 @@ UNNAMED_HEADS = ANONYMOUS_HEADS | frozenset(
     "advisers advisor advisors observer observers expert experts fact-checker fact-checkers attendee attendees "
     "reporter witness witnesses".split()
 )
-# Heads of documents and recordings ("his resignation letter", "the inspector general's report").
-DOCUMENT_HEADS = frozenset(
-    "statement statements letter report tweet tweets post posts video book memo email e-mail filing filings "
-    "indictment document documents poll website site transcript excerpts study survey records complaint "
-    "lawsuit affidavit ad commercial".split()
+# Documents that are a source whatever verb they are the subject of ("the video shows", "Mattis's letter did
+# not single out"); not "complaint" or "records", which name other things as often.
+RECORD_HEADS = frozenset(
+    "statement statements letter report tweet tweets video book memo indictment transcript ad article".split()
 )
-MAX_NAME_TOKENS = 9  # longer subjects are clauses, not names
-# "a spokesman for the prosecutor", "a letter from Representative X", "excerpts of the speech"; not
-# "a statement to Fox News" (to whom it was made).
-NAMING_PREPOSITIONS = frozenset({"for", "from", "of", "by", "with"})
+# Verbs a medium publishes by ("Politico reported", "Haaretz writes"): a one-word proper-noun subject of one of
+# them that is no person of the article names the medium, whatever the entity tagger made of it.
+PUBLISHING_LEMMAS = frozenset("report write publish estimate rate reveal post tweet say note".split())
+# Verbs anyone says things by: their one-word subject is a medium only if things are posted on it elsewhere.
+SAYING_LEMMAS = frozenset({"say", "note", "tweet", "post"})
+# Nouns of a broadcast named by its title ("the CNN program 'State of the Union'").
+PROGRAMME_HEADS = frozenset({"program", "programme", "show", "broadcast", "podcast"})
+# Nouns a medium is named on ("in an interview on MSNBC", "an appearance on NBC's 'Meet the Press'").
+APPEARANCE_HEADS = frozenset({"interview", "appearance", "segment"})
+NOT_MEDIA_ENTS = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "NORP", "PERSON"})
 
 __all__ = ["source_counts", "sources_relied_on"]
 
@@ -57,23 +73,41 @@ def sources_relied_on(doc: Doc, quotes: Sequence[Quote], article_id: str) -> lis
         Names of one source are unified case-insensitively to their first spelling.
     """
     found: dict[tuple[int, int], SourceCitation] = {}
-    for phrase, kind in _relied_on(doc):
-        span = Span(phrase.start_char, phrase.end_char, phrase.text)
-        found[(span.start, span.end)] = SourceCitation(article_id, _article_name(phrase), kind, span)
+    persons = _quoted_persons(doc, quotes)
+    quoted = [(q.content.start, q.content.end) for q in quotes]
+    for item in _relied_on(doc):
+        inside = any(start <= item.phrase.start_char and item.phrase.end_char <= end for start, end in quoted)
+        if not inside and not _is_quoted_person(item.name, persons):
+            span = Span(item.phrase.start_char, item.phrase.end_char, item.phrase.text)
+            found[(span.start, span.end)] = SourceCitation(article_id, _expand_acronym(doc, item.name), item.kind, span)
     for mention in find_relays(doc):
         span = Span(mention.span.start_char, mention.span.end_char, mention.span.text)
-        if not _names_person(mention.span):
-            found.setdefault((span.start, span.end), SourceCitation(article_id, mention.name, mention.kind, span))
+        if not _names_person(mention.span) and not _is_quoted_person(mention.name, persons):
+            name = _expand_acronym(doc, mention.name)
+            if mention.kind == "anonymous":
+                name = phrase_text(named_phrase(mention.span.root))
+            found.setdefault((span.start, span.end), SourceCitation(article_id, name, mention.kind, span))
     for quote in quotes:
-        if quote.relay is not None:
-            key = (quote.relay.span.start, quote.relay.span.end)
-            found.setdefault(
-                key, SourceCitation(article_id, quote.relay.name, quote.relay.kind, quote.relay.span)
-            )
+        relay = quote.relay
+        if relay is not None and not _is_quoted_person(relay.name, persons):
+            found.setdefault((relay.span.start, relay.span.end), SourceCitation(article_id, relay.name, relay.kind, relay.span))
         anonymous = _anonymous_speaker(doc, quote)
         if anonymous is not None:
             found.setdefault((anonymous.span.start, anonymous.span.end), anonymous)
     return _unify_names(sorted(found.values(), key=lambda c: c.span.start))
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A phrase naming a source, its kind, and its name for a reader (with the owner the article gives)."""
+
+    phrase: DocSpan
+    kind: SourceKind
+    name: str
+
+
+def _found(phrase: DocSpan, kind: SourceKind, name: str | None = None) -> _Found:
+    return _Found(phrase, kind, name or phrase_text(phrase))
 
 
 def _anonymous_speaker(doc: Doc, quote: Quote) -> SourceCitation | None:
@@ -88,17 +122,22 @@ def _anonymous_speaker(doc: Doc, quote: Quote) -> SourceCitation | None:
     return SourceCitation(quote.article_id, _article_name(span), "anonymous", quote.speaker)
 
 
-def _relied_on(doc: Doc) -> list[tuple[DocSpan, SourceKind]]:
-    """Subjects of verbs that pass information on, and documents a statement was made in, that name a
-    medium, an organisation, a document or unnamed people ("Politico reported", "two Defense Department
-    officials said", "Mattis' resignation letter indicates", "said in his resignation letter")."""
+def _relied_on(doc: Doc) -> list[_Found]:
+    """Subjects of verbs that pass information on, documents a statement was made in or that are the
+    subject of a verb, and media a statement was made on ("Politico reported", "two Defense Department
+    officials said", "Mattis' resignation letter indicates", "said in his resignation letter", "said on
+    NBC's 'Meet the Press'")."""
     out = []
     for token in doc:
+        if token.dep_ == "nsubj" and token.lower_ in RECORD_HEADS and (document := _document(token)):
+            out.append(document)
+        elif token.dep_ == "prep" and token.lower_ == "on" and (medium := _medium_on(token)):
+            out.append(medium)
         if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in RELYING_LEMMAS:
             continue
         for child in token.children:
             if child.dep_ == "nsubj":
-                found = _source_phrase(child)
+                found = _source_phrase(child) or _one_word_medium(child)
             elif child.dep_ == "prep" and child.lower_ in {"in", "on"}:
                 found = next((_document(c) for c in child.children if c.dep_ == "pobj"), None)
             elif child.dep_ == "agent":
@@ -110,62 +149,164 @@ def _relied_on(doc: Doc) -> list[tuple[DocSpan, SourceKind]]:
     return out
 
 
-def _source_phrase(head: Token) -> tuple[DocSpan, SourceKind] | None:
+def _source_phrase(head: Token) -> _Found | None:
     """The phrase headed by ``head`` when it names a source: unnamed people, a document, or a medium or
-    organisation (not a person, not a pronoun)."""
-    if head.pos_ == "PRON" or head.ent_type_ == "PERSON":
+    organisation (not a person, not a pronoun); for a person named with a medium ("CNN's Deirdre Walsh
+    tweeted"), the medium."""
+    if head.pos_ == "PRON":
         return None
+    if head.ent_type_ == "PERSON":
+        return _employer(head)
     if head.lower_ in UNNAMED_HEADS or head.lemma_.lower() in UNNAMED_HEADS:
-        phrase = _name_phrase(head)
+        phrase = named_phrase(head)
         if any(t.ent_type_ == "PERSON" and t.head == head and t.dep_ in {"appos", "compound"} for t in phrase):
             return None  # "spokesman Brad Woodhouse": a named speaker
-        return phrase, "anonymous"
+        return _found(phrase, "anonymous")
     document = _document(head)
     if document is not None:
         return document
     if head.ent_type_ in {"ORG", "NORP", "GPE", "FAC"} or head.pos_ == "PROPN":
-        phrase = _name_phrase(head)
+        phrase = named_phrase(head)
         if any(t.ent_type_ == "PERSON" for t in phrase) or _persons_surname(head.doc, phrase):
             return None
         kind = source_kind(phrase)
         if kind in {"wire", "state_media", "outlet", "official"}:
-            return phrase, kind
+            return _found(phrase, kind)
         if head.ent_type_ == "ORG":
-            return phrase, "other"
+            return _found(phrase, "other")
     return None
 
 
-def _document(head: Token) -> tuple[DocSpan, SourceKind] | None:
-    """A document or recording named by ``head`` ("his resignation letter", "an FBI statement")."""
+def _employer(person: Token) -> _Found | None:
+    """The medium or organisation owning a person's name ("the Washington Examiner's Phillip Klein")."""
+    owner = next((c for c in person.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if owner is None or owner.ent_type_ == "PERSON":
+        return None
+    phrase = named_phrase(owner)
+    phrase = phrase.doc[phrase.start : owner.i + 1]
+    kind = source_kind(phrase)
+    if kind in {"wire", "state_media", "outlet"} or owner.ent_type_ == "ORG":
+        return _found(phrase, kind or "other", phrase_text(phrase).removesuffix("’s").removesuffix("'s"))
+    return None
+
+
+def _one_word_medium(head: Token) -> _Found | None:
+    """A one-word name subject of a publishing verb that no person of the article bears ("Politico
+    reported", "Haaretz reported", "FactCheck.org rated"), whatever the entity tagger made of it."""
+    if head.head.lemma_.lower() not in PUBLISHING_LEMMAS or any(c.dep_ in {"compound", "poss"} for c in head.children):
+        return None
+    domain = head.pos_ != "PROPN" and "." in head.text.strip(".") and head.text[:1].isalpha()
+    if head.pos_ != "PROPN" and not domain:
+        return None
+    phrase = head.doc[head.i : head.i + 1]
+    if head.ent_type_ in NOT_MEDIA_ENTS - {"PERSON"} or _persons_surname(head.doc, phrase):
+        return None
+    if person_of_the_article(phrase) or any(e.label_ == "PERSON" and head.text in e.text.split() and len(e) > 1
+                                             for e in head.doc.ents):
+        return None
+    if head.head.lemma_.lower() in SAYING_LEMMAS and not _posted_on(head):
+        return None  # "Trump has said": a person the article names by one word, unless posts are made on it
+    return _found(phrase, source_kind(phrase) or "other")
+
+
+def _posted_on(name: Token) -> bool:
+    """Whether the article writes of things said or done on or via this name ("wrote on Twitter")."""
+    return any(
+        t.text == name.text and t.dep_ == "pobj" and t.head.lower_ in {"on", "via"} for t in name.doc
+    )
+
+
+def _medium_on(prep: Token) -> _Found | None:
+    """A programme or medium a statement was made on: "said on 'Fox News Sunday'", "on NBC's 'Meet the
+    Press'", "on the CNN program 'State of the Union'" (named "CNN's State of the Union"), "in an
+    interview on MSNBC"."""
+    governor = prep.head
+    if not (governor.pos_ == "VERB" and governor.lemma_.lower() in RELYING_LEMMAS | {"speak", "appear"}) and not (
+        governor.pos_ == "NOUN" and governor.lemma_.lower() in APPEARANCE_HEADS
+    ):
+        return None
+    target = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if target is None:
+        return None
+    doc = prep.doc
+    if target.lemma_.lower() in PROGRAMME_HEADS:
+        title = next((c for c in target.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        owners = [c for c in target.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        if title is None or not owners:
+            return None  # "Mr. Trump's reality show 'X'": a title without the medium that airs it
+        title_text = _title_text(doc[title.left_edge.i : title.right_edge.i + 1])
+        name = f"{owners[-1].text}'s {title_text}" if owners else title_text
+        return _found(doc[target.left_edge.i : title.right_edge.i + 1], "outlet", name)
+    if target.pos_ != "PROPN":
+        return None
+    phrase = doc[target.left_edge.i : target.i + 1]
+    words = [t for t in phrase if t.dep_ != "poss" and t.is_alpha and t.dep_ != "case"]
+    quoted = doc[target.left_edge.i - 1].is_quote or any(t.is_quote for t in phrase)
+    if not quoted and not any(t.ent_type_ and t.ent_type_ not in NOT_MEDIA_ENTS for t in words):
+        return None
+    if any(t.ent_type_ == "PERSON" for t in phrase) or person_of_the_article(phrase):
+        return None
+    return _found(phrase, source_kind(phrase) or "outlet", _title_text(phrase))
+
+
+def _title_text(phrase: DocSpan) -> str:
+    """A name or title as written, without its quotation marks or a leading article."""
+    tokens = [t for t in phrase if not t.is_quote and not t.is_space]
+    while tokens and tokens[0].dep_ == "det":
+        tokens = tokens[1:]
+    return " ".join("".join(t.text + t.whitespace_ for t in tokens).split())
+
+
+def _document(head: Token) -> _Found | None:
+    """A document or recording named by ``head`` ("his resignation letter", "an FBI statement"), with the
+    owner the article gives it ("X said in a statement": "X's statement")."""
     if head.lower_ not in DOCUMENT_HEADS:
         return None
-    return _name_phrase(head), "official" if head.lower_.startswith("statement") else "other"
+    kind: SourceKind = "official" if head.lower_.startswith("statement") else "other"
+    return _found(named_phrase(head), kind, owned_document_name(head))
 
 
-def _name_phrase(head: Token) -> DocSpan:
-    """The phrase as the article names the source: the head with its modifiers and owner ("two Defense
-    Department officials", "Mattis' resignation letter"), with a "for"/"of"/"from"/"by"/"with" phrase or a
-    short relative clause after it, without a leading article or what follows a comma."""
-    doc = head.doc
-    left = head.left_edge.i
-    right = head.i
-    for child in head.rights:
-        if child.dep_ == "punct" or doc[child.left_edge.i - 1].text == ",":
-            break
-        if child.dep_ == "prep" and child.lower_ not in NAMING_PREPOSITIONS:
-            break
-        if child.dep_ not in {"prep", "relcl", "acl", "compound", "amod", "cc", "conj"}:
-            break
-        end = next((t.i - 1 for t in doc[child.i : child.right_edge.i + 1] if t.text == ","), child.right_edge.i)
-        if end - left >= MAX_NAME_TOKENS:
-            break
-        right = end
-    while left < right and (
-        doc[left].dep_ in {"det", "punct", "predet"} or doc[left].is_space
-        or (doc[left].dep_ == "poss" and doc[left].pos_ == "PRON")  # "his report": the owner is a pronoun
-    ):
-        left += 1
-    return doc[left : right + 1]
+def _quoted_persons(doc: Doc, quotes: Sequence[Quote]) -> set[str]:
+    """Lower-cased names and surnames of the people the article quotes by name."""
+    names: set[str] = set()
+    for quote in quotes:
+        if not quote.speaker_name:
+            continue
+        words = quote.speaker_name.split()
+        if len(words) > 1:
+            names.update({quote.speaker_name.lower(), words[-1].lower()})
+        elif quote.speaker is not None:
+            # One word tagged a person is one, unless it reports ("Politico reports:") or is posted on.
+            span = _speaker_span(doc, quote)
+            reports = quote.cue is not None and "report" in quote.cue.text.lower()
+            medium = reports or _posted_on(span.root)  # "wrote on Twitter": a medium, not a person
+            if len(span) > 1 or person_of_the_article(span) or (span.root.ent_type_ == "PERSON" and not medium):
+                names.add(quote.speaker_name.lower())
+    return names
+
+
+def _speaker_span(doc: Doc, quote: Quote) -> DocSpan:
+    assert quote.speaker is not None
+    span = doc.char_span(quote.speaker.start, quote.speaker.end, alignment_mode="expand")
+    return span if span is not None else doc[0:0]
+
+
+def _is_quoted_person(name: str, persons: set[str]) -> bool:
+    """A one-name source ("Goelman", "Townsend-Saunders") or a full name that is a person quoted by name."""
+    key = name.lower().removesuffix("’s").removesuffix("'s")
+    return key in persons or (" " not in key and key.rsplit("-", 1)[-1] in persons)
+
+
+def _expand_acronym(doc: Doc, name: str) -> str:
+    """An acronym ("I.M.F.") written out as the organisation the article names in full, when it does."""
+    letters = name.replace(".", "")
+    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+        return name
+    for ent in doc.ents:
+        words = [t.text for t in ent if t.text[:1].isupper() and t.lower_ not in {"of", "the", "and", "for"}]
+        if ent.label_ == "ORG" and len(words) > 1 and "".join(w[0] for w in words) == letters:
+            return " ".join(ent.text.removeprefix("the ").split())
+    return name
 
 
 def _article_name(phrase: DocSpan) -> str:
