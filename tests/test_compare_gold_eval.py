@@ -97,3 +97,28 @@ def test_eval_compare_strict_sources_refuse_generic_names() -> None:
     assert sources_match("a statement", "Etheridge's written statement")
     assert not sources_match("a statement", "Etheridge's written statement", strict=True)
     assert sources_match("Reuters", "Reuters news agency", strict=True)
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('{"story": "s", "articles": {"a": "X"}', "is not valid JSON"),
+    ('{"articles": {"a": "X"}}', "is not a gold story"),
+    ('["s"]', "is not a gold story"),
+])
+def test_eval_compare_bad_gold_is_a_one_line_error(tmp_path: Path, line: str, problem: str) -> None:
+    from parallax.errors import InputError
+    from parallax.eval.compare import load_gold
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=problem) as caught:
+        load_gold(path)
+    assert str(caught.value).startswith(f"{path}:1: ")
+
+
+def test_eval_compare_gold_lists_default_to_empty(tmp_path: Path) -> None:
+    from parallax.eval.compare import load_gold
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"story": "s", "articles": {"a": "X", "b": "Y"}}\n', encoding="utf-8")
+    [entry] = load_gold(path)
+    assert entry["facts"] == [] and entry["conflicts"] == [] and entry["quotes"] == [] and entry["sources"] == {}

@@ -146,3 +146,13 @@ def test_eval_pairs_through_parallax_main(tmp_path: Path) -> None:
     out = tmp_path / "pairs.json"
     assert main(["eval", "pairs", str(val), "--limit", "8", "--json", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["limit"] == 8
+
+
+def test_eval_pairs_file_that_is_not_utf8_is_a_one_line_error(tmp_path: Path) -> None:
+    from parallax.errors import InputError
+    from parallax.eval.pairs import load_pairs
+
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes(b"\xff\xfe\x00not text")
+    with pytest.raises(InputError, match="is not UTF-8 text"):
+        load_pairs(path)

@@ -385,7 +385,30 @@ def _score_sources(gold: dict[str, object], comparison: Comparison, present: set
 
 
 def load_gold(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Gold stories, one JSON object a line (shared/data/comparison/FORMAT.md); lists a story leaves out
+    are empty.
+
+    Raises:
+        InputError: a line that is not JSON, or a story without ``story`` or ``articles``.
+    """
+    from parallax.errors import InputError
+
+    stories = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{number}", f"is not valid JSON ({error.msg}, column {error.colno})",
+                             "each line must be one gold story as a JSON object") from None
+        if not isinstance(entry, dict) or not isinstance(entry.get("articles"), dict) or "story" not in entry:
+            raise InputError(f"{path}:{number}", "is not a gold story: it needs 'story' and an 'articles' object",
+                             "see shared/data/comparison/FORMAT.md")
+        for key, empty in (("facts", []), ("conflicts", []), ("quotes", []), ("sources", {})):
+            entry.setdefault(key, empty)
+        stories.append(entry)
+    return stories
 
 
 def load_articles(paths: Sequence[Path], outlets: dict[str, str]) -> dict[str, Article]:

@@ -63,6 +63,13 @@ def load_pairs(path: Path, *, limit: int | None = None) -> list[LabelledPair]:
     Raises:
         InputError: the file lacks MRPC's columns or holds a malformed row.
     """
+    try:
+        return _read_pairs(path, limit)
+    except UnicodeDecodeError as error:
+        raise InputError(str(path), f"is not UTF-8 text (byte {error.start})", "convert it to UTF-8") from None
+
+
+def _read_pairs(path: Path, limit: int | None) -> list[LabelledPair]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         # MRPC's sentences hold bare double quotes: no CSV quoting.
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
