@@ -301,3 +301,22 @@ def test_sentences_respect_line_breaks_and_quoted_marks(nlp, text: str, sentence
     doc = nlp(text)
     assert len([s for s in doc.sents if s.text.strip()]) == sentences
     assert all("\n" not in s.text.strip() for s in doc.sents)
+
+
+def test_compare_links_sentences_quoting_one_remark() -> None:
+    from dataclasses import replace
+
+    remark = "every school in the valley will be rebuilt before winter"
+    text_a = f"Speaking at the town hall, the mayor, Ana Ruiz, said “{remark}.” Rain fell on Brel all week."
+    text_b = f"“{remark.capitalize()},” Ms. Ruiz promised. Engineers inspected the old dam near Brel."
+    a = analyzed("a", "Outlet A", text_a, [("Ana Ruiz", "PERSON"), ("Brel", "GPE")])
+    b = analyzed("b", "Outlet B", text_b, [("Ruiz", "PERSON"), ("Brel", "GPE")])
+    start_a, start_b = text_a.index(remark), text_b.index(remark.capitalize())
+    a = replace(a, quotes=(Quote("a", "direct", Span(start_a, start_a + len(remark), remark),
+                                 speaker_name="Ana Ruiz", sentence=0),))
+    b = replace(b, quotes=(Quote("b", "direct", Span(start_b, start_b + len(remark), remark.capitalize()),
+                                 speaker_name="Ana Ruiz", sentence=0),))
+    c = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+    assert len(c.quote_groups) == 1
+    first = next(al for al in c.alignments if al.article_id == "a" and al.sentence == 0)
+    assert [(m.article_id, m.sentence) for m in first.matches] == [("b", 0)] and first.status == "shared"

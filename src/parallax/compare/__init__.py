@@ -9,11 +9,11 @@ from typing import Protocol
 
 import numpy as np
 
-from parallax.model import AnalyzedArticle, Comparison, Entity, Story
+from parallax.model import AnalyzedArticle, Comparison, Entity, Quote, QuoteGroup, Story
 
 from .align import AlignConfig, align
 from .conflicts import ConflictConfig, detect_conflicts
-from .features import sentence_facts
+from .features import SentenceFacts, sentence_facts
 from .framing import framing
 from .quotes import QuoteConfig, group_quotes, groupable
 from .same_fact import SameFactModel
@@ -74,13 +74,19 @@ def compare_story(
                                         position[(c.b.article_id, c.b.sentence)]))) for c in conflicts)
         aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash, scored=aligned)  # type: ignore[arg-type]
     articles = tuple(a.article for a in members)
+    groups = group_quotes(quotes, articles, quote_vectors, entities=entities,
+                          mentions=tuple(m for a in members for m in a.mentions))
+    remarks = _remark_pairs(groups, quotes, facts)
+    if remarks:
+        # Two outlets' wordings of one remark state the same thing: their sentences are linked.
+        aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash if conflicts else frozenset(),
+                        include=remarks - (clash if conflicts else frozenset()), scored=aligned)
     return Comparison(
         story=story,
         articles=articles,
         entities=tuple(entities),
         quotes=quotes,
-        quote_groups=group_quotes(quotes, articles, quote_vectors, entities=entities,
-                                  mentions=tuple(m for a in members for m in a.mentions)),
+        quote_groups=groups,
         alignments=aligned.alignments,
         unique=aligned.unique,
         missing=aligned.missing,
@@ -91,6 +97,21 @@ def compare_story(
         mentions=tuple(m for a in members for m in a.mentions),
         source_citations=tuple(c for a in members for c in a.sources),
     )
+
+
+def _remark_pairs(groups: Sequence[QuoteGroup], quotes: Sequence[Quote],
+                  facts: Sequence[SentenceFacts]) -> frozenset[tuple[int, int]]:
+    """Sentence positions (i < j) holding two outlets' wordings of one quote group."""
+    position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
+    sentence_of = {(q.article_id, q.content.start, q.content.end): q.sentence for q in quotes}
+    pairs: set[tuple[int, int]] = set()
+    for group in groups:
+        places = [position.get((w.article_id, sentence_of.get((w.article_id, w.content.start, w.content.end), -1)))
+                  for w in group.wordings]
+        found = [p for p in places if p is not None]
+        pairs.update((min(a, b), max(a, b)) for k, a in enumerate(found) for b in found[k + 1:]
+                     if facts[a].outlet != facts[b].outlet)
+    return frozenset(pairs)
 
 
 def _own_unknown_outlets(members: Sequence[AnalyzedArticle]) -> list[AnalyzedArticle]:

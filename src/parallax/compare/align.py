@@ -69,7 +69,7 @@ def fact_units(facts: SentenceFacts) -> set[str]:
 def align(
     facts: Sequence[SentenceFacts], vectors: np.ndarray, *, config: AlignConfig = AlignConfig(),
     model: SameFactModel | None = None, exclude: frozenset[tuple[int, int]] = frozenset(),
-    scored: AlignResult | None = None,
+    include: frozenset[tuple[int, int]] = frozenset(), scored: AlignResult | None = None,
 ) -> AlignResult:
     """Align every sentence of a story against the sentences of the other outlets.
 
@@ -79,6 +79,7 @@ def align(
         config: candidate and link limits.
         model: the same-fact model (default: the shipped one).
         exclude: pairs (i < j) never to link (statements found to conflict: not "agreed on").
+        include: pairs (i < j) always linked (two outlets' wordings of one remark).
         scored: an earlier result for the same sentences whose pair scores are reused.
 
     Returns:
@@ -97,6 +98,11 @@ def align(
             probability = model.probability(pair_features(facts, cosine, pairs))
             scores[rows, cols] = scores[cols, rows] = probability
     linkable = scores.copy()
+    if include:
+        scores = scores.copy()
+    for i, j in include:
+        scores[i, j] = scores[j, i] = max(float(scores[i, j]), model.link)
+        linkable[i, j] = linkable[j, i] = 1.0
     for i, j in exclude:
         linkable[i, j] = linkable[j, i] = 0.0
     links = _links(facts, linkable, model.link, config.links_per_article)
