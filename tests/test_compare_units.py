@@ -320,3 +320,13 @@ def test_compare_links_sentences_quoting_one_remark() -> None:
     assert len(c.quote_groups) == 1
     first = next(al for al in c.alignments if al.article_id == "a" and al.sentence == 0)
     assert [(m.article_id, m.sentence) for m in first.matches] == [("b", 0)] and first.status == "shared"
+
+
+def test_compare_conflicting_statement_is_not_an_omission() -> None:
+    a = analyzed("a", "Outlet A", "The flood killed 12 people in the valley of Brel on Tuesday.", [("Brel", "GPE")])
+    b = analyzed("b", "Outlet B", "The flood killed 40 people in the valley of Brel on Tuesday.", [("Brel", "GPE")])
+    c = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+    assert [k.type for k in c.conflicts] == ["number"]
+    first = next(al for al in c.alignments if al.article_id == "a")
+    assert not first.matches and "Outlet B" in first.possibly
+    assert not any(g.article_id == "a" for g in c.unique)

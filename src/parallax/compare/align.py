@@ -106,7 +106,12 @@ def align(
     for i, j in exclude:
         linkable[i, j] = linkable[j, i] = 0.0
     links = _links(facts, linkable, model.link, config.links_per_article)
-    alignments = tuple(_alignment(i, facts, scores, links, model) for i in range(n))
+    # A statement another outlet contradicts is told there, differently: not an omission.
+    disputed: dict[int, set[str]] = {}
+    for i, j in exclude:
+        disputed.setdefault(i, set()).add(facts[j].outlet)
+        disputed.setdefault(j, set()).add(facts[i].outlet)
+    alignments = tuple(_alignment(i, facts, scores, links, model, disputed.get(i, set())) for i in range(n))
     units = [fact_units(f) for f in facts]
     unique = tuple(
         _gap(facts[i], (), a) for i, a in enumerate(alignments)
@@ -185,7 +190,7 @@ def _ref(f: SentenceFacts, score: float) -> AlignedRef:
 
 
 def _alignment(i: int, facts: Sequence[SentenceFacts], scores: np.ndarray, links: dict[int, set[int]],
-               model: SameFactModel) -> Alignment:
+               model: SameFactModel, disputed: set[str] | None = None) -> Alignment:
     """Sentence ``i`` with its links (the same fact elsewhere) or, per other outlet, its closest near miss."""
     me = facts[i]
     linked = sorted(links.get(i, ()), key=lambda j: -scores[i, j])
@@ -199,7 +204,7 @@ def _alignment(i: int, facts: Sequence[SentenceFacts], scores: np.ndarray, links
         if outlet not in nearest or scores[i, j] > scores[i, nearest[outlet]]:
             nearest[outlet] = int(j)
     near = tuple(_ref(facts[j], float(scores[i, j])) for j in sorted(nearest.values(), key=lambda j: -scores[i, j]))
-    possibly = tuple(sorted(r.outlet for r in near if r.similarity >= model.near))
+    possibly = tuple(sorted({r.outlet for r in near if r.similarity >= model.near} | ((disputed or set()) - outlets)))
     status = "shared" if matches else "partial" if possibly else "unique"
     return Alignment(me.article_id, me.outlet, me.index, me.start, me.end, status,
                      tuple(sorted(outlets)), matches, near, possibly)
