@@ -100,3 +100,11 @@ def test_report_lists_spelling_variants() -> None:
     c = compare_story(story_of([a, b]), [a, b], entities=[entity], embedder=BagEmbedder())
     assert "“Dmitri S. Peskov” (Outlet A)" in render(c, "md")
     assert "“Dmitri S. Peskov” <span class=\"muted\">(Outlet A)</span>" in render(c, "html")
+
+
+def test_report_name_variants_leave_out_bare_surnames_and_full_stops() -> None:
+    from parallax.report.view import _distinct_forms
+
+    forms = [("Peskov", ("A",)), ("Dmitry Peskov", ("B",)), ("Dmitri S. Peskov", ("A",)),
+             ("St Petersburg Forum", ("B",)), ("St. Petersburg Forum", ("A",))]
+    assert [f for f, _ in _distinct_forms(forms)] == ["Dmitry Peskov", "Dmitri S. Peskov", "St Petersburg Forum"]

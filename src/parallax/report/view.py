@@ -156,7 +156,22 @@ def name_variants(comparison: Comparison) -> list[NameVariants]:
     """Entities spelled more than one way across the story (or with a likely misspelling), most mentioned first."""
     out = []
     for entity in sorted(comparison.entities, key=lambda e: -e.mention_count):
-        forms = tuple((alias.form, alias.outlets) for alias in entity.aliases)
-        if len({f.casefold() for f, _ in forms}) > 1 or entity.possible_misspellings:
-            out.append(NameVariants(entity.name, forms, entity.possible_misspellings))
+        forms = _distinct_forms([(alias.form, alias.outlets) for alias in entity.aliases])
+        if len(forms) > 1 or entity.possible_misspellings:
+            out.append(NameVariants(entity.name, tuple(forms), entity.possible_misspellings))
     return out
+
+
+def _distinct_forms(forms: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, tuple[str, ...]]]:
+    """Spellings that differ for a reader: a bare surname inside a full name ("Putin" in "Vladimir Putin")
+    and differences of case or full stops alone ("St Petersburg" / "St. Petersburg") are one form."""
+    def words(form: str) -> tuple[str, ...]:
+        return tuple(form.replace(".", " ").casefold().split())
+
+    kept: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+    for form, outlets in forms:
+        key = words(form)
+        if key and key not in kept:
+            kept[key] = (form, outlets)
+    return [(form, outlets) for key, (form, outlets) in kept.items()
+            if not (len(key) == 1 and any(len(other) > 1 and key[0] in other for other in kept))]
