@@ -97,3 +97,21 @@ def test_quote_groups_one_wording_per_outlet() -> None:
               _quote("b", text + ", she added", "Ilse Varga", start=100)]
     groups = group_quotes(quotes, ARTICLES, None)
     assert groups and all(len({w.article_id for w in g.wordings}) == len(g.wordings) for g in groups)
+
+
+def test_quote_groups_continued_quote_keeps_its_speaker() -> None:
+    from parallax.compare.quotes import group_quotes
+    from parallax.model import Article, Quote, Span
+
+    first = "the flooding was worse than anyone had expected"
+    second = "we are sending every pump we have to the valley tonight"
+    reworded = "sending all our pumps to the valley tonight"  # a run of four words: enough for one speaker only
+    articles = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x")]
+    quotes = [
+        Quote("a", "direct", Span(0, len(first), first), speaker_name="Ana Ruiz", sentence=0),
+        Quote("a", "direct", Span(100, 100 + len(second), second), speaker_name=None, sentence=1),
+        Quote("b", "direct", Span(0, len(reworded), reworded), speaker_name="Ana Ruiz", sentence=3),
+    ]
+    [group] = group_quotes(quotes, articles, None)
+    assert {w.article_id for w in group.wordings} == {"a", "b"} and group.speaker == "Ana Ruiz"
+    assert not group.attribution_conflict

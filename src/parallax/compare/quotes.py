@@ -180,6 +180,29 @@ def _speaker_keys(quote: Quote, entity_of: Mapping[str, str]) -> frozenset[str]:
     return frozenset(keys)
 
 
+_MARKED = ("direct", "mixed")
+
+
+def _continued_speakers(quotes: Sequence[Quote], entity_of: Mapping[str, str],
+                        speaker_mentions: Mapping[int, frozenset[str]]) -> dict[int, frozenset[str]]:
+    """A direct quote with no person named, in the sentence right after a named speaker's direct quote in
+    the same article, goes on with that speaker's words (“… unjustified,” Mr. Putin said. “We are making
+    efforts …”): it gets that speaker's keys."""
+    out: dict[int, frozenset[str]] = {}
+    last: dict[str, tuple[int, frozenset[str]]] = {}  # article -> (sentence, keys) of its last named direct quote
+    for i, quote in sorted(enumerate(quotes), key=lambda iq: (iq[1].article_id, iq[1].content.start)):
+        if quote.kind not in _MARKED:
+            continue
+        keys = _speaker_keys(quote, entity_of) | speaker_mentions.get(i, frozenset())
+        if keys:
+            last[quote.article_id] = (quote.sentence, keys)
+            continue
+        previous = last.get(quote.article_id)
+        if previous is not None and 0 <= quote.sentence - previous[0] <= 1:
+            out[i] = previous[1]
+    return out
+
+
 def _entity_forms(entities: Sequence[Entity]) -> dict[str, str]:
     """Every name and alias of a cross-document entity, case-folded, to the entity's id."""
     out: dict[str, str] = {}
@@ -211,10 +234,11 @@ def group_quotes(
     entity_of = _entity_forms(entities)
     speaker_mentions = _speaker_mention_entities(quotes, mentions)
     keep = [i for i, q in enumerate(quotes) if groupable(q, config)]
+    carried = _continued_speakers(quotes, entity_of, speaker_mentions)
     items = []
     for i in keep:
         quote = quotes[i]
-        keys = _speaker_keys(quote, entity_of) | speaker_mentions.get(i, frozenset())
+        keys = (_speaker_keys(quote, entity_of) | speaker_mentions.get(i, frozenset())) or carried.get(i, frozenset())
         text = _remark_text(quote)
         words = tuple(_norm_words(text))
         content = tuple(w for w in words if w not in STOP_WORDS)
