@@ -108,3 +108,16 @@ def test_report_name_variants_leave_out_bare_surnames_and_full_stops() -> None:
     forms = [("Peskov", ("A",)), ("Dmitry Peskov", ("B",)), ("Dmitri S. Peskov", ("A",)),
              ("St Petersburg Forum", ("B",)), ("St. Petersburg Forum", ("A",))]
     assert [f for f, _ in _distinct_forms(forms)] == ["Dmitry Peskov", "Dmitri S. Peskov", "St Petersburg Forum"]
+
+
+def test_report_variants_name_the_unknown_outlet_as_its_column() -> None:
+    from parallax.model import Entity, EntityAlias
+
+    a = analyzed("a", "Outlet A", "Dmitri S. Peskov spoke in Moscow on Monday about the talks.",
+                 [("Dmitri S. Peskov", "PERSON")])
+    b = analyzed("b-unknown-article", "unknown", "Dmitry Peskov spoke in Moscow on Monday about the talks.",
+                 [("Dmitry Peskov", "PERSON")])
+    entity = Entity("e1", "Dmitry Peskov", "PERSON", (EntityAlias("Dmitry Peskov", 1, ("unknown",)),
+                                                      EntityAlias("Dmitri S. Peskov", 1, ("Outlet A",))), 2)
+    c = compare_story(story_of([a, b]), [a, b], entities=[entity], embedder=BagEmbedder())
+    assert "“Dmitry Peskov” (unknown (b-unknown-))" in render(c, "md").replace("\\_", "_")

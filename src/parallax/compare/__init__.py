@@ -84,7 +84,7 @@ def compare_story(
     return Comparison(
         story=story,
         articles=articles,
-        entities=tuple(entities),
+        entities=_with_outlet_labels(entities, members),
         quotes=quotes,
         quote_groups=groups,
         alignments=aligned.alignments,
@@ -130,6 +130,19 @@ def _own_unknown_outlets(members: Sequence[AnalyzedArticle]) -> list[AnalyzedArt
             item = replace(item, article=replace(item.article, outlet=label))
         out.append(item)
     return out
+
+
+def _with_outlet_labels(entities: Sequence[Entity], members: Sequence[AnalyzedArticle]) -> tuple[Entity, ...]:
+    """Entities whose spellings name the outlets as the comparison does: with one article of unknown origin,
+    "unknown" in an alias becomes its label ("unknown (001_b6055e)"); with several it cannot be told apart."""
+    from parallax.ingest.outlets import UNKNOWN_OUTLET
+
+    labels = [a.article.outlet for a in members if a.article.outlet.startswith(f"{UNKNOWN_OUTLET} (")]
+    if len(labels) != 1:
+        return tuple(entities)
+    rename = {UNKNOWN_OUTLET: labels[0]}
+    return tuple(replace(e, aliases=tuple(replace(alias, outlets=tuple(rename.get(o, o) for o in alias.outlets))
+                                          for alias in e.aliases)) for e in entities)
 
 
 # House names an outlet's own reporters give it ("told The Huffington Post" in HuffPost).
