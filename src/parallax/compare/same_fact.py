@@ -88,27 +88,22 @@ def pair_features(
         return out
     stats = story_stats(facts)
     rank, best = _ranks(cosine, facts)
-    w = stats.weight
+    overlap = _overlaps(stats, pairs)
     for row, (i, j) in enumerate(pairs):
         a, b = facts[i], facts[j]
         cos = float(cosine[i, j])
         rank_ij, rank_ji = float(rank[i, j]), float(rank[j, i])
-        shared_words = a.tokens & b.tokens
-        wa = {f"w:{t}" for t in a.tokens}
-        wb = {f"w:{t}" for t in b.tokens}
-        ea = {f"e:{k}" for k in a.entities}
-        eb = {f"e:{k}" for k in b.entities}
         numbers_a = {round(v, 3) for v, _ in a.numbers}
         numbers_b = {round(v, 3) for v, _ in b.numbers}
-        dice_all = _dice(stats.units[i], stats.units[j], w)
+        dice_all = float(overlap["all"][row])
         len_a, len_b = max(len(a.tokens), 1), max(len(b.tokens), 1)
         out[row] = (
             cos, cos * cos,
             1.0 / min(rank_ij, rank_ji), 1.0 / max(rank_ij, rank_ji),
             cos - float(best[i, j]), cos - float(best[j, i]),
-            dice_all, _dice(ea, eb, w), _dice(wa, wb, w),
-            min(len(shared_words), 8) / 8,
-            min(sum(1 for t in shared_words if w.get(f"w:{t}", 0.0) > 2.0), 5) / 5,
+            dice_all, overlap["entities"][row], overlap["words"][row],
+            min(overlap["shared_words"][row], 8) / 8,
+            min(overlap["shared_rare_words"][row], 5) / 5,
             float(bool(numbers_a & numbers_b)), float(bool(numbers_a) and bool(numbers_b) and not numbers_a & numbers_b),
             float(bool(a.dates & b.dates)),
             fuzz.token_set_ratio(a.text, b.text) / 100, fuzz.token_sort_ratio(a.text, b.text) / 100,
@@ -119,6 +114,39 @@ def pair_features(
             cos * dice_all,
         )
     return out
+
+
+def _overlaps(stats: StoryStats, pairs: Sequence[tuple[int, int]]) -> dict[str, np.ndarray]:
+    """Per pair: IDF-weighted Dice overlaps of all units, of entities and of words, and the number of words
+    (and of rare words, weight above 2) both sentences share; one sparse product per kind, not a loop."""
+    from scipy.sparse import csr_matrix
+
+    vocab = {unit: k for k, unit in enumerate(stats.weight)}
+    weight = np.array([stats.weight[u] for u in vocab], dtype=np.float64)
+    kind = np.array([u[:2] for u in vocab])
+    rows = [i for i, units in enumerate(stats.units) for _ in units]
+    cols = [vocab[u] for units in stats.units for u in units]
+    present = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(stats.units), len(vocab)))
+    first, second = (np.fromiter((p[k] for p in pairs), dtype=np.int64, count=len(pairs)) for k in (0, 1))
+    left, right = present[first], present[second]
+
+    def shared(values: np.ndarray) -> np.ndarray:
+        return np.asarray(left.multiply(right).multiply(values[None, :]).sum(axis=1)).ravel()
+
+    def dice(mask: np.ndarray) -> np.ndarray:
+        weighted = weight * mask
+        totals = present @ weighted
+        denominator = totals[first] + totals[second]
+        return np.where(denominator > 0, 2 * shared(weighted) / np.where(denominator > 0, denominator, 1.0), 0.0)
+
+    words = (kind == "w:").astype(np.float64)
+    return {
+        "all": dice(np.ones_like(weight)),
+        "entities": dice((kind == "e:").astype(np.float64)),
+        "words": dice(words),
+        "shared_words": np.rint(shared(words)),
+        "shared_rare_words": np.rint(shared(words * (weight > 2.0))),
+    }
 
 
 def _quoted(text: str) -> bool:
