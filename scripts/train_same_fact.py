@@ -32,7 +32,7 @@ from parallax.eval.compare import (
 )
 from parallax.model import AnalyzedArticle, Sentence
 from parallax.stories.embed import get_embedder
-from parallax.stories.resolve import resolve_entities
+from parallax.stories.resolve import linked_entities
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "parallax" / "models" / "alignment" / "same_fact.json"
 CONFIG = AlignConfig()
@@ -52,10 +52,7 @@ class StoryData:
 
 
 def prepare(gold: dict[str, object], members: list[AnalyzedArticle]) -> StoryData:
-    entities, mention_ids = resolve_entities(members)
-    members = [replace(a, mentions=tuple(replace(m, entity_id=mention_ids.get((m.article_id, m.start, m.end),
-                                                                                 m.entity_id))
-                                         for m in a.mentions)) for a in members]
+    entities, members = linked_entities(members)
     members = _own_unknown_outlets(members)
     facts = sentence_facts(members, canonical={e.id: _canonical_name(e) for e in entities})
     vectors = embed_or_fallback(get_embedder(), [f.text for f in facts])
@@ -64,14 +61,8 @@ def prepare(gold: dict[str, object], members: list[AnalyzedArticle]) -> StoryDat
     x = pair_features(facts, vectors @ vectors.T, pairs)
     where = _Located(members)
     position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
-    positive: set[tuple[int, int]] = set()
-    for fact in gold["facts"]:  # type: ignore[attr-defined]
-        stated = [(aid, where.sentences(aid, snip)) for aid, snip in fact["in"].items() if aid in where.by_id]
-        for a_id, a_sents in stated:
-            for b_id, b_sents in stated:
-                if a_id < b_id:
-                    positive |= {tuple(sorted((position[(a_id, s)], position[(b_id, t)])))  # type: ignore[misc]
-                                 for s in a_sents for t in b_sents}
+    positive = {(min(position[(a, s)], position[(b, t)]), max(position[(a, s)], position[(b, t)]))
+                for fact in gold["facts"] for a, s, b, t in where.sentence_pairs(fact["in"])}  # type: ignore[attr-defined]
     y = np.array([1 if p in positive else 0 for p in pairs], dtype=np.int8)
     return StoryData(gold, members, facts, vectors, pairs, x, y)
 

@@ -328,14 +328,12 @@ def _comparison_rows(
     """A story's comparison with the entity-index rows and speaker keys that are saved beside it."""
     from parallax.compare import compare_story
     from parallax.stories.embed import get_embedder
-    from parallax.stories.resolve import resolve_entities
+    from parallax.stories.resolve import linked_entities
 
     story = db.story(story_id)
     analyzed = [db.analysis(article_id) for article_id in story.article_ids]
     members = {a.article.id for a in analyzed}
-    distinct = [a for a in analyzed if a.article.near_duplicate_of not in members]
-    entities, mention_ids = resolve_entities(distinct)
-    distinct = [_with_entity_ids(a, mention_ids) for a in distinct]
+    entities, distinct = linked_entities([a for a in analyzed if a.article.near_duplicate_of not in members])
     comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder())
     return (
         comparison,
@@ -362,8 +360,8 @@ def _quote_keys(analyzed: Sequence[AnalyzedArticle], entities: Sequence[Entity])
 
 
 # Which entity a speaker span names when it holds several: the person before the organisation it speaks for
-# ("Kremlin spokesman Dmitry Peskov"), the organisation before a nationality or place ("Russian officials",
-# "the Russian foreign ministry"), and anything named before nothing.
+# ("Ministry spokesman Dario Vell"), the organisation before a nationality or place ("Norvian officials",
+# "the Norvian foreign ministry"), and anything named before nothing.
 _SPEAKER_RANK = {"PERSON": 0, "ORG": 1}
 
 
@@ -373,7 +371,7 @@ def _speaker_entity(
     """The story entity who said ``quote``: the person it names, else the organisation, else any entity."""
     named = by_form.get(quote.speaker_name.casefold()) if quote.speaker_name else None
     if named is not None and named.label == "PERSON":
-        return named  # the speaker as the quote finder resolved them ("he" -> "Vladimir Putin")
+        return named  # the speaker as the quote finder resolved them ("he" -> "Lena Ostrova")
     inside: list[Entity] = []
     if quote.speaker is not None:
         span = quote.speaker
@@ -383,13 +381,6 @@ def _speaker_entity(
     # sorted() keeps text order among equals: the first person, then the first organisation.
     ranked = sorted(candidates, key=lambda entity: _SPEAKER_RANK.get(entity.label, 2))
     return ranked[0] if ranked else None
-
-
-def _with_entity_ids(analyzed: AnalyzedArticle, mention_ids: dict[tuple[str, int, int], str]) -> AnalyzedArticle:
-    mentions = tuple(
-        replace(m, entity_id=mention_ids.get((m.article_id, m.start, m.end), m.entity_id)) for m in analyzed.mentions
-    )
-    return replace(analyzed, mentions=mentions)
 
 
 def _entity_rows(story: Story, analyzed: Sequence[AnalyzedArticle], comparison: Comparison) -> list[EntityRow]:

@@ -11,9 +11,9 @@ import numpy as np
 
 from parallax.model import AnalyzedArticle, Comparison, Entity, Quote, QuoteGroup, Story
 
-from .align import AlignConfig, align
+from .align import AlignConfig, align, score_pairs
 from .conflicts import ConflictConfig, detect_conflicts
-from .features import SentenceFacts, sentence_facts
+from .features import sentence_facts
 from .framing import framing
 from .quotes import QuoteConfig, group_quotes, groupable
 from .same_fact import SameFactModel
@@ -65,22 +65,17 @@ def compare_story(
     quote_vectors = np.zeros((len(quotes), vectors.shape[1]), dtype=np.float32)
     quote_vectors[to_group] = vectors[len(facts):]
     same_fact = same_fact or SameFactModel.load()
-    aligned = align(facts, sentence_vectors, model=same_fact)
-    conflicts = detect_conflicts(facts, aligned.cosine, pairs=aligned.pairs, same_fact=aligned.scores)
-    if conflicts:
-        # Two statements that conflict are not also "agreed on": their pair is taken out of the links.
-        position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
-        clash = frozenset(tuple(sorted((position[(c.a.article_id, c.a.sentence)],
-                                        position[(c.b.article_id, c.b.sentence)]))) for c in conflicts)
-        aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash, scored=aligned)  # type: ignore[arg-type]
+    scored = score_pairs(facts, sentence_vectors, model=same_fact)
+    conflicts = detect_conflicts(facts, scored.cosine, pairs=scored.pairs, same_fact=scored.scores)
+    position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
+    # Two statements that conflict are not also "agreed on"; two outlets' wordings of one remark are.
+    ends = [(position[(c.a.article_id, c.a.sentence)], position[(c.b.article_id, c.b.sentence)]) for c in conflicts]
+    clash = frozenset((min(a, b), max(a, b)) for a, b in ends)
     articles = tuple(a.article for a in members)
     groups = group_quotes(quotes, articles, quote_vectors, entities=entities,
                           mentions=tuple(m for a in members for m in a.mentions))
-    remarks = _remark_pairs(groups, quotes, facts)
-    if remarks:
-        # Two outlets' wordings of one remark state the same thing: their sentences are linked.
-        aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash if conflicts else frozenset(),
-                        include=remarks - (clash if conflicts else frozenset()), scored=aligned)
+    aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash,
+                    include=_remark_pairs(groups, quotes, position) - clash, scored=scored)
     return Comparison(
         story=story,
         articles=articles,
@@ -100,17 +95,16 @@ def compare_story(
 
 
 def _remark_pairs(groups: Sequence[QuoteGroup], quotes: Sequence[Quote],
-                  facts: Sequence[SentenceFacts]) -> frozenset[tuple[int, int]]:
-    """Sentence positions (i < j) holding two outlets' wordings of one quote group."""
-    position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
+                  position: dict[tuple[str, int], int]) -> frozenset[tuple[int, int]]:
+    """Sentence positions (i < j) holding two outlets' wordings of one quote group (``position``: (article,
+    sentence index) -> place among the story's sentences)."""
     sentence_of = {(q.article_id, q.content.start, q.content.end): q.sentence for q in quotes}
     pairs: set[tuple[int, int]] = set()
     for group in groups:
-        places = [position.get((w.article_id, sentence_of.get((w.article_id, w.content.start, w.content.end), -1)))
-                  for w in group.wordings]
-        found = [p for p in places if p is not None]
-        pairs.update((min(a, b), max(a, b)) for k, a in enumerate(found) for b in found[k + 1:]
-                     if facts[a].outlet != facts[b].outlet)
+        placed = [(position.get((w.article_id, sentence_of.get((w.article_id, w.content.start, w.content.end), -1))),
+                   w.outlet) for w in group.wordings]
+        found = [(at, outlet) for at, outlet in placed if at is not None]
+        pairs.update((min(a, b), max(a, b)) for k, (a, x) in enumerate(found) for b, y in found[k + 1:] if x != y)
     return frozenset(pairs)
 
 
@@ -145,19 +139,16 @@ def _with_outlet_labels(entities: Sequence[Entity], members: Sequence[AnalyzedAr
                                           for alias in e.aliases)) for e in entities)
 
 
-# House names an outlet's own reporters give it ("told The Huffington Post" in HuffPost).
-_HOUSE_NAMES = {"huffington post": "huffpost"}
-
-
 def is_own_outlet(name: str, outlet: str) -> bool:
     """Whether a source named in an article is the outlet that published it ("told The Times" in the New
     York Times): an outlet reporting to itself is not a source it relies on."""
-    from parallax.ingest.outlets import outlet_key
+    from parallax.ingest.outlets import BUILTIN_NAMES, outlet_key
 
-    source, own = outlet_key(name), outlet_key(outlet)
+    # Both through the outlet table, so its aliases apply ("The Huffington Post" is HuffPost).
+    source, own = outlet_key(BUILTIN_NAMES.canonical(name)), outlet_key(BUILTIN_NAMES.canonical(outlet))
     if not source or not own:
         return False
-    if source == own or _HOUSE_NAMES.get(source) == own.replace(" ", ""):
+    if source == own:
         return True
     words, own_words = source.split(), own.split()
     # "Times" / "The Post" for "New York Times" / "Washington Post": the outlet's last word alone.

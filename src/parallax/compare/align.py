@@ -19,10 +19,10 @@ import numpy as np
 
 from parallax.model import AlignedRef, Alignment, OutletGap
 
-from .features import SentenceFacts
+from .features import SentenceFacts, fact_units
 from .same_fact import SameFactModel, pair_features
 
-__all__ = ["AlignConfig", "AlignResult", "align", "candidate_pairs", "fact_units", "scored_pairs"]
+__all__ = ["AlignConfig", "AlignResult", "align", "candidate_pairs", "score_pairs", "scored_pairs"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -58,12 +58,21 @@ class AlignResult:
     links: frozenset[tuple[int, int]] = frozenset()  # linked pairs (i < j): the same fact in both
 
 
-def fact_units(facts: SentenceFacts) -> set[str]:
-    """The comparable facts of a sentence as one set of prefixed keys."""
-    units = {f"e:{key}" for key in facts.entities} | {f"w:{tok}" for tok in facts.tokens}
-    units |= {f"n:{value:g}" for value, _ in facts.numbers}
-    units |= {f"d:{date}" for date in facts.dates}
-    return units
+def score_pairs(
+    facts: Sequence[SentenceFacts], vectors: np.ndarray, *, config: AlignConfig = AlignConfig(),
+    model: SameFactModel | None = None,
+) -> AlignResult:
+    """The same-fact probability of every scored pair of the story, without alignment records yet: what
+    :func:`detect_conflicts` reads and :func:`align` links from (``align(..., scored=...)``)."""
+    model = model or SameFactModel.load()
+    n = len(facts)
+    cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
+    pairs = scored_pairs(facts, cosine, config)
+    scores = np.zeros((n, n), dtype=np.float32)
+    if pairs:
+        rows, cols = np.array(pairs).T
+        scores[rows, cols] = scores[cols, rows] = model.probability(pair_features(facts, cosine, pairs))
+    return AlignResult((), (), (), scores, cosine, pairs)
 
 
 def align(
@@ -87,16 +96,8 @@ def align(
     """
     model = model or SameFactModel.load()
     n = len(facts)
-    if scored is not None:
-        cosine, pairs, scores = scored.cosine, scored.pairs, scored.scores
-    else:
-        cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
-        pairs = scored_pairs(facts, cosine, config)
-        scores = np.zeros((n, n), dtype=np.float32)
-        if pairs:
-            rows, cols = np.array(pairs).T
-            probability = model.probability(pair_features(facts, cosine, pairs))
-            scores[rows, cols] = scores[cols, rows] = probability
+    scored = scored or score_pairs(facts, vectors, config=config, model=model)
+    cosine, pairs, scores = scored.cosine, scored.pairs, scored.scores
     linkable = scores.copy()
     if include:
         scores = scores.copy()
@@ -170,18 +171,17 @@ def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
 def _links(facts: Sequence[SentenceFacts], scores: np.ndarray, threshold: float, per_article: int) -> dict[int, set[int]]:
     """i -> the sentences it is linked to: probability at least ``threshold`` and among the ``per_article``
     best of one side in the other's article (so both sides agree the pair is worth showing)."""
-    top: set[tuple[int, int]] = set()
-    articles = np.array([f.article_id for f in facts])
-    for i in range(len(facts)):
-        for j in np.nonzero(scores[i] >= threshold)[0]:
-            same_article = np.nonzero((articles == articles[j]) & (scores[i] >= threshold))[0]
-            best = same_article[np.argsort(-scores[i, same_article], kind="stable")][:per_article]
-            if j in best:
-                top.add((i, int(j)))
     links: dict[int, set[int]] = {}
-    for i, j in top:
-        links.setdefault(i, set()).add(j)
-        links.setdefault(j, set()).add(i)
+    for i in range(len(facts)):
+        above = np.nonzero(scores[i] >= threshold)[0]
+        ranked = above[np.argsort(-scores[i, above], kind="stable")]
+        taken: dict[str, int] = {}
+        for j in ranked.tolist():
+            article = facts[j].article_id
+            if taken.get(article, 0) < per_article:
+                taken[article] = taken.get(article, 0) + 1
+                links.setdefault(i, set()).add(j)
+                links.setdefault(j, set()).add(i)
     return links
 
 

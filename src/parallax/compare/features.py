@@ -18,7 +18,7 @@ from parallax.model import AnalyzedArticle, Mention
 
 from .quantities import Quantity, quantities_in
 
-__all__ = ["SentenceFacts", "content_tokens", "demonym_map", "entity_key", "sentence_facts", "stem"]
+__all__ = ["SentenceFacts", "content_tokens", "demonym_map", "entity_key", "fact_units", "sentence_facts", "stem"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -67,6 +67,14 @@ class SentenceFacts:
     tokens: frozenset[str]  # stemmed content words
     quantities: tuple[Quantity, ...] = ()  # values with what they count and their bounds
     published: str | None = None  # the article's date (ISO), when it has one
+
+
+def fact_units(facts: SentenceFacts) -> set[str]:
+    """The comparable facts of a sentence as one set of prefixed keys."""
+    units = {f"e:{key}" for key in facts.entities} | {f"w:{tok}" for tok in facts.tokens}
+    units |= {f"n:{value:g}" for value, _ in facts.numbers}
+    units |= {f"d:{date}" for date in facts.dates}
+    return units
 
 
 def stem(word: str) -> str:

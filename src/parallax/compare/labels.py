@@ -115,7 +115,7 @@ def _noun_phrase(label: SpacySpan) -> SpacySpan:
 
 
 def is_description(label: SpacySpan) -> bool:
-    """Whether a span is a noun phrase that describes (``"the Kremlin's spokesman"``, ``"a Democrat"``):
+    """Whether a span is a noun phrase that describes (``"the ministry's spokesman"``, ``"a Democrat"``):
     headed by a noun, with at least one common noun or adjective in it, and no unbalanced bracket or quote.
     Names alone ("R", "Calif."), clauses and verb phrases are fragments, not labels."""
     if label.root.pos_ not in ("NOUN", "PROPN") or label.root.dep_ == "relcl":

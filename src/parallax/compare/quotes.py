@@ -186,7 +186,7 @@ _MARKED = ("direct", "mixed")
 def _continued_speakers(quotes: Sequence[Quote], entity_of: Mapping[str, str],
                         speaker_mentions: Mapping[int, frozenset[str]]) -> dict[int, frozenset[str]]:
     """A direct quote with no person named, in the sentence right after a named speaker's direct quote in
-    the same article, goes on with that speaker's words (“… unjustified,” Mr. Putin said. “We are making
+    the same article, goes on with that speaker's words (“… unjustified,” Ms. Ostrova said. “We are making
     efforts …”): it gets that speaker's keys."""
     out: dict[int, frozenset[str]] = {}
     last: dict[str, tuple[int, frozenset[str]]] = {}  # article -> (sentence, keys) of its last named direct quote
@@ -253,7 +253,7 @@ def group_quotes(
 
 
 def _speaker_mention_entities(quotes: Sequence[Quote], mentions: Sequence[Mention]) -> dict[int, frozenset[str]]:
-    """Entity ids of the person named inside each named quote's speaker span ("President Vladimir Putin")."""
+    """Entity ids of the person named inside each named quote's speaker span ("President Lena Ostrova")."""
     by_article: dict[str, list[Mention]] = {}
     for mention in mentions:
         if mention.entity_id and mention.label == "PERSON":

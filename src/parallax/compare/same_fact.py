@@ -20,7 +20,7 @@ from importlib import resources
 
 import numpy as np
 
-from .features import SentenceFacts
+from .features import SentenceFacts, fact_units
 
 __all__ = ["FEATURES", "SameFactModel", "pair_features"]
 
@@ -44,8 +44,6 @@ class StoryStats:
 
 
 def story_stats(facts: Sequence[SentenceFacts]) -> StoryStats:
-    from .align import fact_units
-
     units = [fact_units(f) for f in facts]
     n = len(units)
     df = Counter(u for us in units for u in us)

@@ -145,6 +145,17 @@ class _Located:
         item = self.by_id.get(article_id)
         return locate(item.article.text, snippet) if item else None
 
+    def stated(self, snippets: dict[str, str]) -> dict[str, set[int]]:
+        """Article id -> the sentences holding its snippet, for the articles of a gold item found here."""
+        found = {aid: self.sentences(aid, snip) for aid, snip in snippets.items() if aid in self.by_id}
+        return {aid: sents for aid, sents in found.items() if sents}
+
+    def sentence_pairs(self, snippets: dict[str, str]) -> set[tuple[str, int, str, int]]:
+        """Every (article, sentence, other article, other sentence) pair holding two articles' snippets."""
+        stated = self.stated(snippets)
+        return {(a, s, b, t) for a, a_sents in stated.items() for b, b_sents in stated.items() if a != b
+                for s in a_sents for t in b_sents}
+
     def sentences(self, article_id: str, snippet: str) -> set[int]:
         span = self.span(article_id, snippet)
         if span is None:
@@ -198,8 +209,7 @@ def _score_alignment(gold: dict[str, object], comparison: Comparison, where: _Lo
     good_links: set[tuple[str, int, str, int]] = set()
     shared, omission = scores.counts["shared"], scores.counts["omission"]
     for fact in gold["facts"]:  # type: ignore[attr-defined]
-        stated = {aid: where.sentences(aid, snip) for aid, snip in fact["in"].items() if aid in present}
-        stated = {aid: sents for aid, sents in stated.items() if sents}
+        stated = {aid: sents for aid, sents in where.stated(fact["in"]).items() if aid in present}
         for x, x_sents in stated.items():
             for y in sorted(present - {x}):
                 if outlet_of.get(x) == outlet_of.get(y):
@@ -236,14 +246,7 @@ def _score_alignment(gold: dict[str, object], comparison: Comparison, where: _Lo
 
 def _remark_links(gold: dict[str, object], where: _Located) -> set[tuple[str, int, str, int]]:
     """Sentence pairs holding two outlets' wordings of one gold remark (``quotes``), in both directions."""
-    out: set[tuple[str, int, str, int]] = set()
-    for remark in gold["quotes"]:  # type: ignore[attr-defined]
-        stated = {aid: where.sentences(aid, snip) for aid, snip in remark["in"].items() if aid in where.by_id}
-        for a, a_sents in stated.items():
-            for b, b_sents in stated.items():
-                if a != b:
-                    out |= {(a, s, b, t) for s in a_sents for t in b_sents}
-    return out
+    return {pair for remark in gold["quotes"] for pair in where.sentence_pairs(remark["in"])}  # type: ignore[attr-defined]
 
 
 def _short(text_of: dict[tuple[str, int], str], article: str, sents: Iterable[int]) -> str:
@@ -437,17 +440,10 @@ def load_articles(paths: Sequence[Path], outlets: dict[str, str]) -> dict[str, A
 
 def compare_gold_story(story_id: str, members: Sequence[AnalyzedArticle]) -> Comparison:
     """Compare ``members`` as the pipeline compares a stored story (entities resolved first)."""
-    from dataclasses import replace
-
     from parallax.compare import compare_story
-    from parallax.stories.resolve import resolve_entities
+    from parallax.stories.resolve import linked_entities
 
-    entities, mention_ids = resolve_entities(members)
-    members = [
-        replace(a, mentions=tuple(replace(m, entity_id=mention_ids.get((m.article_id, m.start, m.end), m.entity_id))
-                                  for m in a.mentions))
-        for a in members
-    ]
+    entities, members = linked_entities(members)
     story = Story(story_id, story_id, tuple(a.article.id for a in members))
     return compare_story(story, members, entities=entities)
 

@@ -109,7 +109,9 @@ def parse_split(nlp: Language, docs: list[PolnearDoc], *, cache_dir: Path | None
     """Parsed ``Doc`` of every document, read from a DocBin cache keyed by the texts when present."""
     from parallax.analyze.nlp import TOKENIZER_VERSION
 
-    key = "\0".join([f"tokenizer-{TOKENIZER_VERSION}", *(d.text for d in docs)])
+    # The pipeline's components are in the key: a parse made before a component was added (the sentence
+    # bounds at line breaks) must not be read back as today's.
+    key = "\0".join([f"tokenizer-{TOKENIZER_VERSION}", ",".join(nlp.pipe_names), *(d.text for d in docs)])
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
     cache = cache_dir / f"polnear-{digest}.spacy" if cache_dir else None
     if cache is not None and cache.exists():

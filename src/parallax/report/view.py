@@ -163,7 +163,7 @@ def name_variants(comparison: Comparison) -> list[NameVariants]:
 
 
 def _distinct_forms(forms: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, tuple[str, ...]]]:
-    """Spellings that differ for a reader: a bare surname inside a full name ("Putin" in "Vladimir Putin")
+    """Spellings that differ for a reader: a bare surname inside a full name ("Ostrova" in "Lena Ostrova")
     and differences of case or full stops alone ("St Petersburg" / "St. Petersburg") are one form."""
     def words(form: str) -> tuple[str, ...]:
         return tuple(form.replace(".", " ").casefold().split())

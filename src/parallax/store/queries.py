@@ -575,8 +575,8 @@ def quotes_stamp(db: Database) -> str:
 
 def story_entity_links(db: Database, story_id: str) -> dict[str, str]:
     """Name or surface form -> the key of an entity page that exists, for the entities mentioned in one
-    story and the speakers quoted in it: what the story page may link ("Vladimir V. Putin" ->
-    "vladimir-putin"). A name absent here has no page and is shown without a link."""
+    story and the speakers quoted in it: what the story page may link ("Lena K. Ostrova" ->
+    "lena-ostrova"). A name absent here has no page and is shown without a link."""
     links: dict[str, str] = {}
     rows = db.conn.execute(
         "SELECT ea.entity_key, e.name, ea.forms FROM entity_articles ea JOIN entities e ON e.key = ea.entity_key"

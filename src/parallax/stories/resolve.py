@@ -31,7 +31,7 @@ from parallax.model import AnalyzedArticle, Entity, EntityAlias, Mention
 
 from .names import STOP_PARTS, acronym_of, clean_name, fold, is_acronym, name_tokens, strip_titles
 
-__all__ = ["MentionKey", "resolve_entities"]
+__all__ = ["MentionKey", "linked_entities", "resolve_entities"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -341,3 +341,17 @@ def resolve_entities(
             mapping[(m.article_id, m.start, m.end)] = entity.id
     entities.sort(key=lambda e: (-e.mention_count, e.name))
     return _misspellings(entities, surnames), mapping
+
+
+def linked_entities(analyzed: Sequence[AnalyzedArticle]) -> tuple[list[Entity], list[AnalyzedArticle]]:
+    """:func:`resolve_entities`, and the articles with each resolved mention's ``entity_id`` set: what a
+    story's comparison is computed from."""
+    from dataclasses import replace
+
+    entities, mention_ids = resolve_entities(analyzed)
+    linked = [
+        replace(item, mentions=tuple(replace(m, entity_id=mention_ids.get((m.article_id, m.start, m.end), m.entity_id))
+                                     for m in item.mentions))
+        for item in analyzed
+    ]
+    return entities, linked
