@@ -25,6 +25,7 @@ from typing import Any
 
 from parallax import __version__
 from parallax.errors import ConfigError, InputError, ParallaxError
+from parallax.cli_watch import add_parsers as add_watch_parsers
 from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, flag_mode
 
 LOGGER = logging.getLogger("parallax")
@@ -114,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
                             " prefer --token-file or $PARALLAX_TOKEN")
     p.add_argument("--workers", type=int, default=None,
                    help="server processes (default: two per CPU, at most 8)")
+
+    add_watch_parsers(sub)
 
     p = sub.add_parser("eval", help="quality evaluations on the shared datasets")
     p.add_argument("kind", choices=EVAL_KINDS)
@@ -368,6 +371,20 @@ def _ingest_token(args: argparse.Namespace) -> str | None:
     return token
 
 
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from parallax.cli_watch import cmd_feeds as feeds
+
+    with _open_db(args, existing=args.feeds_command == "list") as db:
+        return int(feeds(args, db))
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from parallax.cli_watch import cmd_watch as watch
+
+    with _open_db(args, existing=True) as db:
+        return int(watch(args, db, quiet=args.quiet))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     import importlib
 
@@ -394,6 +411,8 @@ COMMANDS = {
     "compare": cmd_compare,
     "export": cmd_export,
     "serve": cmd_serve,
+    "feeds": cmd_feeds,
+    "watch": cmd_watch,
     "eval": cmd_eval,
 }
 

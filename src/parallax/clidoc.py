@@ -29,6 +29,10 @@ def _reference() -> str:
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in subparsers.choices.items():
         parts += [f"## parallax {name}", "", "```", sub.format_help().rstrip(), "```", ""]
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        for action in nested[:1]:  # `parallax feeds add`, ...
+            for inner, inner_parser in action.choices.items():
+                parts += [f"### parallax {name} {inner}", "", "```", inner_parser.format_help().rstrip(), "```", ""]
     exit_codes = (CLI_DOC or "").split("Exit codes (also in docs/cli.md):", 1)[-1].strip()
     parts += ["## Exit codes", "", "```", exit_codes, "```", ""]
     return "\n".join(parts)

@@ -44,6 +44,7 @@ _LISTED_BY = {
     "story": "list them with `parallax stories`",
     "article": "`parallax stories --format json` lists each story's article ids",
     "entity": "`parallax serve` lists them at /entities",
+    "feed": "list them with `parallax feeds list`",
 }
 
 

@@ -200,4 +200,104 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0007_watch_feeds",
+        # Live coverage (parallax watch, store/feeds.py). feeds: what is polled and its health; feed_items:
+        # every item a feed listed, with its state (pending until its page is stored, so a watcher killed
+        # mid-cycle fetches it again on restart); article_versions: every text a watched URL had, the
+        # latest being the articles row itself (the comparison reads that); articles_au keeps the full-text
+        # index right when an article's text is replaced by a newer version.
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            outlet TEXT,
+            every_s INTEGER NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            title TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_fetch_at TEXT,
+            last_ok_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            n_errors INTEGER NOT NULL DEFAULT 0,
+            next_due REAL NOT NULL DEFAULT 0,
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE feed_items (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            guid TEXT,
+            title TEXT,
+            published TEXT,
+            published_raw TEXT,
+            fingerprint TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            article_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try REAL NOT NULL DEFAULT 0,
+            error TEXT,
+            listed REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (feed_id, url)
+        );
+        CREATE INDEX feed_items_due ON feed_items(state, next_try);
+        CREATE INDEX feed_items_article ON feed_items(article_id);
+        CREATE TABLE watched_pages (
+            url TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            fetched_at TEXT NOT NULL,
+            checked REAL NOT NULL DEFAULT 0
+        );
+        CREATE INDEX watched_pages_article ON watched_pages(article_id);
+        CREATE TABLE article_versions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, version)
+        );
+        CREATE TABLE feed_errors (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            status INTEGER,
+            error TEXT NOT NULL
+        );
+        CREATE INDEX feed_errors_feed ON feed_errors(feed_id, id);
+        CREATE TABLE watch_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        """,
+    ),
+    (
+        "0008_jobs",
+        # Background jobs of the web app (store/jobs.py): POST /api/ingest stores the articles, answers 202
+        # with a job id and analyses in the background; GET /api/jobs/ID reads the row, so a restarted
+        # server still shows the job (and queues again one it left running).
+        """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+            counts TEXT NOT NULL DEFAULT '{}',
+            error TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX jobs_state ON jobs(state, created_at);
+        """,
+    ),
 ]
