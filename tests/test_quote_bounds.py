@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 from parallax.analyze.quote_bounds import (
     BoundaryModel,
@@ -57,8 +55,7 @@ def test_refine_moves_edges_to_the_best_scoring_candidates(nlp) -> None:  # type
 
 
 def test_fit_learns_to_pick_the_right_candidate() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from train_quote_bounds import Groups, fit
+    from parallax.train.quote_bounds import Groups, fit
 
     groups = Groups()
     for k in range(40):

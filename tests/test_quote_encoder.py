@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +20,12 @@ from parallax.analyze.quote_encoder import (
     load_encoder,
     product_of_experts,
 )
-from parallax.analyze.quote_model import MODEL_DIR
+from parallax.analyze.quote_model import quote_model_dir
 from parallax.analyze.quote_net import LABELS, load_net, wordpiece_tokenizer
 from parallax.errors import ConfigError
 from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, quote_mode, using_quote_mode
+
+MODEL_DIR = quote_model_dir()
 
 
 @pytest.fixture(scope="module")
@@ -154,12 +155,14 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
 
     from parallax.store import Database
 
+    from parallax.cli import _settings, build_parser
+
     monkeypatch.setenv(MODE_VARIABLE, "fast")  # restored when the test ends
     Database(tmp_path / "p.db").close()  # read commands refuse a store that does not exist
     assert main(["--accurate-quotes", "--db", str(tmp_path / "p.db"), "stories"]) == 0
-    assert os.environ[MODE_VARIABLE] == "accurate"  # what the tagger reads where it loads, workers included
-    assert main(["--quote-mode", "fast", "--db", str(tmp_path / "p.db"), "stories"]) == 0
-    assert os.environ[MODE_VARIABLE] == "fast"
+    # The flags win over $PARALLAX_QUOTE_MODE in the settings the CLI passes down (analysis runs under them).
+    assert _settings(build_parser().parse_args(["--accurate-quotes", "stories"])).quote_mode == "accurate"
+    assert _settings(build_parser().parse_args(["stories"])).quote_mode == "fast"
     text = (
         "The minister said the talks had failed. \"We will not go back,\" she told reporters on Monday.\n\n"
         "Officials in the capital, who asked not to be named, suggested the offer could still be revived "

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from parallax.analyze.quote_model import MODEL_DIR, load_tagger, spans_from_labels
+from parallax.analyze.quote_model import load_tagger, quote_model_dir, spans_from_labels
 from parallax.analyze.quote_net import (
     LABELS,
     Transitions,
@@ -19,6 +19,9 @@ from parallax.analyze.quote_net import (
     load_net,
     viterbi,
 )
+from parallax.errors import InputError
+
+MODEL_DIR = quote_model_dir()
 
 
 def well_formed(labels: list[str]) -> bool:
@@ -137,34 +140,11 @@ def test_batched_lstm_matches_the_textbook_equations_for_every_sequence_length()
         np.testing.assert_allclose(out[k, : len(seq)], np.hstack([forward, backward]), atol=1e-5)
 
 
-def test_a_folder_with_only_a_crf_model_still_tags(tmp_path: Path, nlp) -> None:  # type: ignore[no-untyped-def]
-    """The earlier CRF tagger is still read from a folder that holds one (trained here on two sentences)."""
-    import json
-
-    import pycrfsuite
-
-    from parallax.analyze.quote_features import Layout, TokenArrays, paragraph_features
-
-    rates = {"say": "hi"}
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for text, labels in (
-        ("Anna said the bridge is safe.", ["U-Source", "U-Cue", "B-Content", "I-Content", "I-Content", "L-Content", "O"]),
-        ("Tom said rain is coming.", ["U-Source", "U-Cue", "B-Content", "I-Content", "L-Content", "O"]),
-    ):
-        doc = nlp(text)
-        layout = Layout.of(doc)
-        feats = paragraph_features(doc, layout.paragraphs[0], rates, None, TokenArrays.of(doc), 2)
-        trainer.append(feats, labels)
-    trainer.set_params({"max_iterations": 30})
-    trainer.train(str(tmp_path / "attribution.crfsuite"))
-    (tmp_path / "cue_rates.json").write_text(json.dumps(rates), encoding="utf-8")
-    (tmp_path / "meta.json").write_text(json.dumps({"feature_version": 2}), encoding="utf-8")
-    tagger = load_tagger(tmp_path)
-    assert tagger.net is None and tagger.tagger is not None
-    doc = nlp("Maria said the road is closed.")
-    spans, marginals = tagger.tag_with_marginals(doc)
-    assert ("Cue", "said") in {(s.role, doc[s.start : s.end].text) for s in spans}
-    assert max(marginals.cue_inside) > 0.5
+def test_a_folder_without_the_network_is_a_clear_error(tmp_path: Path) -> None:
+    """A model folder that lacks the tagger's files names the folder and what is missing."""
+    (tmp_path / "cue_rates.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match="missing tagger.npz, embeddings.npy, vocab.json"):
+        load_tagger(tmp_path)
 
 
 def test_shipped_onnx_graph_matches_the_numpy_lstm() -> None:

@@ -1,9 +1,8 @@
-"""The MiniLM teacher of the quote tagger (scripts/train_quote_teacher.py; training only, needs torch)."""
+"""The MiniLM teacher of the quote tagger (parallax.train.quote_teacher; training only, needs torch)."""
 
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +12,8 @@ torch = pytest.importorskip(
     "torch", reason="the teacher trainer needs the training extra (pip install -e '.[train]')"
 )
 pytest.importorskip("onnx", reason="the teacher trainer needs the training extra (pip install -e '.[train]')")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from train_quote_teacher import Teacher, windows  # noqa: E402
+from parallax.train.quote_teacher import Teacher, windows  # noqa: E402
 
 from parallax.analyze.quote_encoder import CLS, SEP, WordPieces  # noqa: E402
 from parallax.analyze.quote_net import wordpiece_tokenizer  # noqa: E402
@@ -54,7 +52,7 @@ def test_teacher_windows_carry_their_tokens_labels() -> None:
 
 
 def test_span_f1_scores_decoded_spans_against_gold() -> None:
-    from train_quote_teacher import span_f1
+    from parallax.train.quote_teacher import span_f1
 
     from parallax.analyze.quote_net import LABELS
 
@@ -69,7 +67,7 @@ def test_span_f1_scores_decoded_spans_against_gold() -> None:
 
 
 def test_length_groups_cover_every_item_once_within_the_padded_budget() -> None:
-    from train_quote_net import length_groups
+    from parallax.train.quote_net import length_groups
 
     lengths = [5, 300, 7, 7, 120, 1, 64, 64, 64, 900]
     groups = length_groups(lengths, 400, shuffle=True)
@@ -82,7 +80,7 @@ def test_length_groups_cover_every_item_once_within_the_padded_budget() -> None:
 def test_batches_train_on_gold_labels_and_on_a_teachers_probabilities() -> None:
     """Distillation (--distil): a silver window's targets are its teacher's label distributions, a gold
     window's are one-hot; padding has none, so it adds nothing to the loss."""
-    from train_quote_teacher import batches
+    from parallax.train.quote_teacher import batches
 
     from parallax.analyze.quote_net import LABELS
 

@@ -60,13 +60,13 @@ def test_eval_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_eval_cli_accurate_quotes_runs_the_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from parallax.analyze.quote_encoder import load_encoder
-    from parallax.analyze.quote_model import MODEL_DIR
+    from parallax.analyze.quote_model import quote_model_dir
     from parallax.quote_mode import MODE_VARIABLE
 
     root = shared_path("polnear")
     out = tmp_path / "scores.json"
     monkeypatch.setenv(MODE_VARIABLE, "fast")  # restored when the test ends; --accurate-quotes wins
-    encoder = load_encoder(MODEL_DIR)
+    encoder = load_encoder(quote_model_dir())
     assert encoder is not None
     before = encoder.counts["reread"]
     assert cli(["--polnear", str(root), "--split", "dev", "--limit", "2", "--accurate-quotes", "--json", str(out)]) == 0

@@ -1,15 +1,12 @@
-"""The self-training corpus reader (scripts/silver_corpus.py): PTB-spaced text back to prose."""
+"""The self-training corpus reader (parallax.train.silver_corpus): PTB-spaced text back to prose."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-
-from silver_corpus import despace, silver_texts  # noqa: E402
+from parallax.train.silver_corpus import despace, silver_texts
 
 
 def test_despace_joins_punctuation_quotes_and_clitics() -> None:

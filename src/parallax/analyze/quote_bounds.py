@@ -8,7 +8,7 @@ parse (the edge word, its part of speech and dependency, which subtree starts or
 subtree hangs below the cue), the quotation layout and the tagger's own marginal probabilities; the best
 start and the best end are kept. Start and end are chosen independently (the end never before the start).
 
-Weights: ``models/quotes/bounds.json``, trained by ``scripts/train_quote_bounds.py`` on jackknifed tagger
+Weights: ``bounds.npz`` in the model package's ``quotes`` folder, trained by ``parallax.train.quote_bounds`` on jackknifed tagger
 output over PolNeAR train (a model trained on half the articles tags the other half, so the re-ranker
 learns from the errors the tagger makes on text it has not seen).
 """
@@ -29,16 +29,17 @@ import numpy as np
 from spacy.tokens import Doc
 
 from .quote_features import Layout
-from .quote_model import MODEL_DIR, RoleSpan
+from .quote_model import RoleSpan, quote_model_dir
 
 __all__ = [
     "BOUNDS_FILE", "BoundaryModel", "Marginals", "cue_end_candidates", "cue_end_features", "end_candidates",
-    "end_features", "load_bounds", "start_candidates", "start_features",
+    "end_features", "load_bounds", "save_bounds", "start_candidates", "start_features",
 ]
 
 LOGGER = logging.getLogger(__name__)
 
-BOUNDS_FILE = "bounds.json"
+BOUNDS_FILE = "bounds.npz"  # per scorer a names array and a float64 weights array, and a meta JSON string
+SCORERS = ("start", "end", "cue_end")
 # Candidate windows in tokens around the proposed edge (before, after). On PolNeAR train, jackknifed, the
 # gold edge lies inside these windows for most contents whose edge the tagger missed (see the script).
 START_WINDOW = (8, 8)
@@ -339,18 +340,37 @@ class BoundaryModel:
         return cue if end == cue.end else RoleSpan("Cue", cue.start, end, cue.paragraph)
 
     @classmethod
-    def from_json(cls, data: dict[str, dict[str, float]]) -> BoundaryModel:
-        return cls(dict(data["start"]), dict(data["end"]), dict(data.get("cue_end", {})))
+    def read(cls, path: Path) -> BoundaryModel:
+        """The re-ranker saved by :func:`save_bounds` (weights are float64, as written)."""
+        with np.load(path) as saved:
+            weights = [dict(zip(saved[f"{n}.names"].tolist(), saved[f"{n}.weights"].tolist())) for n in SCORERS]
+        return cls(*weights)
+
+
+def save_bounds(path: Path, scorers: dict[str, dict[str, float]], meta: dict[str, object]) -> None:
+    """Write a re-ranker's weights (``scorers``: name -> feature -> weight) and its training notes."""
+    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    for name in SCORERS:
+        weights = scorers.get(name, {})
+        arrays[f"{name}.names"] = np.array(list(weights), dtype=str)
+        arrays[f"{name}.weights"] = np.array(list(weights.values()), dtype=np.float64)
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)
+
+
+def load_bounds(model_dir: Path | None = None) -> BoundaryModel | None:
+    """The boundary re-ranker in ``model_dir`` (default: the model package's), or None (contents keep the
+    tagger's edges) when it is absent."""
+    return _load_bounds(quote_model_dir(model_dir))
 
 
 @functools.lru_cache(maxsize=2)
-def load_bounds(model_dir: Path = MODEL_DIR) -> BoundaryModel | None:
-    """The shipped boundary re-ranker, or None (contents keep the tagger's edges) when it is absent."""
+def _load_bounds(model_dir: Path) -> BoundaryModel | None:
     path = model_dir / BOUNDS_FILE
     if not path.is_file():
         LOGGER.warning("no content-boundary model at %s; content edges are the tagger's", path)
         return None
-    return BoundaryModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return BoundaryModel.read(path)
 
 
 def top_weights(weights: dict[str, float]) -> dict[str, float]:

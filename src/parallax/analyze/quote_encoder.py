@@ -10,8 +10,8 @@ Quote modes (:mod:`parallax.quote_mode`): ``fast`` never runs the encoder; ``def
 run it when ``encoder.json`` gives them a threshold (the lower, the more paragraphs are re-read).
 
 The encoder is all-MiniLM-L6-v2 (the story embedder's model) fine-tuned with a linear BILOU layer on the
-first WordPiece of each spaCy token by ``scripts/train_quote_teacher.py``, and exported as an int8 ONNX
-graph by ``scripts/export_quote_encoder.py`` (``encoder.onnx``: pieces and first-piece positions in,
+first WordPiece of each spaCy token by ``parallax.train.quote_teacher``, and exported as an int8 ONNX
+graph by ``parallax.train.export_quote_encoder`` (``encoder.onnx``: pieces and first-piece positions in,
 label probabilities out). ``encoder.json`` holds the mix weight and the thresholds, chosen on PolNeAR
 dev.
 """
@@ -86,9 +86,9 @@ def wordpiece_tokenizer() -> Tokenizer:
     """all-MiniLM-L6-v2's uncased WordPiece tokenizer, without padding or truncation (one per process)."""
     from tokenizers import Tokenizer
 
-    from parallax.stories.embed import wordpiece_tokenizer_path
+    from parallax.weights import model_package
 
-    tokenizer = Tokenizer.from_file(str(wordpiece_tokenizer_path()))
+    tokenizer = Tokenizer.from_file(str(model_package().path("tokenizer", "tokenizer.json")))
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return tokenizer

@@ -31,15 +31,13 @@ from spacy.attrs import (
 )
 from spacy.tokens import Doc, Token
 
-__all__ = ["Layout", "Paragraph", "TokenArrays", "paragraph_features", "paragraphs", "quote_depths"]
+__all__ = ["Layout", "Paragraph", "TokenArrays", "paragraphs", "quote_depths"]
 
 LOGGER = logging.getLogger(__name__)
 
 OPEN_QUOTES = frozenset({"“", "«", "„", "‘", "‹"})
 CLOSE_QUOTES = frozenset({"”", "»", "’", "›"})
 STRAIGHT_QUOTES = frozenset({'"', "''", "``"})
-# Version 2: token, neighbour and cue-path features; 3 adds sentence-level cue flags and word bigrams.
-FEATURE_VERSION = 3
 # Beyond this many ancestors the walk to a reporting verb stops: deeper trees are parser noise on long runs.
 MAX_ANCESTOR_STEPS = 12
 
@@ -131,72 +129,6 @@ def _is_single_open(token: Token) -> bool:
     """A left single quote opens a quotation only when a word follows it (not an elided year: ‘16)."""
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     return nxt is not None and nxt.is_alpha
-
-
-def paragraph_features(
-    doc: Doc,
-    paragraph: Paragraph,
-    cue_rates: Mapping[str, str],
-    depths: list[int] | None = None,
-    arrays: TokenArrays | None = None,
-    version: int = FEATURE_VERSION,
-) -> list[list[str]]:
-    """Feature strings of every token of one paragraph.
-
-    ``cue_rates`` maps a lemma to a bucket ("hi", "mid", "lo") of how often it heads a gold cue in the
-    training data; it is part of the shipped model. ``depths`` (the paragraph's quote depths) and
-    ``arrays`` (the doc's token attributes) are reused when the caller already has them.
-    """
-    if depths is None:
-        depths = quote_depths(doc, paragraph)
-    a = arrays or TokenArrays.of(doc)
-    base = [_token_features(a, i, cue_rates) for i in paragraph.tokens]
-    words = [a.lower[i] for i in paragraph.tokens]
-    tags = [a.tag[i] for i in paragraph.tokens]
-    n = len(base)
-    feats = []
-    for k in range(n):
-        f = base[k]
-        f.append(f"q={depths[k]}")
-        for off in (-2, -1, 1, 2):
-            j = k + off
-            if 0 <= j < n:
-                f.append(f"w{off}={words[j]}")
-                f.append(f"t{off}={tags[j]}")
-                f.append(f"q{off}={depths[j]}")
-            else:
-                f.append(f"w{off}=<pad>")
-        f.append(f"t-1t={tags[k - 1] if k else '<pad>'}|{tags[k]}")
-        f.append(f"qpar={depths[0]}")
-        feats.append(f)
-    if version >= 3:
-        _add_context_features(a, paragraph, feats, words, depths, cue_rates)
-    return feats
-
-
-def _add_context_features(
-    a: TokenArrays,
-    paragraph: Paragraph,
-    feats: list[list[str]],
-    words: list[str],
-    depths: list[int],
-    cue_rates: Mapping[str, str],
-) -> None:
-    """Sentence-level cues and word bigrams (feature version 3)."""
-    cue_sentences: set[int] = set()
-    quote_sentences: set[int] = set()
-    for k, i in enumerate(paragraph.tokens):
-        if cue_rates.get(a.lemma[i]) == "hi" and a.pos[i] in CUE_POS:
-            cue_sentences.add(a.sent_id[i])
-        if depths[k] == 2:
-            quote_sentences.add(a.sent_id[i])
-    for k, i in enumerate(paragraph.tokens):
-        f = feats[k]
-        sent = a.sent_id[i]
-        f.append(f"sc={int(sent in cue_sentences)}{int(sent in quote_sentences)}")
-        f.append(f"ww={words[k - 1] if k else '<pad>'}|{words[k]}")
-        f.append(f"ww+={words[k]}|{words[k + 1] if k + 1 < len(words) else '<pad>'}")
-        f.append(f"pk={min(k, 3)}")
 
 
 @dataclass(frozen=True, slots=True)

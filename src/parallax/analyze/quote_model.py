@@ -1,41 +1,41 @@
 """The learned attribution tagger: Source / Cue / Content spans (BILOU) for every paragraph of a Doc.
 
-Two models share this interface. The shipped one is the neural tagger of :mod:`.quote_net` (BiLSTM over
-parse features and spaCy's token vectors, run in numpy); a folder holding only a CRFsuite model
-(``scripts/train_quotes.py``, the earlier tagger: a linear-chain CRF over windowed parse features) is
-still read. Weights ship inside the package (``parallax/models/quotes``); nothing is downloaded at run time.
+The tagger is the neural one of :mod:`.quote_net` (BiLSTM over parse features and spaCy's token vectors,
+in ONNX Runtime and numpy). Its weights ship in the model package ``parallax-models`` (folder
+``quotes``), located by :mod:`parallax.weights`; nothing is downloaded at run time.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pycrfsuite
 from spacy.tokens import Doc
 
 from parallax.errors import InputError
+from parallax.weights import model_package
 
-from .quote_features import Layout, Paragraph, paragraph_features
+from .quote_features import Layout, Paragraph
 from .quote_net import LABELS as NET_LABELS
 from .quote_net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetEnsemble, load_net
 
 if TYPE_CHECKING:
     from .quote_bounds import Marginals
 
-__all__ = ["MODEL_DIR", "RoleSpan", "TaggerModel", "load_tagger", "spans_from_labels"]
+__all__ = ["CUE_RATES_FILE", "RoleSpan", "TaggerModel", "load_tagger", "quote_model_dir", "spans_from_labels"]
 
 LOGGER = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quotes"
-MODEL_FILE = "attribution.crfsuite"
 CUE_RATES_FILE = "cue_rates.json"
-META_FILE = "meta.json"
+
+
+def quote_model_dir(model_dir: Path | None = None) -> Path:
+    """``model_dir`` when given, else the ``quotes`` folder of the installed model package."""
+    return model_dir if model_dir is not None else model_package().path("quotes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,12 @@ class RoleSpan:
 
 @dataclass(frozen=True, slots=True)
 class TaggerModel:
-    tagger: pycrfsuite.Tagger | None
-    cue_rates: dict[str, str]
-    feature_version: int = 2
-    net: NetEnsemble | None = None  # the neural tagger; used instead of the CRF when present
+    net: NetEnsemble
+
+    @property
+    def cue_rates(self) -> dict[str, str]:
+        """How often each lemma heads a gold cue, bucketed ("hi", "mid", "lo"): part of the model."""
+        return self.net.cue_rates
 
     def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
         """Every Source, Cue and Content span the model finds in ``doc``."""
@@ -66,44 +68,14 @@ class TaggerModel:
         from .quote_bounds import Marginals
 
         layout = layout or Layout.of(doc)
-        arrays = layout.arrays
         spans: list[RoleSpan] = []
         marg = Marginals.zeros(len(doc))
-        if self.net is not None:
-            tagged = self.net.tag_paragraphs(doc, layout)
-            for number, (paragraph, (labels, probs)) in enumerate(zip(layout.paragraphs, tagged)):
-                spans.extend(spans_from_labels(paragraph, labels, number))
-                if marginals and any(label != "O" for label in labels):
-                    _fill_net_marginals(probs, paragraph.tokens, marg)
-            return spans, marg
-        assert self.tagger is not None
-        known = set(self.tagger.labels()) if marginals else set()
-        for number, paragraph in enumerate(layout.paragraphs):
-            depths = [layout.depth[i] for i in paragraph.tokens]
-            feats = paragraph_features(doc, paragraph, self.cue_rates, depths, arrays, self.feature_version)
-            labels = self.tagger.tag(feats)
+        tagged = self.net.tag_paragraphs(doc, layout)
+        for number, (paragraph, (labels, probs)) in enumerate(zip(layout.paragraphs, tagged)):
             spans.extend(spans_from_labels(paragraph, labels, number))
             if marginals and any(label != "O" for label in labels):
-                _fill_marginals(self.tagger, known, paragraph.tokens, marg)
+                _fill_net_marginals(probs, paragraph.tokens, marg)
         return spans, marg
-
-
-def _fill_marginals(tagger: pycrfsuite.Tagger, known: set[str], tokens: tuple[int, ...], marg: Marginals) -> None:
-    """Content and Cue marginals of the sequence the tagger last tagged, written at its tokens' Doc indices."""
-    def column(label: str) -> list[float]:
-        if label not in known:
-            return [0.0] * len(tokens)
-        return [tagger.marginal(label, k) for k in range(len(tokens))]
-
-    b, i, last, u = (column(f"{p}-Content") for p in "BILU")
-    cb, ci, cl, cu = (column(f"{p}-Cue") for p in "BILU")
-    for k, token in enumerate(tokens):
-        marg.begin[token] = b[k] + u[k]
-        marg.end[token] = last[k] + u[k]
-        marg.inside[token] = b[k] + i[k] + last[k] + u[k]
-        marg.cue_end[token] = cl[k] + cu[k]
-        marg.cue_inside[token] = cb[k] + ci[k] + cl[k] + cu[k]
-
 
 def _fill_net_marginals(probs: np.ndarray, tokens: tuple[int, ...], marg: Marginals) -> None:
     """The same five marginals from the neural tagger's per-token label probabilities [T, labels]."""
@@ -121,26 +93,23 @@ def _fill_net_marginals(probs: np.ndarray, tokens: tuple[int, ...], marg: Margin
     marg.cue_inside[at] = cue_inside
 
 
+def load_tagger(model_dir: Path | None = None) -> TaggerModel:
+    """The tagger in ``model_dir`` (default: the model package's), loaded once per process and folder."""
+    return _load_tagger(quote_model_dir(model_dir))
+
+
 @functools.lru_cache(maxsize=2)
-def load_tagger(model_dir: Path = MODEL_DIR) -> TaggerModel:
-    """The shipped tagger (cached per process): the neural tagger when the folder holds one, else the CRF."""
-    neural = (model_dir / NET_FILE).is_file()
-    needed = (NET_FILE, EMBED_FILE, VOCAB_FILE, CUE_RATES_FILE) if neural else (MODEL_FILE, CUE_RATES_FILE, META_FILE)
+def _load_tagger(model_dir: Path) -> TaggerModel:
+    needed = (NET_FILE, EMBED_FILE, VOCAB_FILE, CUE_RATES_FILE)
     missing = [name for name in needed if not (model_dir / name).is_file()]
-    if missing:
+    net = load_net(model_dir) if not missing else None
+    if net is None:
         raise InputError(
             str(model_dir),
-            f"the quote attribution model is incomplete (missing {', '.join(missing)})",
-            "reinstall parallax with its package data, or rebuild it with scripts/train_quote_net.py",
+            f"the quote attribution model is incomplete (missing {', '.join(missing) or NET_FILE})",
+            "reinstall the model package (`make setup`), or rebuild it with `python -m parallax.train quotes`",
         )
-    rates = json.loads((model_dir / CUE_RATES_FILE).read_text(encoding="utf-8"))
-    if neural:
-        return TaggerModel(None, rates, net=load_net(model_dir))
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model_dir / MODEL_FILE))
-    meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
-    LOGGER.info("loaded CRF attribution tagger from %s (%d cue lemmas)", model_dir, len(rates))
-    return TaggerModel(tagger, rates, int(meta.get("feature_version", 2)))
+    return TaggerModel(net)
 
 
 def spans_from_labels(paragraph: Paragraph, labels: list[str], number: int) -> list[RoleSpan]:

@@ -16,10 +16,10 @@ Where the folder also holds an attribution encoder (:mod:`parallax.analyze.quote
 paragraphs the taggers are unsure of are re-read by it and its label probabilities mixed into theirs.
 
 The LSTMs run in ONNX Runtime (``tagger.onnx``, written from the same weights by
-``scripts/export_quote_onnx.py``); the numpy LSTM here (sequences left-aligned in a batch, each reversed
+``parallax.train.export_quote_onnx``); the numpy LSTM here (sequences left-aligned in a batch, each reversed
 within its own length for the backward direction, so padding never reaches a real token) is the fallback
 and the reference the tests compare the graph with. Weights ship as float16 (``tagger.npz``,
-``embeddings.npy``); ``scripts/train_quote_net.py`` trains them on PolNeAR train with PyTorch, a
+``embeddings.npy``); ``parallax.train.quote_net`` trains them on PolNeAR train with PyTorch, a
 training-only dependency.
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
@@ -72,6 +73,7 @@ def extract_quotes(
     tagger: TaggerModel | None = None,
     bounds: BoundaryModel | None = None,
     refine: bool = True,
+    model_dir: Path | None = None,
 ) -> list[Quote]:
     """Every attribution in ``doc`` as :class:`Quote` records, in text order.
 
@@ -81,6 +83,7 @@ def extract_quotes(
         tagger: the attribution tagger (default: the shipped one).
         bounds: the content-edge re-ranker (default: the shipped one).
         refine: False keeps the tagger's content edges (for measuring the re-ranker).
+        model_dir: the folder of the quote models (default: ``quotes`` of the installed model package).
 
     Returns:
         One record per content fragment; the fragments of a quote interrupted by its frame ("“…,” he
@@ -91,9 +94,9 @@ def extract_quotes(
     """
     if not len(doc):
         return []
-    layout, attributions, marginals = link_attributions(doc, tagger or load_tagger())
+    layout, attributions, marginals = link_attributions(doc, tagger or load_tagger(model_dir))
     if refine:
-        bounds = bounds or load_bounds()
+        bounds = bounds or load_bounds(model_dir)
     if refine and bounds is not None:
         attributions = [
             _Attribution(

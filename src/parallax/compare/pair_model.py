@@ -3,8 +3,8 @@
 A cross-encoder: all-MiniLM-L6-v2 (the story embedder's model) reads ``[CLS] a [SEP] b [SEP]`` (token
 types 0 and 1) and a linear layer on its mean-pooled last states gives one logit. It was fine-tuned on
 the Microsoft Research Paraphrase Corpus train split (news sentence pairs from different outlets, the
-very decision "the outlets agree on this") by ``scripts/train_pair_model.py`` and exported as an int8
-ONNX graph by ``scripts/export_pair_model.py``; ``pairs.json`` beside it holds the decision threshold
+very decision "the outlets agree on this") by ``parallax.train.pair_model`` and exported as an int8
+ONNX graph by ``parallax.train.export_pair_model``; ``pairs.json`` beside it holds the decision threshold
 (chosen on MRPC val), the maximum length, the val scores and the training command. See docs/pairs.md.
 
 Public API::
@@ -33,11 +33,10 @@ from parallax.errors import ParallaxError
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-__all__ = ["MODEL_DIR", "MODEL_FILE", "META_FILE", "PairModel", "PairModelMissingError", "pair_pieces"]
+__all__ = ["MODEL_FILE", "META_FILE", "PairModel", "PairModelMissingError", "pair_pieces"]
 
 LOGGER = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "pairs"
 MODEL_FILE = "pairs.onnx"
 META_FILE = "pairs.json"
 CLS, SEP = 101, 102  # all-MiniLM-L6-v2's WordPiece ids
@@ -52,8 +51,8 @@ class PairModelMissingError(ParallaxError):
     def __init__(self, path: Path) -> None:
         self.path = path
         super().__init__(
-            f"{path}: the sentence-pair model is missing; reinstall parallax, or rebuild it with "
-            "scripts/train_pair_model.py and scripts/export_pair_model.py (see docs/pairs.md)"
+            f"{path}: the sentence-pair model is missing; install it (`pip install ./models/pairs`), "
+            "or rebuild it with `python -m parallax.train pairs` (see docs/pairs.md)"
         )
 
 
@@ -85,12 +84,16 @@ class PairModel:
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> PairModel:
-        """The model in ``model_dir`` (default: the package's), loaded once per process.
+        """The model in ``model_dir`` (default: the optional model package ``parallax-models-pairs``),
+        loaded once per process.
 
         Raises:
             PairModelMissingError: the folder lacks ``pairs.onnx`` or ``pairs.json``.
+            parallax.weights.ModelsMissingError: no folder given and the package is not installed.
         """
-        return _load(model_dir or MODEL_DIR)
+        from parallax.weights import pair_models
+
+        return _load(model_dir or pair_models().root)
 
     def score(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Probability that each pair's two sentences state the same fact.

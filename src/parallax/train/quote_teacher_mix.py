@@ -5,7 +5,7 @@ trainers do). Decoding as in the package (``likely_spans``), scored against the 
 paragraph.
 
 Usage:
-    .venv/bin/python scripts/quote_teacher_mix.py --polnear ../shared/data/polnear \\
+    .venv/bin/python -m parallax.train.quote_teacher_mix --polnear ../shared/data/polnear \\
         --teacher-probs /tmp/minilm-teacher/dev-probs.npz --teacher DIR_OF_LSTM_TEACHER
 """
 
@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from train_quote_net import read_teacher_probs
-from train_quote_teacher import paragraphs, span_f1
-from train_quotes import CACHE
+from .quote_net import read_teacher_probs
+from .quote_teacher import paragraphs, span_f1
+from .quote_data import CACHE
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_encoder import product_of_experts

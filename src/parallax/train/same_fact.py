@@ -1,15 +1,15 @@
 """Train the "same fact" pair decision of the alignment on the comparison gold (dev), cross-validated by story.
 
-    .venv/bin/python scripts/train_same_fact.py ../shared/data/comparison/gold-dev.jsonl \\
-        ../shared/data/stories/basil-dev.jsonl ../shared/data/seeds [--write]
+    .venv/bin/python -m parallax.train.same_fact ../shared/data/comparison/gold-dev.jsonl \\
+        ../shared/data/stories/basil-dev.jsonl ../shared/data/seeds [--out build/alignment/same_fact.json]
 
 Every cross-outlet pair of sentences a story's alignment scores (cosine at least the candidate floor) is an
 example: positive when one gold fact has its snippets in both sentences. A standardised logistic
 regression over ``parallax.compare.same_fact.FEATURES`` is fitted leaving one story out at a time; the
 held-out story is aligned with that fold's model and scored as ``parallax eval compare`` scores it (shared
 and omission), for a grid of link thresholds. The threshold with the best mean of shared F1 and omission F1
-out of fold is kept, and the model refitted on every story is written (``--write``) to
-``src/parallax/models/alignment/same_fact.json`` with its provenance.
+out of fold is kept, and the model refitted on every story is written to ``--out``
+with its provenance (shipped: ``alignment/same_fact.json`` of the model package).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from parallax.model import AnalyzedArticle, Sentence
 from parallax.stories.embed import get_embedder
 from parallax.stories.resolve import linked_entities
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "parallax" / "models" / "alignment" / "same_fact.json"
 CONFIG = AlignConfig()
 THRESHOLDS = np.round(np.arange(0.15, 0.61, 0.05), 2)
 NEAR = np.round(np.arange(0.05, 0.61, 0.05), 2)
@@ -147,15 +146,25 @@ def cross_validate(stories: list[StoryData], c: float) -> Grid:
 
 
 def main(argv: list[str]) -> int:
-    global CONFIG
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", type=Path)
     parser.add_argument("articles", type=Path, nargs="+")
     parser.add_argument("--c", type=float, nargs="+", default=[0.1, 1.0])
-    parser.add_argument("--write", action="store_true", help="write the model refitted on every story")
+    parser.add_argument("--out", type=Path, help="write the model refitted on every story to this file")
     parser.add_argument("--links-per-article", type=int, default=AlignConfig().links_per_article,
                         help="links one sentence may make into one article (AlignConfig.links_per_article)")
     args = parser.parse_args(argv)
+    model, _ = train(args)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(model.to_json() + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+def train(args: argparse.Namespace) -> tuple[SameFactModel, float]:
+    """The model refitted on every story, and its out-of-fold mean of shared and omission F1."""
+    global CONFIG
     CONFIG = replace(CONFIG, links_per_article=args.links_per_article)
     gold = load_gold(args.gold)
     outlets = {aid: o for g in gold for aid, o in g["articles"].items()}  # type: ignore[attr-defined]
@@ -187,14 +196,10 @@ def main(argv: list[str]) -> int:
         f"logistic regression (C={c}) over {len(FEATURES)} pair features, fitted on {n_all} candidate pairs "
         f"({n_pos} same-fact) of the {len(stories)} stories of comparison/gold-dev.jsonl; link threshold "
         f"{link} and near-miss threshold {near} chosen by leave-one-story-out cross-validation (mean of shared and omission F1 "
-        f"{best[0]:.3f} out of fold); scripts/train_same_fact.py at {commit}"))
+        f"{best[0]:.3f} out of fold); parallax.train.same_fact at {commit}"))
     for name, weight in sorted(zip(FEATURES, model.coef), key=lambda kv: -abs(kv[1])):
         print(f"  {name:<18} {weight:+.3f}")
-    if args.write:
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(model.to_json() + "\n", encoding="utf-8")
-        print(f"wrote {OUT}")
-    return 0
+    return model, best[0]
 
 
 if __name__ == "__main__":

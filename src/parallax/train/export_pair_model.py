@@ -1,7 +1,7 @@
-"""Export a trained sentence-pair cross-encoder (scripts/train_pair_model.py) as the package's int8 ONNX
+"""Export a trained sentence-pair cross-encoder (parallax.train.pair_model) as the package's int8 ONNX
 pair model, choose its threshold on MRPC val and check the export there (training only).
 
-Writes to ``--out`` (default ``src/parallax/models/pairs``): ``pairs.onnx`` (inputs ``ids``, ``types``,
+Writes to ``--out`` (e.g. ``build/pairs``): ``pairs.onnx`` (inputs ``ids``, ``types``,
 ``mask`` [B, P] int64, a batch of padded ``[CLS] a [SEP] b [SEP]`` sequences; output ``logits`` [B]) with
 its weights quantized to int8 (dynamic quantization, as for the quote encoder), and ``pairs.json``: the
 threshold (the one of the int8 graph's val probabilities with the best accuracy + F1), whether both
@@ -9,8 +9,8 @@ orders are scored, the maximum length, provenance, the training command and the 
 PyTorch model and of the int8 graph.
 
 Usage:
-    .venv/bin/python scripts/export_pair_model.py --model /tmp/pair-model --mrpc ../shared/data/paraphrase \\
-        --training "$TRAINING" [--one-order] [--out src/parallax/models/pairs]
+    .venv/bin/python -m parallax.train.export_pair_model --model /tmp/pair-model --mrpc ../shared/data/paraphrase \\
+        --training "$TRAINING" [--one-order] --out build/pairs
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ import numpy as np
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from torch import nn
-from train_pair_model import PairNet, probabilities, sequences
-from train_quote_teacher import WIDTH
+from .pair_model import PairNet, probabilities, sequences
+from .quote_teacher import WIDTH
 
 from parallax.compare import pair_model
-from parallax.compare.pair_model import META_FILE, MODEL_DIR, MODEL_FILE, PairModel
+from parallax.compare.pair_model import META_FILE, MODEL_FILE, PairModel
 from parallax.eval.pairs import load_pairs, scores_of
 
 LOGGER = logging.getLogger("export_pair_model")
@@ -116,7 +116,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mrpc", type=Path, required=True, help="folder of msr-para-val.tsv")
     parser.add_argument("--training", default="", help="the command that trained --model, for pairs.json")
     parser.add_argument("--one-order", action="store_true", help="score each pair in its given order only")
-    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--out", type=Path, required=True, help="folder for pairs.onnx and pairs.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     trained = json.loads((args.model / "pairs-train.json").read_text(encoding="utf-8"))
@@ -136,7 +136,7 @@ def main(argv: list[str]) -> int:
         f"{settings['pool']}-pooled last states, one logit; int8 dynamic quantization",
         "data": "Microsoft Research Paraphrase Corpus train (3,576 pairs, both orders); val (500) picks the "
         "epoch and the threshold",
-        "trainer": "scripts/train_pair_model.py, exported by scripts/export_pair_model.py",
+        "trainer": "parallax.train.pair_model, exported by parallax.train.export_pair_model",
         **({"training": args.training} if args.training else {}),
         "training_args": {k: settings[k] for k in ("epochs", "lr", "batch", "freeze", "pool", "seed", "max_length")},
         "kept_epoch": trained["kept"]["epoch"],

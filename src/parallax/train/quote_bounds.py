@@ -1,4 +1,4 @@
-"""Train the content-edge re-ranker shipped as src/parallax/models/quotes/bounds.json.
+"""Train the content-edge re-ranker shipped as bounds.npz in the model package's quotes folder.
 
 The re-ranker must learn from the errors the tagger makes on text it has not seen, so it is trained on
 jackknifed output: the train articles are split into folds (``train_quotes.fold_of``), a tagger trained
@@ -8,15 +8,14 @@ a conditional log-linear model (softmax over one content's candidates) fitted wi
 penalty. Data provenance as for the tagger: PolNeAR v1.0.0 train only; dev picks the penalty.
 
 Usage:
-    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --hidden 64 --epochs 10 --folds 2 --hold-out 0 --out /tmp/n3fold0
-    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear --hidden 64 --epochs 10 --folds 2 --hold-out 1 --out /tmp/n3fold1
-    .venv/bin/python scripts/train_quote_bounds.py --polnear ../shared/data/polnear --fold-models /tmp/n3fold0 /tmp/n3fold1 --l2 3 --scorers end cue_end
+    .venv/bin/python -m parallax.train.quote_net --polnear ../shared/data/polnear --hidden 64 --epochs 10 --folds 2 --hold-out 0 --out /tmp/n3fold0
+    .venv/bin/python -m parallax.train.quote_net --polnear ../shared/data/polnear --hidden 64 --epochs 10 --folds 2 --hold-out 1 --out /tmp/n3fold1
+    .venv/bin/python -m parallax.train.quote_bounds --polnear ../shared/data/polnear --fold-models /tmp/n3fold0 /tmp/n3fold1 --l2 3 --scorers end cue_end
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -38,16 +37,17 @@ from parallax.analyze.quote_bounds import (
     end_features,
     start_candidates,
     start_features,
+    save_bounds,
     top_weights,
 )
-from parallax.analyze.quote_model import MODEL_DIR, load_tagger
+from parallax.analyze.quote_model import load_tagger
 from parallax.analyze.quotes import link_attributions, snap_content, snap_cue
 from parallax.eval.polnear import PolnearDoc, load_split, parse_split
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_quotes import CACHE, fold_of  # noqa: E402
 
-LOGGER = logging.getLogger("train_quote_bounds")
+from .quote_data import CACHE, fold_of
+
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass
@@ -179,7 +179,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--polnear", type=Path, required=True)
     parser.add_argument("--fold-models", type=Path, nargs="+", required=True,
                         help="tagger folders, the k-th trained without fold k (train_quote_net.py --hold-out k)")
-    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--out", type=Path, required=True, help="folder for bounds.npz")
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--min-count", type=int, default=3)
     parser.add_argument("--scorers", nargs="+", choices=("start", "end", "cue_end"), default=["start", "end", "cue_end"],
@@ -215,7 +215,8 @@ def main(argv: list[str]) -> int:
         },
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / BOUNDS_FILE).write_text(json.dumps(model, indent=0, sort_keys=True), encoding="utf-8")
+    meta = model.pop("meta")
+    save_bounds(args.out / BOUNDS_FILE, model, meta)
     LOGGER.info("wrote %s (%d bytes)", args.out / BOUNDS_FILE, (args.out / BOUNDS_FILE).stat().st_size)
     return 0
 

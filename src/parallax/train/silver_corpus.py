@@ -1,4 +1,4 @@
-"""Unannotated articles for self-training the attribution tagger (scripts/train_quote_net.py --silver-docs).
+"""Unannotated articles for self-training the attribution tagger (parallax.train.quote_net --silver-docs).
 
 The corpus is ../shared/data/corpus/baly-10k.jsonl.gz (Baly et al., EMNLP 2020: news articles with their
 outlet), whose texts are written with tokens spaced apart ("said , “ it ’s ..."). The tagger was trained on

@@ -1,4 +1,4 @@
-"""Export a fine-tuned MiniLM attribution tagger (scripts/train_quote_teacher.py) as the package's int8
+"""Export a fine-tuned MiniLM attribution tagger (parallax.train.quote_teacher) as the package's int8
 ONNX encoder, and check the export on PolNeAR dev (training only).
 
 Writes ``encoder.onnx`` (inputs: ``pieces`` [1, P], one window's WordPiece ids with [CLS]/[SEP] and no
@@ -9,15 +9,15 @@ exported graph next to the PyTorch model's) to ``--out``. The weights are quanti
 quantization, as for the story embedder's MiniLM); the check shows what that costs.
 
 Usage:
-    .venv/bin/python scripts/export_quote_encoder.py --polnear ../shared/data/polnear \\
+    .venv/bin/python -m parallax.train.export_quote_encoder --polnear ../shared/data/polnear \\
         --teacher /tmp/minilm-student --layers 4 --weight 0.5 --unsure-accurate 0.06 \\
-        --unsure-default 0.11 --training "$TRAINING" [--out src/parallax/models/quotes]
+        --unsure-default 0.11 --training "$TRAINING" --out build/quotes
 
 where /tmp/minilm-student comes from ``train_quote_teacher.py --layers 4 --epochs 2 --init
 /tmp/minilm-teacher/teacher.pt --distil /tmp/minilm-teacher/silver-probs.npz`` and ``$TRAINING`` is the
 sentence that says so in the shipped ``encoder.json``
 
-(the shipped encoder's command; weight and thresholds chosen on dev with scripts/quote_teacher_oracle.py
+(the shipped encoder's command; weight and thresholds chosen on dev with parallax.train.quote_teacher_oracle
 and ``parallax.eval.quotes --quote-mode accurate``, see docs/quotes.md; without ``--unsure-default`` the
 default quote mode leaves the encoder out)
 """
@@ -35,8 +35,8 @@ from pathlib import Path
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from torch import nn
-from train_quote_teacher import WIDTH, Teacher, label_probabilities, paragraphs, save_probs, span_f1, split_windows
-from train_quotes import CACHE
+from .quote_teacher import WIDTH, Teacher, label_probabilities, paragraphs, save_probs, span_f1, split_windows
+from .quote_data import CACHE
 
 from parallax.analyze.nlp import load_nlp
 from parallax.analyze.quote_encoder import ENCODER_FILE, ENCODER_META_FILE, WordPieces, load_encoder
@@ -45,7 +45,6 @@ from parallax.eval.polnear import load_split, parse_split
 
 LOGGER = logging.getLogger("export_quote_encoder")
 OPSET = 17
-MODELS = Path(__file__).resolve().parents[1] / "src" / "parallax" / "models" / "quotes"
 
 
 class Exported(nn.Module):
@@ -108,7 +107,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--unsure-default", type=float, help="the same for the default quote mode (none: not run there)")
     parser.add_argument("--training", default="", help="how --teacher was trained, for encoder.json's provenance")
-    parser.add_argument("--out", type=Path, default=MODELS)
+    parser.add_argument("--out", type=Path, required=True, help="folder for encoder.onnx and encoder.json")
     parser.add_argument("--dev-probs", type=Path, help="also write the exported graph's dev probabilities here")
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
@@ -119,7 +118,7 @@ def main(argv: list[str]) -> int:
     meta = {
         "model": f"all-MiniLM-L6-v2's first {args.layers} layers + linear BILOU layer on each word's first WordPiece",
         "data": "PolNeAR v1.0.0 train (all annotators), github.com/networkdynamics/PolNeAR c3eee83",
-        "trainer": "scripts/train_quote_teacher.py",
+        "trainer": "parallax.train.quote_teacher",
         **({"training": args.training} if args.training else {}),
         "layers": args.layers,
         "weight": args.weight,
