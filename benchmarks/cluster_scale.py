@@ -34,6 +34,7 @@ import numpy as np
 
 from parallax.stories.cluster import ClusterItem, StoryClusterer
 from parallax.stories.embed import DIM
+from provenance import recorded
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
 VOCABULARY = 300_000
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(result, indent=1)
     print(text)
     if args.json:
-        args.json.write_text(text + "\n")
+        args.json.write_text(json.dumps(recorded(result), indent=1) + "\n")
     return 0
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from provenance import recorded
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -66,12 +66,10 @@ def main(argv: list[str]) -> int:
                           entities=entities, embedder=embedder)
             best = min(best, time.perf_counter() - started)
         timings[entry["story"]] = best
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=Path(__file__).parent).stdout.strip()
-    result = {"commit": commit, "stories": len(timings), "repeat": args.repeat,
+    result = recorded({"stories": len(timings), "repeat": args.repeat,
               "median_s": round(statistics.median(timings.values()), 3),
               "total_s": round(sum(timings.values()), 3),
-              "per_story_s": {k: round(v, 3) for k, v in timings.items()}}
+              "per_story_s": {k: round(v, 3) for k, v in timings.items()}})
     print(f"{len(timings)} three-outlet stories, best of {args.repeat}: median {result['median_s']} s, "
           f"total {result['total_s']} s")
     if args.json:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from provenance import recorded
 
 WORDS = (
     "the council said on Tuesday that a new ferry would run between harbour and island from next spring "
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
               f" (after imports {row['baseline_rss_mb']:.1f} MB; ingest added {row['added_mb']:.1f} MB"
               f" = {row['added_per_text_byte']:.1f}x the text)")
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(recorded(rows), indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 from parallax.eval.polnear import ROLES, PolnearDoc, load_split, parse_split
 from parallax.eval.quotes import QuoteScores, SpanSet, format_scores, predicted_spans, score_documents
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from train_quotes import CACHE, fold_of  # noqa: E402
+from parallax.train.quote_data import CACHE, fold_of
+from provenance import recorded
 
 DEFAULT_POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
 
@@ -87,7 +86,7 @@ def main(argv: list[str]) -> int:
         out["system"] = system.as_dict()
         out["fold_models"] = [str(p) for p in args.fold_models]
     if args.json:
-        args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(recorded(out), indent=2) + "\n", encoding="utf-8")
     return 0
 
 

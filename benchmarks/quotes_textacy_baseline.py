@@ -17,6 +17,7 @@ from textacy.extract.triples import direct_quotations
 
 from parallax.eval.quotes import evaluate, format_scores
 from parallax.model import Quote, Span
+from provenance import recorded
 
 
 def textacy_quotes(doc: Doc, article_id: str) -> list[Quote]:
@@ -54,7 +55,7 @@ def main(argv: list[str]) -> int:
     scores = evaluate(args.polnear, args.split, extractor=textacy_quotes)
     sys.stdout.write("textacy direct_quotations\n" + format_scores(scores) + "\n")
     if args.json:
-        args.json.write_text(json.dumps(scores.as_dict(), indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(recorded(scores.as_dict()), indent=2), encoding="utf-8")
     return 0
 
 

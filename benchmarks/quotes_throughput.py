@@ -25,6 +25,7 @@ from parallax.analyze.quote_model import load_tagger
 from parallax.analyze.quotes import extract_quotes
 from parallax.analyze.sources import sources_relied_on
 from parallax.quote_mode import QUOTE_MODES, flag_mode, quote_mode, using_quote_mode
+from provenance import recorded
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
 
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace, mode: str) -> int:
         result["encoder_reread_tokens_pct"] = round(100 * encoder.counts["reread"] / max(encoder.counts["tokens"], 1), 1)
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(recorded(result), indent=2), encoding="utf-8")
     return 0
 
 
