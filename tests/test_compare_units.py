@@ -295,6 +295,7 @@ def test_conflicts_one_per_sentence_and_article() -> None:
 @pytest.mark.parametrize(("text", "sentences"), [
     ("He asked “Do you support the agenda?”\n\nEtheridge appears irritated.", 2),
     ("He shouted “Stop!” and walked away. Then he left.", 2),
+    ("Enter the critic, who loves “all things pink!” — whose verdict was harsher. She wrote a post.", 2),
     ("The first line ends here\nand the next line starts a sentence.", 2),
 ])
 def test_sentences_respect_line_breaks_and_quoted_marks(nlp, text: str, sentences: int) -> None:  # type: ignore[no-untyped-def]

@@ -432,3 +432,31 @@ def test_attribution_coordinated_frames_keep_their_own_contents(nlp) -> None:  #
     quotes = extract_quotes(doc, "s")
     assert _quote(quotes, "the arrest").cue.text == "announced"
     assert _quote(quotes, "a curfew").cue.text == "said"
+
+
+FAMILY = (
+    "Governor Ruth Halloway of Westmark visited the flooded valley on Sunday with her son, Daniel James Halloway, "
+    "and her husband, Peter Halloway.\n\n"
+    "Daniel, 15, carried sandbags all afternoon. “It is heavier than it looks,” Daniel said.\n\n"
+    "“We will rebuild every bridge,” Ms. Halloway said.\n\n"
+    "Enter Marcus Oyelaran — a former county engineer who describes himself online as a bridge enthusiast — "
+    "whose verdict was harsher.\n\n"
+    "“The valley was warned for ten years,” he wrote on his blog."
+)
+
+
+@pytest.fixture(scope="module")
+def family(nlp):  # type: ignore[no-untyped-def]
+    return extract_quotes(nlp(FAMILY), "f")
+
+
+def test_attribution_short_form_goes_to_the_relative_not_called_by_first_name(family) -> None:  # type: ignore[no-untyped-def]
+    # "Daniel" stands alone, so "Ms. Halloway" is not Daniel Halloway (the longest name is no proof).
+    assert _quote(family, "We will rebuild").speaker_name != "Daniel James Halloway"
+    assert _quote(family, "We will rebuild").speaker_name in {"Ruth Halloway", "Peter Halloway"}
+
+
+def test_attribution_pronoun_takes_the_person_just_named_over_an_older_subject(family) -> None:  # type: ignore[no-untyped-def]
+    # The only person of the previous sentence is not its grammatical subject; an older subject (Daniel,
+    # "Ms. Halloway") must not win over him.
+    assert _quote(family, "The valley was warned").speaker_name == "Marcus Oyelaran"

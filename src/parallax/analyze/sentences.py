@@ -2,7 +2,7 @@
 
 spaCy's parser decides sentence starts itself and, on news text, runs sentences across blank lines
 ("… the Obama agenda?”\\n\\nEtheridge appears …") and cuts after a quoted exclamation that the sentence
-goes on from ("… shouted “Stop!” and walked away"). Both are set here, before the parser, which keeps
+goes on from ("… shouted “Stop!” and walked away", "… pearls!” — whose …"). Both are set here, before the parser, which keeps
 preset starts.
 """
 
@@ -15,11 +15,13 @@ __all__ = ["COMPONENT"]
 
 COMPONENT = "paragraph_sentences"
 _CLOSING = {"”", '"', "’", "'", "»"}
+_GOES_ON = {"—", "–", "-", "--", ",", ";", ":", ")"}  # punctuation no sentence starts with
 
 
 @Language.component(COMPONENT, assigns=["token.is_sent_start"])
 def paragraph_sentences(doc: Doc) -> Doc:
-    """A token after a line break starts a sentence; a lower-case word after a quoted "!"/"?" does not."""
+    """A token after a line break starts a sentence; a lower-case word or a dash after a quoted "!"/"?"
+    does not."""
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if previous.is_space and "\n" in previous.text and not token.is_space:
@@ -27,6 +29,6 @@ def paragraph_sentences(doc: Doc) -> Doc:
         elif "\n" in previous.whitespace_ and not token.is_space:
             token.is_sent_start = True
         elif token.i >= 2 and previous.text in _CLOSING and doc[token.i - 2].text in {"!", "?"} \
-                and token.text[:1].islower():
+                and (token.text[:1].islower() or token.text in _GOES_ON):
             token.is_sent_start = False
     return doc

@@ -3,7 +3,12 @@
 No coreference model is available offline, so this works from the parse: names are proper-noun chains
 (whatever label the small NER gave them), a short form ("Mr. X", "X") resolves to the earliest full name
 with the same surname, a role noun ("the spokesman") to the person whose appositive or title gave it, and
-a personal pronoun to the most recent person named as a subject before it.
+a personal pronoun to the most recent person named as a subject before it (or, failing one, named at all
+in that sentence or the one before), skipping people whose courtesy title says the pronoun cannot be them.
+
+Relatives share a surname ("Ana Vale" and her daughter "Lia Vale"). A writer calls the one the story is
+about by the surname ("Ms. Vale") and the others by their first names ("Lia, 16"): so when several full
+names share a surname, the short form goes to one whose first name is never used alone.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ HONORIFICS = frozenset(
 # Courtesy titles say nothing about a person's role.
 COURTESY = frozenset("mr mr. mrs mrs. ms ms. miss dr dr. sir dame".split())
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+# What a courtesy title or a pronoun says of a person's gender, where it says anything.
+GENDER_OF_TITLE = {"mr": "m", "mr.": "m", "sir": "m", "lord": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f",
+                   "miss": "f", "dame": "f", "lady": "f"}
+GENDER_OF_PRONOUN = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 GROUP_PRONOUNS = frozenset({"they", "we", "i", "you", "it"})
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -59,6 +68,9 @@ class SpeakerIndex:
     sentence: tuple[int, ...] = ()  # sentence number of every token
     bounds: tuple[tuple[int, int], ...] = ()  # token range of every sentence
     person_keys: set[str] = field(default_factory=set)  # surnames the NER tags PERSON at least once
+    family: dict[str, list[_Person]] = field(default_factory=dict)  # surname key -> every full name with it
+    alone: set[str] = field(default_factory=set)  # names used as a one-word mention ("Lia", "Vale")
+    gender: dict[str, str] = field(default_factory=dict)  # surname key -> "m" / "f", from courtesy titles
 
     @classmethod
     def build(
@@ -79,7 +91,19 @@ class SpeakerIndex:
         for chunk in _name_chunks(doc):
             index._add(chunk, chunk.start in quoted)
         index.mentions.sort()
+        index._choose_among_relatives()
         return index
+
+    def _choose_among_relatives(self) -> None:
+        """The short form of a surname names a full name whose first name never stands alone; when every
+        full name's first name does ("Lia Vale" and "Lia, 16"), the short form names no one of them."""
+        for key, persons in self.family.items():
+            principal = [p for p in persons if p.name.split()[0].lower() not in self.alone]
+            if principal:
+                if self.people[key] not in principal:
+                    self.people[key] = max(principal, key=lambda p: (len(p.name.split()), -p.first))
+            elif key in self.alone and key in self.people:
+                self.people[key] = _Person(key, self.people[key].name.split()[-1], self.people[key].first)
 
     def remember(self, token_index: int, resolved: Resolved) -> None:
         """Record a resolved speaker so that a later "he said" can point back to it."""
@@ -97,6 +121,15 @@ class SpeakerIndex:
         known = self.people.get(key)
         if known is None or (len(name.split()) > len(known.name.split()) and chunk.label_ == "PERSON"):
             self.people[key] = _Person(key, name, known.first if known else chunk.start)
+        if len(names) == 1:
+            self.alone.add(key)
+        elif chunk.label_ == "PERSON":
+            relatives = self.family.setdefault(key, [])
+            if all(p.name != name for p in relatives):
+                relatives.append(_Person(key, name, chunk.start))
+        title = self.doc[names[0].i - 1].lower_ if names[0].i > 0 else ""
+        if title in GENDER_OF_TITLE:
+            self.gender.setdefault(key, GENDER_OF_TITLE[title])
         head = chunk.root
         if not quoted:
             subject = head.dep_ in SUBJECT_DEPS or head.head.dep_ in SUBJECT_DEPS
@@ -120,7 +153,7 @@ class SpeakerIndex:
             noun = head.head.head
             return self.resolve(self.doc[noun.left_edge.i : noun.i + 1])
         if head.lower_ in PERSON_PRONOUNS:
-            return self._antecedent(mention.start)
+            return self._antecedent(mention.start, GENDER_OF_PRONOUN.get(head.lower_))
         if head.lower_ in GROUP_PRONOUNS:
             return Resolved(None, None)
         key = self.role_heads.get(head.lemma_.lower())
@@ -130,17 +163,24 @@ class SpeakerIndex:
             return Resolved(self.people[key].name, text, key)
         return Resolved(None, text)
 
-    def _antecedent(self, before: int) -> Resolved:
-        """The most recent person mentioned before the pronoun, subjects first within two sentences."""
-        earlier = [m for m in self.mentions if m[0] < before and self._is_person(m[1])]
+    def _antecedent(self, before: int, gender: str | None = None) -> Resolved:
+        """The most recent person mentioned before the pronoun: a subject in its sentence or the one before,
+        else anyone named in the three sentences up to it (one whose title fits the pronoun first), else the
+        last subject before; never a person whose title says another gender."""
+        earlier = [m for m in self.mentions if m[0] < before and self._is_person(m[1])
+                   and self.gender.get(m[1], gender) == gender]
         if not earlier:
             return Resolved(None, None)
         number = self.sentence[before]
         window_start = self.bounds[max(number - 1, 0)][0]
         subjects = [m for m in earlier if m[2]]
-        recent = [m for m in subjects if m[0] >= window_start]
+        # Anyone named in the two sentences before, when no subject is near ("Enter X — a former aide —
+        # whose post ... . “...,” she wrote").
+        recent = [m for m in earlier if m[0] >= self.bounds[max(number - 2, 0)][0]]
+        titled = [m for m in recent if gender is not None and self.gender.get(m[1]) == gender]
         # A subject (or earlier speaker) beats a closer object: "X met Y. He said" is usually X.
-        token, key, _ = (recent or subjects or earlier)[-1]
+        token, key, _ = ([m for m in recent if m[2] and m[0] >= window_start] or titled or recent or subjects
+                         or earlier)[-1]
         return Resolved(self.people[key].name, self.roles.get(key), key)
 
     def _is_person(self, key: str) -> bool:
