@@ -42,7 +42,7 @@ FOLDS = ["--folds", "2"]
 class Step:
     name: str
     makes: str
-    minutes: int  # on the 2 idle cores, without cached parses
+    minutes: int  # on the 2 idle cores (docs/training.md says where each figure comes from)
     run: Callable[[Path, Path], None]  # (out, shared data)
 
 
@@ -137,14 +137,14 @@ def tokenizer(out: Path, data: Path) -> None:
 
 STEPS: tuple[Step, ...] = (
     Step("tokenizer", "tokenizer/ (copied, not trained)", 0, tokenizer),
-    Step("same-fact", "alignment/same_fact.json", 6, same_fact),
-    Step("quote-teachers", "work/teacher (the ensemble that labels the silver articles)", 20, quote_teachers),
+    Step("same-fact", "alignment/same_fact.json", 4, same_fact),
+    Step("quote-teachers", "work/teacher (the ensemble that labels the silver articles)", 18, quote_teachers),
     Step("quote-tagger", "quotes/tagger.*, embeddings.npy, vocab.json, wordpieces.npy, cue_rates.json, net.json",
-         20, quote_tagger),
-    Step("quote-folds", "work/fold0, work/fold1 (jackknifed taggers for the re-ranker)", 40, quote_folds),
-    Step("quote-bounds", "quotes/bounds.npz", 5, quote_bounds),
-    Step("quote-encoder", "quotes/encoder.onnx, encoder.json", 55, quote_encoder),
-    Step("pairs", "pairs/pairs.onnx, pairs.json (the optional package)", 130, pairs),
+         18, quote_tagger),
+    Step("quote-folds", "work/fold0, work/fold1 (jackknifed taggers for the re-ranker)", 35, quote_folds),
+    Step("quote-bounds", "quotes/bounds.npz", 3, quote_bounds),
+    Step("quote-encoder", "quotes/encoder.onnx, encoder.json", 50, quote_encoder),
+    Step("pairs", "pairs/pairs.onnx, pairs.json (the optional package)", 35, pairs),
 )
 
 
