@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from spacy.tokens import Doc
 
@@ -23,9 +24,11 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"
 
 
 def analyze_articles(
-    articles: Iterable[Article], *, batch_size: int = 32, n_process: int = 1
+    articles: Iterable[Article], *, batch_size: int = 32, n_process: int = 1, quote_models: Path | None = None
 ) -> Iterator[AnalyzedArticle]:
     """Parse each article once and derive every per-article record from the parse.
+
+    ``quote_models``: the folder of the quote models (default: ``quotes`` of the installed model package).
 
     An article longer than ``MAX_DOC_CHARS`` is parsed in pieces cut at paragraph breaks and the pieces'
     parses are joined into one ``Doc``, so offsets are the same as for a short one. Past ``MAX_DOC_PIECES``
@@ -37,7 +40,7 @@ def analyze_articles(
     for doc, (article, count) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process):
         parsed.append(doc)
         if len(parsed) == count:
-            yield doc_records(_joined(parsed, article), article)
+            yield doc_records(_joined(parsed, article), article, quote_models=quote_models)
             parsed = []
 
 
@@ -71,7 +74,7 @@ def analyze_article(article: Article) -> AnalyzedArticle:
     return next(analyze_articles([article]))
 
 
-def doc_records(doc: Doc, article: Article) -> AnalyzedArticle:
+def doc_records(doc: Doc, article: Article, *, quote_models: Path | None = None) -> AnalyzedArticle:
     """Turn a parsed ``Doc`` of ``article.text`` into records with offsets into that text."""
     from .quotes import extract_quotes
     from .sources import sources_relied_on
@@ -86,7 +89,7 @@ def doc_records(doc: Doc, article: Article) -> AnalyzedArticle:
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS
     )
-    quotes = tuple(extract_quotes(doc, article.id))
+    quotes = tuple(extract_quotes(doc, article.id, model_dir=quote_models))
     sources = tuple(sources_relied_on(doc, quotes, article.id))
     return AnalyzedArticle(article, sentences, mentions, quotes, sources)
 
