@@ -1,0 +1,246 @@
+"""Live coverage under load (issue 25, Targets): a local server publishes N articles over simulated time
+across F feeds while `parallax watch` runs as a subprocess.
+
+Usage: python benchmarks/watch_feeds.py [--articles 2000] [--feeds 50] [--minutes 15] [--every 20s]
+                                        [--json benchmarks/results/watch_feeds.json]
+
+Simulated time: the articles' publication times are spread evenly over ``--sim-hours`` (default 48) of
+outlet time, played back in ``--minutes`` of real time (so 48 h in 15 min is a scale of 192). Each feed
+lists its 20 newest published articles. Articles are made up here (events x outlets with varied wording),
+five outlets per event, so stories form and grow while the watcher runs.
+
+Measured, polling the store once a second from this process (read-only):
+- stored exactly once: every published URL is one article, no URL twice;
+- delay: per article, real seconds from its publication to the first moment its story holds it and has a
+  comparison no older than that (the story updated); median and 90th percentile;
+- the watcher's resident memory (VmRSS) while the first and the last thousand articles are stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+TOWNS = ["Harbourvale", "Kessing", "Morrowby", "Alder Cross", "Pellmouth", "Quenby", "Ravelstone", "Sorrel Bay",
+         "Tamsford", "Upper Linwick", "Varrow", "Westerholt", "Yarnley", "Brackenmoor", "Caddow", "Dunmere"]
+THINGS = ["ferry service", "library roof", "tram extension", "water plant", "harbour wall", "school canteen",
+          "wind farm", "bus depot", "flood barrier", "market hall", "cycle bridge", "hospital wing", "ice rink"]
+PEOPLE = ["Mara Quill", "Tobin Ashgrove", "Elin Varga", "Osric Penhale", "Ludo Farrant", "Nessa Blythe",
+          "Corin Maddox", "Ilse Rowntree", "Bram Kettering", "Juno Halloway"]
+OPENERS = ["{town} councillors {verb} the {thing} plan on {day}",
+           "A plan for the {thing} in {town} was {verb} by the council on {day}",
+           "On {day} the council of {town} {verb} its proposal for the {thing}",
+           "The {thing} proposal in {town} was {verb} at a council vote on {day}",
+           "Council members in {town} {verb} the disputed {thing} scheme on {day}"]
+VERBS = ["approved", "postponed", "rejected", "funded", "reopened", "redesigned"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def article(event: int, outlet: int) -> tuple[str, str]:
+    """(title, paragraphs as HTML) of outlet ``outlet``'s article on made-up event ``event``."""
+    town, thing = TOWNS[event % len(TOWNS)], THINGS[(event // len(TOWNS)) % len(THINGS)]
+    person, other = PEOPLE[event % len(PEOPLE)], PEOPLE[(event * 3 + 1) % len(PEOPLE)]
+    verb, day = VERBS[event % len(VERBS)], DAYS[event % len(DAYS)]
+    cost = 5 + (event * 7) % 60
+    lead = OPENERS[outlet % len(OPENERS)].format(town=town, verb=verb, thing=thing, day=day)
+    paras = [
+        f"{lead}, in decision {event} of the session.",
+        f"The scheme would cost {cost + (outlet % 2)} million crowns, according to council papers seen by"
+        f" reporters, and building could start within {2 + outlet} months.",
+        f"\"This {thing} matters to every family in {town},\" said {person}, who leads the works committee.",
+        f"{other} of the opposition said the plan for case {event} was rushed and asked for a review.",
+    ][: 3 + outlet % 2]
+    title = f"{town} {thing}: council {verb} plan ({event}/{outlet})"
+    return title, "".join(f"<p>{p}</p>" for p in paras)
+
+
+class Schedule:
+    """Article k (0..n-1) is published at real time start + k * gap; feed f lists outlet f % 5's articles."""
+
+    def __init__(self, n: int, feeds: int, seconds: float, sim_hours: float) -> None:
+        self.n, self.feeds, self.gap = n, feeds, seconds / n
+        self.sim_gap = sim_hours * 3600 / n
+        self.start = time.time() + 5.0
+        self.sim_start = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
+
+    def feed_of(self, k: int) -> int:
+        return k % self.feeds
+
+    def event_outlet(self, k: int) -> tuple[int, int]:
+        return k // 5, k % 5
+
+    def published(self, now: float) -> int:
+        return max(0, min(self.n, int((now - self.start) / self.gap) + 1)) if now >= self.start else 0
+
+    def real_time(self, k: int) -> float:
+        return self.start + k * self.gap
+
+    def sim_time(self, k: int) -> datetime:
+        return self.sim_start + timedelta(seconds=k * self.sim_gap)
+
+
+def make_handler(schedule: Schedule, port_box: list[int]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            path = self.path
+            if path == "/robots.txt":
+                return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+            if path.startswith("/feed/"):
+                return self._feed(int(path.split("/")[2].split(".")[0]))
+            if path.startswith("/a/"):
+                k = int(path.split("/")[2].split(".")[0])
+                if k >= schedule.published(time.time()):
+                    return self._send(404, b"not yet", "text/plain")
+                title, body = article(*schedule.event_outlet(k))
+                html = (f"<html><head><title>{title}</title><meta property='og:site_name' content='Outlet"
+                        f" {schedule.feed_of(k)}'></head><body><article><h1>{title}</h1>{body}</article></body></html>")
+                return self._send(200, html.encode(), "text/html; charset=utf-8")
+            return self._send(404, b"no", "text/plain")
+
+        def _feed(self, f: int) -> None:
+            published = schedule.published(time.time())
+            mine = [k for k in range(f, published, schedule.feeds)][-20:]
+            items = "".join(
+                f"<item><title>{article(*schedule.event_outlet(k))[0]}</title>"
+                f"<link>http://127.0.0.1:{port_box[0]}/a/{k}.html</link><guid>a{k}</guid>"
+                f"<pubDate>{format_datetime(schedule.sim_time(k))}</pubDate></item>" for k in reversed(mine))
+            body = (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Outlet {f}</title>"
+                    f"<link>http://127.0.0.1/</link><description>bench</description>{items}</channel></rss>")
+            etag = f'"{f}-{len(mine) and mine[-1]}"'
+            if self.headers.get("If-None-Match") == etag:
+                return self._send(304, b"", "application/rss+xml", etag=etag)
+            self._send(200, body.encode(), "application/rss+xml", etag=etag)
+
+        def _send(self, status: int, body: bytes, ctype: str, *, etag: str | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            if etag:
+                self.send_header("ETag", etag)
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return None
+
+    return Handler
+
+
+def rss_kb(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="parallax-watch-bench-"))
+    db = tmp / "watch.db"
+    schedule = Schedule(args.articles, args.feeds, args.minutes * 60, args.sim_hours)
+    port_box = [0]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(schedule, port_box))
+    port_box[0] = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    cli = [sys.executable, "-m", "parallax.cli", "--db", str(db)]
+    for f in range(args.feeds):
+        subprocess.run([*cli, "feeds", "add", f"http://127.0.0.1:{port_box[0]}/feed/{f}.xml", "--every",
+                        args.every], check=True, capture_output=True)
+    log = (tmp / "watch.log").open("w")
+    watcher = subprocess.Popen([*cli, "-q", "watch", "--host-delay", "0.005s", "--timeout", "10s", "--recheck", "off"],
+                               stdout=log, stderr=subprocess.STDOUT)
+    seen: dict[int, float] = {}
+    samples: list[tuple[int, int]] = []  # (articles stored, RSS kB)
+    deadline = schedule.real_time(args.articles - 1) + args.grace
+    try:
+        while time.time() < deadline and len(seen) < args.articles:
+            time.sleep(1.0)
+            now = time.time()
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+                    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                    ready = conn.execute(
+                        "SELECT a.url FROM story_articles s JOIN articles a ON a.id = s.article_id"
+                        " JOIN stories t ON t.id = s.story_id JOIN comparisons c ON c.story_id = s.story_id"
+                        " WHERE t.dirty = 0").fetchall()
+            except sqlite3.OperationalError:
+                continue
+            for (url,) in ready:
+                k = int(url.rsplit("/", 1)[1].split(".")[0])
+                seen.setdefault(k, now)
+            kb = rss_kb(watcher.pid)
+            if kb is not None:
+                samples.append((int(stored), kb))
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        try:
+            watcher.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+        httpd.shutdown()
+    with sqlite3.connect(db) as conn:
+        n_articles, n_urls = conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
+        n_stories = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+    delays = sorted(seen[k] - schedule.real_time(k) for k in seen)
+    half = args.articles // 2
+    first = [kb for stored, kb in samples if 0 < stored <= half]
+    last = [kb for stored, kb in samples if stored > half]
+    cycles = [line for line in (tmp / "watch.log").read_text().splitlines() if "cycle" in line]
+    result = {
+        "articles_published": args.articles, "feeds": args.feeds, "real_minutes": args.minutes,
+        "simulated_hours": args.sim_hours, "time_scale": round(args.sim_hours * 60 / args.minutes, 1),
+        "poll_every": args.every, "stored": n_articles, "distinct_urls": n_urls, "stories": n_stories,
+        "stored_exactly_once": n_articles == n_urls == args.articles,
+        "updated_in_time": len(seen),
+        "delay_s": {"median": round(statistics.median(delays), 1) if delays else None,
+                    "p90": round(delays[int(len(delays) * 0.9)], 1) if delays else None,
+                    "max": round(delays[-1], 1) if delays else None},
+        "rss_mb": {"first_half_median": round(statistics.median(first) / 1024, 1) if first else None,
+                   "last_half_median": round(statistics.median(last) / 1024, 1) if last else None,
+                   "first_half_max": round(max(first) / 1024, 1) if first else None,
+                   "last_half_max": round(max(last) / 1024, 1) if last else None},
+        "cycles": len(cycles), "last_cycle": cycles[-1] if cycles else None,
+        "cpu": os.cpu_count(),
+    }
+    if first and last:
+        result["rss_change_pct"] = round(100 * (statistics.median(last) / statistics.median(first) - 1), 1)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--feeds", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=15.0, help="real minutes over which articles appear")
+    parser.add_argument("--sim-hours", type=float, default=48.0, help="outlet hours those minutes stand for")
+    parser.add_argument("--every", default="20s", help="the watcher's poll interval (real time)")
+    parser.add_argument("--grace", type=float, default=240.0, help="seconds to wait after the last publication")
+    parser.add_argument("--json", default="benchmarks/results/watch_feeds.json")
+    args = parser.parse_args()
+    result = run(args)
+    print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
