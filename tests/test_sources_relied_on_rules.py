@@ -76,3 +76,30 @@ def test_sources_acronym_named_in_full(nlp) -> None:  # type: ignore[no-untyped-
     text = ("The Nordic Lending Council met in May. Growth will reach 2 percent, the rate projected by the N.L.C.")
     names = _names(nlp, text)
     assert "N.L.C." not in names, names
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("“The ferry was late,” the harbour master told KNX radio on Monday.", "KNX radio"),
+    ("The delays were a bureaucratic mistake, the captain's lawyer wrote last week in the Lakeside Courier.",
+     "Lakeside Courier"),
+    ("An article in Lakeside magazine described how the two men met.", "Lakeside magazine"),
+    ("The mayor said the idea came from a Lakeside Courier article.", "Lakeside Courier"),
+    ("Read the whole letter via Quillfeed:", "Quillfeed"),
+    ("Norland Bank and Vesta Capital projected smaller increases.", "Vesta Capital"),
+])
+def test_sources_media_a_statement_was_made_in_or_to(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(nlp, text), _names(nlp, text)
+
+
+def test_sources_a_medium_reporting_is_not_a_person_quoted(nlp) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quotes import extract_quotes
+
+    doc = nlp("The plan was first reported by The Harbour Gazette in May. The Harbour Gazette reported that "
+              "the port would close.")
+    names = {c.name for c in sources_relied_on(doc, extract_quotes(doc, "t"), "t")}
+    assert "Harbour Gazette" in names, names
+
+
+def test_sources_a_proper_name_report_is_no_medium(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "The Norland Report" is a title, not a piece some outlet published.
+    assert "Norland" not in _names(nlp, "He was once an editor of The Norland Report in the capital.")

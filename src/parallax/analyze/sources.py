@@ -54,6 +54,14 @@ PROGRAMME_HEADS = frozenset({"program", "programme", "show", "broadcast", "podca
 # Nouns a medium is named on ("in an interview on MSNBC", "an appearance on NBC's 'Meet the Press'").
 APPEARANCE_HEADS = frozenset({"interview", "appearance", "segment"})
 NOT_MEDIA_ENTS = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "NORP", "PERSON"})
+# Nouns that make a name a medium ("KTRS radio", "New York magazine", "the Sentinel's website").
+MEDIUM_HEADS = frozenset(
+    "radio magazine newspaper paper television tv station network channel website site blog newsletter "
+    "podcast wire".split()
+)
+# What a medium publishes: named with it ("a Courier article", "in a KNX interview", "an article in the
+# Sentinel"), the medium is what the article relies on.
+PIECE_HEADS = frozenset("article interview report story column op-ed editorial piece investigation".split())
 
 __all__ = ["source_counts", "sources_relied_on"]
 
@@ -74,7 +82,9 @@ def sources_relied_on(doc: Doc, quotes: Sequence[Quote], article_id: str) -> lis
     """
     found: dict[tuple[int, int], SourceCitation] = {}
     persons = _quoted_persons(doc, quotes)
-    quoted = [(q.content.start, q.content.end) for q in quotes]
+    # A source named inside a quotation is the speaker's, not the article's; reported speech without
+    # quotation marks is the article's own telling ("X recalled that it began with a Courier article").
+    quoted = [(q.content.start, q.content.end) for q in quotes if q.kind != "indirect"]
     for item in _relied_on(doc):
         inside = any(start <= item.phrase.start_char and item.phrase.end_char <= end for start, end in quoted)
         if not inside and not _is_quoted_person(item.name, persons):
@@ -133,13 +143,30 @@ def _relied_on(doc: Doc) -> list[_Found]:
             out.append(document)
         elif token.dep_ == "prep" and token.lower_ == "on" and (medium := _medium_on(token)):
             out.append(medium)
-        if token.pos_ not in {"VERB", "AUX"} or token.lemma_.lower() not in RELYING_LEMMAS:
+        if token.lower_ in PIECE_HEADS and token.pos_ == "NOUN" and (piece := _piece_medium(token)):
+            out.append(piece)
+        if token.dep_ == "prep" and token.lower_ == "via" and (via := _medium_object(token, any_name=True)):
+            out.append(via)  # "read the full post via the Sentinel"
+        if token.pos_ not in {"VERB", "AUX"}:
+            continue
+        if token.lemma_.lower() in TOLD_MEDIUM and (told := _told_medium(token)):
+            out.append(told)
+        if token.lemma_.lower() not in RELYING_LEMMAS:
             continue
         for child in token.children:
             if child.dep_ == "nsubj":
-                found = _source_phrase(child) or _one_word_medium(child)
-            elif child.dep_ == "prep" and child.lower_ in {"in", "on"}:
-                found = next((_document(c) for c in child.children if c.dep_ == "pobj"), None)
+                # "Harbour Bank and Lund Capital projected ...": every named subject joined by "and"
+                # ("friends and aides of the mayor" stays one group).
+                named = any(c.pos_ == "PROPN" for c in (child, *child.conjuncts))
+                for subject in (child, *child.conjuncts) if named else (child,):
+                    if found := _source_phrase(subject) or _one_word_medium(subject):
+                        out.append(_before_conjuncts(found, subject) if named and subject.conjuncts else found)
+                continue
+            if child.dep_ == "prep" and child.lower_ in {"in", "on"}:
+                # "wrote last month in the Courier": what one writes in, by name, is a publication.
+                writes = token.lemma_.lower() in {"write", "publish"} and child.lower_ == "in"
+                found = next((_document(c) or _medium_named(c, any_name=writes)
+                              for c in child.children if c.dep_ == "pobj"), None)
             elif child.dep_ == "agent":
                 found = next((_source_phrase(c) for c in child.children if c.dep_ == "pobj"), None)
             else:
@@ -147,6 +174,80 @@ def _relied_on(doc: Doc) -> list[_Found]:
             if found is not None:
                 out.append(found)
     return out
+
+
+# Verbs whose object or "to" phrase, when a medium, is where a statement was made ("told KTRS radio").
+TOLD_MEDIUM = frozenset({"tell", "speak", "write"})
+
+
+def _told_medium(verb: Token) -> _Found | None:
+    """The medium a person told or wrote to ("told KNX radio", "telling the Courier", "wrote to the Sentinel")."""
+    for child in verb.children:
+        if child.dep_ in {"dobj", "dative"} and (found := _medium_named(child)):
+            return found
+        if child.dep_ in {"prep", "dative"} and child.lower_ == "to" and (found := _medium_object(child)):
+            return found
+    return None
+
+
+def _medium_object(prep: Token, *, any_name: bool = False) -> _Found | None:
+    return next((_medium_named(c, any_name=any_name) for c in prep.children if c.dep_ == "pobj"), None)
+
+
+def _before_conjuncts(found: _Found, subject: Token) -> _Found:
+    """One of several subjects joined by "and", without the others ("Harbour Bank", not "Harbour Bank and
+    Lund Capital")."""
+    doc = subject.doc
+    stop = next((t.i for t in subject.rights if t.dep_ in {"cc", "conj"} or t.text == ","), None)
+    if stop is None or stop <= found.phrase.start:
+        return found
+    phrase = doc[found.phrase.start : stop]
+    return _found(phrase, found.kind) if phrase.text.strip() else found
+
+
+def _medium_named(head: Token, *, any_name: bool = False) -> _Found | None:
+    """The phrase headed by ``head`` when it names a medium: a news outlet or wire by name, or a name with a
+    medium noun ("KNX radio", "Harbour magazine"), or with ``any_name`` any proper name that is no person
+    or place ("via Quillfeed", "wrote in Harbour Today"); never a person or a place."""
+    if head.pos_ not in {"PROPN", "NOUN"} or head.ent_type_ in {"PERSON", "GPE", "LOC"}:
+        return None
+    named_by_words = any_name and head.i > 0 and head.doc[head.i - 1].pos_ == "PROPN"
+    if head.ent_type_ in {"DATE", "TIME"} and not named_by_words:
+        return None  # "in May"; but "in Harbour Today", a name the tagger read as a day
+    phrase = named_phrase(head)
+    if any(t.ent_type_ == "PERSON" for t in phrase) or person_of_the_article(phrase):
+        return None
+    kind = source_kind(phrase)
+    if kind in {"wire", "state_media", "outlet"}:
+        return _found(phrase, kind)
+    names = [t for t in phrase if t.pos_ == "PROPN" and t.i < head.i]
+    if head.lower_ in MEDIUM_HEADS and names and head.i - names[-1].i == 1:
+        return _found(phrase, "outlet")
+    if any_name and head.pos_ == "PROPN" and not any(t.ent_type_ in {"GPE", "LOC", "NORP"} for t in phrase[-1:]):
+        return _found(phrase, "outlet")
+    return None
+
+
+def _piece_medium(piece: Token) -> _Found | None:
+    """The medium that published a piece: its name before the noun ("a Courier article", "a KNX interview")
+    or after "in" ("an article in Harbour magazine")."""
+    doc = piece.doc
+    names = [t for t in piece.lefts if t.dep_ in {"compound", "poss", "nmod"} and t.pos_ == "PROPN"]
+    if names:
+        owner = names[-1]
+        start = owner.left_edge.i
+        while start < owner.i and doc[start].dep_ == "det":
+            start += 1
+        phrase = doc[start : owner.i + 1]
+        if any(t.ent_type_ in {"PERSON", "GPE", "NORP"} for t in phrase) or person_of_the_article(phrase):
+            return None
+        kind = source_kind(phrase)
+        if kind in {"wire", "state_media", "outlet"} or owner.ent_type_ == "ORG":
+            name = phrase_text(phrase).removesuffix("’s").removesuffix("'s")
+            return _found(phrase, kind if kind in {"wire", "state_media", "outlet"} else "outlet", name)
+        return None
+    prep = next((c for c in piece.rights if c.dep_ == "prep" and c.lower_ in {"in", "by", "from"}), None)
+    return _medium_object(prep) if prep is not None else None
 
 
 def _source_phrase(head: Token) -> _Found | None:
@@ -274,6 +375,10 @@ def _quoted_persons(doc: Doc, quotes: Sequence[Quote]) -> set[str]:
             continue
         words = quote.speaker_name.split()
         if len(words) > 1:
+            span = _speaker_span(doc, quote) if quote.speaker is not None else None
+            if span is not None and len(span) and span.root.ent_type_ != "PERSON" \
+                    and source_kind(span) in {"wire", "state_media", "outlet"}:
+                continue  # "The Harbour Courier reported that ...": a medium, not a person
             names.update({quote.speaker_name.lower(), words[-1].lower()})
         elif quote.speaker is not None:
             # One word tagged a person is one, unless it reports ("Politico reports:") or is posted on.
