@@ -296,6 +296,7 @@ def test_conflicts_one_per_sentence_and_article() -> None:
     ("He asked “Do you support the agenda?”\n\nEtheridge appears irritated.", 2),
     ("He shouted “Stop!” and walked away. Then he left.", 2),
     ("Enter the critic, who loves “all things pink!” — whose verdict was harsher. She wrote a post.", 2),
+    ('He called the mayor a "bomb-thrower."\n\nThe mayor said "I have built a business."\n\nShe left.', 3),
     ("The first line ends here\nand the next line starts a sentence.", 2),
 ])
 def test_sentences_respect_line_breaks_and_quoted_marks(nlp, text: str, sentences: int) -> None:  # type: ignore[no-untyped-def]
@@ -331,3 +332,9 @@ def test_compare_conflicting_statement_is_not_an_omission() -> None:
     first = next(al for al in c.alignments if al.article_id == "a")
     assert not first.matches and "Outlet B" in first.possibly
     assert not any(g.article_id == "a" for g in c.unique)
+
+
+def test_sentences_keep_the_closing_quotation_mark(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp('He called the mayor a "bomb-thrower."\n\nThe mayor said "I have built a business."\n\nShe left.')
+    texts = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert texts[0].endswith('"bomb-thrower."') and texts[1].endswith('business."'), texts

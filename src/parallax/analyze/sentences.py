@@ -9,7 +9,7 @@ preset starts.
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 __all__ = ["COMPONENT"]
 
@@ -31,4 +31,18 @@ def paragraph_sentences(doc: Doc) -> Doc:
         elif token.i >= 2 and previous.text in _CLOSING and doc[token.i - 2].text in {"!", "?"} \
                 and (token.text[:1].islower() or token.text in _GOES_ON):
             token.is_sent_start = False
+        elif _closes_quotation(doc, token):
+            token.is_sent_start = False
     return doc
+
+
+def _closes_quotation(doc: Doc, token: Token) -> bool:
+    """A quotation mark right after a sentence's last "." / "!" / "?" closes the quotation and belongs to
+    that sentence (… a "bomb-thrower."), unless it opens the next one (a straight mark glued to a word)."""
+    previous = doc[token.i - 1]
+    if token.text not in _CLOSING or previous.text not in {".", "!", "?", "…"} or previous.whitespace_:
+        return False
+    if token.text in {"”", "»"}:
+        return True
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return bool(token.whitespace_) or after is None or after.is_space or after.is_punct

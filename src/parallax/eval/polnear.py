@@ -111,7 +111,11 @@ def parse_split(nlp: Language, docs: list[PolnearDoc], *, cache_dir: Path | None
 
     # The pipeline's components are in the key: a parse made before a component was added (the sentence
     # bounds at line breaks) must not be read back as today's.
-    key = "\0".join([f"tokenizer-{TOKENIZER_VERSION}", ",".join(nlp.pipe_names), *(d.text for d in docs)])
+    # So is the code of our own component that sets sentence starts before the parser.
+    from parallax.analyze import sentences
+
+    own = hashlib.sha1(Path(sentences.__file__).read_bytes()).hexdigest()[:12]
+    key = "\0".join([f"tokenizer-{TOKENIZER_VERSION}", ",".join(nlp.pipe_names), own, *(d.text for d in docs)])
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
     cache = cache_dir / f"polnear-{digest}.spacy" if cache_dir else None
     if cache is not None and cache.exists():
