@@ -79,6 +79,8 @@ def test_quote_groups_speakers_agree_through_entity_aliases() -> None:
     with_entity = group_quotes(quotes, ARTICLES, _vectors((1, 0), (1, 0)), entities=[entity])
     # seven words in a row are not evidence enough across two speakers; one entity makes them one speaker
     assert without == () and len(with_entity) == 1 and not with_entity[0].attribution_conflict
+    # the group names its speaker as the story's entity does, not as the first outlet spelled it
+    assert with_entity[0].speaker == "Berta Ostrowa"
 
 
 def test_quote_groups_two_remarks_are_not_chained_through_a_long_quote() -> None:

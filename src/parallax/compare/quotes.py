@@ -247,7 +247,8 @@ def group_quotes(
         vectors = vectors[keep]
     cosine = vectors @ vectors.T if vectors is not None else None
     edges = _same_remark_pairs(items, cosine, config)
-    groups = [_group(items, members, vectors, config) for members in _clusters(items, edges, cosine, config)]
+    names = {"entity:" + e.id: e.name for e in entities}
+    groups = [_group(items, members, vectors, config, names) for members in _clusters(items, edges, cosine, config)]
     LOGGER.info("%d quote groups from %d quotes", len(groups), len(quotes))
     return tuple(groups)
 
@@ -434,7 +435,9 @@ def _new_remark(items: Sequence[_Item], cosine: np.ndarray | None, i: int, membe
 
 
 def _group(items: Sequence[_Item], members: list[int], vectors: np.ndarray | None,
-           config: QuoteConfig) -> QuoteGroup:
+           config: QuoteConfig, names: Mapping[str, str] | None = None) -> QuoteGroup:
+    """One remark's wordings; its speaker is named as the story's entity is ("Ana Vale" whether an outlet
+    wrote "Ana K. Vale" or "Ms. Vale"), else as the first outlet that names one."""
     chosen = sorted(members)  # the story's order of articles
     wordings = tuple(
         QuoteWording(items[m].outlet, items[m].quote.article_id, items[m].quote.speaker_name,
@@ -445,7 +448,9 @@ def _group(items: Sequence[_Item], members: list[int], vectors: np.ndarray | Non
     cosine = float(vectors[chosen[0]] @ vectors[chosen[1]]) if vectors is not None else 0.0
     named = [items[m].speaker for m in chosen if items[m].speaker]
     conflict = any(not a & b for k, a in enumerate(named) for b in named[k + 1:])
-    speaker = next((items[m].quote.speaker_name for m in chosen if items[m].quote.speaker_name), None)
+    canonical = [names[k] for m in chosen for k in sorted(items[m].speaker) if names and k in names]
+    speaker = canonical[0] if canonical and not conflict else next(
+        (items[m].quote.speaker_name for m in chosen if items[m].quote.speaker_name), None)
     group_id = "q-" + "-".join(f"{items[m].quote.article_id}:{items[m].quote.content.start}" for m in chosen[:2])
     return QuoteGroup(group_id, speaker, label_wordings(texts, cosine, config),  # type: ignore[arg-type]
                       wordings, word_diff(texts[0], texts[1]), attribution_conflict=conflict)
