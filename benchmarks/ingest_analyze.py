@@ -15,9 +15,12 @@ import resource
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
-from parallax.pipeline import _analyze_pending, _cluster_pending, _compare_dirty, ingest_paths
+from parallax import api
+from parallax.pipeline import ingest_articles, ingest_paths
+from parallax.settings import Settings
 from parallax.store import Database
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
@@ -42,19 +45,22 @@ def main(argv: list[str] | None = None) -> int:
         figures["ingest"] = {"articles": report.added, "seconds": round(elapsed, 2),
                              "articles_per_s": round(report.added / elapsed, 1), "errors": len(report.errors)}
         print(f"ingest : {report.added} articles in {elapsed:.1f} s = {report.added / elapsed:.1f} articles/s")
-        # Drop all but the first N articles so the analysis stages run on a fixed sample.
-        with db.transaction() as conn:
-            conn.execute("DELETE FROM articles WHERE rowid > (SELECT rowid FROM articles ORDER BY rowid LIMIT 1 OFFSET ?)",
-                         (args.analyze_limit - 1,))
+        # The analysis stages run on a fixed sample: the first N stored articles, in a store of their own.
+        sample = Database(Path(tmp) / "sample.db")
+        ingest_articles(sample, islice(db.articles(), args.analyze_limit))
+        db.close()
+        db = sample
         words = sum(len(a.text.split()) for a in db.articles())
-        for stage, run in (
-            ("analyze", lambda: _analyze_pending(db, batch_size=64, n_process=args.processes, on_progress=_quiet)),
-            ("cluster", lambda: _cluster_pending(db, on_progress=_quiet)),
-            ("compare", lambda: _compare_dirty(db, on_progress=_quiet)),
-        ):
-            start = time.perf_counter()
-            count = run()
-            elapsed = time.perf_counter() - start
+        seen: dict[str, list[float]] = {}  # stage -> [first progress call, last, items done]
+
+        def clock(stage: str, done: int, total: int | None) -> None:
+            now = time.perf_counter()
+            seen.setdefault(stage, [now, now, 0])[1:] = [now, done]
+
+        api.analyze(db, Settings(), n_process=args.processes, on_progress=clock)
+        for stage in ("analyze", "cluster", "compare"):
+            first, last, count = seen.get(stage, [0.0, 0.0, 0])
+            elapsed = last - first
             rate = args.analyze_limit / elapsed if elapsed else float("inf")
             figures[stage] = {"items": count, "seconds": round(elapsed, 2), "articles_per_s": round(rate, 2)}
             print(f"{stage:7}: {count} items in {elapsed:.1f} s = {rate:.2f} articles/s (of {args.analyze_limit})")
@@ -66,10 +72,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
-
-
-def _quiet(stage: str, done: int, total: int | None) -> None:
-    return None
 
 
 if __name__ == "__main__":

@@ -124,7 +124,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]
 
     Database(tmp_path / "serve.db").close()
     calls: dict[str, object] = {}
-    monkeypatch.setattr(server, "serve", lambda db_path, **options: calls.update(options, db_path=db_path))
+    monkeypatch.setattr(server, "serve", lambda settings, **options: calls.update(
+        options, db_path=settings.db_path, ingest_token=settings.ingest_token))
     monkeypatch.delenv("PARALLAX_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)
     return calls

@@ -47,23 +47,22 @@ def _quotes(db: Database) -> list[str]:
 
 
 def test_accurate_quotes_reach_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``--quote-mode`` is an environment switch: parsing workers tag as the parent would."""
-    from parallax.quote_mode import MODE_VARIABLE
+    """The quote mode of the settings reaches the parsing workers: they tag as the parent would."""
+    from parallax.settings import Settings
 
     plain, serial, parallel = (tmp_path / f"{name}.db" for name in ("plain", "serial", "parallel"))
     with Database(plain) as db:
         ingest_paths(db, [EXAMPLES])
     shutil.copy(plain, serial)
     shutil.copy(plain, parallel)
-    monkeypatch.setenv(MODE_VARIABLE, "fast")
+    fast_mode, accurate_mode = Settings(quote_mode="fast"), Settings(quote_mode="accurate")
     with Database(plain) as db:
-        analyze_store(db, n_process=1, compare=False)
+        analyze_store(db, n_process=1, compare=False, settings=fast_mode)
         fast = _quotes(db)
-    monkeypatch.setenv(MODE_VARIABLE, "accurate")
     with Database(serial) as db:
-        analyze_store(db, n_process=1, compare=False)
+        analyze_store(db, n_process=1, compare=False, settings=accurate_mode)
         accurate = _quotes(db)
     with Database(parallel) as db:
-        analyze_store(db, n_process=2, compare=False)
+        analyze_store(db, n_process=2, compare=False, settings=accurate_mode)
         assert _quotes(db) == accurate
     assert accurate != fast  # the switch changed something, so the equality above means something

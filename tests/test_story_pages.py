@@ -16,11 +16,11 @@ with warnings.catch_warnings():
 from test_web_data import FLOOD, build_sample_db
 
 from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, Sentence, Story
-from parallax.pipeline import build_story_pages, upgrade_store
+from parallax.pipeline import upgrade_store
 from parallax.store import Database
-from parallax.store.db import _split_sql
+from parallax.store.base import _split_sql
 from parallax.store.migrations import MIGRATIONS
-from parallax.store.pages import GAPS_SHOWN, page_sections, story_columns, story_summary
+from parallax.web.pages import PAGES_VERSION, GAPS_SHOWN, build_story_pages, layout, page_sections, story_columns, story_summary
 from parallax.web import create_app
 from parallax.web.views import COLUMNS_PER_PAGE
 
@@ -72,7 +72,7 @@ def build_wide_db(path: Path) -> Path:
     with Database(path) as db:
         db.add_articles(articles)
         db.assign_stories([(a.id, WIDE) for a in articles])
-        db.save_comparison(_wide_comparison(articles))
+        db.save_comparison(_wide_comparison(articles), layout=layout)
     return path
 
 
@@ -92,20 +92,20 @@ def test_story_pages_are_saved_with_the_comparison(wide_db: Path) -> None:
         for story_id in (FLOOD, WIDE):
             data = db.comparison_json(story_id)
             assert data is not None
-            stored = db.story_page(story_id)
+            stored = db.story_page(story_id, version=PAGES_VERSION)
             assert stored is not None
             assert stored.summary == story_summary(data)
             assert stored.columns == story_columns(data)
             assert stored.n_columns == len(data["articles"])
-        part = db.story_page(WIDE, offset=COLUMNS_PER_PAGE, limit=COLUMNS_PER_PAGE)
+        part = db.story_page(WIDE, version=PAGES_VERSION, offset=COLUMNS_PER_PAGE, limit=COLUMNS_PER_PAGE)
         assert part is not None
         assert [c["article"]["id"] for c in part.columns] == [f"wide-{i:02d}" for i in range(12, 24)]
-        assert db.stale_story_pages() == []
+        assert db.stale_story_pages(PAGES_VERSION) == []
 
 
 def test_story_summary_cuts_long_lists_and_keeps_counts(wide_db: Path) -> None:
     with Database(wide_db) as db:
-        stored = db.story_page(WIDE)
+        stored = db.story_page(WIDE, version=PAGES_VERSION)
     assert stored is not None
     first, last = stored.columns[0], stored.columns[-1]
     gap = first["outlet"]["gaps"]
@@ -121,7 +121,7 @@ def test_story_summary_cuts_long_lists_and_keeps_counts(wide_db: Path) -> None:
 
 def test_page_sections_gather_what_the_columns_carry(wide_db: Path) -> None:
     with Database(wide_db) as db:
-        stored = db.story_page(WIDE, offset=0, limit=COLUMNS_PER_PAGE)
+        stored = db.story_page(WIDE, version=PAGES_VERSION, offset=0, limit=COLUMNS_PER_PAGE)
     assert stored is not None
     sections = page_sections(stored.columns)
     assert [c["id"] for c in sections["conflicts"]] == ["c1"]
@@ -135,16 +135,16 @@ def test_story_pages_missing_or_stale_are_rebuilt(tmp_path: Path) -> None:
         db.conn.execute("DELETE FROM story_pages WHERE story_id = ?", (WIDE,))
         db.conn.execute("UPDATE story_pages SET computed_at = '2000-01-01' WHERE story_id = ?", (FLOOD,))
         db.conn.commit()
-        assert db.story_page(WIDE) is None and db.story_page(FLOOD) is None
-        assert db.stale_story_pages() == [WIDE, FLOOD]  # largest first
+        assert db.story_page(WIDE, version=PAGES_VERSION) is None and db.story_page(FLOOD, version=PAGES_VERSION) is None
+        assert db.stale_story_pages(PAGES_VERSION) == [WIDE, FLOOD]  # largest first
         assert build_story_pages(db) == 2
-        assert db.stale_story_pages() == []
-        stored = db.story_page(WIDE)
+        assert db.stale_story_pages(PAGES_VERSION) == []
+        stored = db.story_page(WIDE, version=PAGES_VERSION)
         assert stored is not None and stored.n_columns == N_WIDE
         # Pieces of another format version are stale too.
         db.conn.execute("UPDATE story_pages SET version = version - 1 WHERE story_id = ?", (WIDE,))
         db.conn.commit()
-        assert db.story_page(WIDE) is None and db.stale_story_pages() == [WIDE]
+        assert db.story_page(WIDE, version=PAGES_VERSION) is None and db.stale_story_pages(PAGES_VERSION) == [WIDE]
 
 
 def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
@@ -164,11 +164,11 @@ def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with Database(path) as db:
-        assert db.applied_migrations()[-1] == "0006_story_pages"
+        assert "0006_story_pages" in db.applied_migrations()
         rowid = db.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]
         assert db.conn.execute("SELECT article_rowid FROM story_articles").fetchone()[0] == rowid
         assert db.conn.execute("SELECT date FROM quotes").fetchone()[0] == "2025-01-02"
-        assert db.stale_story_pages() == []
+        assert db.stale_story_pages(PAGES_VERSION) == []
 
 
 def test_web_story_pages_through_columns(client: TestClient) -> None:
@@ -227,7 +227,7 @@ def test_comparisons_are_kept_compressed_and_old_text_rows_still_read(tmp_path: 
         # Upgrading packs it again without touching computed_at, so the page pieces stay current.
         assert db.unpacked_comparisons() == [WIDE]
         upgrade_store(db)
-        assert db.unpacked_comparisons() == [] and db.stale_story_pages() == []
+        assert db.unpacked_comparisons() == [] and db.stale_story_pages(PAGES_VERSION) == []
         assert db.comparison_json(WIDE) == data
 
 
@@ -241,16 +241,15 @@ def test_web_sends_the_kept_gzip_to_clients_that_accept_it(client: TestClient) -
 
 def test_quote_search_plans_agree_on_order(wide_db: Path) -> None:
     """Words alone, words with a filter, and no words take three query plans; all list newest first."""
-    from parallax.store.queries import search_quotes
 
     with Database(wide_db) as db:
-        every, total = search_quotes(db)
+        every, total = db.search_quotes()
         assert total == len(every) == 4
         dates = [h.date for h in every]
         assert dates == sorted(dates, reverse=True)
         for words in ("moved", "port", "chaos moved"):
-            alone, n_alone = search_quotes(db, q=words)
-            filtered, n_filtered = search_quotes(db, q=words, date_from="2000-01-01")
+            alone, n_alone = db.search_quotes(q=words)
+            filtered, n_filtered = db.search_quotes(q=words, date_from="2000-01-01")
             assert [h.id for h in alone] == [h.id for h in filtered] and n_alone == n_filtered == len(alone)
             assert [h.id for h in alone] == [h.id for h in every if h.id in {x.id for x in alone}]
 
@@ -261,11 +260,11 @@ def test_quote_search_plans_agree_on_order(wide_db: Path) -> None:
 )
 def test_story_list_total_is_the_same_on_every_page(wide_db: Path, filters: dict[str, str], expected: int) -> None:
     """("bridge" is in the flood story too.)"""
-    from parallax.store.queries import StoryFilters, list_stories
+    from parallax.model import StoryFilters
 
     with Database(wide_db) as db:
-        first = list_stories(db, StoryFilters(**filters), limit=1)
-        past = list_stories(db, StoryFilters(**filters), limit=1, offset=50)
+        first = db.list_stories(StoryFilters(**filters), limit=1)
+        past = db.list_stories(StoryFilters(**filters), limit=1, offset=50)
     assert first.total == past.total and past.stories == ()
     assert first.total == expected
 
@@ -273,7 +272,6 @@ def test_story_list_total_is_the_same_on_every_page(wide_db: Path, filters: dict
 def test_entity_counts_follow_recomparisons(tmp_path: Path) -> None:
     """The entity list reads counts kept on each entity; saving a comparison updates every entity it
     adds or drops."""
-    from parallax.store.queries import list_entities
 
     path = build_wide_db(tmp_path / "e.db")
     with Database(path) as db:
@@ -282,13 +280,13 @@ def test_entity_counts_follow_recomparisons(tmp_path: Path) -> None:
                                   " WHERE entity_key = ?", (key,)).fetchone()
             return row[0], row[1]
 
-        listed = {e.key: (e.n_articles, e.n_stories) for e in list_entities(db)}
+        listed = {e.key: (e.n_articles, e.n_stories) for e in db.list_entities()}
         assert listed and all(counts == truth(key) for key, counts in listed.items())
         assert listed["ines-calder"][0] > 0
         flood = db.comparison(FLOOD)
         assert flood is not None
-        db.save_comparison(flood, entity_rows=[])  # recompared, and nobody is named any more
-        assert {e.key: e.n_articles for e in list_entities(db)}["ines-calder"] == 0 == truth("ines-calder")[0]
+        db.save_comparison(flood, entity_rows=[], layout=layout)  # recompared, and nobody is named any more
+        assert {e.key: e.n_articles for e in db.list_entities()}["ines-calder"] == 0 == truth("ines-calder")[0]
 
 
 def test_web_entity_page_is_rebuilt_when_quotes_change(tmp_path: Path) -> None:
@@ -307,7 +305,7 @@ def test_web_entity_page_is_rebuilt_when_quotes_change(tmp_path: Path) -> None:
 
 
 def test_entity_page_caps_to_the_newest_quotes_and_says_so(wide_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parallax.store import queries
+    from parallax import entity_pages as queries
 
     monkeypatch.setattr(queries, "_MAX_ENTITY_QUOTES", 2)
     with Database(wide_db) as db:
@@ -321,8 +319,8 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from parallax.model import AnalyzedArticle, Quote, Span, to_dict
-    from parallax.pipeline import build_entity_pages
-    from parallax.store import queries
+    from parallax.entity_pages import build_entity_pages
+    from parallax import entity_pages as queries
 
     path = build_wide_db(tmp_path / "h.db")
     with Database(path) as db:
@@ -332,7 +330,7 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
             built_here = c.get("/entities/ines-calder.json").json()
         monkeypatch.setattr(queries, "HEAVY_ENTITY_QUOTES", 3)
         monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 1)
-        assert queries.heavy_speakers(db) == ["ines-calder"]
+        assert db.much_quoted(queries.HEAVY_ENTITY_QUOTES) == ["ines-calder"]
         assert build_entity_pages(db) == 1 and build_entity_pages(db) == 0  # kept while current
         second, kept = queries.entity_page_slice(db, "ines-calder", 2)
         assert kept and second["variants"] == to_dict(queries.entity_page(db, "ines-calder").variants)[1:2]
@@ -354,7 +352,7 @@ def test_much_quoted_speakers_are_grouped_ahead_and_kept_while_current(
 
 
 def test_web_entity_page_pages_through_remarks(wide_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parallax.store import queries
+    from parallax import entity_pages as queries
 
     monkeypatch.setattr(queries, "REMARKS_PER_PAGE", 1)
     with TestClient(create_app(wide_db), base_url="http://localhost") as c:
@@ -367,7 +365,7 @@ def test_web_entity_page_pages_through_remarks(wide_db: Path, monkeypatch: pytes
 
 
 def test_story_page_gaps_carry_their_near_misses() -> None:
-    from parallax.store.pages import story_columns
+    from parallax.web.pages import story_columns
     from parallax.web.present import gaps_html
 
     ref = {"article_id": "b", "outlet": "Outlet B", "sentence": 0, "start": 0, "end": 20, "similarity": 0.12}

@@ -40,7 +40,8 @@ from parallax.model import (
     Story,
 )
 from parallax.store import Database
-from parallax.store.queries import word_diff
+from parallax.compare.remarks import word_diff
+from parallax.web.pages import layout
 
 HOSTILE = (
     "Witnesses said the water rose fast. <script>document.body.dataset.pwned='script'</script> "
@@ -194,7 +195,7 @@ def build_sample_db(path: Path) -> Path:
         db.save_analyses(list(items.values()))
         db.assign_stories([("ledger-1", FLOOD), ("harbor-1", FLOOD), ("hostile-1", FLOOD), ("ledger-2", BUDGET)])
         flood = _flood_comparison(items)
-        db.save_comparison(flood, entity_rows=_entity_rows([items[i] for i in flood.story.article_ids]))
+        db.save_comparison(flood, entity_rows=_entity_rows([items[i] for i in flood.story.article_ids]), layout=layout)
     return path
 
 

@@ -7,7 +7,10 @@ import sqlite3
 import pytest
 
 from parallax.errors import InputError
-from parallax.store.queries import QuoteHit, fts_query, group_variants, parse_date, word_diff
+from parallax.api import parse_date
+from parallax.compare.remarks import group_variants, word_diff
+from parallax.model import QuoteHit
+from parallax.store.text import fts_query
 
 
 @pytest.mark.parametrize(

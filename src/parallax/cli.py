@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from typing import Any
 from parallax import __version__
 from parallax.errors import ConfigError, InputError, ParallaxError
 from parallax.cli_watch import add_parsers as add_watch_parsers
-from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, flag_mode
+from parallax.quote_mode import QUOTE_MODES, flag_mode
 
 LOGGER = logging.getLogger("parallax")
 
@@ -70,9 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--processes", type=int, default=1, metavar="N", help="worker processes for parsing and for comparing stories (default 1)")
     p.add_argument("--no-compare", action="store_true", help="stop after clustering")
 
-    p = sub.add_parser("stories", help="list stories, broadest and newest first")
+    p = sub.add_parser("stories", help="list stories (json: newest day first, then broadest, as GET /stories.json)")
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--limit", type=int, default=None, help="at most N stories (json: 1-200; default: all)")
+    p.add_argument("--offset", type=int, default=0, help="json: skip the first N stories")
+    p.add_argument("--outlet", help="json: only stories with an article of this outlet")
+    p.add_argument("--entity", metavar="KEY", help="json: only stories that mention this entity key")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="json: only stories still reported on DATE or later")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="json: only stories reported on DATE or earlier")
+    p.add_argument("--query", dest="q", metavar="WORDS", help="json: only stories whose articles hold these words")
 
     p = sub.add_parser("show", help="a readable terminal summary of one story")
     p.add_argument("story", metavar="STORY", help="story id (a unique prefix is enough)")
@@ -132,10 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     _configure_logging(args.verbose)
-    mode = flag_mode(args.quote_mode, args.accurate_quotes)
-    if mode is not None:
-        os.environ[MODE_VARIABLE] = mode  # read as quotes are tagged, in this process and in its workers
     try:
+        args.settings = _settings(args)  # built once here and passed down; library code reads no environment
         return int(COMMANDS[args.command](args))
     except ParallaxError as exc:
         _fail(str(exc))
@@ -171,20 +174,33 @@ def _warn_input(error: InputError) -> None:
     print(f"parallax: skipped {error}", file=sys.stderr)
 
 
+def _settings(args: argparse.Namespace) -> Any:
+    """The run's settings: these arguments, else the environment ($PARALLAX_DB, ...), else the defaults."""
+    from parallax.settings import Settings
+
+    return Settings.load(
+        db_path=args.db,
+        quote_mode=flag_mode(args.quote_mode, args.accurate_quotes),
+        ingest_token=_ingest_token(args) if args.command == "serve" else None,
+        outlet_aliases=getattr(args, "outlet_aliases", None),
+    )
+
+
 def _open_db(args: argparse.Namespace, *, existing: bool = False) -> Any:
     """The store named by --db, $PARALLAX_DB or the default; ``existing``: refuse to create it (read commands)."""
-    from parallax.store import Database, default_db_path, open_existing
+    from parallax import api
 
-    path = args.db or default_db_path()
-    return open_existing(path) if existing else Database(path)
+    return api.open_store(args.settings, existing=existing)
 
 
 # -- commands --------------------------------------------------------------------------------------------
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from parallax.pipeline import analyze_store, ingest_paths
+    from parallax import api
+    from parallax.pipeline import ingest_paths
     from parallax.terminal import progress_bars
+    from parallax.web.pages import layout
 
     options = _ingest_options(args)
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
@@ -193,7 +209,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             options=options,
         )
         if args.analyze:
-            analyze_store(db, on_progress=progress)
+            api.analyze(db, args.settings, on_progress=progress, layout=layout)
     print(
         f"ingested {report.added} new article(s) into {db.path}; {report.existing} already stored,"
         f" {report.duplicates} exact duplicate(s), {report.near_duplicates} near-duplicate(s),"
@@ -205,7 +221,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest_options(args: argparse.Namespace) -> Any:
     from parallax.ingest import SHORT_ARTICLE_WORDS, IngestOptions, OutletNames
 
-    aliases = args.outlet_aliases or os.environ.get("PARALLAX_OUTLET_ALIASES")
+    aliases = args.settings.outlet_aliases
     names = OutletNames.from_file(aliases) if aliases else OutletNames()
     return IngestOptions(outlet=args.outlet, outlet_names=names,
                          min_words=0 if args.keep_short else SHORT_ARTICLE_WORDS)
@@ -224,11 +240,13 @@ def _passed_over(paths: Sequence[Path], verbose: int) -> str:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from parallax.pipeline import analyze_store
+    from parallax import api
     from parallax.terminal import progress_bars
+    from parallax.web.pages import layout  # the story page's pieces are cut as each comparison is saved
 
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
-        report = analyze_store(db, n_process=args.processes, on_progress=progress, compare=not args.no_compare)
+        report = api.analyze(db, args.settings, n_process=args.processes, on_progress=progress,
+                             compare=not args.no_compare, layout=layout)
     print(
         f"analyzed {report.analyzed} article(s), placed {report.clustered} in stories,"
         f" compared {report.compared} changed stories; {report.stories} stories in {db.path}"
@@ -237,39 +255,32 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
+    from parallax import api
+    from parallax.model import StoryFilters
     from parallax.terminal import print_stories
 
     with _open_db(args, existing=True) as db:
-        stories = db.stories(limit=args.limit)
-        if args.format == "json":
-            rows = [_story_json(db, story) for story in stories]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        if args.format == "json":  # the "stories" resource, as GET /stories.json sends it (docs/records.md)
+            filters = StoryFilters(outlet=args.outlet, entity=args.entity, q=args.q,
+                                   date_from=api.parse_date(args.date_from, name="--from"),
+                                   date_to=api.parse_date(args.date_to, name="--to"))
+            data = api.stories(db, filters, limit=args.limit, offset=args.offset)
+            print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            print_stories(stories)
+            print_stories(db.stories(limit=args.limit))
     return EXIT_OK
 
 
-def _story_json(db: Any, story: Any) -> dict[str, Any]:
-    articles = [db.article(article_id) for article_id in story.article_ids]
-    return {
-        "id": story.id,
-        "title": story.title,
-        "first_date": story.first_date,
-        "last_date": story.last_date,
-        "outlets": list(story.outlets),
-        "article_ids": list(story.article_ids),
-        "articles": [
-            {"id": a.id, "aliases": list(a.aliases), "outlet": a.outlet, "title": a.title, "date": a.date}
-            for a in articles
-        ],
-    }
-
-
 def cmd_show(args: argparse.Namespace) -> int:
+    from parallax import api
     from parallax.terminal import print_comparison
 
     with _open_db(args, existing=True) as db:
-        print_comparison(_comparison(db, args.story))
+        comparison = api.comparison(db, args.story)  # as the story page: a read never computes
+        compared = api.is_compared(db, comparison.story.id)
+    print_comparison(comparison)
+    if not compared:
+        print(f"\n{api.NOT_COMPARED}")
     return EXIT_OK
 
 
@@ -290,7 +301,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from parallax.pipeline import analyze_store, ingest_paths
+    from parallax import api
+    from parallax.pipeline import ingest_paths
     from parallax.store import Database
     from parallax.terminal import progress_bars
 
@@ -299,7 +311,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             report = ingest_paths(
             db, args.paths, stdin=sys.stdin, max_bytes=args.max_bytes, on_progress=progress, on_error=_warn_input
         )
-            analyze_store(db, on_progress=progress)
+            api.analyze(db, args.settings, on_progress=progress)
             comparisons = [_comparison(db, story.id) for story in db.stories()]
     if not comparisons:
         _fail("no article could be read from the inputs given")
@@ -336,20 +348,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from parallax.pipeline import upgrade_store
-    from parallax.store import default_db_path
     from parallax.terminal import progress_bars
-    from parallax.web.server import default_workers, serve
+    from parallax.web.server import default_workers, prepare_store, serve
 
-    db_path = args.db or default_db_path()
+    _open_db(args, existing=True).close()
     # A store from an older version lacks story-page pieces and compressed comparisons: once, before serving.
-    with _open_db(args, existing=True) as db, progress_bars(enabled=not args.quiet) as progress:
-        upgrade_store(db, on_progress=progress)
+    with progress_bars(enabled=not args.quiet) as progress:
+        prepare_store(args.settings, on_progress=progress)
     workers = args.workers if args.workers is not None else default_workers()
     if workers < 1:
         raise InputError("--workers", f"must be at least 1, got {workers}", "give a positive number")
-    serve(db_path, host=args.host, port=args.port, ingest_token=_ingest_token(args), workers=workers,
-          allowed_hosts=args.allowed_host)
+    serve(args.settings, host=args.host, port=args.port, workers=workers, allowed_hosts=args.allowed_host)
     return EXIT_OK
 
 
@@ -358,7 +367,7 @@ def _ingest_token(args: argparse.Namespace) -> str | None:
     if args.token:
         return str(args.token)
     if args.token_file is None:
-        return os.environ.get("PARALLAX_TOKEN") or None
+        return None  # Settings.load falls back to $PARALLAX_TOKEN
     try:
         lines = Path(args.token_file).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:

@@ -24,14 +24,19 @@ __all__ = [
     "Conflict",
     "Entity",
     "EntityAlias",
+    "EntityInfo",
+    "EntityPage",
     "EntityProminence",
     "FramingTerm",
+    "Job",
     "Label",
     "Mention",
     "OutletFraming",
     "OutletGap",
     "Quote",
     "QuoteGroup",
+    "QuoteHit",
+    "QuoteVariant",
     "QuoteWording",
     "Relay",
     "Removed",
@@ -39,6 +44,10 @@ __all__ = [
     "SourceCitation",
     "Span",
     "Story",
+    "StoryFilters",
+    "StoryList",
+    "StoryRow",
+    "Wording",
     "from_dict",
     "to_dict",
 ]
@@ -363,3 +372,123 @@ def _coerce(hint: Any, value: Any) -> Any:
     if origin is dict:
         return {key: _coerce(args[1], item) for key, item in value.items()}
     return value
+
+
+# -- what the store's read queries return (story list, quote search, entity pages) ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilters:
+    """What a story list is narrowed to; every field optional."""
+
+    outlet: str | None = None
+    entity: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """One story as a list shows it."""
+
+    id: str
+    title: str
+    first_date: str | None
+    last_date: str | None
+    n_articles: int
+    n_outlets: int
+    outlets: dict[str, int]  # outlet -> articles in the story
+    has_comparison: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryList:
+    """One page of a story list with the total it was cut from (``limit`` None: every story)."""
+
+    stories: tuple[StoryRow, ...]
+    total: int
+    limit: int | None
+    offset: int
+    filters: StoryFilters
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    """One stored quote with the article it is in."""
+
+    id: int
+    article_id: str
+    outlet: str
+    date: str | None
+    title: str
+    kind: str
+    speaker: str | None
+    speaker_name: str | None
+    speaker_key: str | None
+    content: str
+    start: int
+    end: int
+    cue: str | None
+    relay: str | None
+    relay_kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """An entity of the store's index (or a speaker no entity claimed, found by its name key)."""
+
+    key: str
+    name: str
+    label: str
+    n_articles: int = 0
+    n_stories: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One distinct wording of a remark, with every quote that uses it."""
+
+    text: str
+    outlets: tuple[str, ...]
+    first_date: str | None
+    quotes: tuple[QuoteHit, ...]
+    diff: tuple[tuple[str, str], ...] = ()  # against the group's first wording: ("=", "-", "+", token)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteVariant:
+    """One remark as worded by different outlets (or repeated over time)."""
+
+    first_date: str | None
+    outlets: tuple[str, ...]
+    wordings: tuple[Wording, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPage:
+    """Everything one entity is quoted saying, grouped into remarks, with where it was mentioned."""
+
+    entity: EntityInfo
+    forms: dict[str, int]  # surface form -> mentions
+    outlets: dict[str, int]  # outlet -> quotes
+    variants: tuple[QuoteVariant, ...]
+    stories: tuple[tuple[str, str, str | None], ...] = field(default=())  # (id, title, last_date)
+    n_quotes: int = 0  # quotes shown (grouped into variants)
+    n_quotes_total: int = 0  # quotes in the store; more than n_quotes when capped to the newest
+
+
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Background work the web app accepted: where it stands and what it has counted so far."""
+
+    id: str
+    kind: str  # "ingest": analyse, cluster and compare what one request stored
+    state: JobState
+    counts: dict[str, Any]
+    error: str | None
+    created_at: str
+    updated_at: str

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from parallax.errors import InputError
+from parallax.keys import entity_slug
+from parallax.quote_mode import using_quote_mode
+from parallax.settings import Settings
 from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Mention, Quote, Story
-from parallax.store import Database
+from parallax.entity_pages import build_entity_pages
+from parallax.store import Database, PageLayout
 
 if TYPE_CHECKING:
     from parallax.ingest.options import IngestOptions
@@ -31,10 +32,7 @@ __all__ = [
     "IngestReport",
     "ProgressFn",
     "analyze_store",
-    "build_entity_pages",
-    "build_story_pages",
     "compare_stored_story",
-    "entity_key",
     "ingest_articles",
     "ingest_paths",
     "upgrade_store",
@@ -155,64 +153,39 @@ def analyze_store(
     n_process: int = 1,
     on_progress: ProgressFn = _no_progress,
     compare: bool = True,
+    layout: PageLayout | None = None,
+    settings: Settings | None = None,
 ) -> AnalyzeReport:
-    """Analyse new articles, place them in stories, and recompute the comparison of every changed story."""
+    """Analyse new articles, place them in stories, and recompute the comparison of every changed story
+    (``layout``: also cut each comparison into the pieces a story page reads, see parallax.web.pages).
+    ``settings`` give the quote mode and the encoder's threads (default: :class:`Settings`' defaults)."""
+    settings = settings or Settings()
     report = AnalyzeReport()
-    report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process, on_progress=on_progress)
-    report.clustered = _cluster_pending(db, on_progress=on_progress)
+    with using_quote_mode(settings.quote_mode):
+        report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process, on_progress=on_progress)
+    report.clustered = _cluster_pending(db, on_progress=on_progress, threads=settings.embed_threads)
     if compare:
-        report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress)
+        report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress, layout=layout,
+                                         threads=settings.embed_threads)
         upgrade_store(db, on_progress=on_progress)
     report.stories = db.count("stories")
     return report
 
 
 def upgrade_store(db: Database, *, on_progress: ProgressFn = _no_progress) -> None:
-    """Bring what older versions stored up to date: compress comparisons kept as text, then cut every
-    comparison without them into story-page pieces. Each story is committed on its own; a store already
-    up to date costs two queries."""
+    """Bring what older versions stored up to date: compress comparisons kept as text and group the
+    remarks of much-quoted speakers. Each story is committed on its own; a store already up to date
+    costs a few queries. (Story-page pieces are the web layer's: parallax.web.pages.build_story_pages.)"""
     unpacked = db.unpacked_comparisons()
     if unpacked:
         on_progress("pack", 0, len(unpacked))
         for done, story_id in enumerate(unpacked, 1):
             db.pack_comparison(story_id)
             on_progress("pack", done, len(unpacked))
-    build_story_pages(db, on_progress=on_progress)
     build_entity_pages(db, on_progress=on_progress)
     if unpacked:  # compression freed most of the file: give it back (10k-article store: 1.3 GB -> 0.95 GB)
         LOGGER.info("compacting %s after compressing %d comparisons", db.path, len(unpacked))
-        try:
-            db.conn.execute("VACUUM")
-        except sqlite3.OperationalError as exc:  # another connection is reading or writing: next time
-            LOGGER.warning("%s: could not compact the store now (%s); it stays correct, only larger", db.path, exc)
-
-
-def build_entity_pages(db: Database, *, on_progress: ProgressFn = _no_progress) -> int:
-    """Group the quotes of every much-quoted speaker into remarks ahead of the first visit to their page
-    (~2 s each for the largest); pages still matching the store are kept. Returns how many were built."""
-    from parallax.store.queries import heavy_speakers, store_entity_page
-
-    speakers = heavy_speakers(db)
-    built = 0
-    if speakers:
-        on_progress("entities", 0, len(speakers))
-        for done, key in enumerate(speakers, 1):
-            built += store_entity_page(db, key)
-            on_progress("entities", done, len(speakers))
-    return built
-
-
-def build_story_pages(db: Database, *, on_progress: ProgressFn = _no_progress) -> int:
-    """Cut every stored comparison that lacks them into story-page pieces (stores from before they
-    existed); each story is committed on its own. Returns how many stories were done."""
-    stale = db.stale_story_pages()
-    if not stale:
-        return 0
-    on_progress("pages", 0, len(stale))
-    for done, story_id in enumerate(stale, 1):
-        db.rebuild_story_pages([story_id])
-        on_progress("pages", done, len(stale))
-    return len(stale)
+        db.compact()  # when another connection is busy: next time
 
 
 def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progress: ProgressFn) -> int:
@@ -235,7 +208,7 @@ def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progre
     return done
 
 
-def _cluster_pending(db: Database, *, on_progress: ProgressFn) -> int:
+def _cluster_pending(db: Database, *, on_progress: ProgressFn, threads: int = 2) -> int:
     from parallax.stories.cluster import ClusterItem, StoryClusterer, article_items
     from parallax.stories.embed import get_embedder
 
@@ -248,7 +221,7 @@ def _cluster_pending(db: Database, *, on_progress: ProgressFn) -> int:
         for article_id, vector, entities, date, outlet, story_id in db.vector_rows()
         if story_id is not None
     )
-    embedder = get_embedder()
+    embedder = get_embedder(threads)
     total = len(pending)
     on_progress("cluster", 0, total)
     done = 0
@@ -262,7 +235,8 @@ def _cluster_pending(db: Database, *, on_progress: ProgressFn) -> int:
     return done
 
 
-def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn) -> int:
+def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn,
+                   layout: PageLayout | None = None, threads: int = 2) -> int:
     """Recompute every changed story's comparison; with ``n_process`` > 1 stories are compared in worker
     processes (each reads the store itself) and saved here, one transaction per story."""
     dirty = db.dirty_stories()
@@ -272,7 +246,7 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
     on_progress("compare", 0, total)
     if n_process <= 1 or total < 2 or db.path == ":memory:":
         for done, story_id in enumerate(dirty, start=1):
-            compare_stored_story(db, story_id, save=True)
+            compare_stored_story(db, story_id, save=True, layout=layout, threads=threads)
             on_progress("compare", done, total)
         return total
     import multiprocessing
@@ -281,7 +255,7 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
     # "spawn": a forked copy of a process holding ONNX Runtime and SQLite handles is not safe to use.
     context = multiprocessing.get_context("spawn")
     # Each worker gets its share of the cores for the encoder: oversubscribed ONNX Runtime threads spin.
-    threads = max(1, (os.cpu_count() or 1) // n_process)
+    threads = min(threads, max(1, (os.cpu_count() or 1) // n_process))
     with ProcessPoolExecutor(n_process, mp_context=context, initializer=_open_worker_store,
                              initargs=(db.path, threads)) as pool:
         # Saved as they finish, not in submission order: one large story does not hold back the others,
@@ -290,7 +264,7 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 comparison, entity_rows, quote_keys = future.result()
-                db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
+                db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
                 on_progress("compare", done, total)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # stories not started stay dirty for the next run
@@ -301,29 +275,31 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn)
 _WORKER_DB: Database | None = None
 
 
-def _open_worker_store(path: str, embed_threads: int) -> None:
-    from parallax.stories.embed import THREADS_VARIABLE
+_WORKER_THREADS = 2
 
-    global _WORKER_DB
-    os.environ[THREADS_VARIABLE] = str(embed_threads)
+
+def _open_worker_store(path: str, embed_threads: int) -> None:
+    global _WORKER_DB, _WORKER_THREADS
+    _WORKER_THREADS = embed_threads
     _WORKER_DB = Database(path, readonly=True)
 
 
 def _compare_in_worker(story_id: str) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
     assert _WORKER_DB is not None
-    return _comparison_rows(_WORKER_DB, story_id)
+    return _comparison_rows(_WORKER_DB, story_id, threads=_WORKER_THREADS)
 
 
-def compare_stored_story(db: Database, story_id: str, *, save: bool = False) -> Comparison:
+def compare_stored_story(db: Database, story_id: str, *, save: bool = False,
+                         layout: PageLayout | None = None, threads: int = 2) -> Comparison:
     """Compute the comparison of one stored story (near-duplicate copies are counted once)."""
-    comparison, entity_rows, quote_keys = _comparison_rows(db, story_id)
+    comparison, entity_rows, quote_keys = _comparison_rows(db, story_id, threads=threads)
     if save:
-        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
+        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
     return comparison
 
 
 def _comparison_rows(
-    db: Database, story_id: str
+    db: Database, story_id: str, *, threads: int = 2
 ) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
     """A story's comparison with the entity-index rows and speaker keys that are saved beside it."""
     from parallax.compare import compare_story
@@ -334,7 +310,7 @@ def _comparison_rows(
     analyzed = [db.analysis(article_id) for article_id in story.article_ids]
     members = {a.article.id for a in analyzed}
     entities, distinct = linked_entities([a for a in analyzed if a.article.near_duplicate_of not in members])
-    comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder())
+    comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder(threads))
     return (
         comparison,
         _entity_rows(story, distinct, comparison),
@@ -355,7 +331,7 @@ def _quote_keys(analyzed: Sequence[AnalyzedArticle], entities: Sequence[Entity])
         for idx, quote in enumerate(item.quotes):
             entity = _speaker_entity(quote, item.mentions, by_id, by_form)
             if entity is not None:
-                keys.append((item.article.id, idx, entity_key(entity.name)))
+                keys.append((item.article.id, idx, entity_slug(entity.name)))
     return keys
 
 
@@ -392,14 +368,8 @@ def _entity_rows(story: Story, analyzed: Sequence[AnalyzedArticle], comparison: 
             entity = by_id.get(mention.entity_id or "")
             if entity is None or entity.label not in {"PERSON", "ORG", "GPE", "NORP"}:
                 continue
-            key = entity_key(entity.name)
+            key = entity_slug(entity.name)
             old = rows.get((key, item.article.id))
             forms = sorted({*(old[4] if old else []), mention.text})
             rows[(key, item.article.id)] = (key, entity.name, entity.label, item.article.id, forms, (old[5] if old else 0) + 1)
     return list(rows.values())
-
-
-def entity_key(name: str) -> str:
-    """A stable, URL-safe key for an entity's canonical name ("Vladimir Putin" → "vladimir-putin")."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "entity"

@@ -173,9 +173,9 @@ def _canonical_name(entity: Entity) -> str:
 
 
 def _key_of(mention: object) -> str:
-    from .features import entity_key
+    from parallax.keys import mention_key
 
-    return entity_key(mention)  # type: ignore[arg-type]
+    return mention_key(mention)  # type: ignore[arg-type]
 
 
 def embed_or_fallback(embedder: Embedder | None, texts: Sequence[str]) -> np.ndarray:

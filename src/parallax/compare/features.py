@@ -16,23 +16,16 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from parallax.model import AnalyzedArticle, Mention
 
+from parallax.keys import mention_key
+
 from .quantities import Quantity, quantities_in
 
-__all__ = ["SentenceFacts", "content_tokens", "demonym_map", "entity_key", "fact_units", "sentence_facts", "stem"]
+__all__ = ["SentenceFacts", "content_tokens", "demonym_map", "fact_units", "sentence_facts", "stem"]
 
 LOGGER = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*")
-_HONORIFIC = re.compile(r"^(?:the|mr\.?|mrs\.?|ms\.?|dr\.?|president|prime minister|gen\.?|sen\.?|rep\.?)\s+", re.I)
 _POSSESSIVE = re.compile(r"[’']s?$")
-# Abbreviations that name the same country or body; general, not tied to any story.
-_ALIASES = {
-    "u.s.": "united states", "us": "united states", "u.s.a.": "united states", "usa": "united states",
-    "u.s": "united states", "america": "united states", "united states of america": "united states",
-    "u.k.": "united kingdom", "uk": "united kingdom", "britain": "united kingdom",
-    "great britain": "united kingdom", "u.n.": "united nations", "un": "united nations",
-    "e.u.": "european union", "eu": "european union", "russian federation": "russia",
-}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
@@ -94,18 +87,6 @@ def content_tokens(text: str) -> list[str]:
         if word and word[0].isalpha() and word not in STOP_WORDS and word not in _EXTRA_STOP and len(word) > 1:
             out.append(word)
     return out
-
-
-def entity_key(mention: Mention) -> str:
-    """A comparable key for a mention: persons by surname, abbreviations expanded."""
-    text = _POSSESSIVE.sub("", mention.text.strip()).strip()
-    for _ in range(2):
-        text = _HONORIFIC.sub("", text)
-    key = " ".join(text.lower().split())
-    key = _ALIASES.get(key, key)
-    if mention.label == "PERSON" and " " in key:
-        key = key.split()[-1]
-    return key
 
 
 def demonym_map(keys: Iterable[str]) -> dict[str, str]:
@@ -174,9 +155,9 @@ def sentence_facts(
     Args:
         analyzed: the story's analysed articles.
         canonical: optional map from a mention's ``entity_id`` to a canonical key (cross-document
-            resolution); mentions without one fall back to :func:`entity_key`.
+            resolution); mentions without one fall back to :func:`parallax.keys.mention_key`.
     """
-    raw_keys = {entity_key(m) for a in analyzed for m in a.mentions}
+    raw_keys = {mention_key(m) for a in analyzed for m in a.mentions}
     demonyms = demonym_map(raw_keys)
     out: list[SentenceFacts] = []
     for item in analyzed:
@@ -200,5 +181,5 @@ def sentence_facts(
 def _key(mention: Mention, canonical: Mapping[str, str] | None, demonyms: Mapping[str, str]) -> str:
     if canonical and mention.entity_id and mention.entity_id in canonical:
         return canonical[mention.entity_id]
-    key = entity_key(mention)
+    key = mention_key(mention)
     return demonyms.get(key, key)

@@ -20,7 +20,9 @@ import numpy as np
 
 from parallax.model import AnalyzedArticle, EntityProminence, FramingTerm, Label, OutletFraming
 
-from .features import content_tokens, demonym_map, entity_key
+from parallax.keys import mention_key
+
+from .features import content_tokens, demonym_map
 from .labels import entity_labels
 
 __all__ = ["PRIOR_SCALE", "TOP_TERMS", "framing", "log_odds_z"]
@@ -85,12 +87,12 @@ def _outlet_terms(analyzed: Sequence[AnalyzedArticle]) -> dict[str, tuple[Framin
 
 def _prominence(analyzed: Sequence[AnalyzedArticle], canonical: Mapping[str, str]) -> dict[str, tuple[EntityProminence, ...]]:
     stats: dict[str, dict[str, list[int]]] = {}  # outlet -> entity -> sentence indices
-    demonyms = demonym_map({entity_key(m) for a in analyzed for m in a.mentions})
+    demonyms = demonym_map({mention_key(m) for a in analyzed for m in a.mentions})
     for item in analyzed:
         per = stats.setdefault(item.article.outlet, {})
         for m in item.mentions:
             if m.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
-                key = entity_key(m)
+                key = mention_key(m)
                 name = canonical.get(m.entity_id or "", "") or demonyms.get(key, key)
                 per.setdefault(name, []).append(m.sentence)
     return {

@@ -15,7 +15,7 @@ from spacy.tokens import Token
 
 from parallax.model import AnalyzedArticle, Label, Mention, Sentence
 
-from .features import entity_key
+from parallax.keys import mention_key
 
 __all__ = ["DESIGNATORS", "entity_labels"]
 
@@ -66,7 +66,7 @@ def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previou
                canonical: Mapping[str, str]) -> Iterator[tuple[str, str, int, int]]:
     """(entity name, label text, start, end) with offsets into the article."""
     def name_of(m: Mention) -> str:
-        return canonical.get(m.entity_id or "", "") or entity_key(m)
+        return canonical.get(m.entity_id or "", "") or mention_key(m)
 
     claimed: set[int] = set()
     for m in mentions:

@@ -1,5 +1,6 @@
-"""The store: SQLite by default, behind one interface."""
+"""The store: SQLite by default, behind one interface (:class:`Database`); the only package that runs SQL."""
 
-from .db import ANALYSIS_VERSION, Database, InsertOutcome, default_db_path, open_existing
+from .articles import InsertOutcome
+from .db import ANALYSIS_VERSION, Database, PageLayout, PagePieces, open_existing
 
-__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "default_db_path", "open_existing"]
+__all__ = ["ANALYSIS_VERSION", "Database", "InsertOutcome", "PageLayout", "PagePieces", "open_existing"]

@@ -16,11 +16,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from parallax.errors import ParallaxError
+from parallax.settings import Settings
 from parallax.store import Database
 
 from . import views
 from .hosts import HostCheck, allowed_hosts
 from .ingest import ingest
+from .jobs import JobRunner, job_status
 from .negotiate import SecurityHeaders, error_response, make_env, render
 from .openapi import openapi_document
 from .pool import ReadPool, Writer
@@ -59,6 +61,7 @@ def _routes() -> Sequence[BaseRoute]:
         *_twin("/quotes", views.quotes, "quotes"),
         *_twin("/articles/{article_id:path}", views.article, "article"),
         Route("/api/ingest", ingest, methods=["POST"], name="ingest"),
+        Route("/api/jobs/{job_id}", job_status, name="job"),
         Route("/api/health", health, name="health"),
         Route("/openapi.json", openapi, name="openapi"),
         *_twin("/docs", docs, "docs"),
@@ -67,7 +70,7 @@ def _routes() -> Sequence[BaseRoute]:
 
 
 def create_app(
-    db_path: str | Path,
+    settings: Settings | str | Path,
     *,
     ingest_token: str | None = None,
     max_upload_bytes: int = 10_000_000,
@@ -76,8 +79,10 @@ def create_app(
     """The web app and REST API over the store at ``db_path``.
 
     Args:
-        db_path: the SQLite store; created and migrated if absent.
-        ingest_token: enables ``POST /api/ingest`` and is required by every write; None leaves ingest off.
+        settings: the store (created and migrated if absent), the ingest token and the analysis settings
+            of background jobs; a path stands for default settings over that store.
+        ingest_token: with a path only: enables ``POST /api/ingest`` and is required by every write (None
+            leaves ingest off).
         max_upload_bytes: the largest request body ingest accepts (413 beyond it).
         hosts: the ``Host`` names answered (``name`` for any port, ``name:port`` for one); any other gets 400.
             None: the loopback names (localhost, 127.0.0.1, [::1]).
@@ -85,13 +90,19 @@ def create_app(
     Returns:
         A Starlette ASGI application.
     """
-    path = Path(db_path)
-    Database(path).close()  # create and migrate once, so read-only connections find the schema
-    pool, writer = ReadPool(path), Writer(path)
+    if not isinstance(settings, Settings):
+        settings = Settings(db_path=Path(settings), ingest_token=ingest_token or None)
+    path = Path(settings.db_path)
+    with Database(path) as db:  # create and migrate once, so read-only connections find the schema
+        queued = db.has_queued_jobs()
+    pool, writer, jobs = ReadPool(path), Writer(path), JobRunner(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if queued:
+            jobs.start()  # jobs queued before a restart
         yield
+        jobs.stop()
         pool.close()
         writer.close()
 
@@ -108,7 +119,9 @@ def create_app(
     app.state.pool = pool
     app.state.writer = writer
     app.state.env = make_env()
-    app.state.ingest_token = ingest_token or None
+    app.state.settings = settings
+    app.state.jobs = jobs
+    app.state.ingest_token = settings.ingest_token
     app.state.max_upload_bytes = max_upload_bytes
     app.state.outlet_cache = {}
     app.state.story_pages = views.PageCache()

@@ -112,7 +112,7 @@ def _as_uploaded(message: str, uploaded: dict[str, str]) -> str:
 
 def _run_ingest(request: Request, items: list[Article | InputError] | None, files: list[tuple[str, bytes]],
                 analyze: bool) -> dict[str, Any]:
-    from parallax.pipeline import analyze_store, ingest_articles, ingest_paths
+    from parallax.pipeline import ingest_articles, ingest_paths
 
     with request.app.state.writer.connection() as db:
         uploaded: dict[str, str] = {}  # where an upload was written -> the name it was sent under
@@ -136,14 +136,17 @@ def _run_ingest(request: Request, items: list[Article | InputError] | None, file
             "errors": [_as_uploaded(str(e), uploaded) for e in report.errors],
         }
         if analyze and report.added:
-            done = analyze_store(db)
-            result["analysis"] = {"analyzed": done.analyzed, "clustered": done.clustered,
-                                  "compared": done.compared, "stories": done.stories}
+            # Analysed by the job runner, off this request and its write lock (web/jobs.py).
+            counts = {k: v for k, v in result.items() if k != "errors"} | {"errors": len(report.errors)}
+            job = db.create_job("ingest", counts)
+            result["job"] = {"id": job.id, "state": job.state, "url": f"/api/jobs/{job.id}"}
     return result
 
 
 async def ingest(request: Request) -> Response:
-    """POST /api/ingest: multipart files or JSON articles into the store, then analyse (``analyze=0`` skips)."""
+    """POST /api/ingest: multipart files or JSON articles into the store. When it added articles (and
+    ``analyze=0`` was not given) it answers 202 with a job whose ``GET /api/jobs/ID`` says how the
+    background analysis stands; else 201 (added, not analysed) or 200 (nothing new)."""
     check_token(request)
     limit: int = request.app.state.max_upload_bytes
     body = await read_limited(request, limit)
@@ -158,5 +161,8 @@ async def ingest(request: Request) -> Response:
     else:
         raise HTTPException(415, "send application/json articles or multipart/form-data files")
     result = await run_in_threadpool(_run_ingest, request, items, files, analyze)
+    if "job" in result:
+        request.app.state.jobs.wake()
+        return JSONResponse(result, status_code=202, headers={"Location": result["job"]["url"]})
     status = 201 if result["added"] else 200
     return JSONResponse(result, status_code=status)

@@ -51,11 +51,11 @@ _SCHEMAS: dict[str, Any] = {
         "id": {"type": "string"}, "title": {"type": "string"}, "first_date": {"type": ["string", "null"]},
         "last_date": {"type": ["string", "null"]}, "n_articles": {"type": "integer"},
         "n_outlets": {"type": "integer"}, "outlets": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "has_comparison": {"type": "boolean"}}},
-    "StoryList": {"type": "object", "properties": {
-        "stories": {"type": "array", "items": {"$ref": "#/components/schemas/StoryRow"}},
-        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
-        "filters": {"type": "object"}, "next": {"type": ["string", "null"]}, "prev": {"type": ["string", "null"]}}},
+        "has_comparison": {"type": "boolean"}, "article_ids": {"type": "array", "items": {"type": "string"}}}},
+    "StoryList": {"type": "array", "items": {"$ref": "#/components/schemas/StoryRow"},
+                  "description": "the stories resource (docs/records.md), as `parallax stories --format json`"
+                                 " prints it; the X-Total-Count header says how many match, Link the next and"
+                                 " previous pages"},
     "Comparison": {"type": "object", "description": "the Comparison record (docs/records.md): story, articles,"
                    " entities, quotes, quote_groups, alignments, unique, missing, conflicts, sources, framing,"
                    " sentences, mentions, source_citations"},

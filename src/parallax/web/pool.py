@@ -1,4 +1,4 @@
-"""Read-only SQLite connections handed out one per request, and the single writer used by ingest."""
+"""Read-only stores handed out one per request, and the single writer used by ingest."""
 
 from __future__ import annotations
 
@@ -27,10 +27,7 @@ class ReadPool:
             db = self._idle.get_nowait()
         except queue.Empty:
             db = Database(self.path, readonly=True)
-            # Memory-mapped reads share the OS page cache across connections and skip a read() per page:
-            # on the 10k-article store this halves the full-text story search (27 -> 14 ms).
-            db.conn.execute("PRAGMA mmap_size = 1073741824")
-            db.conn.execute("PRAGMA cache_size = -16000")
+            db.tune_for_reading()
         try:
             yield db
         finally:

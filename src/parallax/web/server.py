@@ -7,24 +7,28 @@ page cache. Writes stay serialised across them by the writer's file lock (see ``
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import json
 import logging
 import os
 import socket
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
-__all__ = ["app_from_environment", "default_workers", "serve"]
+from parallax.settings import Settings
+
+__all__ = ["app_from_environment", "default_workers", "prepare_store", "serve"]
 
 LOGGER = logging.getLogger(__name__)
 
-# How a worker process finds its configuration: uvicorn starts workers from an import string.
-_DB_VARIABLE = "PARALLAX_SERVE_DB"
-_TOKEN_VARIABLE = "PARALLAX_SERVE_TOKEN"
-_HOSTS_VARIABLE = "PARALLAX_SERVE_HOSTS"
+# How a worker process gets its configuration: uvicorn starts workers from an import string, so the parent
+# hands them its settings and host names as one serialised value in this variable.
+_CONFIG_VARIABLE = "PARALLAX_SERVE_CONFIG"
 
 
 def default_workers() -> int:
@@ -36,12 +40,28 @@ def default_workers() -> int:
 
 
 def app_from_environment() -> Starlette:
-    """The app a worker process serves, configured by :func:`serve` through the environment."""
+    """The app a worker process serves, configured by :func:`serve` through one serialised value."""
     from .app import create_app
 
-    hosts = os.environ.get(_HOSTS_VARIABLE, "").split()
-    token = os.environ.get(_TOKEN_VARIABLE) or None
-    return _ready(create_app(os.environ[_DB_VARIABLE], ingest_token=token, hosts=hosts or None))
+    config = json.loads(os.environ[_CONFIG_VARIABLE])
+    return _ready(create_app(Settings.from_json(config["settings"]), hosts=config["hosts"] or None))
+
+
+def prepare_store(settings: Settings, *, on_progress: Any = None) -> None:
+    """Bring the store up to date before serving it: migrations, compressed comparisons, kept entity
+    pages and story-page pieces (a store written by an older version, or compared without the page layout,
+    lacks them); jobs a stopped server left running are queued again."""
+    from parallax import api
+    from parallax.store import Database
+
+    from .pages import build_story_pages
+
+    with Database(settings.db_path) as db:
+        api.upgrade(db, on_progress=on_progress)
+        build_story_pages(db, on_progress=on_progress)
+        requeued = db.requeue_interrupted_jobs()
+    if requeued:
+        LOGGER.info("%d job(s) left running by a stopped server are queued again", requeued)
 
 
 def _ready(app: Starlette) -> Starlette:
@@ -58,21 +78,20 @@ def _ready(app: Starlette) -> Starlette:
 
 
 def serve(
-    db_path: str | Path,
+    settings: Settings | str | Path,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    ingest_token: str | None = None,
     workers: int = 1,
     allowed_hosts: Sequence[str] = (),
 ) -> None:
-    """Run the web app and REST API over ``db_path`` until interrupted.
+    """Run the web app and REST API over ``settings.db_path`` until interrupted.
 
     Args:
-        db_path: the SQLite store.
+        settings: the store, the ingest token (None: no writes over HTTP) and the analysis settings; a
+            path stands for default settings over that store (no writes over HTTP).
         host: interface to bind; loopback by default, so nothing is exposed unless asked.
         port: TCP port.
-        ingest_token: enables ``POST /api/ingest``; every write must present it.
         workers: server processes; more than one uses more cores for concurrent readers.
         allowed_hosts: ``Host`` names answered besides the loopback names and ``host`` itself (unless it is
             a wildcard address); any other name gets 400.
@@ -86,17 +105,17 @@ def serve(
                        " requests are answered for the host names %s (add others with --allowed-host)",
                        host, ", ".join(hosts))
     options = {"host": host, "port": port, "log_level": "info", "server_header": False, "proxy_headers": False}
-    if workers <= 1:
-        uvicorn.run(_ready(create_app(db_path, ingest_token=ingest_token, hosts=hosts)), **options)
-        return
     from parallax.store import Database
 
-    Database(db_path).close()  # create and migrate once, before the workers open it
-    os.environ[_DB_VARIABLE] = str(Path(db_path).resolve())
-    os.environ.pop(_TOKEN_VARIABLE, None)
-    os.environ[_HOSTS_VARIABLE] = " ".join(hosts)
-    if ingest_token:
-        os.environ[_TOKEN_VARIABLE] = ingest_token
+    if not isinstance(settings, Settings):
+        settings = Settings(db_path=Path(settings))
+    with Database(settings.db_path) as db:  # create and migrate once, before the workers open it
+        db.requeue_interrupted_jobs()
+    if workers <= 1:
+        uvicorn.run(_ready(create_app(settings, hosts=hosts)), **options)
+        return
+    settings = dataclasses.replace(settings, db_path=Path(settings.db_path).resolve())
+    os.environ[_CONFIG_VARIABLE] = json.dumps({"settings": settings.to_json(), "hosts": list(hosts)})
     from uvicorn.supervisors import Multiprocess
 
     config = _TcpConfig("parallax.web.server:app_from_environment", factory=True, workers=workers, **options)

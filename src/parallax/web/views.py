@@ -16,12 +16,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from parallax.model import Article, Comparison, to_dict
+from parallax import api, entity_pages
+from parallax.model import QuoteHit, StoryFilters, to_dict
 from parallax.store import Database
-from parallax.store import queries as Q
-from parallax.store.pages import page_sections, story_columns, story_summary
 
 from .negotiate import render, wants_json
+from .pages import PAGES_VERSION, page_sections, story_columns, story_summary
 from .public import public_comparison, public_json_bytes
 from .present import (
     annotations_for,
@@ -85,10 +85,10 @@ def _plain(record: Any) -> Any:
 
 def _outlets(request: Request, db: Database) -> list[tuple[str, int]]:
     """The outlet list for filter menus, recomputed only when articles were added since the last call."""
-    stamp = Q.articles_stamp(db)
+    stamp = db.articles_stamp()
     cache: dict[str, Any] = request.app.state.outlet_cache
     if cache.get("stamp") != stamp or "rows" not in cache:
-        cache["rows"], cache["stamp"] = Q.list_outlets(db), stamp
+        cache["rows"], cache["stamp"] = db.list_outlets(), stamp
     return list(cache["rows"])
 
 
@@ -110,41 +110,35 @@ async def home(request: Request) -> Response:
 
 async def stories(request: Request) -> Response:
     """Stories, newest and broadest first, filtered by outlet, entity, date range and full text."""
-    filters = Q.StoryFilters(
+    filters = StoryFilters(
         outlet=_text(request, "outlet"),
         entity=_text(request, "entity"),
-        date_from=Q.parse_date(_text(request, "from"), name="from"),
-        date_to=Q.parse_date(_text(request, "to"), name="to"),
+        date_from=api.parse_date(_text(request, "from"), name="from"),
+        date_to=api.parse_date(_text(request, "to"), name="to"),
         q=_text(request, "q"),
     )
     limit, offset = _int(request, "limit", 50, low=1, high=200), _int(request, "offset", 0)
 
-    def load(db: Database) -> tuple[Q.StoryPage, list[tuple[str, int]]]:
-        return Q.list_stories(db, filters, limit=limit, offset=offset), _outlets(request, db)
+    def load(db: Database) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        return api.stories_page(db, filters, limit=limit, offset=offset), _outlets(request, db)
 
-    page, outlets = await _read(request, load)
-    links = _page_links(request, page.total, page.limit, page.offset)
-    data = {
-        "stories": _plain(page.stories),
-        "total": page.total,
-        "limit": page.limit,
-        "offset": page.offset,
-        "filters": _plain(filters),
-        **links,
-    }
+    page, outlets = await _read(request, load)  # the template reads its fields as attributes
+    links = _page_links(request, page["total"], limit, page["offset"])
     options = outlet_options(outlets, filters.outlet, counts=True)
     context = {"page": page, "filters": filters, "outlet_options": options, "links": links}
-    return render(request, "stories.html", context, data)
+    # The JSON twin is the "stories" resource, as `parallax stories --format json` prints it; how many
+    # match and the neighbouring pages travel as headers.
+    response = render(request, "stories.html", context, page["stories"])
+    response.headers["X-Total-Count"] = str(page["total"])
+    rels = [f'<{page[rel]}>; rel="{rel}"' for rel in ("next", "prev") if page[rel]]
+    if rels:
+        response.headers["Link"] = ", ".join(rels)
+    return response
 
 
 def load_comparison(db: Database, story_id: str) -> dict[str, Any]:
     """The stored comparison's JSON form, or an empty comparison of the story's articles if not computed yet."""
-    data = db.comparison_json(story_id)
-    if data is not None:
-        return data
-    story = db.story(story_id)
-    articles: tuple[Article, ...] = tuple(db.articles(story.article_ids))
-    return dict(to_dict(Comparison(story=story, articles=articles)))
+    return api.comparison_json(db, story_id)
 
 
 COLUMNS_PER_PAGE = 12  # article columns shown side by side; a larger story pages through them
@@ -178,7 +172,7 @@ def _comparison_body(request: Request, story_id: str) -> bytes | None:
     None when the story is not compared. Kept until the story is compared again."""
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
-        key = (canonical, Q.comparison_stamp(db, canonical))
+        key = (canonical, db.comparison_stamp(canonical))
         cache: PageCache = request.app.state.comparison_bodies
         cached = cache.get(key)
         if cached is not None:
@@ -222,26 +216,28 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
     as_json = wants_json(request)
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
-        key = (canonical, page, Q.comparison_stamp(db, canonical), as_json)
+        key = (canonical, page, db.comparison_stamp(canonical), as_json)
         cache: PageCache = request.app.state.story_pages
         cached = cache.get(key)
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
         offset = (page - 1) * COLUMNS_PER_PAGE
-        if as_json and (text := db.story_page_text(canonical, offset=offset, limit=COLUMNS_PER_PAGE)) is not None:
+        if as_json and (text := db.story_page_text(canonical, version=PAGES_VERSION, offset=offset, limit=COLUMNS_PER_PAGE)) is not None:
             # The stored pieces are JSON already: join them instead of parsing and re-serialising.
             pages = _column_pages(canonical, page, text.n_columns)
             tail = json.dumps({"page": page, "pages": pages, **_numbered_links(request, page, pages)})
             body = f'{{"summary": {text.summary}, "columns": [{", ".join(text.columns)}], {tail[1:]}'
             return Response(body.encode(), media_type="application/json", headers={"Vary": "Accept"})
-        stored = db.story_page(canonical, offset=offset, limit=COLUMNS_PER_PAGE)
+        not_compared = None
+        stored = db.story_page(canonical, version=PAGES_VERSION, offset=offset, limit=COLUMNS_PER_PAGE)
         if stored is not None:
             summary, columns, n_columns = stored.summary, stored.columns, stored.n_columns
         else:  # not compared yet, or a store whose page pieces are not built: cut the comparison here
+            not_compared = None if api.is_compared(db, canonical) else api.NOT_COMPARED
             data = load_comparison(db, canonical)
             every = story_columns(data)
             summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
-        links_to_entities = {} if as_json else Q.story_entity_links(db, canonical)
+        links_to_entities = {} if as_json else db.story_entity_links(canonical)
     pages = _column_pages(canonical, page, n_columns)
     page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
     links = _numbered_links(request, page, pages)
@@ -263,6 +259,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         "last": offset + len(columns),
         "n_columns": n_columns,
         "links": links,
+        "not_compared": not_compared,
     }
     response = render(request, "story.html", {"s": summary, "view": view}, data)
     cache.put(key, (bytes(response.body), response.media_type))
@@ -289,7 +286,7 @@ async def entities(request: Request) -> Response:
     """People and organisations, most mentioned first; ``q`` filters by name."""
     q = _text(request, "q")
     limit, offset = _int(request, "limit", 100, low=1, high=200), _int(request, "offset", 0)
-    rows = await _read(request, lambda db: Q.list_entities(db, q=q, limit=limit, offset=offset))
+    rows = await _read(request, lambda db: db.list_entities(q=q, limit=limit, offset=offset))
     data = {"entities": _plain(rows), "q": q, "limit": limit, "offset": offset}
     return render(request, "entities.html", {"rows": rows, "q": q}, data)
 
@@ -306,15 +303,15 @@ def _entity_page(request: Request, key: str) -> Response:
     page_no = _int(request, "page", 1, low=1, high=100_000)
     cache: PageCache = request.app.state.entity_pages
     with request.app.state.pool.connection() as db:
-        cache_key = (key, page_no, Q.quotes_stamp(db), as_json)
+        cache_key = (key, page_no, db.quotes_stamp(), as_json)
         cached = cache.get(cache_key)
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
-        data, _ = Q.entity_page_slice(db, key, page_no)
-    pages = max(1, -(-data["n_variants"] // Q.REMARKS_PER_PAGE))
+        data, _ = entity_pages.entity_page_slice(db, key, page_no)
+    pages = max(1, -(-data["n_variants"] // entity_pages.REMARKS_PER_PAGE))
     if page_no > pages:
         raise HTTPException(404, f"{key} has {pages} page{'s' if pages > 1 else ''} of remarks")
-    data.update(first=(page_no - 1) * Q.REMARKS_PER_PAGE + 1, page=page_no, pages=pages,
+    data.update(first=(page_no - 1) * entity_pages.REMARKS_PER_PAGE + 1, page=page_no, pages=pages,
                 **_numbered_links(request, page_no, pages))
     remarks = None if as_json else remarks_html(data["variants"], data["first"])
     response = render(request, "entity.html", {"page": data, "remarks": remarks}, data)
@@ -328,13 +325,13 @@ async def quotes(request: Request) -> Response:
         "q": _text(request, "q"),
         "speaker": _text(request, "speaker"),
         "outlet": _text(request, "outlet"),
-        "date_from": Q.parse_date(_text(request, "from"), name="from"),
-        "date_to": Q.parse_date(_text(request, "to"), name="to"),
+        "date_from": api.parse_date(_text(request, "from"), name="from"),
+        "date_to": api.parse_date(_text(request, "to"), name="to"),
     }
     limit, offset = _int(request, "limit", 50, low=1, high=200), _int(request, "offset", 0)
 
-    def load(db: Database) -> tuple[list[Q.QuoteHit], int, list[tuple[str, int]]]:
-        hits, total = Q.search_quotes(db, **params, limit=limit, offset=offset)  # type: ignore[arg-type]
+    def load(db: Database) -> tuple[list[QuoteHit], int, list[tuple[str, int]]]:
+        hits, total = db.search_quotes(**params, limit=limit, offset=offset)  # type: ignore[arg-type]
         return hits, total, _outlets(request, db)
 
     hits, total, outlets = await _read(request, load)
@@ -352,7 +349,7 @@ async def article(request: Request) -> Response:
     def load(db: Database) -> tuple[Any, tuple[str, str] | None, dict[str, str]]:
         analyzed = db.analysis(article_id)
         aid = analyzed.article.id
-        return analyzed, Q.article_story(db, aid), Q.entity_forms(db, aid)
+        return analyzed, db.article_story(aid), db.article_entity_forms(aid)
 
     analyzed, in_story, forms = await _read(request, load)
     data = public_comparison(dict(to_dict(analyzed)))

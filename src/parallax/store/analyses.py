@@ -1,0 +1,134 @@
+"""Analyses: each article's sentences, mentions, quotes and sources, its vector, and its quote rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from parallax.keys import name_key
+from parallax.model import AnalyzedArticle, Mention, Quote, Sentence, SourceCitation, from_dict, to_dict
+
+from .articles import ArticleRepository
+
+__all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
+
+# 2: the tokenizer splits dashes off words; quotes come from the tagger ensemble.
+# 3: quotes come from one self-trained tagger.
+# 4: quote spans never start or end on whitespace; mixed-quote tails, two-step parse links, datelines,
+#    appositive commas, unmatched parentheses and coordination arcs change which speakers, cues and
+#    contents quotes get.
+# 5: raising and passive frames drop their subject as speaker, quoted titles are no quotes, nesting
+#    frames, colon lines and signed quotations with a reversed opening mark add quotes; "X was quoted
+#    by Y as saying" gives X as speaker and Y as relay.
+# 6: the quote tagger keeps the spans more likely right than wrong (minimum Bayes risk decoding).
+ANALYSIS_VERSION = 6
+_VECTOR_DTYPE = np.float32
+
+class AnalysisRepository(ArticleRepository):
+    """Analyses, the quote and source rows cut from them, and the story vectors made from them."""
+
+    def pending_analysis(self, *, limit: int | None = None) -> list[str]:
+        """Ids of articles with no analysis of the current version, in ingest order."""
+        sql = (
+            "SELECT a.id FROM articles a LEFT JOIN analyses n ON n.article_id = a.id"
+            " WHERE n.article_id IS NULL OR n.version < ? ORDER BY a.rowid"
+        )
+        params: tuple[Any, ...] = (ANALYSIS_VERSION,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    def save_analyses(self, batch: Sequence[AnalyzedArticle]) -> None:
+        """Store analyses with their quotes and sources in one transaction."""
+        with self.transaction() as conn:
+            for analyzed in batch:
+                self._save_analysis(conn, analyzed)
+
+    @staticmethod
+    def _save_analysis(conn: sqlite3.Connection, analyzed: AnalyzedArticle) -> None:
+        article_id = analyzed.article.id
+        data = {
+            "sentences": to_dict(analyzed.sentences),
+            "mentions": to_dict(analyzed.mentions),
+            "quotes": to_dict(analyzed.quotes),
+            "sources": to_dict(analyzed.sources),
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO analyses(article_id, version, data) VALUES (?, ?, ?)",
+            (article_id, ANALYSIS_VERSION, json.dumps(data, ensure_ascii=False)),
+        )
+        conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
+        for idx, quote in enumerate(analyzed.quotes):
+            conn.execute(
+                "INSERT INTO quotes(article_id, idx, kind, speaker, speaker_name, speaker_key, content, start, end,"
+                " cue, relay, relay_kind, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    idx,
+                    quote.kind,
+                    quote.speaker.text if quote.speaker else None,
+                    quote.speaker_name,
+                    quote.speaker_entity or name_key(quote.speaker_name) or None,
+                    quote.content.text,
+                    quote.content.start,
+                    quote.content.end,
+                    quote.cue.text if quote.cue else None,
+                    quote.relay.name if quote.relay else None,
+                    quote.relay.kind if quote.relay else None,
+                    analyzed.article.date,
+                ),
+            )
+        conn.execute("DELETE FROM article_sources WHERE article_id = ?", (article_id,))
+        counts: dict[tuple[str, str], int] = {}
+        for source in analyzed.sources:
+            counts[(source.name, source.kind)] = counts.get((source.name, source.kind), 0) + 1
+        for (name, kind), count in counts.items():
+            conn.execute(
+                "INSERT OR REPLACE INTO article_sources(article_id, name, kind, count) VALUES (?, ?, ?, ?)",
+                (article_id, name, kind, count),
+            )
+
+    def analysis(self, article_id: str) -> AnalyzedArticle:
+        article = self.article(article_id)
+        row = self.conn.execute("SELECT data FROM analyses WHERE article_id = ?", (article.id,)).fetchone()
+        if row is None:
+            return AnalyzedArticle(article)
+        data = json.loads(row[0])
+        return AnalyzedArticle(
+            article,
+            tuple(from_dict(Sentence, item) for item in data.get("sentences", [])),
+            tuple(from_dict(Mention, item) for item in data.get("mentions", [])),
+            tuple(from_dict(Quote, item) for item in data.get("quotes", [])),
+            tuple(from_dict(SourceCitation, item) for item in data.get("sources", [])),
+        )
+
+    def save_vectors(self, rows: Sequence[tuple[str, np.ndarray, Sequence[str]]]) -> None:
+        with self.transaction() as conn:
+            for article_id, vector, entities in rows:
+                conn.execute(
+                    "INSERT OR REPLACE INTO vectors(article_id, vector, entities) VALUES (?, ?, ?)",
+                    (article_id, np.asarray(vector, _VECTOR_DTYPE).tobytes(), json.dumps(sorted(entities))),
+                )
+
+    def vector_rows(self) -> Iterator[tuple[str, np.ndarray, list[str], str | None, str, str | None]]:
+        """(article id, vector, entities, date, outlet, story id) for every embedded article, in ingest order."""
+        sql = (
+            "SELECT v.article_id, v.vector, v.entities, a.date, a.outlet, s.story_id FROM vectors v"
+            " JOIN articles a ON a.id = v.article_id LEFT JOIN story_articles s ON s.article_id = v.article_id"
+            " ORDER BY a.rowid"
+        )
+        for row in self.conn.execute(sql):
+            yield (row[0], np.frombuffer(row[1], _VECTOR_DTYPE), json.loads(row[2]), row[3], row[4], row[5])
+
+    def unclustered(self) -> list[str]:
+        sql = (
+            "SELECT a.id FROM articles a JOIN analyses n ON n.article_id = a.id"
+            " LEFT JOIN story_articles s ON s.article_id = a.id WHERE s.article_id IS NULL"
+            " ORDER BY coalesce(a.date, ''), a.rowid"
+        )
+        return [row[0] for row in self.conn.execute(sql)]
