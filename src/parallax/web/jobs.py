@@ -43,6 +43,7 @@ class JobRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._db: Database | None = None  # the runner thread's own connection, opened on first use
 
     def start(self) -> None:
         with self._lock:
@@ -59,6 +60,8 @@ class JobRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if not self._thread.is_alive() and self._db is not None:
+                self._db.close()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -73,14 +76,17 @@ class JobRunner:
 
     def run_one(self) -> bool:
         """Claim and run one queued job; False when none was queued."""
-        path = str(self.settings.db_path)
-        with open(path + ".analyze-lock", "a") as lock_file:
+        if self._db is None:
+            self._db = Database(self.settings.db_path)
+        db = self._db
+        if not db.has_queued_jobs():  # a read: idle runners poll without taking any lock
+            return False
+        with open(str(self.settings.db_path) + ".analyze-lock", "a") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
-            with Database(path) as db:
-                job = db.claim_job()
-                if job is None:
-                    return False
-                self._run(db, job)
+            job = db.claim_job()
+            if job is None:  # another process took it
+                return False
+            self._run(db, job)
         return True
 
     def _run(self, db: Database, job: Job) -> None:
