@@ -48,7 +48,7 @@ def annotator_agreement(articles: dict[str, list[PolnearDoc]]) -> QuoteScores:
 def system_against_annotators(articles: dict[str, list[PolnearDoc]], fold_models: list[Path]) -> QuoteScores:
     """Each article tagged by the fold tagger that never saw it, scored against each of its annotators."""
     from parallax.analyze.nlp import load_nlp
-    from parallax.analyze.quote_model import load_tagger
+    from parallax.analyze.quotes.tagger import load_tagger
     from parallax.analyze.quotes import extract_quotes
 
     groups = list(articles.values())

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_bounds import load_bounds
-from parallax.analyze.quote_model import load_tagger
+from parallax.analyze.quotes.bounds import load_bounds
+from parallax.analyze.quotes.tagger import load_tagger
 from parallax.analyze.quotes import extract_quotes
-from parallax.analyze.sources import sources_relied_on
+from parallax.analyze.quotes.sources import sources_relied_on
 from parallax.quote_mode import QUOTE_MODES, flag_mode, quote_mode, using_quote_mode
 from provenance import recorded
 

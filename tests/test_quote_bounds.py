@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from parallax.analyze.quote_bounds import (
+from parallax.analyze.quotes.bounds import (
     BoundaryModel,
     Marginals,
     end_candidates,
@@ -11,8 +11,8 @@ from parallax.analyze.quote_bounds import (
     start_candidates,
     start_features,
 )
-from parallax.analyze.quote_features import Layout
-from parallax.analyze.quote_model import RoleSpan
+from parallax.analyze.quotes.features import Layout
+from parallax.analyze.quotes.tagger import RoleSpan
 
 TEXT = "The ministry said on Tuesday that the port would stay closed until the storm passed."
 

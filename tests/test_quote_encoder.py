@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from parallax.analyze.quote_encoder import (
+from parallax.analyze.quotes.encoder import (
     CLS,
     MAX_PIECES,
     SEP,
@@ -20,8 +20,8 @@ from parallax.analyze.quote_encoder import (
     load_encoder,
     product_of_experts,
 )
-from parallax.analyze.quote_model import quote_model_dir
-from parallax.analyze.quote_net import LABELS, load_net, wordpiece_tokenizer
+from parallax.analyze.quotes.tagger import quote_model_dir
+from parallax.analyze.quotes.net import LABELS, load_net, wordpiece_tokenizer
 from parallax.errors import ConfigError
 from parallax.quote_mode import MODE_VARIABLE, QUOTE_MODES, quote_mode, using_quote_mode
 
@@ -150,7 +150,7 @@ def test_accurate_quotes_change_the_tagging_only_where_the_tagger_is_unsure(
 ) -> None:
     """The whole path: the CLI switch, the tagger's ensemble, the encoder, the decoder."""
     from parallax.analyze.nlp import load_nlp
-    from parallax.analyze.quote_features import Layout
+    from parallax.analyze.quotes.features import Layout
     from parallax.cli import main
 
     from parallax.store import Database

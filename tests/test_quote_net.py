@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from parallax.analyze.quote_model import load_tagger, quote_model_dir, spans_from_labels
-from parallax.analyze.quote_net import (
+from parallax.analyze.quotes.tagger import load_tagger, quote_model_dir, spans_from_labels
+from parallax.analyze.quotes.net import (
     LABELS,
     Transitions,
     allowed_transitions,
@@ -98,7 +98,7 @@ def test_shipped_network_tags_an_attribution(nlp) -> None:  # type: ignore[no-un
 
 
 def test_spans_from_net_labels_stay_inside_their_paragraph() -> None:
-    from parallax.analyze.quote_features import Paragraph
+    from parallax.analyze.quotes.features import Paragraph
 
     paragraph = Paragraph((4, 5, 6, 7))
     spans = spans_from_labels(paragraph, ["U-Source", "U-Cue", "B-Content", "L-Content"], 0)
@@ -120,7 +120,7 @@ def _reference_lstm(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.
 
 
 def test_batched_lstm_matches_the_textbook_equations_for_every_sequence_length() -> None:
-    from parallax.analyze.quote_net import LstmLayer
+    from parallax.analyze.quotes.net import LstmLayer
 
     rng = np.random.default_rng(3)
     width, size = 6, 4
@@ -178,7 +178,7 @@ def test_ensemble_members_are_read_from_member_folders(tmp_path: Path) -> None:
 
 
 def test_token_arrays_agree_with_spacy_token_attributes(nlp) -> None:  # type: ignore[no-untyped-def]
-    from parallax.analyze.quote_features import TokenArrays
+    from parallax.analyze.quotes.features import TokenArrays
 
     doc = nlp(
         "“We will not back down,” said Dr. Ana Ruiz, the U.S. envoy — speaking in Geneva on Monday.\n\n"
@@ -197,7 +197,7 @@ def test_token_arrays_agree_with_spacy_token_attributes(nlp) -> None:  # type: i
 
 
 def test_piece_vectors_average_a_words_wordpiece_rows() -> None:
-    from parallax.analyze.quote_net import PieceVectors, piece_ids, wordpiece_tokenizer
+    from parallax.analyze.quotes.net import PieceVectors, piece_ids, wordpiece_tokenizer
 
     tokenizer = wordpiece_tokenizer()
     table = np.arange(30522 * 2, dtype=np.float32).reshape(30522, 2)
@@ -214,7 +214,7 @@ def test_piece_vectors_average_a_words_wordpiece_rows() -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(1, 12), min_size=1, max_size=6), st.integers(0, 2**31 - 1))
 def test_document_decoding_equals_decoding_each_paragraph(lengths: list[int], seed: int) -> None:
-    from parallax.analyze.quote_net import _decode
+    from parallax.analyze.quotes.net import _decode
 
     rng = np.random.default_rng(seed)
     # Peaked random scores: some paragraphs have confident spans, some none, some ambiguous edges.

@@ -15,8 +15,8 @@ pytest.importorskip("onnx", reason="the teacher trainer needs the training extra
 
 from parallax.train.quote_teacher import Teacher, windows  # noqa: E402
 
-from parallax.analyze.quote_encoder import CLS, SEP, WordPieces  # noqa: E402
-from parallax.analyze.quote_net import wordpiece_tokenizer  # noqa: E402
+from parallax.analyze.quotes.encoder import CLS, SEP, WordPieces  # noqa: E402
+from parallax.analyze.quotes.net import wordpiece_tokenizer  # noqa: E402
 
 
 def test_torch_encoder_reproduces_the_onnx_model() -> None:
@@ -54,7 +54,7 @@ def test_teacher_windows_carry_their_tokens_labels() -> None:
 def test_span_f1_scores_decoded_spans_against_gold() -> None:
     from parallax.train.quote_teacher import span_f1
 
-    from parallax.analyze.quote_net import LABELS
+    from parallax.analyze.quotes.net import LABELS
 
     label = {name: k for k, name in enumerate(LABELS)}
     gold = [label[t] for t in ("B-Source", "L-Source", "O", "U-Cue", "B-Content", "I-Content", "L-Content")]
@@ -82,7 +82,7 @@ def test_batches_train_on_gold_labels_and_on_a_teachers_probabilities() -> None:
     window's are one-hot; padding has none, so it adds nothing to the loss."""
     from parallax.train.quote_teacher import batches
 
-    from parallax.analyze.quote_net import LABELS
+    from parallax.analyze.quotes.net import LABELS
 
     pieces = WordPieces(wordpiece_tokenizer())
     gold = windows(0, ["she", "said", "so"], [1, 2, 0], pieces)[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from parallax.analyze.quotes import extract_quotes
-from parallax.analyze.relays import find_relays
-from parallax.analyze.sources import sources_relied_on
+from parallax.analyze.quotes.relays import find_relays
+from parallax.analyze.quotes.sources import sources_relied_on
 from parallax.quote_mode import using_quote_mode
 
 STORY = (
@@ -224,7 +224,7 @@ def test_attribution_encoder_modes_keep_the_outer_frame_of_a_nested_attribution(
 
 
 def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
-    from parallax.analyze.quote_bounds import load_bounds
+    from parallax.analyze.quotes.bounds import load_bounds
 
     assert load_bounds() is not None, "the shipped content-boundary model is missing"
     text = (
@@ -240,9 +240,9 @@ def test_attribution_content_edges_stay_in_their_paragraph(nlp) -> None:  # type
 
 
 def test_attribution_frame_split_out_of_a_content(nlp) -> None:  # type: ignore[no-untyped-def]
-    from parallax.analyze.quote_features import Layout
-    from parallax.analyze.quote_model import RoleSpan
-    from parallax.analyze.quotes import _frame_inside
+    from parallax.analyze.quotes.features import Layout
+    from parallax.analyze.quotes.tagger import RoleSpan
+    from parallax.analyze.quotes.frames import _frame_inside
 
     doc = nlp("During the hearing, the former mayor said the levy was unfair to small shops.")
     start = next(t.i for t in doc if t.lower_ == "former") - 1
@@ -257,8 +257,8 @@ def test_attribution_frame_split_out_of_a_content(nlp) -> None:  # type: ignore[
 
 
 def test_attribution_interrupting_frame_splits_its_clause(nlp) -> None:  # type: ignore[no-untyped-def]
-    from parallax.analyze.quote_model import RoleSpan
-    from parallax.analyze.quotes import _interrupting_frames
+    from parallax.analyze.quotes.tagger import RoleSpan
+    from parallax.analyze.quotes.frames import _interrupting_frames
 
     doc = nlp("The new ferry line, the harbour master said, will carry twelve hundred passengers a day.")
     said = next(t for t in doc if t.lower_ == "said")
@@ -272,9 +272,9 @@ def test_attribution_interrupting_frame_splits_its_clause(nlp) -> None:  # type:
     ]
     assert all(a.cue == spans[1] and a.source == spans[0] for a in found)
     # A cue already linked to a content is left alone.
-    from parallax.analyze.quotes import _Attribution
+    from parallax.analyze.quotes.state import Attribution
 
-    linked = _Attribution(RoleSpan("Content", 0, 4, 0), spans[1], spans[0])
+    linked = Attribution(RoleSpan("Content", 0, 4, 0), spans[1], spans[0])
     assert _interrupting_frames(doc, spans, [linked]) == []
 
 
@@ -350,8 +350,8 @@ def test_attribution_mixed_quote_keeps_its_continuation_and_speaker(nlp) -> None
 
 
 def test_trim_direct_cuts_only_a_tail_that_holds_the_frame(nlp) -> None:  # type: ignore[no-untyped-def]
-    from parallax.analyze.quote_model import RoleSpan
-    from parallax.analyze.quotes import _trim_direct
+    from parallax.analyze.quotes.tagger import RoleSpan
+    from parallax.analyze.quotes.linking import _trim_direct
 
     rates = {"say": "hi"}
     ran_on = nlp("“We are ready to talk,” she said during the briefing.")
@@ -389,16 +389,16 @@ def test_attribution_speaker_leaves_out_the_dateline(nlp, text: str, speaker: st
 
 
 def test_snap_source_takes_the_appositive_closing_comma(nlp) -> None:  # type: ignore[no-untyped-def]
-    from parallax.analyze.quote_features import Layout
-    from parallax.analyze.quote_model import RoleSpan
-    from parallax.analyze.quotes import _snap_source
+    from parallax.analyze.quotes.features import Layout
+    from parallax.analyze.quotes.tagger import RoleSpan
+    from parallax.analyze.quotes.snapping import snap_source
 
     doc = nlp("Ana Ruiz, a spokeswoman for the envoy, said the talks would resume.")
     layout = Layout.of(doc)
-    snapped = _snap_source(doc, layout, RoleSpan("Source", 0, 8, 0))  # "Ana Ruiz, a spokeswoman for the envoy"
+    snapped = snap_source(doc, layout, RoleSpan("Source", 0, 8, 0))  # "Ana Ruiz, a spokeswoman for the envoy"
     assert doc[snapped.start : snapped.end].text == "Ana Ruiz, a spokeswoman for the envoy,"
     plain = nlp("Ana Ruiz, who was in the room, said nothing had changed, and left.")
-    assert _snap_source(plain, Layout.of(plain), RoleSpan("Source", 0, 2, 0)) == RoleSpan("Source", 0, 2, 0)
+    assert snap_source(plain, Layout.of(plain), RoleSpan("Source", 0, 2, 0)) == RoleSpan("Source", 0, 2, 0)
 
 
 def test_unnamed_speaker_role_has_no_trailing_comma(nlp) -> None:  # type: ignore[no-untyped-def]

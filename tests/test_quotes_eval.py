@@ -59,8 +59,8 @@ def test_eval_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_eval_cli_accurate_quotes_runs_the_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parallax.analyze.quote_encoder import load_encoder
-    from parallax.analyze.quote_model import quote_model_dir
+    from parallax.analyze.quotes.encoder import load_encoder
+    from parallax.analyze.quotes.tagger import quote_model_dir
     from parallax.quote_mode import MODE_VARIABLE
 
     root = shared_path("polnear")

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parallax.analyze.quotes import extract_quotes
-from parallax.analyze.sources import sources_relied_on
+from parallax.analyze.quotes.sources import sources_relied_on
 from parallax.model import Span
 
 WORDS = [

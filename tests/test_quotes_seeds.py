@@ -8,7 +8,7 @@ import pytest
 from conftest import shared_path
 
 from parallax.analyze.quotes import extract_quotes
-from parallax.analyze.sources import source_counts, sources_relied_on
+from parallax.analyze.quotes.sources import source_counts, sources_relied_on
 from parallax.model import Quote
 
 NYT = "000_24f7fa365a9d30c3.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parallax.analyze.sources import sources_relied_on
+from parallax.analyze.quotes.sources import sources_relied_on
 
 
 def _names(nlp, text: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

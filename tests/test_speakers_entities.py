@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from parallax.analyze.speakers import _people_within
+from parallax.analyze.quotes.speakers import _people_within
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ferry" / "harbour-courier-ferry.txt"
 

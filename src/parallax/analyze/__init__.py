@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from parallax.model import AnalyzedArticle, Article, Mention, Sentence
 
 from .nlp import MAX_DOC_CHARS, MAX_DOC_PIECES, load_nlp, split_long_text
+
+if TYPE_CHECKING:
+    from .quotes import QuoteConfig
 
 __all__ = ["analyze_article", "analyze_articles", "doc_records"]
 
@@ -24,11 +28,18 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"
 
 
 def analyze_articles(
-    articles: Iterable[Article], *, batch_size: int = 32, n_process: int = 1, quote_models: Path | None = None
+    articles: Iterable[Article],
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+    quote_models: Path | None = None,
+    quote_config: QuoteConfig | None = None,
 ) -> Iterator[AnalyzedArticle]:
     """Parse each article once and derive every per-article record from the parse.
 
-    ``quote_models``: the folder of the quote models (default: ``quotes`` of the installed model package).
+    ``quote_config``: the quote stage's mode and model folder (:class:`parallax.analyze.quotes.QuoteConfig`);
+    without it, the quote mode in force (:func:`parallax.quote_mode.quote_mode`) and ``quote_models``, the
+    folder of the quote models (default: ``quotes`` of the installed model package).
 
     An article longer than ``MAX_DOC_CHARS`` is parsed in pieces cut at paragraph breaks and the pieces'
     parses are joined into one ``Doc``, so offsets are the same as for a short one. Past ``MAX_DOC_PIECES``
@@ -40,7 +51,7 @@ def analyze_articles(
     for doc, (article, count) in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process):
         parsed.append(doc)
         if len(parsed) == count:
-            yield doc_records(_joined(parsed, article), article, quote_models=quote_models)
+            yield doc_records(_joined(parsed, article), article, quote_models=quote_models, quote_config=quote_config)
             parsed = []
 
 
@@ -74,10 +85,14 @@ def analyze_article(article: Article) -> AnalyzedArticle:
     return next(analyze_articles([article]))
 
 
-def doc_records(doc: Doc, article: Article, *, quote_models: Path | None = None) -> AnalyzedArticle:
-    """Turn a parsed ``Doc`` of ``article.text`` into records with offsets into that text."""
-    from .quotes import extract_quotes
-    from .sources import sources_relied_on
+def doc_records(
+    doc: Doc, article: Article, *, quote_models: Path | None = None, quote_config: QuoteConfig | None = None
+) -> AnalyzedArticle:
+    """Turn a parsed ``Doc`` of ``article.text`` into records with offsets into that text (``quote_config``
+    and ``quote_models`` as for :func:`analyze_articles`)."""
+    from parallax.quote_mode import quote_mode
+
+    from .quotes import QuoteConfig, quotes_and_sources
 
     sentences = tuple(
         Sentence(article.id, index, sent.start_char, sent.end_char, sent.text)
@@ -89,9 +104,9 @@ def doc_records(doc: Doc, article: Article, *, quote_models: Path | None = None)
         for ent in doc.ents
         if ent.label_ in ENTITY_LABELS
     )
-    quotes = tuple(extract_quotes(doc, article.id, model_dir=quote_models))
-    sources = tuple(sources_relied_on(doc, quotes, article.id))
-    return AnalyzedArticle(article, sentences, mentions, quotes, sources)
+    config = quote_config or QuoteConfig(quote_mode(), quote_models)
+    quotes, sources = quotes_and_sources(doc, article.id, config)
+    return AnalyzedArticle(article, sentences, mentions, tuple(quotes), tuple(sources))
 
 
 def _sentence_index(doc: Doc) -> list[int]:

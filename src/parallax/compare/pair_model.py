@@ -149,7 +149,7 @@ def _load(model_dir: Path) -> PairModel:
             raise PairModelMissingError(path)
     import onnxruntime as ort
 
-    from parallax.analyze.quote_encoder import wordpiece_tokenizer
+    from parallax.analyze.quotes.encoder import wordpiece_tokenizer
 
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     options = ort.SessionOptions()

@@ -39,8 +39,8 @@ from .quote_teacher import WIDTH, Teacher, label_probabilities, paragraphs, save
 from .quote_data import CACHE
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_encoder import ENCODER_FILE, ENCODER_META_FILE, WordPieces, load_encoder
-from parallax.analyze.quote_net import wordpiece_tokenizer
+from parallax.analyze.quotes.encoder import ENCODER_FILE, ENCODER_META_FILE, WordPieces, load_encoder
+from parallax.analyze.quotes.net import wordpiece_tokenizer
 from parallax.eval.polnear import load_split, parse_split
 
 LOGGER = logging.getLogger("export_quote_encoder")

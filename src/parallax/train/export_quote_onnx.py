@@ -3,7 +3,7 @@
 The graph holds the tagger's LSTM layers and output layer (inputs ``rows`` [T, B, width] float32 and
 ``lengths`` [B] int32; output ``logp`` [T, B, labels]), so that ONNX Runtime, already a runtime dependency
 for sentence embeddings, runs the recurrence in C++. The weights are those of ``tagger.npz``; the numpy
-LSTM in ``parallax.analyze.quote_net`` stays the reference the tests compare the graph with.
+LSTM in ``parallax.analyze.quotes.net`` stays the reference the tests compare the graph with.
 
 Needs the ``onnx`` package (a training extra: ``pip install -e '.[train]'``).
 Usage:
@@ -20,7 +20,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from parallax.analyze.quote_net import LABELS, NET_FILE, ONNX_FILE
+from parallax.analyze.quotes.net import LABELS, NET_FILE, ONNX_FILE
 
 OPSET = 17
 

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 from .quote_teacher import WIDTH, Teacher
 
-from parallax.analyze.quote_encoder import wordpiece_tokenizer
+from parallax.analyze.quotes.encoder import wordpiece_tokenizer
 from parallax.compare.pair_model import pair_pieces
 from parallax.eval.pairs import LabelledPair, load_pairs, scores_of
 

@@ -29,7 +29,7 @@ from scipy.optimize import minimize
 from spacy.tokens import Doc
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_bounds import (
+from parallax.analyze.quotes.bounds import (
     BOUNDS_FILE,
     cue_end_candidates,
     cue_end_features,
@@ -40,7 +40,7 @@ from parallax.analyze.quote_bounds import (
     save_bounds,
     top_weights,
 )
-from parallax.analyze.quote_model import load_tagger
+from parallax.analyze.quotes.tagger import load_tagger
 from parallax.analyze.quotes import link_attributions, snap_content, snap_cue
 from parallax.eval.polnear import PolnearDoc, load_split, parse_split
 

@@ -1,4 +1,4 @@
-"""Train the neural attribution tagger (parallax.analyze.quote_net) on PolNeAR train and export it.
+"""Train the neural attribution tagger (parallax.analyze.quotes.net) on PolNeAR train and export it.
 
 Data provenance as for parallax.train.quote_data: PolNeAR v1.0.0 (Newell, Margolin & Ruths, LREC 2018),
 github.com/networkdynamics/PolNeAR at c3eee83, as copied to ../shared/data/polnear. Only ``train`` is learned
@@ -34,10 +34,10 @@ from .silver_corpus import silver_texts
 from .quote_data import CACHE, bilou, cue_rates, fold_of, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_encoder import product_of_experts
-from parallax.analyze.quote_features import Layout, Paragraph
-from parallax.analyze.quote_model import CUE_RATES_FILE, quote_model_dir, spans_from_labels
-from parallax.analyze.quote_net import (
+from parallax.analyze.quotes.encoder import product_of_experts
+from parallax.analyze.quotes.features import Layout, Paragraph
+from parallax.analyze.quotes.tagger import CUE_RATES_FILE, quote_model_dir, spans_from_labels
+from parallax.analyze.quotes.net import (
     EMBED_FILE,
     LABELS,
     NetEnsemble,

@@ -41,9 +41,9 @@ from .quote_net import length_groups, minilm_weights, read_teacher_probs, role_f
 from .quote_data import CACHE, bilou, run_trainer, token_labels, training_documents
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_features import Layout
-from parallax.analyze.quote_encoder import WordPieces, cut_windows
-from parallax.analyze.quote_net import LABELS, likely_spans, wordpiece_tokenizer
+from parallax.analyze.quotes.features import Layout
+from parallax.analyze.quotes.encoder import WordPieces, cut_windows
+from parallax.analyze.quotes.net import LABELS, likely_spans, wordpiece_tokenizer
 from parallax.eval.polnear import PolnearDoc, load_split, parse_split
 
 LOGGER = logging.getLogger("train_quote_teacher")

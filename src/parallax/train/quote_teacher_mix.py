@@ -21,9 +21,9 @@ from .quote_teacher import paragraphs, span_f1
 from .quote_data import CACHE
 
 from parallax.analyze.nlp import load_nlp
-from parallax.analyze.quote_encoder import product_of_experts
-from parallax.analyze.quote_features import Layout
-from parallax.analyze.quote_net import load_net
+from parallax.analyze.quotes.encoder import product_of_experts
+from parallax.analyze.quotes.features import Layout
+from parallax.analyze.quotes.net import load_net
 from parallax.eval.polnear import load_split, parse_split
 
 

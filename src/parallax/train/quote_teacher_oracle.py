@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 from .quote_net import read_teacher_probs
 
-from parallax.analyze.quote_encoder import QuoteEncoder, product_of_experts
+from parallax.analyze.quotes.encoder import QuoteEncoder, product_of_experts
 from parallax.quote_mode import MODE_VARIABLE
 
-import parallax.analyze.quote_net as quote_net
+import parallax.analyze.quotes.net as quote_net
 from parallax.eval.quotes import evaluate, format_scores
 
 

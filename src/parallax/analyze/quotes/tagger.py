@@ -1,6 +1,6 @@
 """The learned attribution tagger: Source / Cue / Content spans (BILOU) for every paragraph of a Doc.
 
-The tagger is the neural one of :mod:`.quote_net` (BiLSTM over parse features and spaCy's token vectors,
+The tagger is the neural one of :mod:`.net` (BiLSTM over parse features and spaCy's token vectors,
 in ONNX Runtime and numpy). Its weights ship in the model package ``parallax-models`` (folder
 ``quotes``), located by :mod:`parallax.weights`; nothing is downloaded at run time.
 """
@@ -11,22 +11,22 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import numpy as np
 from spacy.tokens import Doc
 
 from parallax.errors import InputError
 from parallax.weights import model_package
 
-from .quote_features import Layout, Paragraph
-from .quote_net import LABELS as NET_LABELS
-from .quote_net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetEnsemble, load_net
+from .features import Layout, Paragraph
+from .net import LABELS as NET_LABELS
+from .net import EMBED_FILE, NET_FILE, VOCAB_FILE, NetEnsemble, load_net
+from .runner import step
+from .state import QuoteState
 
-if TYPE_CHECKING:
-    from .quote_bounds import Marginals
-
-__all__ = ["CUE_RATES_FILE", "RoleSpan", "TaggerModel", "load_tagger", "quote_model_dir", "spans_from_labels"]
+__all__ = [
+    "CUE_RATES_FILE", "Marginals", "RoleSpan", "TaggerModel", "load_tagger", "quote_model_dir", "spans_from_labels",
+    "tag",
+]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,6 +49,21 @@ class RoleSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class Marginals:
+    """The tagger's marginal probabilities per Doc token for the Content role (0 where untagged)."""
+
+    begin: np.ndarray  # P(B-Content) + P(U-Content)
+    end: np.ndarray  # P(L-Content) + P(U-Content)
+    inside: np.ndarray  # P(any Content label)
+    cue_end: np.ndarray  # P(L-Cue) + P(U-Cue)
+    cue_inside: np.ndarray  # P(any Cue label)
+
+    @classmethod
+    def zeros(cls, n: int) -> Marginals:
+        return cls(*(np.zeros(n, np.float32) for _ in range(5)))
+
+
+@dataclass(frozen=True, slots=True)
 class TaggerModel:
     net: NetEnsemble
 
@@ -57,20 +72,19 @@ class TaggerModel:
         """How often each lemma heads a gold cue, bucketed ("hi", "mid", "lo"): part of the model."""
         return self.net.cue_rates
 
-    def tag(self, doc: Doc, layout: Layout | None = None) -> list[RoleSpan]:
-        """Every Source, Cue and Content span the model finds in ``doc``."""
-        return self.tag_with_marginals(doc, layout, marginals=False)[0]
+    def tag(self, doc: Doc, layout: Layout | None = None, *, mode: str | None = None) -> list[RoleSpan]:
+        """Every Source, Cue and Content span the model finds in ``doc``, in quote mode ``mode`` (default:
+        the one in force, :func:`parallax.quote_mode.quote_mode`)."""
+        return self.tag_with_marginals(doc, layout, marginals=False, mode=mode)[0]
 
     def tag_with_marginals(
-        self, doc: Doc, layout: Layout | None = None, *, marginals: bool = True
+        self, doc: Doc, layout: Layout | None = None, *, marginals: bool = True, mode: str | None = None
     ) -> tuple[list[RoleSpan], Marginals]:
         """The spans of :meth:`tag` and the Content marginals of every token of a paragraph with a span."""
-        from .quote_bounds import Marginals
-
         layout = layout or Layout.of(doc)
         spans: list[RoleSpan] = []
         marg = Marginals.zeros(len(doc))
-        tagged = self.net.tag_paragraphs(doc, layout)
+        tagged = self.net.tag_paragraphs(doc, layout, mode=mode)
         for number, (paragraph, (labels, probs)) in enumerate(zip(layout.paragraphs, tagged)):
             spans.extend(spans_from_labels(paragraph, labels, number))
             if marginals and any(label != "O" for label in labels):
@@ -128,3 +142,12 @@ def spans_from_labels(paragraph: Paragraph, labels: list[str], number: int) -> l
             out.append(RoleSpan(role, paragraph.tokens[start], paragraph.tokens[k] + 1, number))
             role = None
     return out
+
+
+@step("tag", requires=["layout"], assigns=["tagged", "marginals", "cue_rates"])
+def tag(state: QuoteState) -> None:
+    """Tag every paragraph with Source, Cue and Content spans, in the configured quote mode."""
+    assert state.layout is not None
+    tagger = state.tagger or load_tagger(state.config.models)
+    state.tagged, state.marginals = tagger.tag_with_marginals(state.doc, state.layout, mode=state.config.mode)
+    state.cue_rates = tagger.cue_rates

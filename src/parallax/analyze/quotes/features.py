@@ -31,7 +31,10 @@ from spacy.attrs import (
 )
 from spacy.tokens import Doc, Token
 
-__all__ = ["Layout", "Paragraph", "TokenArrays", "paragraphs", "quote_depths"]
+from .runner import step
+from .state import QuoteState
+
+__all__ = ["Layout", "Paragraph", "TokenArrays", "lay_out", "paragraphs", "quote_depths"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -289,3 +292,9 @@ def _cue_path(a: TokenArrays, token: int, cue_rates: Mapping[str, str]) -> list[
             break
         child, node = node, a.head[node]
     return ["cb=none"]
+
+
+@step("layout", assigns=["layout"])
+def lay_out(state: QuoteState) -> None:
+    """Read the document's paragraphs, sentences, quotation depths and token attributes once."""
+    state.layout = Layout.of(state.doc)

@@ -28,12 +28,14 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from .quote_features import Layout
-from .quote_model import RoleSpan, quote_model_dir
+from .features import Layout
+from .runner import step
+from .state import Attribution, QuoteState
+from .tagger import Marginals, RoleSpan, quote_model_dir
 
 __all__ = [
     "BOUNDS_FILE", "BoundaryModel", "Marginals", "cue_end_candidates", "cue_end_features", "end_candidates",
-    "end_features", "load_bounds", "save_bounds", "start_candidates", "start_features",
+    "end_features", "load_bounds", "refine_edges", "save_bounds", "start_candidates", "start_features",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -47,21 +49,6 @@ END_WINDOW = (10, 10)
 CUE_END_WINDOW = (3, 4)
 # The climb from an edge token to the largest subtree it opens or closes stops here (parser noise beyond).
 MAX_CLIMB = 8
-
-
-@dataclass(frozen=True, slots=True)
-class Marginals:
-    """The tagger's marginal probabilities per Doc token for the Content role (0 where untagged)."""
-
-    begin: np.ndarray  # P(B-Content) + P(U-Content)
-    end: np.ndarray  # P(L-Content) + P(U-Content)
-    inside: np.ndarray  # P(any Content label)
-    cue_end: np.ndarray  # P(L-Cue) + P(U-Cue)
-    cue_inside: np.ndarray  # P(any Cue label)
-
-    @classmethod
-    def zeros(cls, n: int) -> Marginals:
-        return cls(*(np.zeros(n, np.float32) for _ in range(5)))
 
 
 def _paragraph_range(layout: Layout, span: RoleSpan) -> tuple[int, int]:
@@ -376,3 +363,23 @@ def _load_bounds(model_dir: Path) -> BoundaryModel | None:
 def top_weights(weights: dict[str, float]) -> dict[str, float]:
     """Weights rounded for shipping, dropping those too small to change a choice."""
     return {k: round(v, 4) for k, v in sorted(weights.items()) if abs(v) >= 1e-3}
+
+
+@step("boundaries", requires=["layout", "framed", "marginals"], assigns=["refined"])
+def refine_edges(state: QuoteState) -> None:
+    """Move each content's edges, and each cue's end, where the re-ranker scores them best; without a
+    re-ranker (or with ``config.refine`` off) the tagger's edges stay."""
+    assert state.layout is not None and state.framed is not None and state.marginals is not None
+    bounds = state.bounds or (load_bounds(state.config.models) if state.config.refine else None)
+    if not state.config.refine or bounds is None:
+        state.refined = list(state.framed)
+        return
+    doc, layout, marginals = state.doc, state.layout, state.marginals
+    state.refined = [
+        Attribution(
+            bounds.refine(doc, layout, a.content, a.cue, marginals, [s for s in (a.cue, a.source) if s]),
+            a.cue and bounds.refine_cue(doc, layout, a.cue, a.content, marginals),
+            a.source,
+        )
+        for a in state.framed
+    ]

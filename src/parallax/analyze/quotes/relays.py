@@ -14,6 +14,9 @@ from spacy.tokens import Doc, Span, Token
 
 from parallax.model import Relay, SourceKind, Span as TextSpan
 
+from .runner import step
+from .state import QuoteState
+
 __all__ = [
     "DOCUMENT_HEADS",
     "QUOTING_LEMMAS",
@@ -26,6 +29,7 @@ __all__ = [
     "person_of_the_article",
     "phrase_text",
     "relay_for",
+    "relays_of_quotes",
     "source_kind",
 ]
 
@@ -598,3 +602,17 @@ def _antecedent_name(head: Token, *, depth: int) -> str | None:
 
 def _text_span(span: Span) -> TextSpan:
     return TextSpan(span.start_char, span.end_char, span.text)
+
+
+@step("relays", requires=["layout", "attributions"], assigns=["relays"])
+def relays_of_quotes(state: QuoteState) -> None:
+    """The relay of every attribution, read in the sentence of its cue (else of its content)."""
+    assert state.layout is not None and state.attributions is not None
+    doc, layout = state.doc, state.layout
+    relays: list[Relay | None] = []
+    for a in state.attributions:
+        content = doc[a.content.start : a.content.end]
+        cue = doc[a.cue.start : a.cue.end] if a.cue else None
+        start, end = layout.sentence_bounds((cue or content).root.i)
+        relays.append(relay_for(doc, content, cue, doc[start:end]))
+    state.relays = relays

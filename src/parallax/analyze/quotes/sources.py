@@ -23,6 +23,8 @@ from .relays import (
     phrase_text,
     source_kind,
 )
+from .runner import step
+from .state import QuoteState
 
 
 # Verbs that pass information on: their subject is what the article relies on when it is a medium, an
@@ -63,7 +65,7 @@ MEDIUM_HEADS = frozenset(
 # Sentinel"), the medium is what the article relies on.
 PIECE_HEADS = frozenset("article interview report story column op-ed editorial piece investigation".split())
 
-__all__ = ["source_counts", "sources_relied_on"]
+__all__ = ["find_sources", "source_counts", "sources_relied_on"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -446,3 +448,10 @@ def _unify_names(citations: list[SourceCitation]) -> list[SourceCitation]:
 def source_counts(citations: Sequence[SourceCitation]) -> dict[str, int]:
     """How many times the article relies on each named source."""
     return dict(Counter(c.name for c in citations))
+
+
+@step("sources", requires=["quotes"], assigns=["sources"])
+def find_sources(state: QuoteState) -> None:
+    """The sources the article relies on, its quotes' relays and unnamed speakers among them."""
+    assert state.quotes is not None
+    state.sources = sources_relied_on(state.doc, state.quotes, state.article_id)

@@ -1,6 +1,6 @@
 """A neural attribution tagger: embedded parse features and spaCy's token vectors through a BiLSTM.
 
-The earlier CRF tagger (:mod:`parallax.analyze.quote_model`) sees a window of two tokens either side; content spans run
+The earlier CRF tagger (:mod:`parallax.analyze.quotes.tagger`) sees a window of two tokens either side; content spans run
 for dozens. This tagger reads each paragraph whole: every token is the sum of the embeddings of its own
 parse features (the CRF's per-token features) next to the 96 contextual values the parser's tok2vec
 already computed (``doc.tensor``), a two-layer bidirectional LSTM reads the paragraph, and a softmax gives
@@ -12,7 +12,7 @@ Several such taggers can vote (:class:`NetEnsemble`, members in ``member-N`` sub
 feature strings are built once per document and each member's label log-probabilities are averaged.
 The shipped folder holds one tagger (self-trained, see docs/quotes.md), which scores as well as two
 voting ones. A tagger may also add each word's all-MiniLM-L6-v2 WordPiece vector (:class:`PieceVectors`).
-Where the folder also holds an attribution encoder (:mod:`parallax.analyze.quote_encoder`), the
+Where the folder also holds an attribution encoder (:mod:`parallax.analyze.quotes.encoder`), the
 paragraphs the taggers are unsure of are re-read by it and its label probabilities mixed into theirs.
 
 The LSTMs run in ONNX Runtime (``tagger.onnx``, written from the same weights by
@@ -42,8 +42,8 @@ from threadpoolctl import ThreadpoolController
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-from .quote_encoder import QuoteEncoder, active_encoder, piece_ids, wordpiece_tokenizer
-from .quote_features import Layout, Paragraph, TokenArrays, _token_features
+from .encoder import QuoteEncoder, active_encoder, piece_ids, wordpiece_tokenizer
+from .features import Layout, Paragraph, TokenArrays, _token_features
 
 __all__ = [
     "LABELS",
@@ -351,20 +351,27 @@ class NetEnsemble:
     @property
     def encoder(self) -> QuoteEncoder | None:
         """The encoder that re-reads the paragraphs the taggers are unsure of, when the quote mode in force
-        runs it (:func:`parallax.analyze.quote_encoder.active_encoder`)."""
-        return active_encoder(self.model_dir) if self.model_dir is not None else None
+        runs it (:func:`parallax.analyze.quotes.encoder.active_encoder`)."""
+        return self.encoder_for(None)
+
+    def encoder_for(self, mode: str | None) -> QuoteEncoder | None:
+        """The encoder quote mode ``mode`` (None: the one in force) runs, or None."""
+        return active_encoder(self.model_dir, mode) if self.model_dir is not None else None
 
     @property
     def cue_rates(self) -> dict[str, str]:
         return self.members[0].cue_rates
 
-    def tag_paragraphs(self, doc: Doc, layout: Layout) -> list[tuple[list[str], np.ndarray]]:
-        """Labels and per-token label probabilities [T, labels] of every paragraph of ``doc``."""
+    def tag_paragraphs(
+        self, doc: Doc, layout: Layout, *, mode: str | None = None
+    ) -> list[tuple[list[str], np.ndarray]]:
+        """Labels and per-token label probabilities [T, labels] of every paragraph of ``doc``, in quote
+        mode ``mode`` (default: the one in force, :func:`parallax.quote_mode.quote_mode`)."""
         # The products are small: a second BLAS thread only spins (measured: 2x the CPU time, no faster).
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._tag_paragraphs(doc, layout)
+            return self._tag_paragraphs(doc, layout, mode)
 
-    def _tag_paragraphs(self, doc: Doc, layout: Layout) -> list[tuple[list[str], np.ndarray]]:
+    def _tag_paragraphs(self, doc: Doc, layout: Layout, mode: str | None) -> list[tuple[list[str], np.ndarray]]:
         paragraphs, arrays = layout.paragraphs, layout.arrays
         if not paragraphs:
             return []
@@ -394,11 +401,11 @@ class NetEnsemble:
         transitions = self.members[0].transitions if len(outputs) == 1 else None
         lengths = [len(p.tokens) for p in paragraphs]
         probs = np.exp(logp)
-        encoder = self.encoder
+        encoder = self.encoder_for(mode)
         if encoder is not None:
             bounds = np.cumsum([0, *lengths])
             mixed = encoder.refine(
-                np.split(probs, bounds[1:-1]), [words[bounds[k] : bounds[k + 1]] for k in range(len(lengths))]
+                np.split(probs, bounds[1:-1]), [words[bounds[k] : bounds[k + 1]] for k in range(len(lengths))], mode=mode
             )
             probs = np.concatenate(mixed)
             logp = np.log(np.maximum(probs, _TINY))

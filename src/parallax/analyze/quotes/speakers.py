@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-__all__ = ["Resolved", "SpeakerIndex"]
+from .runner import step
+from .state import QuoteState
+
+__all__ = ["Resolved", "SpeakerIndex", "resolve_speakers"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -266,3 +269,21 @@ def _trimmed(span: Span) -> str | None:
         words.pop(0)
     text = span.doc[words[0].i : words[-1].i + 1].text if words else ""
     return text or None
+
+
+@step("speakers", requires=["layout", "attributions"], assigns=["speakers"])
+def resolve_speakers(state: QuoteState) -> None:
+    """The name and role behind every attribution's speaker mention, resolved in text order so that a
+    pronoun can point back to the previous quote's speaker (None where there is no speaker)."""
+    assert state.layout is not None and state.attributions is not None
+    doc, layout = state.doc, state.layout
+    quoted = frozenset(i for i, depth in enumerate(layout.depth) if depth)
+    index = SpeakerIndex.build(doc, quoted, layout.sentence, layout.bounds)
+    resolved: list[Resolved | None] = []
+    for a in state.attributions:
+        speaker = doc[a.source.start : a.source.end] if a.source else None
+        found = index.resolve(speaker) if speaker is not None else None
+        if found is not None and speaker is not None:
+            index.remember(speaker.start, found)
+        resolved.append(found)
+    state.speakers = resolved

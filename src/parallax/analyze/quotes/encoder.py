@@ -1,6 +1,6 @@
 """A second opinion for the attribution tagger where it is unsure: MiniLM fine-tuned on PolNeAR.
 
-The BiLSTM tagger (:mod:`parallax.analyze.quote_net`) reads parse features; a transformer reads the
+The BiLSTM tagger (:mod:`parallax.analyze.quotes.net`) reads parse features; a transformer reads the
 paragraph's words and makes different errors, so the two mixed (a product of experts) beat either. The
 transformer costs far more than the BiLSTM, so it reads only the paragraphs the BiLSTM is unsure of:
 those whose tokens' mean (1 - top label probability) exceeds the quote mode's threshold
@@ -158,16 +158,20 @@ class QuoteEncoder:
                 out[k][w.offset : w.offset + len(w.firsts)] = probs[0]
         return out
 
-    def unsure_paragraphs(self, probs: Sequence[np.ndarray], threshold: float | None = None) -> list[int]:
+    def unsure_paragraphs(
+        self, probs: Sequence[np.ndarray], threshold: float | None = None, *, mode: str | None = None
+    ) -> list[int]:
         """Indices of the paragraphs (label probabilities [T, labels] each) worth a second reading, at
-        ``threshold`` (default: the threshold of the quote mode in force)."""
-        limit = self.unsure[quote_mode()] if threshold is None else threshold
+        ``threshold`` (default: the threshold of quote mode ``mode``, else of the one in force)."""
+        limit = self.unsure[mode or quote_mode()] if threshold is None else threshold
         return [k for k, p in enumerate(probs) if len(p) and float(1.0 - p.max(axis=1).mean()) > limit]
 
-    def refine(self, probs: list[np.ndarray], words: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    def refine(
+        self, probs: list[np.ndarray], words: Sequence[Sequence[str]], *, mode: str | None = None
+    ) -> list[np.ndarray]:
         """The tagger's per-paragraph probabilities, mixed with the encoder's where the tagger is unsure
-        (at the threshold of the quote mode in force)."""
-        chosen = self.unsure_paragraphs(probs)
+        (at the threshold of quote mode ``mode``, else of the one in force)."""
+        chosen = self.unsure_paragraphs(probs, mode=mode)
         self.counts["tokens"] += sum(len(p) for p in probs)
         self.counts["reread"] += sum(len(probs[k]) for k in chosen)
         if not chosen:
@@ -179,11 +183,10 @@ class QuoteEncoder:
         return out
 
 
-def active_encoder(model_dir: Path) -> QuoteEncoder | None:
-    """The encoder in ``model_dir`` when the quote mode in force runs it (``encoder.json`` gives the mode a
-    threshold), else None. The mode is read at each call, so it takes effect even after the tagger has
-    loaded; the encoder itself loads once per process."""
-    mode = quote_mode()
+def active_encoder(model_dir: Path, mode: str | None = None) -> QuoteEncoder | None:
+    """The encoder in ``model_dir`` when quote mode ``mode`` (None: the one in force, read at each call)
+    runs it (``encoder.json`` gives the mode a threshold), else None. The encoder loads once per process."""
+    mode = mode or quote_mode()
     if mode == "fast":
         return None
     if mode not in encoder_thresholds(model_dir) and mode != "accurate":
