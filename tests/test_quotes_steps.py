@@ -4,6 +4,8 @@ plans and runs that break the declarations."""
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +94,15 @@ def test_quotes_steps_one_run_fills_every_key_and_matches_extract_quotes(nlp) ->
 def test_quotes_config_refuses_an_unknown_mode() -> None:
     with pytest.raises(ValueError, match="unknown quote mode 'quick'"):
         QuoteConfig(mode="quick")
+
+
+def test_quotes_steps_table_in_the_docs_matches_the_declarations() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "quotes.md"
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+) \| ([^|]+) \|", docs.read_text(encoding="utf-8"), re.M)
+
+    def keys(cell: str) -> tuple[str, ...]:
+        return tuple(re.findall(r"`(\w+)`", cell))
+
+    assert [(name, keys(needs), keys(gives)) for name, needs, gives in rows] == [
+        (s.name, s.requires, s.assigns) for s in STEPS
+    ]

@@ -6,11 +6,13 @@
   because that is what meets the quality targets inside the time budget (docs/quotes.md). An
   ``encoder.json`` with no threshold for this mode makes it the tagger alone.
 - ``accurate``: the same encoder re-reads every paragraph the tagger is at all unsure of (about 70 % of
-  the tokens, about 2.3 times the fast mode's stage; :mod:`parallax.analyze.quote_encoder`).
+  the tokens, about 2.3 times the fast mode's stage; :mod:`parallax.analyze.quotes.encoder`).
 
-The mode comes from a :func:`using_quote_mode` block, else ``$PARALLAX_QUOTE_MODE`` (which
-``parallax --quote-mode`` sets, so that worker processes inherit it), else ``default``. It is read each
-time a document is tagged. This module imports nothing heavy, so the CLI can read it at start-up.
+The quote stage takes its mode as an argument, in a :class:`parallax.analyze.quotes.QuoteConfig`. This
+module is the shim for callers that give none (``extract_quotes(doc, id)``, ``analyze_articles(...)``
+without ``quote_config``): they get the mode of a :func:`using_quote_mode` block, else
+``$PARALLAX_QUOTE_MODE``, else ``default``, read when the document's quotes are extracted. It imports
+nothing heavy, so the CLI can read :data:`QUOTE_MODES` at start-up.
 """
 
 from __future__ import annotations
