@@ -47,6 +47,9 @@ __all__ = [
     "StoryFilters",
     "StoryList",
     "StoryRow",
+    "TimelineEntry",
+    "TimelineFigure",
+    "TimelineQuote",
     "Wording",
     "from_dict",
     "to_dict",
@@ -304,6 +307,43 @@ class OutletFraming:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineQuote:
+    """A remark an article or version was the first of the story to carry."""
+
+    speaker: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFigure:
+    """A number that changed: a new version's ("death toll 14 → 17"), or one an outlet reports against an
+    earlier outlet's figure."""
+
+    what: str  # the change in words: "death toll 14 → 17", "40 people vs 35 residents evacuated"
+    old: str | None
+    new: str | None
+    since: str  # the article whose earlier figure it changes (the same article for a version)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One step of a story as it developed: an outlet's first article on it, a later article, or a new
+    version of an article, with what it added that nothing earlier in the story had."""
+
+    at: str | None  # UTC, ISO 8601 ("2026-03-09T14:05:00Z"); a bare date when the outlet gave no time
+    outlet_time: str | None  # the time as the outlet wrote it (feed date or article date), None for versions
+    outlet: str
+    article_id: str
+    kind: Literal["first", "article", "version"]  # "first": the outlet's first article in the story
+    version: int | None
+    title: str
+    new_facts: tuple[str, ...] = ()  # sentences no earlier article or version stated (the first few)
+    n_new_facts: int = 0
+    new_quotes: tuple[TimelineQuote, ...] = ()
+    changed_numbers: tuple[TimelineFigure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """Everything parallax finds for one story; the JSON report is ``to_dict`` of this."""
 
@@ -321,6 +361,7 @@ class Comparison:
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
     source_citations: tuple[SourceCitation, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()  # oldest first; see parallax.compare.timeline
 
 
 def to_dict(record: Any) -> Any:

@@ -311,11 +311,22 @@ def _comparison_rows(
     members = {a.article.id for a in analyzed}
     entities, distinct = linked_entities([a for a in analyzed if a.article.near_duplicate_of not in members])
     comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder(threads))
+    comparison = _with_timeline(db, comparison)
     return (
         comparison,
         _entity_rows(story, distinct, comparison),
         _quote_keys(distinct, comparison.entities),
     )
+
+
+def _with_timeline(db: Database, comparison: Comparison) -> Comparison:
+    """The comparison with its story timeline (feed times and earlier texts of watched articles)."""
+    from parallax.compare.timeline import story_timeline
+    from parallax.store.feeds import FeedStore
+
+    feeds, ids = FeedStore(db), [a.id for a in comparison.articles]
+    timeline = story_timeline(comparison, published=feeds.watched_items(ids), versions=feeds.versions_of(ids))
+    return replace(comparison, timeline=timeline)
 
 
 def _quote_keys(analyzed: Sequence[AnalyzedArticle], entities: Sequence[Entity]) -> list[tuple[str, int, str]]:

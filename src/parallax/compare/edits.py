@@ -23,7 +23,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘'(]?[A-Z0-9])")
 # Words that say nothing about what a figure counts ("rose to 17"): skipped when naming it.
 _LINKING = frozenset("a an the to of at by from in on was were is are rose fell now had has have been about "
                      "some nearly almost least more than".split())
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")  # "14," in "rose to 14, officials said" is 14
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 
 

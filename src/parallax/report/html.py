@@ -9,7 +9,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from parallax.model import Comparison
 
-from .view import agreed_findings, coverage_rows, gap_findings, name_variants, outlet_articles, sentence_views, snippet
+from .view import (
+    agreed_findings,
+    coverage_rows,
+    gap_findings,
+    name_variants,
+    outlet_articles,
+    sentence_views,
+    snippet,
+    timeline_rows,
+)
 
 __all__ = ["render_html"]
 
@@ -50,4 +59,5 @@ def render_html(comparison: Comparison) -> str:
         unique=gap_findings(comparison, comparison.unique),
         missing=gap_findings(comparison, comparison.missing),
         variants=name_variants(comparison),
+        timeline=timeline_rows(comparison.timeline),
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from parallax.model import Comparison, QuoteGroup
 
-from .view import Finding, agreed_findings, gap_findings, name_variants, outlet_articles, snippet
+from .view import Finding, agreed_findings, gap_findings, name_variants, outlet_articles, snippet, timeline_rows
 
 __all__ = ["render_markdown"]
 
@@ -18,7 +18,7 @@ MAX_ITEMS = 8  # per list, so the brief stays a brief; the JSON report has every
 
 def render_markdown(comparison: Comparison) -> str:
     """The brief, section by section; empty sections say so in one line."""
-    parts = [*_header(comparison), *_agreed(comparison), *_gaps(comparison), *_conflicts(comparison),
+    parts = [*_header(comparison), *_timeline(comparison), *_agreed(comparison), *_gaps(comparison), *_conflicts(comparison),
              *_quotes(comparison), *_sources(comparison), *_entities(comparison), *_framing(comparison)]
     return "\n".join(parts).rstrip() + "\n"
 
@@ -43,6 +43,27 @@ def _header(c: Comparison) -> Iterator[str]:
             n = counts.get(outlet, {})
             yield (f"- **{_md(outlet)}**{date}: “{_md(article.title)}” — {sum(n.values())} sentences, "
                    f"{n.get('shared', 0)} shared, {n.get('partial', 0)} partly shared, {n.get('unique', 0)} its own")
+    yield ""
+
+
+def _timeline(c: Comparison) -> Iterator[str]:
+    """When each outlet reported the story and what later articles and versions added (UTC)."""
+    if len(c.timeline) < 2:
+        return
+    yield "## How the story developed (UTC)"
+    yield ""
+    for row in timeline_rows(c.timeline):
+        own = f" (outlet's time: {_md(row.outlet_time)})" if row.outlet_time and row.outlet_time != row.when else ""
+        yield f"- {_md(row.when)}{own}: **{_md(row.outlet)}** {row.event}: “{_md(snippet(row.title, 120))}”"
+        for number in row.numbers:
+            yield f"  - changed: {_md(number)}"
+        for quote in row.quotes[:3]:
+            yield f"  - new quote: {_md(snippet(quote, 200))}"
+        for fact in row.facts[:3]:
+            yield f"  - new: {_md(snippet(fact, 200))}"
+        more = row.more_facts + max(0, len(row.facts) - 3)
+        if more:
+            yield f"  - … and {more} more new statement{'s' if more > 1 else ''}"
     yield ""
 
 

@@ -6,10 +6,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap
+from parallax.compare.timeline import figure_line
+from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, TimelineEntry
 
 __all__ = ["CoverageRow", "Evidence", "Finding", "NameVariants", "SentenceView", "agreed_findings", "coverage_rows",
-           "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet"]
+           "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet", "TimelineRow", "timeline_rows"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -175,3 +176,32 @@ def _distinct_forms(forms: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[
             kept[key] = (form, outlets)
     return [(form, outlets) for key, (form, outlets) in kept.items()
             if not (len(key) == 1 and any(len(other) > 1 and key[0] in other for other in kept))]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One timeline entry in words: when (UTC and as the outlet wrote it), what happened, what it added."""
+
+    when: str  # "2026-03-09 14:05 UTC" or a bare date
+    outlet_time: str | None
+    outlet: str
+    event: str  # "first reported it", "a new article", "edited the article (version 2)"
+    title: str
+    facts: tuple[str, ...]
+    more_facts: int  # new facts not listed
+    quotes: tuple[str, ...]  # "Ada Renn: “We grieve with every family.”"
+    numbers: tuple[str, ...]  # "death toll 14 → 17 in the Harbour Courier at 14:05 UTC on 2026-03-09"
+
+
+def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:
+    """The story timeline as the reports print it, oldest first."""
+    rows = []
+    for e in timeline:
+        when = (e.at or "time unknown").replace("T", " ").replace("Z", " UTC")
+        event = {"first": "first reported it", "article": "a new article",
+                 "version": f"edited the article (version {e.version})"}[e.kind]
+        quotes = tuple(f"{q.speaker}: “{q.text}”" if q.speaker else f"“{q.text}”" for q in e.new_quotes)
+        rows.append(TimelineRow(when, e.outlet_time, e.outlet, event, e.title, e.new_facts,
+                                e.n_new_facts - len(e.new_facts), quotes,
+                                tuple(figure_line(f, e) for f in e.changed_numbers)))
+    return rows
