@@ -100,6 +100,10 @@ def test_report_lists_spelling_variants() -> None:
     c = compare_story(story_of([a, b]), [a, b], entities=[entity], embedder=BagEmbedder())
     assert "“Dmitri S. Peskov” (Outlet A)" in render(c, "md")
     assert "“Dmitri S. Peskov” <span class=\"muted\">(Outlet A)</span>" in render(c, "html")
+    # the entity table names people as a reader knows them, not by their comparison key ("peskov")
+    assert "| Dmitry Peskov |" in render(c, "md") and "| peskov |" not in render(c, "md")
+    assert "<tr><td>Dmitry Peskov</td>" in render(c, "html")
+    assert "| Moscow |" in render(c, "md")
 
 
 def test_report_name_variants_leave_out_bare_surnames_and_full_stops() -> None:

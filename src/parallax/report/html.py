@@ -12,6 +12,7 @@ from parallax.model import Comparison
 from .view import (
     agreed_findings,
     coverage_rows,
+    entity_names,
     gap_findings,
     name_variants,
     outlet_articles,
@@ -46,6 +47,7 @@ def render_html(comparison: Comparison) -> str:
     for f in comparison.framing:
         for p in f.prominence:
             entity_rows.setdefault(p.entity, {})[f.outlet] = p
+    names = entity_names(comparison)
     ranked = sorted(entity_rows, key=lambda e: -sum(p.count for p in entity_rows[e].values()))[:20]  # type: ignore[attr-defined]
     return _environment().get_template("report.html").render(
         c=comparison,
@@ -54,7 +56,8 @@ def render_html(comparison: Comparison) -> str:
         sentences=sentence_views(comparison),
         coverage=coverage_rows(comparison),
         source_names=sources,
-        entity_rows=[(e, entity_rows[e]) for e in ranked],
+        entity_rows=[(names.get(e, e), entity_rows[e]) for e in ranked],
+        entity_names=names,
         agreed=agreed_findings(comparison),
         unique=gap_findings(comparison, comparison.unique),
         missing=gap_findings(comparison, comparison.missing),

@@ -7,7 +7,16 @@ from collections.abc import Iterator
 
 from parallax.model import Comparison, QuoteGroup
 
-from .view import Finding, agreed_findings, gap_findings, name_variants, outlet_articles, snippet, timeline_rows
+from .view import (
+    Finding,
+    agreed_findings,
+    entity_names,
+    gap_findings,
+    name_variants,
+    outlet_articles,
+    snippet,
+    timeline_rows,
+)
 
 __all__ = ["render_markdown"]
 
@@ -181,8 +190,9 @@ def _entities(c: Comparison) -> Iterator[str]:
         return
     yield "| entity | " + " | ".join(_md(o) for o in outlets) + " |"
     yield "|---|" + "---|" * len(outlets)
+    names = entity_names(c)
     for entity in sorted(table, key=lambda e: -totals[e])[:15]:
-        yield f"| {_md(entity)} | " + " | ".join(table[entity].get(o, "—") for o in outlets) + " |"
+        yield f"| {_md(names.get(entity, entity))} | " + " | ".join(table[entity].get(o, "—") for o in outlets) + " |"
     yield ""
     variants = name_variants(c)
     if variants:
@@ -198,9 +208,10 @@ def _entities(c: Comparison) -> Iterator[str]:
 def _framing(c: Comparison) -> Iterator[str]:
     yield "## How each outlet frames it"
     yield ""
+    names = entity_names(c)
     for f in c.framing:
         terms = ", ".join(_md(t.term) for t in f.terms[:10]) or "—"
         yield f"- **{_md(f.outlet)}** — most distinctive words: {terms}"
         for label in f.labels[:MAX_ITEMS]:
-            yield f"  - {_md(label.entity)}: “{_md(label.label)}”"
+            yield f"  - {_md(names.get(label.entity, label.entity))}: “{_md(label.label)}”"
     yield ""

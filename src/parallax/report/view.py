@@ -10,7 +10,8 @@ from parallax.compare.timeline import figure_line
 from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, TimelineEntry
 
 __all__ = ["CoverageRow", "Evidence", "Finding", "NameVariants", "SentenceView", "agreed_findings", "coverage_rows",
-           "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet", "TimelineRow", "timeline_rows"]
+           "entity_names", "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet",
+           "TimelineRow", "timeline_rows"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -205,3 +206,26 @@ def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:
                                 e.n_new_facts - len(e.new_facts), quotes,
                                 tuple(figure_line(f, e) for f in e.changed_numbers)))
     return rows
+
+
+def entity_names(comparison: Comparison) -> dict[str, str]:
+    """The name a reader sees for each key the entity table and the framing labels are kept under
+    ("bloomberg" -> "Michael Bloomberg"): the canonical entity's name, else the form the outlets write most
+    often (the longest of equally frequent ones), else the key itself."""
+    from collections import Counter
+
+    from parallax.keys import mention_key
+    from parallax.model import Mention
+
+    names: dict[str, str] = {}
+    for entity in comparison.entities:
+        names.setdefault(mention_key(Mention("", 0, 0, entity.name, entity.label, 0)), entity.name)
+    forms: dict[str, Counter[str]] = {}
+    for mention in comparison.mentions:
+        key = mention_key(mention)
+        if key not in names:
+            text = " ".join(mention.text.split()).removesuffix("’s").removesuffix("'s")
+            forms.setdefault(key, Counter())[text] += 1
+    for key, counter in forms.items():
+        names[key] = max(counter, key=lambda form: (counter[form], len(form)))
+    return names
