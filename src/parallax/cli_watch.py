@@ -81,7 +81,7 @@ def cmd_feeds(args: argparse.Namespace, db: Any) -> int:
         feed, created = store.add(_checked_url(args.url), outlet=args.outlet, every_s=round(every))
         print(f"{'added' if created else 'updated'} feed {feed.id}: {feed.url} (every {_human(feed.every_s)})")
     elif action == "list":
-        _print_health(store.health(), args.format)
+        _print_health(db, store, args.format)
     elif action == "remove":
         feed = store.remove(args.feed)
         print(f"removed feed {feed.id}: {feed.url} (its articles stay in {db.path})")
@@ -114,28 +114,17 @@ def _import(store: Any, args: argparse.Namespace) -> None:
     print(f"imported {args.file}: {added} feed(s) added, {updated} already watched")
 
 
-def _print_health(health: list[Any], fmt: str) -> None:
-    if fmt == "json":
-        rows = [_health_json(h) for h in health]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+def _print_health(db: Any, store: Any, fmt: str) -> None:
+    if fmt == "json":  # the "feeds" resource, as GET /feeds.json sends it (docs/records.md)
+        from parallax import api
+
+        print(json.dumps(api.feeds(db), ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
     from parallax.watch.display import health_table
 
-    Console().print(health_table(health))
-
-
-def _health_json(h: Any) -> dict[str, Any]:
-    feed = h.feed
-    return {
-        "id": feed.id, "url": feed.url, "outlet": feed.outlet, "title": feed.title, "every_s": feed.every_s,
-        "status": h.status, "last_fetch_at": feed.last_fetch_at, "last_ok_at": feed.last_ok_at,
-        "last_status": feed.last_status, "last_error": feed.last_error, "failures": feed.failures,
-        "n_errors": feed.n_errors, "items": h.n_items, "articles": h.n_articles, "pending": h.n_pending,
-        "failed": h.n_failed, "skipped": h.n_skipped,
-        "errors": [{"at": e.at, "url": e.url, "status": e.status, "error": e.error} for e in h.errors],
-    }
+    Console().print(health_table(store.health()))
 
 
 def _human(seconds: float) -> str:

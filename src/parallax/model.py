@@ -29,6 +29,7 @@ __all__ = [
     "EntityProminence",
     "FramingTerm",
     "Job",
+    "EntityLabel",
     "Label",
     "Mention",
     "OutletFraming",
@@ -153,12 +154,25 @@ class SourceCitation:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityLabel:
+    """A label one article attaches to the entity mentioned at ``mention_start`` ("the exiled son of the
+    last monarch"), read from the parse at analysis; a comparison names the entity (:class:`Label`)."""
+
+    article_id: str
+    mention_start: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class AnalyzedArticle:
     article: Article
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
     quotes: tuple[Quote, ...] = ()
     sources: tuple[SourceCitation, ...] = ()
+    labels: tuple[EntityLabel, ...] | None = None  # None: analysed before labels were stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,6 +455,9 @@ class StoryRow:
     n_outlets: int
     outlets: dict[str, int]  # outlet -> articles in the story
     has_comparison: bool
+    updated_at: str = ""  # UTC: when an article last joined the story or one of its articles was edited
+    updated: bool = False  # it grew after its first article arrived, or an article of it was edited
+    n_versions: int = 0  # new versions of its articles (edits a watcher found)
 
 
 @dataclass(frozen=True, slots=True)

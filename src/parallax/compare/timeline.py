@@ -81,7 +81,8 @@ def story_timeline(comparison: Comparison, *, published: Mapping[str, Published]
     """
     published = published or {}
     versions = versions or {}
-    order = sorted(comparison.articles, key=lambda a: _article_key(a, published.get(a.id)))
+    position = {a.id: i for i, a in enumerate(comparison.articles)}  # the story's order breaks ties
+    order = sorted(comparison.articles, key=lambda a: (_article_key(a, published.get(a.id)), position[a.id]))
     rank = {a.id: i for i, a in enumerate(order)}
     steps: list[_Step] = []
     seen_outlets: set[str] = set()
@@ -154,8 +155,8 @@ def _article_time(article: Article, seen: Published | None) -> tuple[str | None,
     return at, article.date
 
 
-def _article_key(article: Article, seen: Published | None) -> tuple[datetime, str]:
-    return _moment(_article_time(article, seen)[0]), article.id
+def _article_key(article: Article, seen: Published | None) -> datetime:
+    return _moment(_article_time(article, seen)[0])
 
 
 # -- steps ------------------------------------------------------------------------------------------------

@@ -125,14 +125,21 @@ class StoryRepository(StoreBase):
         return [row[0] for row in self.conn.execute(
             "SELECT id FROM stories WHERE dirty = 1 ORDER BY n_articles DESC, rowid")]
 
-    def list_stories(self, filters: StoryFilters | None = None, *, limit: int | None = 50, offset: int = 0) -> StoryList:
-        """Stories matching ``filters``, newest day first and, within a day, broadest (most outlets) first."""
+    def list_stories(self, filters: StoryFilters | None = None, *, limit: int | None = 50, offset: int = 0,
+                     sort: str = "date") -> StoryList:
+        """Stories matching ``filters``: ``sort="date"``, newest day first and, within a day, broadest (most
+        outlets) first; ``sort="activity"``, the story that last gained an article or an edit first."""
         filters = filters or StoryFilters()
         limit, offset = (-1, max(0, offset)) if limit is None else clamp(limit, offset)
         where, params = _story_where(filters)
         match = fts_query(filters.q)
-        # Matches the stories_web_order index, so a page stops after LIMIT rows.
-        order = "substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
+        if sort == "activity":
+            # No index: a sort of the stories table (about 20 ms for 40,000 stories), not worth a migration.
+            order, indexed = "s.updated_at DESC, s.id", ""
+        else:
+            # Matches the stories_web_order index, so a page stops after LIMIT rows.
+            order = "substr(coalesce(s.last_date, ''), 1, 10) DESC, s.n_outlets DESC, s.n_articles DESC, s.id"
+            indexed = "INDEXED BY stories_web_order "
         prefix, first = (_HITS, [match]) if match else ("", [])
         if match and not (filters.outlet or filters.entity or filters.date_from or filters.date_to):
             # Words only: every story with an article has n_articles > 0, so the total is the hit set's size.
@@ -140,9 +147,11 @@ class StoryRepository(StoreBase):
         else:
             total_sql, total_params = f"(SELECT count(*) FROM stories s WHERE {where})", params  # noqa: S608
         rows = self.conn.execute(
-            f"{prefix}SELECT p.*, EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = p.id) AS has_comparison FROM ("
-            f"SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets, {total_sql} AS total"
-            f" FROM stories s INDEXED BY stories_web_order WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) p"  # noqa: S608
+            f"{prefix}SELECT p.*, EXISTS (SELECT 1 FROM comparisons c WHERE c.story_id = p.id) AS has_comparison,"
+            f" {_ACTIVITY} FROM ("
+            f"SELECT s.id, s.title, s.first_date, s.last_date, s.n_articles, s.n_outlets, s.updated_at,"
+            f" {total_sql} AS total"
+            f" FROM stories s {indexed}WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) p"  # noqa: S608
             f" ORDER BY {order.replace('s.', 'p.')}",
             [*first, *total_params, *params, limit, offset],
         ).fetchall()
@@ -161,6 +170,9 @@ class StoryRepository(StoreBase):
                 n_outlets=row["n_outlets"],
                 outlets=outlets.get(row["id"], {}),
                 has_comparison=bool(row["has_comparison"]),
+                updated_at=row["updated_at"],
+                updated=bool(row["n_versions"]) or (row["spread_s"] or 0) > _UPDATED_AFTER_S,
+                n_versions=int(row["n_versions"]),
             )
             for row in rows
         )
@@ -180,6 +192,17 @@ class StoryRepository(StoreBase):
         ):
             result.setdefault(row[0], {})[row[1]] = row[2]
         return result
+
+
+# A story counts as updated when an article joined it this long after its first one arrived (articles
+# stored in one batch arrive within seconds of each other), or when one of its articles was edited.
+_UPDATED_AFTER_S = 60
+_ACTIVITY = (
+    "(SELECT count(*) FROM story_articles sa JOIN article_versions v ON v.article_id = sa.article_id"
+    " WHERE sa.story_id = p.id AND v.version > 1) AS n_versions,"
+    " (SELECT (max(julianday(a.ingested_at)) - min(julianday(a.ingested_at))) * 86400.0 FROM story_articles sa"
+    " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = p.id) AS spread_s"
+)
 
 
 def _story_where(filters: StoryFilters) -> tuple[str, list[Any]]:

@@ -19,7 +19,7 @@ from parallax.errors import ParallaxError
 from parallax.settings import Settings
 from parallax.store import Database
 
-from . import views
+from . import feeds, views
 from .hosts import HostCheck, allowed_hosts
 from .ingest import ingest
 from .jobs import JobRunner, job_status
@@ -60,6 +60,12 @@ def _routes() -> Sequence[BaseRoute]:
         *_twin("/entities/{key:path}", views.entity, "entity"),
         *_twin("/quotes", views.quotes, "quotes"),
         *_twin("/articles/{article_id:path}", views.article, "article"),
+        *_twin("/feeds", feeds.feeds_page, "feeds"),
+        Route("/api/feeds", feeds.add_feed, methods=["POST"], name="add_feed"),
+        Route("/api/feeds/{feed_id}", feeds.feed_action, methods=["DELETE"], name="remove_feed"),
+        Route("/api/feeds/{feed_id}/{action}", feeds.feed_action, methods=["POST"], name="feed_action"),
+        Route("/api/watch", feeds.watch_status, name="watch"),
+        Route("/api/watch/{action}", feeds.watch_action, methods=["POST"], name="watch_action"),
         Route("/api/ingest", ingest, methods=["POST"], name="ingest"),
         Route("/api/jobs/{job_id}", job_status, name="job"),
         Route("/api/health", health, name="health"),

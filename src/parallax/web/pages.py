@@ -36,7 +36,7 @@ _META = ("id", "outlet", "title", "date", "url", "byline")
 
 # Bump when what story_summary or story_columns store changes shape: stored pieces of another version
 # are rebuilt by build_story_pages.
-PAGES_VERSION = 2
+PAGES_VERSION = 3  # 3: the summary holds the story timeline
 
 
 def layout(data: dict[str, Any]) -> PagePieces:
@@ -65,7 +65,8 @@ def ref_key(article_id: str, sentence: int) -> str:
 
 def story_summary(data: dict[str, Any]) -> dict[str, Any]:
     """What the story page shows whatever page of columns is open: the story, its articles and outlets,
-    the quote groups and the entity chips (long lists cut to what is shown), and how many conflicts."""
+    the quote groups and the entity chips (long lists cut to what is shown), how many conflicts, and the
+    timeline."""
     articles = [{k: a.get(k) for k in _META} for a in data.get("articles", [])]
     outlets = list(dict.fromkeys(a["outlet"] for a in articles))
     entities = sorted(data.get("entities", []), key=lambda e: -int(e.get("mention_count") or 0))
@@ -81,6 +82,7 @@ def story_summary(data: dict[str, Any]) -> dict[str, Any]:
             for e in entities[:ENTITIES_SHOWN]
         ],
         "n_entities": len(entities),
+        "timeline": data.get("timeline", []),
     }
 
 

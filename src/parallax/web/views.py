@@ -118,9 +118,12 @@ async def stories(request: Request) -> Response:
         q=_text(request, "q"),
     )
     limit, offset = _int(request, "limit", 50, low=1, high=200), _int(request, "offset", 0)
+    sort = _text(request, "sort") or "date"
+    if sort not in api.SORTS:
+        raise HTTPException(400, f"query parameter 'sort' must be one of {', '.join(api.SORTS)}, got {sort!r}")
 
     def load(db: Database) -> tuple[dict[str, Any], list[tuple[str, int]]]:
-        return api.stories_page(db, filters, limit=limit, offset=offset), _outlets(request, db)
+        return api.stories_page(db, filters, limit=limit, offset=offset, sort=sort), _outlets(request, db)
 
     page, outlets = await _read(request, load)  # the template reads its fields as attributes
     links = _page_links(request, page["total"], limit, page["offset"])
@@ -346,16 +349,18 @@ async def article(request: Request) -> Response:
     """One article's cleaned text with entities, quotes and relays highlighted, and what cleaning removed."""
     article_id = request.path_params["article_id"]
 
-    def load(db: Database) -> tuple[Any, tuple[str, str] | None, dict[str, str]]:
+    def load(db: Database) -> tuple[Any, tuple[str, str] | None, dict[str, str], dict[str, Any]]:
         analyzed = db.analysis(article_id)
         aid = analyzed.article.id
-        return analyzed, db.article_story(aid), db.article_entity_forms(aid)
+        return analyzed, db.article_story(aid), db.article_entity_forms(aid), api.article_versions(db, aid)
 
-    analyzed, in_story, forms = await _read(request, load)
+    analyzed, in_story, forms, versions = await _read(request, load)
     data = public_comparison(dict(to_dict(analyzed)))
     data["story"] = None if in_story is None else {"id": in_story[0], "title": in_story[1]}
     data["entity_keys"] = forms
-    context: dict[str, Any] = {"a": analyzed, "story": in_story, "body": None}
+    data["versions"] = versions["versions"]
+    data["changes"] = versions["changes"]
+    context: dict[str, Any] = {"a": analyzed, "story": in_story, "body": None, "versions": versions}
     if not wants_json(request):
         context["body"] = highlight(analyzed.article.text, annotations_for(analyzed, forms))
     return render(request, "article.html", context, data)
