@@ -6,8 +6,9 @@ Usage: python benchmarks/watch_feeds.py [--articles 2000] [--feeds 50] [--minute
 
 Simulated time: the articles' publication times are spread evenly over ``--sim-hours`` (default 48) of
 outlet time, played back in ``--minutes`` of real time (so 48 h in 15 min is a scale of 192). Each feed
-lists its 20 newest published articles. Articles are made up here (events x outlets with varied wording),
-five outlets per event, so stories form and grow while the watcher runs.
+lists its 20 newest published articles. Articles are made up here (events x outlets; each event its
+own place, people, organisation, figures and topic words), five outlets per event, so stories form and grow
+while the watcher runs.
 
 Measured, polling the store once a second from this process (read-only):
 - stored exactly once: every published URL is one article, no URL twice;
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import sqlite3
@@ -36,36 +38,116 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-TOWNS = ["Harbourvale", "Kessing", "Morrowby", "Alder Cross", "Pellmouth", "Quenby", "Ravelstone", "Sorrel Bay",
-         "Tamsford", "Upper Linwick", "Varrow", "Westerholt", "Yarnley", "Brackenmoor", "Caddow", "Dunmere"]
-THINGS = ["ferry service", "library roof", "tram extension", "water plant", "harbour wall", "school canteen",
-          "wind farm", "bus depot", "flood barrier", "market hall", "cycle bridge", "hospital wing", "ice rink"]
-PEOPLE = ["Mara Quill", "Tobin Ashgrove", "Elin Varga", "Osric Penhale", "Ludo Farrant", "Nessa Blythe",
-          "Corin Maddox", "Ilse Rowntree", "Bram Kettering", "Juno Halloway"]
-OPENERS = ["{town} councillors {verb} the {thing} plan on {day}",
-           "A plan for the {thing} in {town} was {verb} by the council on {day}",
-           "On {day} the council of {town} {verb} its proposal for the {thing}",
-           "The {thing} proposal in {town} was {verb} at a council vote on {day}",
-           "Council members in {town} {verb} the disputed {thing} scheme on {day}"]
-VERBS = ["approved", "postponed", "rejected", "funded", "reopened", "redesigned"]
-DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+# Made-up events that differ as real ones do: each event draws its own place, people, organisation, figures
+# and topic vocabulary (a seeded generator per event), so that stories form per event, not per template.
+_ONSETS = ["b", "br", "c", "d", "dr", "f", "g", "gr", "h", "k", "l", "m", "n", "p", "r", "s", "st", "t", "tr",
+           "v", "w", "z", "ch", "sh", "th", "bl", "pl", "sk"]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "y"]
+_CODAS = ["n", "r", "l", "s", "th", "m", "nd", "rk", "st", "ck", "v", "rn", "x", "lt"]
+_PLACE_ENDS = ["ford", "by", "holm", "mouth", "wick", "stead", "ton", "vale", "more", "haven", "bridge", "field"]
+_FIRST = ["Mara", "Tobin", "Elin", "Osric", "Ludo", "Nessa", "Corin", "Ilse", "Bram", "Juno", "Anouk", "Piet",
+          "Soraya", "Dmitri", "Keziah", "Ruaridh", "Yusra", "Lorcan", "Hedda", "Matteo", "Zuri", "Iker", "Freya",
+          "Tomasz", "Ama", "Oskar", "Leilani", "Rafe", "Sunniva", "Emeka"]
+_ORG_KINDS = ["Water Board", "Transit Authority", "Port Trust", "Health Board", "Teachers Union", "Chamber of Trade",
+              "Fire Service", "Housing Agency", "Energy Cooperative", "Farmers Guild"]
+# Topic: (what happened, what is counted, the sentences it uses, words an outlet may prefer).
+_TOPICS = [
+    ("fire", "people were treated for smoke inhalation",
+     ["A fire broke out at the {thing} in {place} early on {day}, and crews fought the blaze for {n2} hours.",
+      "{n1} {count}, and {n3} homes nearby were evacuated as a precaution.",
+      "Investigators from the {org} said the cause of the fire was not yet known."],
+     ["blaze", "flames", "firefighters", "smoke"]),
+    ("flood", "households were left without drinking water",
+     ["Heavy rain flooded low streets of {place} on {day} after the river rose {n2} feet in a night.",
+      "{n1} {count}, while the {org} opened {n3} emergency shelters.",
+      "Engineers inspected the {thing}, which had been due for repairs since last spring."],
+     ["floodwater", "sandbags", "downpour", "levee"]),
+    ("strike", "workers walked out",
+     ["Staff at the {thing} in {place} began a strike on {day} over pay and shift patterns.",
+      "{n1} {count}, the {org} said, and talks are set to resume in {n2} days.",
+      "Managers offered a rise of {n3} percent, which union delegates rejected as too small."],
+     ["picket", "walkout", "wages", "bargaining"]),
+    ("court", "jurors heard evidence",
+     ["A court in {place} ruled on {day} that the sale of the {thing} to a private buyer was unlawful.",
+      "Over {n2} days, {n1} {count} lodged by the {org}.",
+      "The buyer had paid {n3} million for the site and is expected to appeal the verdict."],
+     ["judge", "verdict", "appeal", "ruling"]),
+    ("election", "votes were cast",
+     ["Voters in {place} elected a new mayor on {day} after a campaign dominated by the future of the {thing}.",
+      "{n1} {count}, a turnout of {n2} percent, according to the {org}.",
+      "The winner promised to publish the {thing} budget within {n3} weeks."],
+     ["ballot", "turnout", "campaign", "candidates"]),
+    ("collapse", "people were rescued from the rubble",
+     ["Part of the {thing} in {place} collapsed on {day}, blocking the main road for {n2} hours.",
+      "{n1} {count}, and {n3} were taken to hospital with minor injuries.",
+      "Inspectors from the {org} had flagged cracks in the structure two years ago."],
+     ["rubble", "rescuers", "structure", "cracks"]),
+    ("outbreak", "cases were confirmed",
+     ["Health officials in {place} reported an outbreak of stomach illness linked to the {thing} on {day}.",
+      "{n1} {count} in {n2} days, the {org} said in a statement.",
+      "Samples were sent to a laboratory and {n3} food stalls were closed while tests run."],
+     ["illness", "samples", "infection", "hygiene"]),
+    ("factory", "jobs will be cut",
+     ["The owners of the {thing} in {place} announced on {day} that the site will close within {n2} months.",
+      "{n1} {count}, according to the {org}, in a town where few other employers remain.",
+      "Regional ministers pledged {n3} million for retraining and local businesses."],
+     ["layoffs", "closure", "redundancy", "plant"]),
+    ("storm", "trees came down across the district",
+     ["A storm with gusts of {n2} miles an hour hit {place} on {day}, tearing part of the roof off the {thing}.",
+      "More than {n1} {count}, and power was cut to {n3} homes.",
+      "Crews from the {org} worked through the night to clear the roads."],
+     ["gusts", "gale", "power lines", "debris"]),
+    ("protest", "people joined the march",
+     ["Residents of {place} marched on {day} against plans to sell the {thing} to developers.",
+      "Organisers said {n1} {count}, while police put the figure at {n2}.",
+      "The {org} said it would review the plans and hold {n3} public meetings."],
+     ["march", "placards", "demonstrators", "rally"]),
+]
+_THINGS = ["ferry terminal", "library", "tram depot", "water plant", "harbour wall", "school", "wind farm",
+           "bus station", "flood barrier", "market hall", "bridge", "hospital wing", "ice rink", "paper mill",
+           "grain store", "town hall", "stadium", "railway yard", "fish market", "clinic"]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_SAID = ["said", "told reporters", "said in a statement", "wrote on the agency's website", "told local radio"]
+
+
+def _word(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(syllables)) + rng.choice(_CODAS)
+
+
+def event_facts(event: int) -> dict[str, Any]:
+    """The made-up facts of one event, the same for every outlet that reports it."""
+    rng = random.Random(event * 7919 + 17)
+    topic = _TOPICS[rng.randrange(len(_TOPICS))]
+    place = (_word(rng, 1) + rng.choice(_PLACE_ENDS)).capitalize()
+    return {
+        "topic": topic, "place": place, "thing": rng.choice(_THINGS), "day": rng.choice(_DAYS),
+        "org": f"{place} {rng.choice(_ORG_KINDS)}",
+        "people": [f"{rng.choice(_FIRST)} {_word(rng, 2).capitalize()}" for _ in range(3)],
+        "n1": rng.randrange(12, 4000), "n2": rng.randrange(2, 60), "n3": rng.randrange(3, 300),
+        "quote": rng.choice(["We will not leave anyone behind", "This should never have happened",
+                             "The town deserves answers", "Every hour counts now", "We warned about this"]),
+    }
 
 
 def article(event: int, outlet: int) -> tuple[str, str]:
     """(title, paragraphs as HTML) of outlet ``outlet``'s article on made-up event ``event``."""
-    town, thing = TOWNS[event % len(TOWNS)], THINGS[(event // len(TOWNS)) % len(THINGS)]
-    person, other = PEOPLE[event % len(PEOPLE)], PEOPLE[(event * 3 + 1) % len(PEOPLE)]
-    verb, day = VERBS[event % len(VERBS)], DAYS[event % len(DAYS)]
-    cost = 5 + (event * 7) % 60
-    lead = OPENERS[outlet % len(OPENERS)].format(town=town, verb=verb, thing=thing, day=day)
-    paras = [
-        f"{lead}, in decision {event} of the session.",
-        f"The scheme would cost {cost + (outlet % 2)} million crowns, according to council papers seen by"
-        f" reporters, and building could start within {2 + outlet} months.",
-        f"\"This {thing} matters to every family in {town},\" said {person}, who leads the works committee.",
-        f"{other} of the opposition said the plan for case {event} was rushed and asked for a review.",
-    ][: 3 + outlet % 2]
-    title = f"{town} {thing}: council {verb} plan ({event}/{outlet})"
+    f = event_facts(event)
+    rng = random.Random(event * 31 + outlet)
+    name, kind_count, sentences, words = f["topic"]
+    fill = {k: f[k] for k in ("place", "thing", "day", "org", "n1", "n2", "n3")} | {"count": kind_count}
+    paras = [s.format(**fill) for s in sentences]
+    if outlet % 2:  # outlets differ in what they keep and how they open
+        paras[0], paras[1] = paras[1], paras[0]
+    lead, deputy, critic = f["people"]
+    # Each outlet words the attribution its own way: five outlets never publish the same text (an exact
+    # copy is stored once, as ingest's de-duplication should, and the benchmark counts every URL).
+    paras.append(f"\"{f['quote']},\" {lead} of the {f['org']} {_SAID[outlet % len(_SAID)]}.")
+    if outlet % 3 != 2:
+        paras.append(f"{critic}, a {rng.choice(words)} campaigner in {f['place']}, called for an independent"
+                     f" inquiry into the {f['thing']}.")
+    if outlet % 2 == 0:
+        paras.append(f"{deputy} said the {f['org']} would report again on {rng.choice(_DAYS)}.")
+    title = f"{f['place']} {f['thing']}: {name} ({rng.choice(words)})"
     return title, "".join(f"<p>{p}</p>" for p in paras)
 
 

@@ -314,3 +314,14 @@ def test_watch_analyses_new_articles_and_recompares_an_edited_story(server: Site
     [(data,)] = rows(db, "SELECT data FROM analyses a JOIN articles r ON r.id = a.article_id WHERE r.url = ?",
                      server.url("/courier/1.html"))
     assert "review would report within 3 weeks" in data  # the analysis is of the latest version
+    from parallax.store import Database
+
+    with Database(db, readonly=True) as store:  # the recomparison's timeline holds the edit
+        comparison = store.comparison(story_id)
+    assert comparison is not None
+    [version] = [e for e in comparison.timeline if e.kind == "version"]
+    assert version.version == 2 and version.at is not None and version.at.endswith("Z")
+    assert [(f.old, f.new) for f in version.changed_numbers] == [("10", "12")]  # 3 + 7 million, then + 2
+    assert any("review would report within 3 weeks" in fact for fact in version.new_facts)
+    firsts = [e for e in comparison.timeline if e.kind == "first"]
+    assert firsts and all(e.outlet_time for e in firsts)  # the feed's own date is kept
