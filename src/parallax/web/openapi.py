@@ -51,7 +51,13 @@ _SCHEMAS: dict[str, Any] = {
         "id": {"type": "string"}, "title": {"type": "string"}, "first_date": {"type": ["string", "null"]},
         "last_date": {"type": ["string", "null"]}, "n_articles": {"type": "integer"},
         "n_outlets": {"type": "integer"}, "outlets": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "has_comparison": {"type": "boolean"}, "article_ids": {"type": "array", "items": {"type": "string"}}}},
+        "has_comparison": {"type": "boolean"}, "updated_at": {"type": "string"}, "updated": {"type": "boolean"},
+        "n_versions": {"type": "integer"}, "article_ids": {"type": "array", "items": {"type": "string"}}}},
+    "FeedList": {"type": "array", "description": "the feeds resource (docs/records.md): each watched feed with its"
+                 " health, as `parallax feeds list --format json` prints it", "items": {"type": "object"}},
+    "Feed": {"type": "object", "description": "one feed of the feeds resource (docs/records.md)"},
+    "WatchState": {"type": "object", "properties": {"paused": {"type": "boolean"}, "feeds": {"type": "integer"},
+                                                    "active_feeds": {"type": "integer"}}},
     "StoryList": {"type": "array", "items": {"$ref": "#/components/schemas/StoryRow"},
                   "description": "the stories resource (docs/records.md), as `parallax stories --format json`"
                                  " prints it; the X-Total-Count header says how many match, Link the next and"
@@ -86,6 +92,43 @@ _SCHEMAS: dict[str, Any] = {
 }
 
 
+def _write(summary: str, schema: str, params: list[dict[str, Any]], *, body: dict[str, Any] | None = None,
+           method: str = "post") -> dict[str, Any]:
+    """A write that needs the token (a Bearer header, or the ``token`` field of a form post)."""
+    answer = {"description": "done", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    operation: dict[str, Any] = {"summary": summary, "security": [{"token": []}], "parameters": params,
+                                 "responses": {"200": answer, "303": {"description": "a form post: back to /feeds"},
+                                               **{c: {"$ref": "#/components/responses/Error"}
+                                                  for c in ("400", "401", "403", "404")}}}
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": body}, "application/x-www-form-urlencoded": {"schema": body}}}
+    return {method: operation}
+
+
+def _writes() -> dict[str, Any]:
+    feed_id = _path("feed_id", "feed id or URL")
+    new_feed = {"type": "object", "required": ["url"], "properties": {
+        "url": {"type": "string"}, "outlet": {"type": "string"},
+        "every": {"type": ["string", "integer"], "description": "seconds, or a duration such as 10m"}}}
+    add = _write("Watch a feed (201 when new, 200 when it was watched and takes the new settings)", "Feed", [],
+                 body=new_feed)
+    add["post"]["responses"]["201"] = add["post"]["responses"]["200"]
+    return {
+        "/api/feeds": add,
+        "/api/feeds/{feed_id}": _write("Stop watching a feed (its articles stay)", "Feed", [feed_id], method="delete"),
+        "/api/feeds/{feed_id}/{action}": _write(
+            "Pause or resume a feed", "Feed",
+            [feed_id, {**_path("action", "pause or resume"), "schema": {"type": "string", "enum": ["pause", "resume"]}}]),
+        "/api/watch": {"get": {"summary": "Whether the store's watchers poll", "responses": {"200": {
+            "description": "the watch resource", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/WatchState"}}}}}}},
+        "/api/watch/{action}": _write(
+            "Stop or start every watcher of this store (the process keeps running)", "WatchState",
+            [{**_path("action", "start or stop"), "schema": {"type": "string", "enum": ["start", "stop"]}}]),
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The API description: every page route with its JSON twin, ingest, and the error shape."""
     paths: dict[str, Any] = {}
@@ -93,7 +136,11 @@ def openapi_document() -> dict[str, Any]:
         "Stories, newest and broadest first",
         [_query("q", "full-text search over article titles and text (words are ANDed; \"phrase\", prefix*)"),
          _query("outlet", "only stories with an article from this outlet"),
-         _query("entity", "only stories mentioning this entity key"), *_DATES, *_PAGING], "StoryList")))
+         _query("entity", "only stories mentioning this entity key"), *_DATES,
+         _query("sort", "date (newest day first) or activity (latest article or edit first)",
+                {"type": "string", "enum": ["date", "activity"]}), *_PAGING], "StoryList")))
+    paths.update(_twins("/feeds", _get("Watched feeds with their health (X-Watch-Paused: 1 when watching is"
+                                       " stopped)", [], "FeedList")))
     paths.update(_twins("/stories/{story_id}", _get(
         "One story's comparison across outlets. JSON: the whole stored comparison; with view=page, what the"
         " HTML page shows (a summary and one page of 12 article columns)",
@@ -134,6 +181,7 @@ def openapi_document() -> dict[str, Any]:
             "403": {"$ref": "#/components/responses/Error"},
             "413": {"$ref": "#/components/responses/Error"},
             "415": {"$ref": "#/components/responses/Error"}}}}
+    paths.update(_writes())
     paths["/api/health"] = {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}}
     return {
         "openapi": "3.1.0",
