@@ -40,7 +40,7 @@ from parallax.model import (
     Story,
 )
 from parallax.store import Database
-from parallax.compare.remarks import word_diff
+from parallax.remarks import word_diff
 from parallax.web.pages import layout
 
 HOSTILE = (

@@ -8,7 +8,7 @@ import pytest
 
 from parallax.errors import InputError
 from parallax.api import parse_date
-from parallax.compare.remarks import group_variants, word_diff
+from parallax.remarks import group_variants, word_diff
 from parallax.model import QuoteHit
 from parallax.store.text import fts_query
 

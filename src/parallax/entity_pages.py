@@ -10,6 +10,7 @@ from typing import Any
 
 from parallax.keys import name_key
 from parallax.model import EntityInfo, EntityPage, to_dict
+from parallax.remarks import group_variants
 from parallax.store import Database
 
 __all__ = ["HEAVY_ENTITY_QUOTES", "REMARKS_PER_PAGE", "build_entity_pages", "entity_page", "entity_page_slice",
@@ -97,10 +98,6 @@ def _without_variants(page: EntityPage) -> tuple[dict[str, Any], list[Any]]:
 
 
 def _build(db: Database, info: EntityInfo, forms: dict[str, int], keys: list[str]) -> EntityPage:
-    # Imported here: parallax.compare loads the comparison's models and spaCy's word lists (~1-3 s), which
-    # a web worker must not spend before it answers its supervisor's first health check.
-    from parallax.compare.remarks import group_variants
-
     # The newest quotes when there are more than can be grouped in time (a US president has ~14,000 in
     # the 10k corpus); grouped oldest first, so each remark's first wording leads.
     quotes = db.speaker_quotes(keys, limit=_MAX_ENTITY_QUOTES)

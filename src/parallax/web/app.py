@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -76,10 +75,6 @@ def _routes() -> Sequence[BaseRoute]:
     ]
 
 
-def _import_grouping() -> None:
-    import parallax.compare.remarks  # noqa: F401 - imported for its side effect: loaded once, ahead
-
-
 def create_app(
     settings: Settings | str | Path,
     *,
@@ -110,9 +105,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Entity pages group remarks with parallax.compare, whose import takes seconds: made once the
-        # worker is up (so its supervisor's health check is answered), not on a reader's first entity page.
-        threading.Thread(target=_import_grouping, name="parallax-warm", daemon=True).start()
         if queued:
             jobs.start()  # jobs queued before a restart
         yield

@@ -1,7 +1,9 @@
 """Remarks: a speaker's quotes grouped into what they said, each with the outlets' wordings of it.
 
 Works on stored quote records alone (no store, no spaCy), so the entity pages of the web app and of
-library users group the same way.
+library users group the same way. A stage beside ``compare/`` rather than inside it: importing anything
+under ``parallax.compare`` loads spaCy and the comparison models (3-4 s), which a web worker would pay on
+its first entity page (measured: 9.8-11.7 s for that request under load).
 """
 
 from __future__ import annotations
