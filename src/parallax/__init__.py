@@ -6,7 +6,7 @@ checks this, and that no import cycle exists); only ``store`` runs SQL.
     1 records:  parallax (this file), errors, model, keys, quote_mode, settings, weights
     2 store:    store
     3 stages:   ingest, analyze, stories, compare, remarks
-    4 jobs:     pipeline, entity_pages, export, report
+    4 jobs:     pipeline, engine, entity_pages, export, report
     5 service:  api
     6 shells:   cli, cli_watch, clidoc, terminal, web, watch, eval, train
 

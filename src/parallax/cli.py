@@ -14,6 +14,7 @@ Exit codes (also in docs/cli.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -68,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyze new articles, group them into stories, compare changed stories")
     p.add_argument("--processes", type=int, default=1, metavar="N", help="worker processes for parsing and for comparing stories (default 1)")
     p.add_argument("--no-compare", action="store_true", help="stop after clustering")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="what runs the per-article and per-story tasks: this machine's processes (local) or"
+                        " dask.distributed workers (dask; docs/scale.md)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask: a running scheduler, tcp://HOST:8786 (default: a local cluster)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="dask without --scheduler: local worker processes (default: one per core)")
 
     p = sub.add_parser("stories", help="list stories (json: newest day first, then broadest, as GET /stories.json)")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -244,14 +252,34 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from parallax.terminal import progress_bars
     from parallax.web.pages import layout  # the story page's pieces are cut as each comparison is saved
 
-    with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
+    with _open_db(args) as db, _engine(args) as engine, progress_bars(enabled=not args.quiet) as progress:
         report = api.analyze(db, args.settings, n_process=args.processes, on_progress=progress,
-                             compare=not args.no_compare, layout=layout)
+                             compare=not args.no_compare, layout=layout, engine=engine)
     print(
         f"analyzed {report.analyzed} article(s), placed {report.clustered} in stories,"
         f" compared {report.compared} changed stories; {report.stories} stories in {db.path}"
     )
     return EXIT_OK
+
+
+def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
+    """The dask engine the analyze command asked for, or nothing (the local processes of --processes)."""
+    if args.engine == "local":
+        if args.scheduler or args.workers:
+            raise ConfigError("--scheduler and --workers go with --engine dask")
+        return contextlib.nullcontext(None)
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {args.workers}")
+    from parallax.engine import make_engine
+
+    try:
+        return make_engine("dask", workers=args.workers, scheduler=args.scheduler,
+                           embed_threads=args.settings.embed_threads, quote_mode=args.settings.quote_mode)
+    except ImportError as error:
+        raise ConfigError(f"--engine dask needs dask.distributed ({error}); pip install 'distributed'") from None
+    except (OSError, TimeoutError) as error:
+        raise ConfigError(f"cannot reach the dask scheduler {args.scheduler}: {error}; start it with"
+                          " `dask scheduler` or leave out --scheduler for a local cluster") from None
 
 
 def cmd_stories(args: argparse.Namespace) -> int:

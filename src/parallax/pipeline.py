@@ -22,7 +22,9 @@ from parallax.entity_pages import build_entity_pages
 from parallax.store import Database, PageLayout
 
 if TYPE_CHECKING:
+    from parallax.engine import Engine
     from parallax.ingest.options import IngestOptions
+    from parallax.stories.vectors import ArticleVectors
 
 # (entity key, name, label, article id, forms used, count): one row of the store's entity index.
 EntityRow = tuple[str, str, str, str, list[str], int]
@@ -32,6 +34,8 @@ __all__ = [
     "IngestReport",
     "ProgressFn",
     "analyze_store",
+    "analyze_task",
+    "compare_task",
     "compare_stored_story",
     "ingest_articles",
     "ingest_paths",
@@ -155,18 +159,29 @@ def analyze_store(
     compare: bool = True,
     layout: PageLayout | None = None,
     settings: Settings | None = None,
+    engine: Engine | None = None,
 ) -> AnalyzeReport:
     """Analyse new articles, place them in stories, and recompute the comparison of every changed story
     (``layout``: also cut each comparison into the pieces a story page reads, see parallax.web.pages).
-    ``settings`` give the quote mode and the encoder's threads (default: :class:`Settings`' defaults)."""
+    ``settings`` give the quote mode and the encoder's threads (default: :class:`Settings`' defaults).
+    ``engine`` (:mod:`parallax.engine`) runs the analysis of each batch of articles and the comparison of
+    each story as tasks (``n_process`` is then unused); this process keeps the grouping, in date order,
+    and alone writes to the store. Without one, spaCy's and a process pool's ``n_process`` workers do."""
     settings = settings or Settings()
     report = AnalyzeReport()
-    with using_quote_mode(settings.quote_mode):
-        report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process, on_progress=on_progress)
+    if engine is not None:
+        report.analyzed = _analyze_with(db, engine, settings, batch_size=min(batch_size, 32), on_progress=on_progress)
+    else:
+        with using_quote_mode(settings.quote_mode):
+            report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process,
+                                               on_progress=on_progress, threads=settings.embed_threads)
     report.clustered = _cluster_pending(db, on_progress=on_progress, threads=settings.embed_threads)
     if compare:
-        report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress, layout=layout,
-                                         threads=settings.embed_threads)
+        if engine is not None:
+            report.compared = _compare_with(db, engine, on_progress=on_progress, layout=layout)
+        else:
+            report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress, layout=layout,
+                                             threads=settings.embed_threads)
         upgrade_store(db, on_progress=on_progress)
     report.stories = db.count("stories")
     return report
@@ -188,10 +203,23 @@ def upgrade_store(db: Database, *, on_progress: ProgressFn = _no_progress) -> No
         db.compact()  # when another connection is busy: next time
 
 
-def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progress: ProgressFn) -> int:
+def _models_stamp() -> str:
+    """The stamp of the installed model package ('' when it cannot be read: then nothing is re-analysed)."""
+    from parallax.errors import ParallaxError
+    from parallax.weights import models_stamp
+
+    try:
+        return models_stamp()
+    except ParallaxError:
+        return ""
+
+
+def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progress: ProgressFn,
+                     threads: int = 2) -> int:
     from parallax.analyze import analyze_articles
 
-    pending = db.pending_analysis()
+    stamp = _models_stamp()
+    pending = db.pending_analysis(models=stamp)
     total = len(pending)
     if not total:
         return 0
@@ -202,14 +230,67 @@ def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progre
     for offset in range(0, total, chunk):
         articles = list(db.articles(pending[offset : offset + chunk]))
         results = list(analyze_articles(articles, batch_size=batch_size, n_process=n_process))
-        db.save_analyses(results)
+        db.save_analyses(results, models=stamp, vectors=_packed_vectors(results, threads))
+        done += len(results)
+        on_progress("analyze", done, total)
+    return done
+
+
+def _packed_vectors(analyzed: Sequence[AnalyzedArticle], threads: int) -> list[bytes | None]:
+    """Each analysis' embeddings, packed for the store, from one encoder call (None without the encoder:
+    grouping and comparing then embed what they need)."""
+    from parallax.errors import ParallaxError
+    from parallax.stories.embed import get_embedder
+    from parallax.stories.vectors import article_vectors
+
+    try:
+        embedder = get_embedder(threads)
+    except (ParallaxError, ImportError) as error:
+        LOGGER.warning("sentence embedder unavailable (%s); analyses are stored without vectors", error)
+        return [None] * len(analyzed)
+    return [v.to_bytes() for v in article_vectors(analyzed, embedder)]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeTask:
+    """One batch of articles to analyse, with what a worker needs to do it as this run would."""
+
+    articles: list[Article]
+    quote_mode: str
+    threads: int
+
+
+def analyze_task(task: AnalyzeTask) -> tuple[list[AnalyzedArticle], list[bytes | None]]:
+    """Analyse one batch and embed it (an engine's task: no store; the caller saves the results)."""
+    from parallax.analyze import analyze_articles
+
+    with using_quote_mode(task.quote_mode):
+        results = list(analyze_articles(task.articles, batch_size=max(len(task.articles), 1)))
+    return results, _packed_vectors(results, task.threads)
+
+
+def _analyze_with(db: Database, engine: Engine, settings: Settings, *, batch_size: int,
+                  on_progress: ProgressFn) -> int:
+    """Analyse pending articles as the engine's tasks, each batch saved here as it comes back."""
+    stamp = _models_stamp()
+    pending = db.pending_analysis(models=stamp)
+    total = len(pending)
+    if not total:
+        return 0
+    on_progress("analyze", 0, total)
+    threads = getattr(engine, "task_threads", settings.embed_threads)
+    tasks = (AnalyzeTask(list(db.articles(pending[offset : offset + batch_size])), settings.quote_mode, threads)
+             for offset in range(0, total, batch_size))
+    done = 0
+    for _, (results, vectors) in engine.map_unordered(analyze_task, tasks):
+        db.save_analyses(results, models=stamp, vectors=vectors)
         done += len(results)
         on_progress("analyze", done, total)
     return done
 
 
 def _cluster_pending(db: Database, *, on_progress: ProgressFn, threads: int = 2) -> int:
-    from parallax.stories.cluster import ClusterItem, StoryClusterer, article_items
+    from parallax.stories.cluster import ClusterItem, StoryClusterer, article_items, cluster_items
     from parallax.stories.embed import get_embedder
 
     pending = db.unclustered()
@@ -221,13 +302,16 @@ def _cluster_pending(db: Database, *, on_progress: ProgressFn, threads: int = 2)
         for article_id, vector, entities, date, outlet, story_id in db.vector_rows()
         if story_id is not None
     )
-    embedder = get_embedder(threads)
     total = len(pending)
     on_progress("cluster", 0, total)
     done = 0
     for offset in range(0, total, 256):
         analyzed = [db.analysis(article_id) for article_id in pending[offset : offset + 256]]
-        items = article_items(analyzed, embedder)
+        stored = _stored_vectors(db, analyzed)
+        if all(a.article.id in stored for a in analyzed):
+            items = cluster_items(analyzed, [stored[a.article.id].lead for a in analyzed])
+        else:  # analysed before vectors were stored, or without the encoder
+            items = article_items(analyzed, get_embedder(threads))
         db.save_vectors([(item.article_id, item.vector, sorted(item.entities)) for item in items])
         db.assign_stories([(item.article_id, clusterer.add(item)) for item in items])
         done += len(items)
@@ -298,25 +382,83 @@ def compare_stored_story(db: Database, story_id: str, *, save: bool = False,
     return comparison
 
 
-def _comparison_rows(
-    db: Database, story_id: str, *, threads: int = 2
-) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
-    """A story's comparison with the entity-index rows and speaker keys that are saved beside it."""
+def _stored_vectors(db: Database, analyzed: Sequence[AnalyzedArticle]) -> dict[str, ArticleVectors]:
+    """The embeddings stored with these analyses, where they are of the analysis as it stands."""
+    from parallax.stories.vectors import ArticleVectors
+
+    out = {}
+    for article_id, (blob, sentences, quotes) in db.analysis_vectors([a.article.id for a in analyzed]).items():
+        vectors = ArticleVectors.from_bytes(blob, sentences=sentences, quotes=quotes)
+        if vectors is not None:
+            out[article_id] = vectors
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CompareTask:
+    """One story to compare: its analysed articles (near-duplicate copies left out) and their vectors."""
+
+    story: Story
+    analyzed: list[AnalyzedArticle]
+    vectors: dict[str, ArticleVectors]
+    threads: int = 2
+
+
+def _compare_input(db: Database, story_id: str, *, threads: int = 2) -> CompareTask:
+    story = db.story(story_id)
+    analyzed = [db.analysis(article_id) for article_id in story.article_ids]
+    members = {a.article.id for a in analyzed}
+    distinct = [a for a in analyzed if a.article.near_duplicate_of not in members]
+    return CompareTask(story, distinct, _stored_vectors(db, distinct), threads)
+
+
+def compare_task(task: CompareTask) -> tuple[Comparison, list[AnalyzedArticle]]:
+    """Compare one story (an engine's task: no store), with the analyses its entities were linked in."""
     from parallax.compare import compare_story
     from parallax.stories.embed import get_embedder
     from parallax.stories.resolve import linked_entities
 
-    story = db.story(story_id)
-    analyzed = [db.analysis(article_id) for article_id in story.article_ids]
-    members = {a.article.id for a in analyzed}
-    entities, distinct = linked_entities([a for a in analyzed if a.article.near_duplicate_of not in members])
-    comparison = compare_story(story, distinct, entities=entities, embedder=get_embedder(threads))
+    entities, distinct = linked_entities(task.analyzed)
+    # The encoder is loaded only for articles stored without vectors (compare_story embeds those).
+    embedder = None if all(a.article.id in task.vectors for a in distinct) else get_embedder(task.threads)
+    comparison = compare_story(task.story, distinct, entities=entities, embedder=embedder, vectors=task.vectors)
+    return comparison, distinct
+
+
+def _comparison_rows(
+    db: Database, story_id: str, *, threads: int = 2
+) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
+    """A story's comparison with the entity-index rows and speaker keys that are saved beside it."""
+    task = _compare_input(db, story_id, threads=threads)
+    comparison, distinct = compare_task(task)
+    return _finished_rows(db, task.story, comparison, distinct)
+
+
+def _finished_rows(db: Database, story: Story, comparison: Comparison, distinct: Sequence[AnalyzedArticle]
+                   ) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
     comparison = _with_timeline(db, comparison)
     return (
         comparison,
         _entity_rows(story, distinct, comparison),
         _quote_keys(distinct, comparison.entities),
     )
+
+
+def _compare_with(db: Database, engine: Engine, *, on_progress: ProgressFn, layout: PageLayout | None) -> int:
+    """Compare every changed story as the engine's tasks; each is saved here, one transaction per story."""
+    dirty = db.dirty_stories()
+    total = len(dirty)
+    if not total:
+        return 0
+    on_progress("compare", 0, total)
+    threads = getattr(engine, "task_threads", 2)
+    tasks = (_compare_input(db, story_id, threads=threads) for story_id in dirty)
+    for done, (position, (comparison, distinct)) in enumerate(engine.map_unordered(compare_task, tasks), start=1):
+        story = db.story(dirty[position])
+        comparison, entity_rows, quote_keys = _finished_rows(db, story, comparison, distinct)
+        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
+        on_progress("compare", done, total)
+    return total
 
 
 def _with_timeline(db: Database, comparison: Comparison) -> Comparison:

@@ -92,6 +92,7 @@ def doc_records(
     and ``quote_models`` as for :func:`analyze_articles`)."""
     from parallax.quote_mode import quote_mode
 
+    from .labels import doc_labels
     from .quotes import QuoteConfig, quotes_and_sources
 
     sentences = tuple(
@@ -106,7 +107,8 @@ def doc_records(
     )
     config = quote_config or QuoteConfig(quote_mode(), quote_models)
     quotes, sources = quotes_and_sources(doc, article.id, config)
-    return AnalyzedArticle(article, sentences, mentions, tuple(quotes), tuple(sources))
+    labels = doc_labels(doc, sentences, mentions)
+    return AnalyzedArticle(article, sentences, mentions, tuple(quotes), tuple(sources), labels)
 
 
 def _sentence_index(doc: Doc) -> list[int]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from .framing import framing
 from .quotes import QuoteConfig, group_quotes, groupable
 from .same_fact import SameFactModel
 from .sources import sources_by_outlet
+
+if TYPE_CHECKING:
+    from parallax.stories.vectors import ArticleVectors
 
 __all__ = ["AlignConfig", "ConflictConfig", "Embedder", "QuoteConfig", "compare_story", "embed_or_fallback"]
 
@@ -32,6 +35,7 @@ class Embedder(Protocol):
 def compare_story(
     story: Story, analyzed: Sequence[AnalyzedArticle], *, entities: Sequence[Entity] = (),
     embedder: Embedder | None = None, same_fact: SameFactModel | None = None,
+    vectors: Mapping[str, ArticleVectors] | None = None,
 ) -> Comparison:
     """Compare how the outlets of one story report it.
 
@@ -42,6 +46,8 @@ def compare_story(
         embedder: sentence encoder; ``None`` loads the packaged one, or falls back to a lexical
             encoder (with a warning) when it is not installed.
         same_fact: the model deciding whether two sentences state the same fact (default: the shipped one).
+        vectors: article id -> the embeddings made at analysis; articles without them (or whose analysis
+            changed since) are embedded here.
 
     Returns:
         The :class:`Comparison`, whose ``to_dict`` is the JSON report.
@@ -53,17 +59,12 @@ def compare_story(
     canonical = {e.id: _canonical_name(e) for e in entities}
     facts = sentence_facts(members, canonical=canonical)
     quotes = tuple(q for a in members for q in a.quotes)
-    # Only quotes that can join a group need a vector; the rest keep a zero row.
-    to_group = [i for i, q in enumerate(quotes) if groupable(q)]
-    texts = [f.text for f in facts] + [quotes[i].content.text for i in to_group]
     if len(story.outlets) < 2:
         # One outlet has nothing to align with: skip the encoder (most stories of a large store are singletons).
-        vectors = np.zeros((len(texts), 1), dtype=np.float32)
+        sentence_vectors = np.zeros((len(facts), 1), dtype=np.float32)
+        quote_vectors = np.zeros((len(quotes), 1), dtype=np.float32)
     else:
-        vectors = embed_or_fallback(embedder, texts)
-    sentence_vectors = vectors[: len(facts)]
-    quote_vectors = np.zeros((len(quotes), vectors.shape[1]), dtype=np.float32)
-    quote_vectors[to_group] = vectors[len(facts):]
+        sentence_vectors, quote_vectors = _story_vectors(members, embedder, vectors or {})
     same_fact = same_fact or SameFactModel.load()
     scored = score_pairs(facts, sentence_vectors, model=same_fact)
     conflicts = detect_conflicts(facts, scored.cosine, pairs=scored.pairs, same_fact=scored.scores)
@@ -92,6 +93,44 @@ def compare_story(
         mentions=tuple(m for a in members for m in a.mentions),
         source_citations=tuple(c for a in members for c in a.sources),
     )
+
+
+def _story_vectors(members: Sequence[AnalyzedArticle], embedder: Embedder | None,
+                   stored: Mapping[str, ArticleVectors]) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence rows and quote rows of the story: stored ones where the analysis made them, else embedded
+    (a quote that cannot join a group keeps a zero row)."""
+    known = {a.article.id: v for a in members if (v := stored.get(a.article.id)) is not None and v.fits(a)}
+    fresh = [a for a in members if a.article.id not in known]
+    texts = [s.text for a in fresh for s in a.sentences]
+    to_group = [(a.article.id, k) for a in fresh for k, q in enumerate(a.quotes) if groupable(q)]
+    quote_of = {(a.article.id, k): q for a in fresh for k, q in enumerate(a.quotes)}
+    texts += [quote_of[key].content.text for key in to_group]
+    embedded = embed_or_fallback(embedder, texts) if texts else np.zeros((0, 384), dtype=np.float32)
+    dim = embedded.shape[1] if fresh else 384
+    if known and dim != 384:  # the lexical fallback cannot be mixed with the encoder's rows
+        return _story_vectors(members, embedder, {})
+    sentence_rows: list[np.ndarray] = []
+    quote_rows: list[np.ndarray] = []
+    at = 0
+    quote_at = {key: len(texts) - len(to_group) + k for k, key in enumerate(to_group)}
+    for item in members:
+        mine = known.get(item.article.id)
+        if mine is not None:
+            sentence_rows.append(mine.sentences.astype(np.float32))
+            rows = mine.quotes.astype(np.float32)
+            rows[[k for k, q in enumerate(item.quotes) if not groupable(q)]] = 0.0
+            quote_rows.append(rows)
+            continue
+        sentence_rows.append(embedded[at : at + len(item.sentences)])
+        at += len(item.sentences)
+        rows = np.zeros((len(item.quotes), dim), dtype=np.float32)
+        for k in range(len(item.quotes)):
+            if (item.article.id, k) in quote_at:
+                rows[k] = embedded[quote_at[(item.article.id, k)]]
+        quote_rows.append(rows)
+    empty = np.zeros((0, dim), dtype=np.float32)
+    return (np.concatenate(sentence_rows) if sentence_rows else empty,
+            np.concatenate(quote_rows) if quote_rows else empty)
 
 
 def _remark_pairs(groups: Sequence[QuoteGroup], quotes: Sequence[Quote],

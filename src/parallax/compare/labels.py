@@ -1,205 +1,42 @@
-"""Labels an outlet attaches to an entity: appositives ("X, the exiled son of ..."), title modifiers
-("Kremlin spokesman X"), designators ("the Iranian regime", "the government") and relative clauses.
+"""The labels each outlet attaches to the story's entities, named as the comparison names them.
 
-Needs the dependency parse, which analysis records do not carry, so the sentences that name an entity
-(or hold a bare designator) are re-parsed here with the shared pipeline, NER and lemmatizer disabled.
+Labels are read from the parse at analysis (:func:`parallax.analyze.labels.doc_labels`) and stored with
+it, so a comparison never parses; only an analysis stored before that is re-parsed here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from spacy.tokens import Span as SpacySpan
-from spacy.tokens import Token
-
-from parallax.model import AnalyzedArticle, Label, Mention, Sentence
-
+from parallax.analyze.labels import DESIGNATORS, is_description, nameable, parse_labels
 from parallax.keys import mention_key
+from parallax.model import AnalyzedArticle, Label, Mention
 
-__all__ = ["DESIGNATORS", "entity_labels"]
+__all__ = ["DESIGNATORS", "entity_labels", "is_description"]
 
 LOGGER = logging.getLogger(__name__)
-
-# Nouns an outlet may use to name a state or its rulers; which one it picks is a framing choice.
-DESIGNATORS = frozenset({"regime", "government", "administration", "junta", "authorities", "leadership",
-                         "rulers", "dictatorship", "theocracy", "clerics", "mullahs"})
-_HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sir", "dame"})
-_LABELLED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-MAX_LABEL_WORDS = 14
 
 
 def entity_labels(analyzed: Sequence[AnalyzedArticle], *, canonical: Mapping[str, str] | None = None) -> list[Label]:
     """Every label attached to a named entity in the story's articles, deduplicated per outlet."""
-    from parallax.analyze.nlp import load_nlp
-
     canonical = canonical or {}
-    nlp = load_nlp(disable=("ner", "lemmatizer"))
-    jobs = list(_sentences_to_parse(analyzed))
     seen: set[tuple[str, str, str]] = set()
     labels: list[Label] = []
-    for doc, (item, sent, mentions, previous) in nlp.pipe(((s.text, job) for job in jobs for s in [job[1]]),
-                                                          as_tuples=True, batch_size=64):
-        for name, text, start, end in _labels_in(doc[:], sent, mentions, previous, canonical):
-            key = (item.article.outlet, name, text.lower())
+    for item in analyzed:
+        found = item.labels if item.labels is not None else parse_labels(item)
+        by_start: dict[int, Mention] = {m.start: m for m in item.mentions}
+        for label in found:
+            mention = by_start.get(label.mention_start)
+            if mention is None:
+                continue
+            name = canonical.get(mention.entity_id or "", "") or mention_key(mention)
+            if not nameable(name):
+                continue
+            key = (item.article.outlet, name, label.text.lower())
             if key not in seen:
                 seen.add(key)
-                labels.append(Label(name, item.article.outlet, text, item.article.id, start, end))
-    LOGGER.info("%d entity labels from %d parsed sentences", len(labels), len(jobs))
+                labels.append(Label(name, item.article.outlet, label.text, item.article.id, label.start, label.end))
+    LOGGER.info("%d entity labels from %d articles", len(labels), len(analyzed))
     return labels
 
-
-def _sentences_to_parse(analyzed: Sequence[AnalyzedArticle]) -> Iterator[tuple[AnalyzedArticle, Sentence, list[Mention], list[Mention]]]:
-    for item in analyzed:
-        by_sentence: dict[int, list[Mention]] = {}
-        for m in item.mentions:
-            by_sentence.setdefault(m.sentence, []).append(m)
-        for sent in item.sentences:
-            mentions = [m for m in by_sentence.get(sent.index, []) if m.label in _LABELLED]
-            previous = by_sentence.get(sent.index - 1, [])
-            lowered = sent.text.lower()
-            if mentions or any(d in lowered for d in DESIGNATORS):
-                yield item, sent, mentions, previous
-
-
-def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention],
-               canonical: Mapping[str, str]) -> Iterator[tuple[str, str, int, int]]:
-    """(entity name, label text, start, end) with offsets into the article."""
-    def name_of(m: Mention) -> str:
-        return canonical.get(m.entity_id or "", "") or mention_key(m)
-
-    claimed: set[int] = set()
-    for m in mentions:
-        tokens = [t for t in span if sent.start + t.idx >= m.start and sent.start + t.idx < m.end]
-        if not tokens:
-            continue
-        root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[-1])
-        others = {t.i for t in span if _inside_other(sent, t, m, mentions)}
-        if not _nameable(name_of(m)):
-            continue
-        for label in map(_noun_phrase, _around(root, tokens, titles=m.label == "PERSON")):
-            if not label or label.root.i in others or label.text.lower() in _HONORIFICS:
-                continue  # a title that is only "Mr.", or a span headed by another named entity
-            if not is_description(label):
-                continue
-            claimed.update(t.i for t in label)
-            yield name_of(m), label.text, sent.start + label.start_char - span.start_char, \
-                sent.start + label.end_char - span.start_char
-    yield from _designators(span, sent, mentions, previous, claimed, name_of)
-
-
-def _nameable(name: str) -> bool:
-    """An entity a reader can recognise by this name: not a fragment of a party-and-state tag ("calif.")."""
-    letters = [c for c in name if c.isalpha()]
-    return len(letters) >= 3 and not (name.endswith(".") and " " not in name)
-
-
-_MEASURES = frozenset({"percent", "percentage", "point", "points", "votes", "%"})
-MAX_DESCRIPTION_WORDS = 10
-
-
-def _noun_phrase(label: SpacySpan) -> SpacySpan:
-    """The label without the relative clause its head noun carries ("the agent who disparaged …" ->
-    "the agent"), and empty when what is left is still longer than a description runs."""
-    doc = label.doc
-    if not len(label):
-        return label
-    end = label.end
-    for child in label.root.rights:
-        if child.dep_ in ("relcl", "acl") and label.start <= child.left_edge.i < end:
-            end = child.left_edge.i
-    while end > label.start and (doc[end - 1].is_punct or doc[end - 1].pos_ in ("CCONJ", "ADP")):
-        end -= 1
-    phrase = doc[label.start : end]
-    return phrase if len(phrase) <= MAX_DESCRIPTION_WORDS else doc[label.start : label.start]
-
-
-def is_description(label: SpacySpan) -> bool:
-    """Whether a span is a noun phrase that describes (``"the ministry's spokesman"``, ``"a Democrat"``):
-    headed by a noun, with at least one common noun or adjective in it, and no unbalanced bracket or quote.
-    Names alone ("R", "Calif."), clauses and verb phrases are fragments, not labels."""
-    if label.root.pos_ not in ("NOUN", "PROPN") or label.root.dep_ == "relcl":
-        return False
-    if label.root.lower_ in _MEASURES or any(t.like_num and t.head == label.root for t in label):
-        return False  # "49 percent to 44 percent": a figure, not a description
-    described = any(t.pos_ in ("NOUN", "ADJ") and t.is_alpha and len(t) >= 3 for t in label)
-    # "a Democrat", "the Republican": a proper noun after an article describes; a bare "Calif." does not.
-    introduced = label.start > 0 and label.doc[label.start - 1].lower_ in ("a", "an", "the") and \
-        any(t.is_alpha and len(t) >= 3 for t in label)
-    if not (described or introduced):
-        return False
-    text = label.text
-    if text.count("(") != text.count(")") or text.count("“") != text.count("”") or text.count('"') % 2:
-        return False
-    return sum(c.isalpha() for c in text) >= 4
-
-
-def _inside_other(sent: Sentence, token: Token, mention: Mention, mentions: list[Mention]) -> bool:
-    at = sent.start + token.idx
-    return any(o is not mention and o.start <= at < o.end for o in mentions)
-
-
-def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterator[SpacySpan]:
-    doc = root.doc
-    inside = {t.i for t in tokens}
-    for child in root.children:
-        if child.dep_ == "appos" and child.i not in inside:
-            yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
-        elif child.dep_ == "relcl":
-            yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
-    # Titles before a name: "Kremlin spokesman", "Iranian Foreign Minister"; keep the nominal part.
-    # Only people carry titles; before an organisation or a place the words are its use ("FBI career").
-    mods = [c for c in root.lefts if titles and c.i not in inside and c.dep_ in ("compound", "amod", "nmod")]
-    if mods:
-        start = min(c.left_edge.i for c in mods)
-        title = doc[start : min(inside)]
-        if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
-            yield _trim(title)
-    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN":
-        head = root.head
-        yield _trim(doc[head.left_edge.i : head.i + 1])
-
-
-def _trim(label: SpacySpan) -> SpacySpan:
-    """Drop leading/trailing punctuation and cap the length."""
-    start, end = label.start, label.end
-    doc = label.doc
-    while start < end and (doc[start].is_punct or doc[start].dep_ == "det" and doc[start].lower_ in ("a", "an")):
-        start += 1
-    while end > start and doc[end - 1].is_punct:
-        end -= 1
-    return doc[start : min(end, start + MAX_LABEL_WORDS)]
-
-
-def _possessors_above(token: Token, sent: Sentence, span: SpacySpan) -> set[int]:
-    """Article offsets of possessors of the designator's governing nouns ("Moscow's loyalty to the regime")."""
-    out: set[int] = set()
-    for head in token.ancestors:
-        for child in head.children:
-            if child.dep_ == "poss":
-                out.add(sent.start + child.left_edge.idx - span.start_char)
-    return out
-
-
-def _designators(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention],
-                 claimed: set[int], name_of: object) -> Iterator[tuple[str, str, int, int]]:
-    """"the Iranian regime" (entity as modifier) or a bare "the regime" (nearest preceding place)."""
-    assert callable(name_of)
-    places = [m for m in [*previous, *mentions] if m.label in ("GPE", "NORP")]
-    for token in span:
-        if token.lower_ not in DESIGNATORS or token.pos_ != "NOUN" or token.i in claimed:
-            continue
-        offset = sent.start + token.idx - span.start_char
-        modifier = [c for c in token.lefts if c.dep_ in ("compound", "amod", "poss", "nmod")]
-        target = None
-        for m in mentions:
-            if any(m.start <= sent.start + c.idx - span.start_char < m.end for c in modifier):
-                target = m
-        if target is None and not modifier and any(c.lower_ == "the" for c in token.lefts):
-            possessors = _possessors_above(token, sent, span)
-            before = [m for m in places if (m.sentence < sent.index or m.end <= offset)
-                      and not (m.sentence == sent.index and m.start in possessors)]
-            target = before[-1] if before else None
-        if target is not None:
-            start = sent.start + token.left_edge.idx - span.start_char
-            yield name_of(target), span.doc[token.left_edge.i : token.i + 1].text, start, offset + len(token)

@@ -28,14 +28,18 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from parallax.model import AnalyzedArticle, Article, Comparison, Story
 
 from .cache import DEFAULT_CACHE, analyse
+
+if TYPE_CHECKING:
+    from parallax.stories.vectors import ArticleVectors
 
 __all__ = ["DEFAULT_CACHE", "CompareScores", "Counts", "analyse", "cli", "evaluate", "score_story"]
 
@@ -438,14 +442,31 @@ def load_articles(paths: Sequence[Path], outlets: dict[str, str]) -> dict[str, A
     return out
 
 
-def compare_gold_story(story_id: str, members: Sequence[AnalyzedArticle]) -> Comparison:
-    """Compare ``members`` as the pipeline compares a stored story (entities resolved first)."""
+def compare_gold_story(story_id: str, members: Sequence[AnalyzedArticle], *,
+                       vectors: Mapping[str, ArticleVectors] | None = None) -> Comparison:
+    """Compare ``members`` as the pipeline compares a stored story (entities resolved first; ``vectors``:
+    the embeddings as the store keeps them, see :func:`stored_vectors`)."""
     from parallax.compare import compare_story
     from parallax.stories.resolve import linked_entities
 
     entities, members = linked_entities(members)
     story = Story(story_id, story_id, tuple(a.article.id for a in members))
-    return compare_story(story, members, entities=entities)
+    return compare_story(story, members, entities=entities, vectors=vectors)
+
+
+def stored_vectors(analysed: Sequence[AnalyzedArticle]) -> dict[str, ArticleVectors]:
+    """The embeddings the pipeline stores with each analysis, packed and read back as the store does."""
+    from parallax.stories.embed import get_embedder
+    from parallax.stories.vectors import ArticleVectors, article_vectors
+
+    out: dict[str, ArticleVectors] = {}
+    for lo in range(0, len(analysed), 64):  # the pipeline's analysis batch
+        batch = list(analysed[lo : lo + 64])
+        for item, made in zip(batch, article_vectors(batch, get_embedder())):
+            back = ArticleVectors.from_bytes(made.to_bytes(), sentences=len(item.sentences), quotes=len(item.quotes))
+            if back is not None:
+                out[item.article.id] = back
+    return out
 
 
 def evaluate(gold_file: Path, article_paths: Sequence[Path], *, cache: Path | None = DEFAULT_CACHE,
@@ -458,12 +479,13 @@ def evaluate(gold_file: Path, article_paths: Sequence[Path], *, cache: Path | No
     if missing:
         LOGGER.warning("%d gold articles not found in the inputs: %s", len(missing), ", ".join(missing[:5]))
     analysed = {a.article.id: a for a in analyse(list(articles.values()), cache)}
+    vectors = stored_vectors(list(analysed.values()))
     stories = []
     for entry in gold:
         members = [analysed[aid] for aid in entry["articles"] if aid in analysed]  # type: ignore[attr-defined]
         if len(members) < 2:
             continue
-        comparison = compare_gold_story(str(entry["story"]), members)
+        comparison = compare_gold_story(str(entry["story"]), members, vectors=vectors)
         stories.append(score_story(entry, comparison, members))
     return CompareScores(stories)
 

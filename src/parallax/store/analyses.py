@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from parallax.keys import name_key
-from parallax.model import AnalyzedArticle, Mention, Quote, Sentence, SourceCitation, from_dict, to_dict
+from parallax.model import (
+    AnalyzedArticle, EntityLabel, Mention, Quote, Sentence, SourceCitation, from_dict, to_dict,
+)
 
 from .articles import ArticleRepository
 
@@ -31,36 +33,45 @@ _VECTOR_DTYPE = np.float32
 class AnalysisRepository(ArticleRepository):
     """Analyses, the quote and source rows cut from them, and the story vectors made from them."""
 
-    def pending_analysis(self, *, limit: int | None = None) -> list[str]:
-        """Ids of articles with no analysis of the current version, in ingest order."""
+    def pending_analysis(self, *, models: str = "", limit: int | None = None) -> list[str]:
+        """Ids of articles with no analysis of the current version, in ingest order; with ``models`` (the
+        stamp of the model package, :func:`parallax.weights.models_stamp`), also those analysed with other
+        models (an analysis stored before stamps were kept counts as current)."""
         sql = (
             "SELECT a.id FROM articles a LEFT JOIN analyses n ON n.article_id = a.id"
-            " WHERE n.article_id IS NULL OR n.version < ? ORDER BY a.rowid"
+            " WHERE n.article_id IS NULL OR n.version < ? OR (? != '' AND n.models NOT IN ('', ?))"
+            " ORDER BY a.rowid"
         )
-        params: tuple[Any, ...] = (ANALYSIS_VERSION,)
+        params: tuple[Any, ...] = (ANALYSIS_VERSION, models, models)
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
         return [row[0] for row in self.conn.execute(sql, params)]
 
-    def save_analyses(self, batch: Sequence[AnalyzedArticle]) -> None:
-        """Store analyses with their quotes and sources in one transaction."""
+    def save_analyses(self, batch: Sequence[AnalyzedArticle], *, models: str = "",
+                      vectors: Sequence[bytes | None] | None = None) -> None:
+        """Store analyses with their quotes and sources in one transaction; ``models``: the stamp of the
+        models that made them; ``vectors``: each one's packed embeddings (``ArticleVectors.to_bytes``)."""
+        packed = list(vectors) if vectors is not None else [None] * len(batch)
         with self.transaction() as conn:
-            for analyzed in batch:
-                self._save_analysis(conn, analyzed)
+            for analyzed, blob in zip(batch, packed, strict=True):
+                self._save_analysis(conn, analyzed, models, blob)
 
     @staticmethod
-    def _save_analysis(conn: sqlite3.Connection, analyzed: AnalyzedArticle) -> None:
+    def _save_analysis(conn: sqlite3.Connection, analyzed: AnalyzedArticle, models: str, vectors: bytes | None
+                       ) -> None:
         article_id = analyzed.article.id
-        data = {
+        data: dict[str, Any] = {
             "sentences": to_dict(analyzed.sentences),
             "mentions": to_dict(analyzed.mentions),
             "quotes": to_dict(analyzed.quotes),
             "sources": to_dict(analyzed.sources),
         }
+        if analyzed.labels is not None:
+            data["labels"] = to_dict(analyzed.labels)
         conn.execute(
-            "INSERT OR REPLACE INTO analyses(article_id, version, data) VALUES (?, ?, ?)",
-            (article_id, ANALYSIS_VERSION, json.dumps(data, ensure_ascii=False)),
+            "INSERT OR REPLACE INTO analyses(article_id, version, data, models, vectors) VALUES (?, ?, ?, ?, ?)",
+            (article_id, ANALYSIS_VERSION, json.dumps(data, ensure_ascii=False), models, vectors),
         )
         conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
         for idx, quote in enumerate(analyzed.quotes):
@@ -105,7 +116,20 @@ class AnalysisRepository(ArticleRepository):
             tuple(from_dict(Mention, item) for item in data.get("mentions", [])),
             tuple(from_dict(Quote, item) for item in data.get("quotes", [])),
             tuple(from_dict(SourceCitation, item) for item in data.get("sources", [])),
+            None if "labels" not in data else tuple(from_dict(EntityLabel, item) for item in data["labels"]),
         )
+
+    def analysis_vectors(self, article_ids: Sequence[str]) -> dict[str, tuple[bytes, int, int]]:
+        """article id -> (packed embeddings, sentence count, quote count) of the analyses that have them."""
+        out: dict[str, tuple[bytes, int, int]] = {}
+        for lo in range(0, len(article_ids), 500):
+            chunk = list(article_ids[lo : lo + 500])
+            sql = ("SELECT article_id, vectors, json_array_length(data, '$.sentences'),"
+                   " json_array_length(data, '$.quotes') FROM analyses"
+                   f" WHERE vectors IS NOT NULL AND article_id IN ({','.join('?' * len(chunk))})")
+            for article_id, blob, sentences, quotes in self.conn.execute(sql, chunk):
+                out[article_id] = (bytes(blob), int(sentences or 0), int(quotes or 0))
+        return out
 
     def save_vectors(self, rows: Sequence[tuple[str, np.ndarray, Sequence[str]]]) -> None:
         with self.transaction() as conn:

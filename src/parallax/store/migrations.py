@@ -300,4 +300,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX jobs_state ON jobs(state, created_at);
         """,
     ),
+    (
+        "0009_analysis_vectors",
+        # Each analysis keeps the stamp of the models that made it (a new model package re-analyses; ''
+        # is an analysis from before the stamp, kept) and its embeddings: the lead's vector (float32), then
+        # one float16 row per sentence and per quote (parallax.stories.vectors.ArticleVectors), so grouping
+        # and every later comparison of the story read them instead of running the encoder again.
+        """
+        ALTER TABLE analyses ADD COLUMN models TEXT NOT NULL DEFAULT '';
+        ALTER TABLE analyses ADD COLUMN vectors BLOB;
+        """,
+    ),
 ]

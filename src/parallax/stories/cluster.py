@@ -40,6 +40,7 @@ __all__ = [
     "StoryClusterer",
     "article_item",
     "article_items",
+    "cluster_items",
     "entity_keys",
     "item_text",
 ]
@@ -161,7 +162,11 @@ def _marked_keys(analyzed: AnalyzedArticle) -> frozenset[str]:
 
 def article_items(analyzed: Sequence[AnalyzedArticle], embedder: Embedder) -> list[ClusterItem]:
     """Cluster items for many articles, embedded in one batched call."""
-    vectors = embedder.embed([item_text(a) for a in analyzed])
+    return cluster_items(analyzed, embedder.embed([item_text(a) for a in analyzed]))
+
+
+def cluster_items(analyzed: Sequence[AnalyzedArticle], vectors: np.ndarray | Sequence[np.ndarray]) -> list[ClusterItem]:
+    """Cluster items for many articles whose vectors (of :func:`item_text`) were made already."""
     return [
         ClusterItem(a.article.id, vectors[i], _marked_keys(a), a.article.date, a.article.outlet)
         for i, a in enumerate(analyzed)

@@ -1,0 +1,212 @@
+"""Labels an outlet attaches to an entity: appositives ("X, the exiled son of ..."), title modifiers
+("Kremlin spokesman X"), designators ("the Iranian regime", "the government") and relative clauses.
+
+They need the dependency parse, so they are read at analysis from the article's ``Doc``
+(:func:`doc_labels`, stored with the analysis) and named at comparison time, when the story's entities
+are known (:func:`parallax.compare.labels.entity_labels`). :func:`parse_labels` re-parses the sentences of
+an analysis made before labels were stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from parallax.model import AnalyzedArticle, EntityLabel, Mention, Sentence
+
+__all__ = ["DESIGNATORS", "doc_labels", "is_description", "nameable", "parse_labels"]
+
+LOGGER = logging.getLogger(__name__)
+
+# Nouns an outlet may use to name a state or its rulers; which one it picks is a framing choice.
+DESIGNATORS = frozenset({"regime", "government", "administration", "junta", "authorities", "leadership",
+                         "rulers", "dictatorship", "theocracy", "clerics", "mullahs"})
+_HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sir", "dame"})
+_LABELLED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+MAX_LABEL_WORDS = 14
+
+
+def doc_labels(doc: Doc, sentences: Sequence[Sentence], mentions: Sequence[Mention]) -> tuple[EntityLabel, ...]:
+    """Every label attached to a named entity in one parsed article, in text order."""
+    labels: list[EntityLabel] = []
+    for sent, named, previous in _sentences_to_parse(sentences, mentions):
+        span = doc.char_span(sent.start, sent.end, alignment_mode="expand")
+        if span is not None:
+            labels.extend(_labels_in(span, sent, named, previous))
+    return tuple(labels)
+
+
+def parse_labels(item: AnalyzedArticle) -> tuple[EntityLabel, ...]:
+    """The labels of an analysis stored without them: its sentences re-parsed one by one (NER and
+    lemmatizer off), as comparisons did before labels were made at analysis."""
+    from .nlp import load_nlp
+
+    nlp = load_nlp(disable=("ner", "lemmatizer"))
+    jobs = list(_sentences_to_parse(item.sentences, item.mentions))
+    labels: list[EntityLabel] = []
+    for doc, (sent, named, previous) in nlp.pipe(((job[0].text, job) for job in jobs), as_tuples=True,
+                                                 batch_size=64):
+        labels.extend(_labels_in(doc[:], sent, named, previous))
+    LOGGER.debug("%d entity labels from %d re-parsed sentences of %s", len(labels), len(jobs), item.article.id)
+    return tuple(labels)
+
+
+def _sentences_to_parse(sentences: Sequence[Sentence], mentions: Sequence[Mention]
+                        ) -> Iterator[tuple[Sentence, list[Mention], list[Mention]]]:
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_sentence.setdefault(m.sentence, []).append(m)
+    for sent in sentences:
+        named = [m for m in by_sentence.get(sent.index, []) if m.label in _LABELLED]
+        previous = by_sentence.get(sent.index - 1, [])
+        lowered = sent.text.lower()
+        if named or any(d in lowered for d in DESIGNATORS):
+            yield sent, named, previous
+
+
+def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention]
+               ) -> Iterator[EntityLabel]:
+    """The labels in one sentence, ``span`` its parse (alone or inside the article's), with offsets into
+    the article."""
+    from parallax.keys import mention_key
+
+    def at(char: int) -> int:  # a character of ``span``'s Doc, as an offset into the article
+        return sent.start + char - span.start_char
+
+    claimed: set[int] = set()
+    for m in mentions:
+        tokens = [t for t in span if m.start <= at(t.idx) < m.end]
+        if not tokens:
+            continue
+        root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[-1])
+        others = {t.i for t in span if _inside_other(at(t.idx), m, mentions)}
+        if not nameable(mention_key(m)):
+            continue
+        for label in map(_noun_phrase, _around(root, tokens, titles=m.label == "PERSON")):
+            if not label or label.root.i in others or label.text.lower() in _HONORIFICS:
+                continue  # a title that is only "Mr.", or a span headed by another named entity
+            if not is_description(label):
+                continue
+            claimed.update(t.i for t in label)
+            yield EntityLabel(sent.article_id, m.start, label.text, at(label.start_char), at(label.end_char))
+    yield from _designators(span, sent, mentions, previous, claimed)
+
+
+def nameable(name: str) -> bool:
+    """An entity a reader can recognise by this name: not a fragment of a party-and-state tag ("calif.")."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= 3 and not (name.endswith(".") and " " not in name)
+
+
+_MEASURES = frozenset({"percent", "percentage", "point", "points", "votes", "%"})
+MAX_DESCRIPTION_WORDS = 10
+
+
+def _noun_phrase(label: SpacySpan) -> SpacySpan:
+    """The label without the relative clause its head noun carries ("the agent who disparaged …" ->
+    "the agent"), and empty when what is left is still longer than a description runs."""
+    doc = label.doc
+    if not len(label):
+        return label
+    end = label.end
+    for child in label.root.rights:
+        if child.dep_ in ("relcl", "acl") and label.start <= child.left_edge.i < end:
+            end = child.left_edge.i
+    while end > label.start and (doc[end - 1].is_punct or doc[end - 1].pos_ in ("CCONJ", "ADP")):
+        end -= 1
+    phrase = doc[label.start : end]
+    return phrase if len(phrase) <= MAX_DESCRIPTION_WORDS else doc[label.start : label.start]
+
+
+def is_description(label: SpacySpan) -> bool:
+    """Whether a span is a noun phrase that describes (``"the ministry's spokesman"``, ``"a Democrat"``):
+    headed by a noun, with at least one common noun or adjective in it, and no unbalanced bracket or quote.
+    Names alone ("R", "Calif."), clauses and verb phrases are fragments, not labels."""
+    if label.root.pos_ not in ("NOUN", "PROPN") or label.root.dep_ == "relcl":
+        return False
+    if label.root.lower_ in _MEASURES or any(t.like_num and t.head == label.root for t in label):
+        return False  # "49 percent to 44 percent": a figure, not a description
+    described = any(t.pos_ in ("NOUN", "ADJ") and t.is_alpha and len(t) >= 3 for t in label)
+    # "a Democrat", "the Republican": a proper noun after an article describes; a bare "Calif." does not.
+    introduced = label.start > 0 and label.doc[label.start - 1].lower_ in ("a", "an", "the") and \
+        any(t.is_alpha and len(t) >= 3 for t in label)
+    if not (described or introduced):
+        return False
+    text = label.text
+    if text.count("(") != text.count(")") or text.count("“") != text.count("”") or text.count('"') % 2:
+        return False
+    return sum(c.isalpha() for c in text) >= 4
+
+
+def _inside_other(at: int, mention: Mention, mentions: list[Mention]) -> bool:
+    return any(o is not mention and o.start <= at < o.end for o in mentions)
+
+
+def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterator[SpacySpan]:
+    doc = root.doc
+    inside = {t.i for t in tokens}
+    for child in root.children:
+        if child.dep_ == "appos" and child.i not in inside:
+            yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
+        elif child.dep_ == "relcl":
+            yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
+    # Titles before a name: "Kremlin spokesman", "Iranian Foreign Minister"; keep the nominal part.
+    # Only people carry titles; before an organisation or a place the words are its use ("FBI career").
+    mods = [c for c in root.lefts if titles and c.i not in inside and c.dep_ in ("compound", "amod", "nmod")]
+    if mods:
+        start = min(c.left_edge.i for c in mods)
+        title = doc[start : min(inside)]
+        if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
+            yield _trim(title)
+    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN":
+        head = root.head
+        yield _trim(doc[head.left_edge.i : head.i + 1])
+
+
+def _trim(label: SpacySpan) -> SpacySpan:
+    """Drop leading/trailing punctuation and cap the length."""
+    start, end = label.start, label.end
+    doc = label.doc
+    while start < end and (doc[start].is_punct or doc[start].dep_ == "det" and doc[start].lower_ in ("a", "an")):
+        start += 1
+    while end > start and doc[end - 1].is_punct:
+        end -= 1
+    return doc[start : min(end, start + MAX_LABEL_WORDS)]
+
+
+def _possessors_above(token: Token, sent: Sentence, span: SpacySpan) -> set[int]:
+    """Article offsets of possessors of the designator's governing nouns ("Moscow's loyalty to the regime")."""
+    out: set[int] = set()
+    for head in token.ancestors:
+        for child in head.children:
+            if child.dep_ == "poss":
+                out.add(sent.start + child.left_edge.idx - span.start_char)
+    return out
+
+
+def _designators(span: SpacySpan, sent: Sentence, mentions: list[Mention], previous: list[Mention],
+                 claimed: set[int]) -> Iterator[EntityLabel]:
+    """"the Iranian regime" (entity as modifier) or a bare "the regime" (nearest preceding place)."""
+    places = [m for m in [*previous, *mentions] if m.label in ("GPE", "NORP")]
+    for token in span:
+        if token.lower_ not in DESIGNATORS or token.pos_ != "NOUN" or token.i in claimed:
+            continue
+        offset = sent.start + token.idx - span.start_char
+        modifier = [c for c in token.lefts if c.dep_ in ("compound", "amod", "poss", "nmod")]
+        target = None
+        for m in mentions:
+            if any(m.start <= sent.start + c.idx - span.start_char < m.end for c in modifier):
+                target = m
+        if target is None and not modifier and any(c.lower_ == "the" for c in token.lefts):
+            possessors = _possessors_above(token, sent, span)
+            before = [m for m in places if (m.sentence < sent.index or m.end <= offset)
+                      and not (m.sentence == sent.index and m.start in possessors)]
+            target = before[-1] if before else None
+        if target is not None:
+            start = sent.start + token.left_edge.idx - span.start_char
+            yield EntityLabel(sent.article_id, target.start, span.doc[token.left_edge.i : token.i + 1].text,
+                              start, offset + len(token))
