@@ -1,4 +1,4 @@
-"""Story-page pieces: written with each comparison, rebuilt for older stores, and paged in the web app."""
+"""Story pages read from a comparison's rows, a page of columns at a time, and paged in the web app."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sqlite3
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,11 +17,11 @@ with warnings.catch_warnings():
 from test_web_data import FLOOD, build_sample_db
 
 from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, Sentence, Story
-from parallax.pipeline import upgrade_store
+from parallax import api
 from parallax.store import Database
 from parallax.store.base import _split_sql
 from parallax.store.migrations import MIGRATIONS
-from parallax.web.pages import PAGES_VERSION, GAPS_SHOWN, build_story_pages, layout, page_sections, story_columns, story_summary
+from parallax.web.pages import GAPS_SHOWN, layout, page_sections, story_columns, story_summary
 from parallax.web import create_app
 from parallax.web.views import COLUMNS_PER_PAGE
 
@@ -87,27 +88,31 @@ def client(wide_db: Path) -> Iterator[TestClient]:
         yield c
 
 
-def test_story_pages_are_saved_with_the_comparison(wide_db: Path) -> None:
+def _page(db: Database, story_id: str, offset: int = 0, limit: int | None = None
+          ) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    part = api.comparison_part(db, story_id, offset=offset, limit=limit, nearest_of_first=GAPS_SHOWN)
+    assert part is not None
+    return story_summary(part["summary"]), story_columns(part["columns"]), part["n_columns"]
+
+
+def test_story_pages_read_from_rows_are_those_of_the_whole_comparison(wide_db: Path) -> None:
     with Database(wide_db) as db:
         for story_id in (FLOOD, WIDE):
             data = db.comparison_json(story_id)
             assert data is not None
-            stored = db.story_page(story_id, version=PAGES_VERSION)
-            assert stored is not None
-            assert stored.summary == story_summary(data)
-            assert stored.columns == story_columns(data)
-            assert stored.n_columns == len(data["articles"])
-        part = db.story_page(WIDE, version=PAGES_VERSION, offset=COLUMNS_PER_PAGE, limit=COLUMNS_PER_PAGE)
-        assert part is not None
-        assert [c["article"]["id"] for c in part.columns] == [f"wide-{i:02d}" for i in range(12, 24)]
-        assert db.stale_story_pages(PAGES_VERSION) == []
+            summary, columns, n_columns = _page(db, story_id)
+            assert summary == story_summary(data)
+            assert columns == story_columns(data)
+            assert n_columns == len(data["articles"])
+        _, part, _ = _page(db, WIDE, COLUMNS_PER_PAGE, COLUMNS_PER_PAGE)
+        assert [c["article"]["id"] for c in part] == [f"wide-{i:02d}" for i in range(12, 24)]
+        assert part == story_columns(db.comparison_json(WIDE) or {})[12:24]
 
 
 def test_story_summary_cuts_long_lists_and_keeps_counts(wide_db: Path) -> None:
     with Database(wide_db) as db:
-        stored = db.story_page(WIDE, version=PAGES_VERSION)
-    assert stored is not None
-    first, last = stored.columns[0], stored.columns[-1]
+        summary, columns, _ = _page(db, WIDE)
+    first, last = columns[0], columns[-1]
     gap = first["outlet"]["gaps"]
     assert gap["n_only"] == GAPS_SHOWN + 2 and len(gap["only"]) == GAPS_SHOWN
     assert first["counts"] == {"shared": 1, "unique": 1}
@@ -115,36 +120,17 @@ def test_story_summary_cuts_long_lists_and_keeps_counts(wide_db: Path) -> None:
     assert first["paragraphs"][1][0]["conflicts"] == "c1"
     # The one conflict travels with both articles it involves, and only with them.
     assert [c["id"] for c in first["conflicts"]] == [c["id"] for c in last["conflicts"]] == ["c1"]
-    assert all(not c["conflicts"] for c in stored.columns[1:-1])
-    assert stored.summary["n_conflicts"] == 1 and "conflicts" not in stored.summary
+    assert all(not c["conflicts"] for c in columns[1:-1])
+    assert summary["n_conflicts"] == 1 and "conflicts" not in summary
 
 
 def test_page_sections_gather_what_the_columns_carry(wide_db: Path) -> None:
     with Database(wide_db) as db:
-        stored = db.story_page(WIDE, version=PAGES_VERSION, offset=0, limit=COLUMNS_PER_PAGE)
-    assert stored is not None
-    sections = page_sections(stored.columns)
+        _, columns, _ = _page(db, WIDE, 0, COLUMNS_PER_PAGE)
+    sections = page_sections(columns)
     assert [c["id"] for c in sections["conflicts"]] == ["c1"]
     assert [g["outlet"] for g in sections["gaps"]] == [f"Outlet {i:02d}" for i in range(COLUMNS_PER_PAGE)]
     assert sections["sources"] == {"outlets": [f"Outlet {i:02d}" for i in range(COLUMNS_PER_PAGE)], "rows": []}
-
-
-def test_story_pages_missing_or_stale_are_rebuilt(tmp_path: Path) -> None:
-    path = build_wide_db(tmp_path / "p.db")
-    with Database(path) as db:
-        db.conn.execute("DELETE FROM story_pages WHERE story_id = ?", (WIDE,))
-        db.conn.execute("UPDATE story_pages SET computed_at = '2000-01-01' WHERE story_id = ?", (FLOOD,))
-        db.conn.commit()
-        assert db.story_page(WIDE, version=PAGES_VERSION) is None and db.story_page(FLOOD, version=PAGES_VERSION) is None
-        assert db.stale_story_pages(PAGES_VERSION) == [WIDE, FLOOD]  # largest first
-        assert build_story_pages(db) == 2
-        assert db.stale_story_pages(PAGES_VERSION) == []
-        stored = db.story_page(WIDE, version=PAGES_VERSION)
-        assert stored is not None and stored.n_columns == N_WIDE
-        # Pieces of another format version are stale too.
-        db.conn.execute("UPDATE story_pages SET version = version - 1 WHERE story_id = ?", (WIDE,))
-        db.conn.commit()
-        assert db.story_page(WIDE, version=PAGES_VERSION) is None and db.stale_story_pages(PAGES_VERSION) == [WIDE]
 
 
 def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
@@ -168,7 +154,10 @@ def test_story_pages_migration_upgrades_an_older_store(tmp_path: Path) -> None:
         rowid = db.conn.execute("SELECT rowid FROM articles WHERE id = 'a1'").fetchone()[0]
         assert db.conn.execute("SELECT article_rowid FROM story_articles").fetchone()[0] == rowid
         assert db.conn.execute("SELECT date FROM quotes").fetchone()[0] == "2025-01-02"
-        assert db.stale_story_pages(PAGES_VERSION) == []
+        # 0010 keeps comparisons as rows and drops the page pieces 0006 made.
+        assert "0010_comparison_rows" in db.applied_migrations()
+        tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "comparison_alignments" in tables and "story_pages" not in tables
 
 
 def test_web_story_pages_through_columns(client: TestClient) -> None:
@@ -196,42 +185,7 @@ def test_web_story_page_json_view(client: TestClient) -> None:
     assert len(whole["articles"]) == N_WIDE and len(whole["alignments"]) == 2 * N_WIDE
 
 
-def test_web_story_page_falls_back_when_pieces_are_missing(tmp_path: Path) -> None:
-    path = build_wide_db(tmp_path / "f.db")
-    with TestClient(create_app(path), base_url="http://localhost") as c:
-        stored = c.get(f"/stories/{WIDE}?page=3").text
-        stored_json = c.get(f"/stories/{WIDE}.json?view=page&page=3").json()
-    with Database(path) as db:
-        db.conn.execute("DELETE FROM story_pages")
-        db.conn.commit()
-    with TestClient(create_app(path), base_url="http://localhost") as c:
-        assert c.get(f"/stories/{WIDE}?page=3").text == stored
-        assert c.get(f"/stories/{WIDE}.json?view=page&page=3").json() == stored_json
-
-
-def test_comparisons_are_kept_compressed_and_old_text_rows_still_read(tmp_path: Path) -> None:
-    path = build_wide_db(tmp_path / "z.db")
-    with Database(path) as db:
-        assert db.conn.execute("SELECT typeof(data) FROM comparisons WHERE story_id = ?", (WIDE,)).fetchone()[0] == "blob"
-        data = db.comparison_json(WIDE)
-        assert data is not None and len(data["articles"]) == N_WIDE
-        # A store written before compression holds JSON text in the same column.
-        import json as _json
-
-        db.conn.execute("UPDATE comparisons SET data = ? WHERE story_id = ?", (_json.dumps(data), WIDE))
-        db.conn.commit()
-        assert db.comparison_bytes(WIDE) == (_json.dumps(data).encode(), False)
-        assert db.comparison_json(WIDE) == data
-        comparison = db.comparison(WIDE)
-        assert comparison is not None and len(comparison.articles) == N_WIDE
-        # Upgrading packs it again without touching computed_at, so the page pieces stay current.
-        assert db.unpacked_comparisons() == [WIDE]
-        upgrade_store(db)
-        assert db.unpacked_comparisons() == [] and db.stale_story_pages(PAGES_VERSION) == []
-        assert db.comparison_json(WIDE) == data
-
-
-def test_web_sends_the_kept_gzip_to_clients_that_accept_it(client: TestClient) -> None:
+def test_web_sends_gzip_to_clients_that_accept_it(client: TestClient) -> None:
     packed = client.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": "gzip"})
     plain = client.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": "identity"})
     assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers

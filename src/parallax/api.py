@@ -39,6 +39,7 @@ __all__ = [
     "article_versions",
     "comparison",
     "comparison_json",
+    "comparison_part",
     "feeds",
     "is_compared",
     "job",
@@ -162,6 +163,28 @@ def comparison_json(db: Database, story_id: str) -> dict[str, Any]:
     """:func:`comparison` as its JSON form, without rebuilding records when it is stored."""
     data = db.comparison_json(story_id)
     return data if data is not None else dict(to_dict(comparison(db, story_id)))
+
+
+def comparison_part(db: Database, story_id: str, *, offset: int = 0, limit: int | None = None,
+                    nearest_of_first: int = 15) -> dict[str, Any] | None:
+    """What one story page shows of a stored comparison, read from its rows without the rest: ``summary``
+    (the JSON form's ``story``, ``articles`` without text, ``conflicts``, ``quote_groups``, ``entities``,
+    ``timeline``), ``columns`` (the articles ``offset`` to ``offset + limit`` with their sentences and
+    alignments, every conflict, their outlets' gaps, framing and sources, and the sentences the first
+    ``nearest_of_first`` gaps of each outlet name as nearest) and ``n_columns`` (articles in all); None when
+    the story has not been compared.
+
+    Raises:
+        NotFoundError, AmbiguousError: ``story_id`` names no story, or several.
+    """
+    summary = db.comparison_summary(story_id)
+    if summary is None:
+        return None
+    articles = summary["articles"]
+    stop = len(articles) if limit is None else offset + max(0, limit)
+    ids = [a["id"] for a in articles[offset:stop]]
+    columns = db.comparison_columns(story_id, ids, nearest_of_first=nearest_of_first)
+    return {"summary": summary, "columns": columns, "n_columns": len(articles)}
 
 
 def is_compared(db: Database, story_id: str) -> bool:

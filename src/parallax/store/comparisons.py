@@ -1,14 +1,22 @@
-"""Comparisons: one record per story, kept gzip-compressed, with the story page's pieces beside it.
+"""Comparisons: each story's findings as rows keyed by story, article and sentence (see :mod:`.findings`).
 
-The comparison is read and written only through this repository (:meth:`save_comparison`,
-:meth:`comparison`, :meth:`comparison_json`, :meth:`story_page`), so how it is kept (today one packed JSON
-value per story) can change to rows keyed by story, article and sentence behind the same methods.
+A comparison is read and written only through this repository. :meth:`save_comparison` keeps a small
+header (the story, its article order, the timeline), one row per article (what its stored article and
+analysis lack to give the comparison's copy: an outlet relabelled, the entity ids resolution gave its
+mentions, a quote whose relay was the outlet itself) and one row per finding; the comparison's sentences,
+mentions, quotes and source citations are not stored again but read from the analyses. Saving writes only
+the rows that changed. :meth:`comparison_json` puts the whole JSON form back together;
+:meth:`comparison_summary` and :meth:`comparison_columns` read only what one story page shows.
+
+Comparisons written before rows (one gzip-compressed JSON value, ``format`` 1) are read as they are until
+:meth:`pack_comparison` cuts them (``parallax upgrade``, ``parallax serve`` and every analysis do).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,26 +24,31 @@ from typing import Any
 
 from parallax.model import Comparison, from_dict, to_dict
 
+from .analyses import AnalysisRepository
+from .findings import KINDS, SyncCount, decode_rows, encode_rows, sync_rows
 from .stories import StoryRepository
 
-__all__ = ["ComparisonRepository", "PageLayout", "PagePieces", "StoryPageData", "StoryPageText"]
+__all__ = ["ComparisonRepository", "PageLayout", "PagePieces", "SyncCount"]
+
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class PagePieces:
-    """A comparison cut the way a page reads it (made by the web layer's layout, kept by the store)."""
+    """A comparison cut the way a page reads it. No longer kept: pages are read from the rows; the type
+    stays for callers that still pass a ``layout``."""
 
     version: int  # of the layout that cut them: pieces of another version are stale
     summary: dict[str, Any]
     columns: list[dict[str, Any]]
 
 
-# The layout that cuts a comparison's JSON form (``to_dict``) into page pieces: parallax.web.pages.layout.
+# What callers passed as ``layout`` when page pieces were kept (parallax.web.pages.layout); unused now.
 PageLayout = Callable[[dict[str, Any]], PagePieces]
 
 
-class ComparisonRepository(StoryRepository):
-    """Each story's comparison and its page pieces."""
+class ComparisonRepository(AnalysisRepository, StoryRepository):
+    """Each story's comparison, kept as rows of findings (see :mod:`.findings`)."""
 
     def save_comparison(
         self,
@@ -44,97 +57,262 @@ class ComparisonRepository(StoryRepository):
         entity_rows: Sequence[tuple[str, str, str, str, list[str], int]] = (),
         quote_keys: Sequence[tuple[str, int, str]] = (),
         layout: PageLayout | None = None,
-    ) -> None:
-        """Store a story's comparison, its entity index and the entity keys of its quotes' speakers;
-        clears the story's dirty mark. With ``layout``, the story page's pieces are cut and kept in the same
-        transaction (without, a page is cut from the comparison when read, until they are saved)."""
+    ) -> SyncCount:
+        """Store a story's comparison as rows, its entity index and the entity keys of its quotes' speakers;
+        clears the story's dirty mark. Only rows that differ from those kept are written (returned: how many
+        were kept, written and deleted). ``layout`` is no longer used: pages are read from the rows."""
         story = comparison.story
         data = to_dict(comparison)
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO comparisons(story_id, n_articles, data) VALUES (?, ?, ?)",
-                (story.id, len(story.article_ids), _packed(json.dumps(data, ensure_ascii=False))),
-            )
-            if layout is not None:
-                _write_page(conn, story.id, layout(data))
-            touched = {row[0] for row in conn.execute(
-                "SELECT DISTINCT entity_key FROM entity_articles WHERE story_id = ?", (story.id,))}
-            conn.execute("DELETE FROM entity_articles WHERE story_id = ?", (story.id,))
-            for key, name, label, article_id, forms, count in entity_rows:
-                touched.add(key)
-                conn.execute(
-                    "INSERT INTO entities(key, name, label) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
-                    (key, name, label),
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO entity_articles(entity_key, article_id, story_id, forms, count)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (key, article_id, story.id, json.dumps(forms, ensure_ascii=False), count),
-                )
-            conn.executemany(
-                "UPDATE entities SET"
-                " n_articles = (SELECT count(DISTINCT article_id) FROM entity_articles WHERE entity_key = ?),"
-                " n_stories = (SELECT count(DISTINCT story_id) FROM entity_articles WHERE entity_key = ?)"
-                " WHERE key = ?",
-                [(key, key, key) for key in touched],
-            )
-            for article_id, idx, key in quote_keys:
-                conn.execute("UPDATE quotes SET speaker_key = ? WHERE article_id = ? AND idx = ?", (key, article_id, idx))
+            count = self._write_rows(conn, story.id, len(story.article_ids), data)
+            self._write_entity_index(conn, story.id, entity_rows, quote_keys)
             conn.execute("UPDATE stories SET dirty = 0 WHERE id = ?", (story.id,))
+        return count
+
+    def _write_rows(self, conn: sqlite3.Connection, story_id: str, n_articles: int, data: dict[str, Any]
+                    ) -> SyncCount:
+        patches, lists = self._patches(data)
+        header, rows = encode_rows(data, patches)
+        if lists:
+            header["lists"] = lists
+        conn.execute(
+            "INSERT INTO comparisons(story_id, n_articles, data, format) VALUES (?, ?, ?, 2)"
+            " ON CONFLICT(story_id) DO UPDATE SET n_articles = excluded.n_articles, data = excluded.data,"
+            " format = 2, computed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            (story_id, n_articles, json.dumps(header, ensure_ascii=False, separators=(",", ":"))),
+        )
+        return sync_rows(conn, story_id, rows)
+
+    @staticmethod
+    def _write_entity_index(conn: sqlite3.Connection, story_id: str,
+                            entity_rows: Sequence[tuple[str, str, str, str, list[str], int]],
+                            quote_keys: Sequence[tuple[str, int, str]]) -> None:
+        touched = {row[0] for row in conn.execute(
+            "SELECT DISTINCT entity_key FROM entity_articles WHERE story_id = ?", (story_id,))}
+        conn.execute("DELETE FROM entity_articles WHERE story_id = ?", (story_id,))
+        for key, name, label, article_id, forms, count in entity_rows:
+            touched.add(key)
+            conn.execute(
+                "INSERT INTO entities(key, name, label) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+                (key, name, label),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO entity_articles(entity_key, article_id, story_id, forms, count)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (key, article_id, story_id, json.dumps(forms, ensure_ascii=False), count),
+            )
+        conn.executemany(
+            "UPDATE entities SET"
+            " n_articles = (SELECT count(DISTINCT article_id) FROM entity_articles WHERE entity_key = ?),"
+            " n_stories = (SELECT count(DISTINCT story_id) FROM entity_articles WHERE entity_key = ?)"
+            " WHERE key = ?",
+            [(key, key, key) for key in touched],
+        )
+        for article_id, idx, key in quote_keys:
+            conn.execute("UPDATE quotes SET speaker_key = ? WHERE article_id = ? AND idx = ?", (key, article_id, idx))
+
+    def _patches(self, data: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """Per article, what its stored article and analysis lack to give the comparison's copies (its outlet
+        as compared, mentions' entity ids, quotes and sources as compared); and the comparison's lists that
+        are not the per-article concatenation they usually are (kept whole in the header)."""
+        ids = [a["id"] for a in data.get("articles", [])]
+        stored = self._article_dicts(ids)
+        analyses = self._analysis_dicts(ids)
+        patches: dict[str, dict[str, Any]] = {}
+        whole: dict[str, Any] = {}
+        split = {name: _by_article(data.get(name, []), ids) for name in _LISTS}
+        for name, parts in split.items():
+            if parts is None:
+                whole[name] = data.get(name, [])
+        for article in data.get("articles", []):
+            aid = article["id"]
+            patch: dict[str, Any] = {}
+            mine = stored.get(aid)
+            if mine != article:
+                rest = None if mine is None else {**mine, "outlet": article["outlet"]}
+                patch.update({"outlet": article["outlet"]} if rest == article else {"article": article})
+            analysis = analyses.get(aid, {})
+            for name, source in _LISTS.items():
+                parts = split[name]
+                if parts is not None:
+                    patch.update(_list_patch(name, analysis.get(source, []), parts.get(aid, [])))
+            if patch:
+                patches[aid] = patch
+        return patches, whole
+
+    def _article_dicts(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for lo in range(0, len(ids), 500):
+            chunk = list(ids[lo : lo + 500])
+            sql = f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(chunk))})"  # noqa: S608
+            for row in self.conn.execute(sql, chunk):
+                out[row["id"]] = to_dict(self._article_from_row(row))
+        return out
+
+    def _analysis_dicts(self, ids: Sequence[str], part: str | None = None) -> dict[str, dict[str, Any]]:
+        """Article id -> its stored analysis as JSON (only ``part``, e.g. ``sentences``, when given)."""
+        out: dict[str, dict[str, Any]] = {}
+        column = "data" if part is None else f"json_extract(data, '$.{part}')"
+        for lo in range(0, len(ids), 500):
+            chunk = list(ids[lo : lo + 500])
+            sql = f"SELECT article_id, {column} FROM analyses WHERE article_id IN ({','.join('?' * len(chunk))})"  # noqa: S608
+            for aid, text in self.conn.execute(sql, chunk):
+                value = json.loads(text) if text else ({} if part is None else [])
+                out[aid] = value if part is None else {part: value}
+        return out
 
     def comparison(self, story_id: str) -> Comparison | None:
-        story = self.story(story_id)
-        text = self.comparison_text(story.id)
-        return None if text is None else from_dict(Comparison, json.loads(text))
+        data = self.comparison_json(story_id)
+        return None if data is None else from_dict(Comparison, data)
 
-    def story_page(self, story_id: str, *, version: int, offset: int = 0, limit: int | None = None
-                   ) -> StoryPageData | None:
-        """The story page's summary and columns ``offset`` to ``offset + limit`` as kept for the comparison;
-        None when the story has no comparison or its page pieces are missing, older than it or of another
-        layout ``version``."""
-        raw = self.story_page_text(story_id, version=version, offset=offset, limit=limit)
-        if raw is None:
-            return None
-        return StoryPageData(json.loads(raw.summary), [json.loads(c) for c in raw.columns], raw.n_columns,
-                             raw.computed_at)
-
-    def story_page_text(self, story_id: str, *, version: int, offset: int = 0, limit: int | None = None
-                        ) -> StoryPageText | None:
-        """:meth:`story_page` as the kept JSON texts, unparsed (for sending on as they are)."""
+    def comparison_json(self, story_id: str) -> dict[str, Any] | None:
+        """The stored comparison as its JSON form (``to_dict``); None when the story has not been compared."""
         story = self.story(story_id)
-        row = self.conn.execute(
-            "SELECT p.summary, p.n_columns, p.computed_at FROM story_pages p JOIN comparisons c"
-            " ON c.story_id = p.story_id AND c.computed_at = p.computed_at WHERE p.story_id = ? AND p.version = ?",
-            (story.id, version),
-        ).fetchone()
+        row = self.conn.execute("SELECT data, format FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
         if row is None:
             return None
-        stop = row["n_columns"] if limit is None else offset + max(0, limit)
-        columns = [
-            str(r[0])
-            for r in self.conn.execute(
-                "SELECT data FROM story_columns WHERE story_id = ? AND ord >= ? AND ord < ? ORDER BY ord",
-                (story.id, offset, stop),
-            )
-        ]
-        return StoryPageText(str(row["summary"]), columns, row["n_columns"], row["computed_at"])
+        if row["format"] != 2:
+            return dict(json.loads(_blob_text(row["data"])))
+        return self._assemble(story.id, json.loads(row["data"]))
 
-    def stale_story_pages(self, version: int) -> list[str]:
-        """Stories whose comparison has no page pieces of the same computation and layout ``version``."""
-        return [row[0] for row in self.conn.execute(
-            "SELECT c.story_id FROM comparisons c LEFT JOIN story_pages p ON p.story_id = c.story_id"
-            " WHERE p.computed_at IS NULL OR p.computed_at != c.computed_at OR p.version != ?"
-            " ORDER BY c.n_articles DESC, c.story_id", (version,))]
+    def _assemble(self, story_id: str, header: dict[str, Any]) -> dict[str, Any]:
+        ids: list[str] = header["articles"]
+        articles = self._compared_articles(story_id, ids)
+        outlet_of = {a["id"]: a["outlet"] for a in articles}
+        found = decode_rows(header, outlet_of, self._finding_rows(story_id))
+        patches = self._patch_rows(story_id)
+        analyses = self._analysis_dicts(ids)
+        lists: dict[str, Any] = header.get("lists", {})
+        parts = {name: lists[name] if name in lists else [
+            item for aid in ids
+            for item in _patched(name, analyses.get(aid, {}).get(source, []), patches.get(aid, {}))]
+            for name, source in _LISTS.items()}
+        return {
+            "story": header["story"], "articles": articles, "entities": found["entities"], "quotes": parts["quotes"],
+            "quote_groups": found["quote_groups"], "alignments": found["alignments"], "unique": found["unique"],
+            "missing": found["missing"], "conflicts": found["conflicts"], "sources": found["sources"],
+            "framing": found["framing"], "sentences": parts["sentences"], "mentions": parts["mentions"],
+            "source_citations": parts["source_citations"], "timeline": header.get("timeline", []),
+        }
 
-    def save_story_page(self, story_id: str, layout: PageLayout) -> bool:
-        """Cut the stored comparison of ``story_id`` into page pieces with ``layout`` and keep them;
-        False when the story has no comparison."""
-        data = self.comparison_json(story_id)
-        if data is None:
-            return False
-        with self.transaction() as conn:
-            _write_page(conn, self.story(story_id).id, layout(data))
-        return True
+    def _compared_articles(self, story_id: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The comparison's articles (as compared: an unknown outlet relabelled), in its order."""
+        stored = self._article_dicts(ids)
+        patches = self._patch_rows(story_id, ids)
+        out = []
+        for aid in ids:
+            patch = patches.get(aid, {})
+            article = patch.get("article") or stored[aid]
+            out.append({**article, "outlet": patch["outlet"]} if "outlet" in patch else article)
+        return out
+
+    def _patch_rows(self, story_id: str, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        sql = "SELECT article_id, patch FROM comparison_articles WHERE story_id = ? AND patch != '{}'"
+        wanted = None if ids is None else set(ids)
+        return {aid: json.loads(patch) for aid, patch in self.conn.execute(sql, (story_id,))
+                if wanted is None or aid in wanted}
+
+    def _finding_rows(self, story_id: str, kinds: Sequence[str] | None = None, where: str = "",
+                      params: Sequence[Any] = ()) -> dict[str, list[sqlite3.Row]]:
+        out = {}
+        for name in kinds or [k for k in KINDS if k != "articles"]:
+            table = KINDS[name].table
+            sql = f"SELECT * FROM {table} WHERE story_id = ?{where if name in ('alignments', 'gaps') else ''}"  # noqa: S608
+            out[name] = self.conn.execute(sql, (story_id, *(params if name in ('alignments', 'gaps') else ()))
+                                          ).fetchall()
+        return out
+
+    def comparison_summary(self, story_id: str) -> dict[str, Any] | None:
+        """What a story page shows whatever columns are open, in the comparison's JSON form: ``story``,
+        ``articles`` (without their text), ``conflicts``, ``quote_groups``, ``entities`` and ``timeline``;
+        None when the story has not been compared."""
+        story = self.story(story_id)
+        header = self._header(story.id)
+        if header is None:
+            return None
+        if "v" not in header:  # a comparison still kept whole: cut what is asked
+            return {k: header[k] for k in ("story", "articles", "conflicts", "quote_groups", "entities", "timeline")
+                    if k in header}
+        articles = [{k: v for k, v in a.items() if k != "text"}
+                    for a in self._compared_articles(story.id, header["articles"])]
+        outlet_of = {a["id"]: a["outlet"] for a in articles}
+        found = decode_rows(header, outlet_of, self._finding_rows(
+            story.id, ("conflicts", "quote_groups", "wordings", "entities")))
+        return {"story": header["story"], "articles": articles, "conflicts": found["conflicts"],
+                "quote_groups": found["quote_groups"], "entities": found["entities"],
+                "timeline": header.get("timeline", [])}
+
+    def comparison_columns(self, story_id: str, article_ids: Sequence[str], *, nearest_of_first: int = 15
+                           ) -> dict[str, Any] | None:
+        """What the columns of ``article_ids`` show, in the comparison's JSON form: those ``articles`` and
+        their ``sentences`` and ``alignments``, every conflict, the ``unique`` and ``missing`` gaps and the
+        ``framing`` and ``sources`` of their outlets, and the sentences the first ``nearest_of_first`` gaps
+        of each outlet and side name as nearest; None when the story has not been compared."""
+        story = self.story(story_id)
+        header = self._header(story.id)
+        if header is None:
+            return None
+        wanted = set(article_ids)
+        if "v" not in header:  # a comparison still kept whole: its articles narrowed to those asked
+            return {**header, "articles": [a for a in header.get("articles", []) if a["id"] in wanted]}
+        every = self._compared_articles(story.id, header["articles"])
+        articles = [a for a in every if a["id"] in wanted]
+        outlets = list(dict.fromkeys(a["outlet"] for a in articles))
+        outlet_of = {a["id"]: a["outlet"] for a in every}
+        ids, marks = [a["id"] for a in articles], ",".join("?" * len(outlets))
+        rows = self._finding_rows(story.id, ("conflicts", "framing", "sources"))
+        rows["alignments"] = self.conn.execute(
+            f"SELECT * FROM comparison_alignments WHERE story_id = ? AND article_id IN ({','.join('?' * len(ids))})",  # noqa: S608
+            (story.id, *ids)).fetchall()
+        rows["gaps"] = self.conn.execute(
+            f"SELECT * FROM comparison_gaps WHERE story_id = ? AND outlet IN ({marks})", (story.id, *outlets)  # noqa: S608
+        ).fetchall()
+        found = decode_rows(header, outlet_of, rows)
+        shown = {o for o in outlets}
+        found["framing"] = [f for f in found["framing"] if f["outlet"] in shown]
+        found["sources"] = {o: s for o, s in found["sources"].items() if o in shown}
+        near: set[str] = set()
+        for side in ("unique", "missing"):
+            per_outlet: dict[str, int] = {}
+            for gap in found[side]:
+                per_outlet[gap["outlet"]] = per_outlet.get(gap["outlet"], 0) + 1
+                if per_outlet[gap["outlet"]] <= nearest_of_first:
+                    near.update(r["article_id"] for r in gap["nearest"])
+        sentences = self._sentences(story.id, ids, sorted(near - wanted), header)
+        return {"articles": articles, "sentences": sentences, "alignments": found["alignments"],
+                "unique": found["unique"], "missing": found["missing"], "conflicts": found["conflicts"],
+                "framing": found["framing"], "sources": found["sources"]}
+
+    def _sentences(self, story_id: str, ids: Sequence[str], others: Sequence[str], header: dict[str, Any]
+                   ) -> list[dict[str, Any]]:
+        """The comparison's sentences of ``ids`` then ``others``."""
+        every = [*ids, *others]
+        if "sentences" in header.get("lists", {}):
+            wanted = set(every)
+            return [s for s in header["lists"]["sentences"] if s["article_id"] in wanted]
+        analyses = self._analysis_dicts(every, "sentences")
+        patches = self._patch_rows(story_id, every)
+        return [s for aid in every
+                for s in _patched("sentences", analyses.get(aid, {}).get("sentences", []), patches.get(aid, {}))]
+
+    def _header(self, story_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT data, format FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        return dict(json.loads(row["data"] if row["format"] == 2 else _blob_text(row["data"])))
+
+    def comparison_size(self, story_id: str) -> dict[str, int]:
+        """Bytes kept for one comparison: its header or blob, and each table's rows (keys and values)."""
+        story = self.story(story_id)
+        sizes = {"comparisons": int(self.conn.execute(
+            "SELECT coalesce(sum(length(data) + length(story_id) + 40), 0) FROM comparisons WHERE story_id = ?",
+            (story.id,)).fetchone()[0])}
+        for kind in KINDS.values():
+            cols = " + ".join(f"coalesce(length({c}), 0)" for c in ("story_id", *kind.keys, *kind.values))
+            sizes[kind.table] = int(self.conn.execute(
+                f"SELECT coalesce(sum({cols}), 0) FROM {kind.table} WHERE story_id = ?", (story.id,)  # noqa: S608
+            ).fetchone()[0])
+        return sizes
 
     def largest_compared_stories(self, limit: int) -> list[str]:
         """Ids of the ``limit`` compared stories with the most articles."""
@@ -147,84 +325,88 @@ class ComparisonRepository(StoryRepository):
         return str(row[0]) if row else ""
 
     def unpacked_comparisons(self) -> list[str]:
-        """Stories whose comparison is still kept as JSON text (written before comparisons were compressed)."""
-        return [row[0] for row in self.conn.execute("SELECT story_id FROM comparisons WHERE typeof(data) = 'text'")]
+        """Stories whose comparison is still kept whole (one JSON value, as versions before rows wrote it)."""
+        return [row[0] for row in self.conn.execute("SELECT story_id FROM comparisons WHERE format != 2")]
 
-    def pack_comparison(self, story_id: str) -> None:
-        """Compress one comparison kept as text; its ``computed_at`` (which page pieces match) is unchanged."""
-        with self.transaction() as conn:
-            row = conn.execute(
-                "SELECT data FROM comparisons WHERE story_id = ? AND typeof(data) = 'text'", (story_id,)
-            ).fetchone()
-            if row is not None:
-                conn.execute("UPDATE comparisons SET data = ? WHERE story_id = ?", (_packed(row[0]), story_id))
-
-    def comparison_json(self, story_id: str) -> dict[str, Any] | None:
-        """The stored comparison as its JSON form, without rebuilding records."""
-        text = self.comparison_text(story_id)
-        return None if text is None else dict(json.loads(text))
-
-    def comparison_text(self, story_id: str) -> str | None:
-        """The stored comparison as JSON text; None when the story has not been compared."""
-        stored = self.comparison_bytes(story_id)
-        if stored is None:
-            return None
-        body, packed = stored
-        return (gzip.decompress(body) if packed else body).decode("utf-8")
-
-    def comparison_bytes(self, story_id: str) -> tuple[bytes, bool] | None:
-        """The stored comparison as it is kept, and whether that is gzip-compressed JSON (stores written
-        before comparisons were compressed hold JSON text)."""
-        story = self.story(story_id)
-        row = self.conn.execute("SELECT data FROM comparisons WHERE story_id = ?", (story.id,)).fetchone()
-        if row is None:
-            return None
-        value = row[0]
-        if isinstance(value, bytes):
-            return value, value[:2] == _GZIP_MAGIC
-        return str(value).encode("utf-8"), False
+    def pack_comparison(self, story_id: str) -> bool:
+        """Cut one comparison kept whole into rows, if reading them back gives the same JSON form; else it is
+        kept whole (compressed), read as before and not tried again (False). Its ``computed_at`` stays."""
+        row = self.conn.execute("SELECT data, format FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()
+        if row is None or row["format"] == 2:
+            return True
+        # Through the record and back: a value from before a field existed (``timeline``) gains its default.
+        data = to_dict(from_dict(Comparison, json.loads(_blob_text(row["data"]))))
+        try:
+            with self.transaction() as conn:
+                stamp, n_articles = conn.execute(
+                    "SELECT computed_at, n_articles FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()
+                self._write_rows(conn, story_id, n_articles, data)
+                conn.execute("UPDATE comparisons SET computed_at = ? WHERE story_id = ?", (stamp, story_id))
+                if self.comparison_json(story_id) != data:
+                    raise _NotTheSame(story_id)
+        except _NotTheSame:
+            LOGGER.warning("comparison of %s kept whole: its rows would not give it back unchanged", story_id)
+            with self.transaction() as conn:
+                conn.execute("UPDATE comparisons SET data = ?, format = 0 WHERE story_id = ?",
+                             (_packed(json.dumps(data, ensure_ascii=False)), story_id))
+            return False
+        return True
 
 
-@dataclass(frozen=True, slots=True)
-class StoryPageData:
-    """What the story page reads: the summary, a slice of the columns, how many columns there are in all,
-    and when the comparison they come from was computed."""
-
-    summary: dict[str, Any]
-    columns: list[dict[str, Any]]
-    n_columns: int
-    computed_at: str
+class _NotTheSame(Exception):
+    """A comparison cut into rows does not read back as it was (rolls the cut back)."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoryPageText:
-    """:class:`StoryPageData` with the summary and columns as stored JSON text."""
-
-    summary: str
-    columns: list[str]
-    n_columns: int
-    computed_at: str
+# The comparison's lists that repeat what the analyses of its articles hold, and the analysis field of each.
+_LISTS = {"sentences": "sentences", "mentions": "mentions", "quotes": "quotes", "source_citations": "sources"}
 
 
-# Comparisons are kept gzip-compressed (a 200-article story's JSON is 16 MB, 3.7 MB packed; the whole
-# store shrinks by about half), so the web app can send them as they are to clients that accept gzip.
-# Rows written before are JSON text in the same column (SQLite keeps a value's own type), read as such.
+def _by_article(items: Sequence[dict[str, Any]], ids: Sequence[str]) -> dict[str, list[dict[str, Any]]] | None:
+    """``items`` split by article, or None when they are not the concatenation, in article order, of each
+    article's items (then they are kept whole)."""
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        parts.setdefault(item.get("article_id", ""), []).append(item)
+    again = [item for aid in ids for item in parts.get(aid, [])]
+    return parts if again == list(items) else None
+
+
+def _list_patch(name: str, stored: list[dict[str, Any]], compared: list[dict[str, Any]]) -> dict[str, Any]:
+    """What turns an article's analysed items into the comparison's: nothing, the entity ids resolution
+    gave its mentions, the items that differ by place, or the whole list."""
+    if stored == compared:
+        return {}
+    if len(stored) != len(compared):
+        return {name: compared}
+    differ = {str(k): c for k, (s, c) in enumerate(zip(stored, compared)) if s != c}
+    if name == "mentions" and all({**stored[int(k)], "entity_id": c.get("entity_id")} == c for k, c in differ.items()):
+        return {"mention_ids": {k: c.get("entity_id") for k, c in differ.items()}}
+    return {name: compared} if len(differ) * 2 > len(compared) else {f"{name}_at": differ}
+
+
+def _patched(name: str, stored: list[dict[str, Any]], patch: dict[str, Any]) -> list[dict[str, Any]]:
+    if name in patch:
+        return list(patch[name])
+    out = stored
+    if name == "mentions" and "mention_ids" in patch:
+        out = [{**m, "entity_id": patch["mention_ids"].get(str(k), m.get("entity_id"))} for k, m in enumerate(out)]
+    if f"{name}_at" in patch:
+        at = patch[f"{name}_at"]
+        out = [at.get(str(k), item) for k, item in enumerate(out)]
+    return out
+
+
+def _blob_text(value: Any) -> str:
+    """A comparison kept whole: gzip-compressed JSON, or JSON text (stores from before compression)."""
+    if isinstance(value, bytes):
+        return (gzip.decompress(value) if value[:2] == _GZIP_MAGIC else value).decode("utf-8")
+    return str(value)
+
+
+# Comparisons kept whole were gzip-compressed (older ones JSON text in the same column, SQLite keeping a
+# value's own type); one whose rows would not read back unchanged stays so.
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _packed(text: str) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)
-
-
-def _write_page(conn: sqlite3.Connection, story_id: str, pieces: PagePieces) -> None:
-    """Keep the page pieces of one comparison, stamped with its ``computed_at``."""
-    conn.execute(
-        "INSERT OR REPLACE INTO story_pages(story_id, computed_at, version, n_columns, summary)"
-        " SELECT story_id, computed_at, ?, ?, ? FROM comparisons WHERE story_id = ?",
-        (pieces.version, len(pieces.columns), json.dumps(pieces.summary, ensure_ascii=False), story_id),
-    )
-    conn.execute("DELETE FROM story_columns WHERE story_id = ?", (story_id,))
-    conn.executemany(
-        "INSERT INTO story_columns(story_id, ord, article_id, data) VALUES (?, ?, ?, ?)",
-        [(story_id, i, c["article"]["id"], json.dumps(c, ensure_ascii=False)) for i, c in enumerate(pieces.columns)],
-    )

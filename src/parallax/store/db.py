@@ -14,9 +14,9 @@ from pathlib import Path
 
 from parallax.errors import StoreError
 
-from .analyses import ANALYSIS_VERSION, AnalysisRepository
+from .analyses import ANALYSIS_VERSION
 from .articles import InsertOutcome
-from .comparisons import ComparisonRepository, PageLayout, PagePieces, StoryPageData, StoryPageText
+from .comparisons import ComparisonRepository, PageLayout, PagePieces, SyncCount
 from .entities import EntityRepository
 from .jobs import JobRepository
 from .quotes import QuoteRepository
@@ -27,13 +27,12 @@ __all__ = [
     "InsertOutcome",
     "PageLayout",
     "PagePieces",
-    "StoryPageData",
-    "StoryPageText",
+    "SyncCount",
     "open_existing",
 ]
 
 
-class Database(AnalysisRepository, ComparisonRepository, EntityRepository, QuoteRepository, JobRepository):
+class Database(ComparisonRepository, EntityRepository, QuoteRepository, JobRepository):
     """A parallax store in one SQLite file (``:memory:`` works for throwaway use)."""
 
     def __enter__(self) -> Database:

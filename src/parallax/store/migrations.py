@@ -311,4 +311,106 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE analyses ADD COLUMN vectors BLOB;
         """,
     ),
+    (
+        "0010_comparison_rows",
+        # Comparisons as rows keyed by story, article and sentence (store/findings.py, store/comparisons.py):
+        # one table per kind of finding, each row written only when it changed. Comparisons kept whole stay
+        # readable (format 1) until ComparisonRepository.pack_comparison cuts them into rows (run by `parallax
+        # upgrade`, `parallax serve` and every analysis, one story per transaction): the blobs are gzip, which
+        # SQL cannot read, and recomputing every story would take hours on a large store for the same result.
+        # Story-page pieces are dropped: pages read the rows. A story whose article's analysis changes is
+        # marked for recomparison, since its comparison now reads sentences and mentions from the analyses.
+        """
+        ALTER TABLE comparisons ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE comparison_articles (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            ord INTEGER NOT NULL,
+            patch TEXT NOT NULL,
+            PRIMARY KEY (story_id, article_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_alignments (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            sentence INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            ord INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, article_id, sentence, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_gaps (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            side TEXT NOT NULL CHECK (side IN ('unique', 'missing')),
+            outlet TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            sentence INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            ord INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, side, outlet, article_id, sentence, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_conflicts (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            a_article TEXT NOT NULL,
+            a_sentence INTEGER NOT NULL,
+            b_article TEXT NOT NULL,
+            b_sentence INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            ord INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, a_article, a_sentence, b_article, b_sentence, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_quote_groups (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            group_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            ord INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, group_id, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_quote_wordings (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            group_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            k INTEGER NOT NULL,
+            article_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, group_id, n, k)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_entities (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            ord INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, entity_id, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_framing (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            outlet TEXT NOT NULL,
+            part TEXT NOT NULL CHECK (part IN ('o', 't', 'l', 'p')),
+            item TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            ord INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (story_id, outlet, part, item, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE comparison_sources (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            outlet TEXT NOT NULL,
+            name TEXT NOT NULL,
+            ord INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (story_id, outlet, name)
+        ) WITHOUT ROWID;
+        DROP TABLE story_columns;
+        DROP TABLE story_pages;
+        CREATE TRIGGER analyses_restale BEFORE INSERT ON analyses
+        WHEN (SELECT data FROM analyses WHERE article_id = new.article_id) IS NOT new.data BEGIN
+            UPDATE stories SET dirty = 1 WHERE id = (SELECT story_id FROM story_articles WHERE article_id = new.article_id);
+        END;
+        """,
+    ),
 ]

@@ -1,9 +1,8 @@
-"""A stored comparison cut the way the story page reads it: one compact summary and one column per article.
+"""A comparison cut the way the story page reads it: one compact summary and one column per article.
 
-The comparison of a 200-article story is ~15 MB of JSON; parsing it takes longer than a page may. The
-store keeps these pieces beside the full record (written in the same transaction when the comparison is
-saved with :func:`layout`), so a page reads the summary and only the columns it shows. Everything here works on the JSON form (``to_dict``) of a
-:class:`~parallax.model.Comparison` and returns plain JSON-ready values.
+Everything here works on the JSON form (``to_dict``) of a :class:`~parallax.model.Comparison`, or on the
+part of it one page needs (:func:`parallax.api.comparison_part` reads only those rows), and returns plain
+JSON-ready values.
 """
 
 from __future__ import annotations
@@ -11,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from parallax.store import Database, PagePieces
+from parallax.store import PagePieces
 
 __all__ = [
     "ENTITIES_SHOWN",
     "GAPS_SHOWN",
     "LABELS_SHOWN",
     "PAGES_VERSION",
-    "build_story_pages",
     "layout",
     "TERMS_SHOWN",
     "page_sections",
@@ -34,28 +32,14 @@ ENTITIES_SHOWN = 300  # entity chips, most mentioned first
 
 _META = ("id", "outlet", "title", "date", "url", "byline")
 
-# Bump when what story_summary or story_columns store changes shape: stored pieces of another version
-# are rebuilt by build_story_pages.
-PAGES_VERSION = 3  # 3: the summary holds the story timeline
+# The shape of what story_summary and story_columns give (3: the summary holds the story timeline).
+PAGES_VERSION = 3
 
 
 def layout(data: dict[str, Any]) -> PagePieces:
-    """The page pieces of one comparison (its ``to_dict`` form): what the store keeps beside it."""
+    """The page pieces of one comparison (its ``to_dict`` form). The store no longer keeps them (pages read
+    the comparison's rows); kept for callers that still pass it as ``layout``."""
     return PagePieces(PAGES_VERSION, story_summary(data), story_columns(data))
-
-
-def build_story_pages(db: Database, *, on_progress: Any = None) -> int:
-    """Cut every stored comparison whose page pieces are missing, stale or of another layout version
-    (stores from before they existed, or compared without :func:`layout`); each story is committed on
-    its own. Returns how many stories were done."""
-    stale = db.stale_story_pages(PAGES_VERSION)
-    if stale and on_progress is not None:
-        on_progress("pages", 0, len(stale))
-    for done, story_id in enumerate(stale, 1):
-        db.save_story_page(story_id, layout)
-        if on_progress is not None:
-            on_progress("pages", done, len(stale))
-    return len(stale)
 
 
 def ref_key(article_id: str, sentence: int) -> str:

@@ -48,17 +48,13 @@ def app_from_environment() -> Starlette:
 
 
 def prepare_store(settings: Settings, *, on_progress: Any = None) -> None:
-    """Bring the store up to date before serving it: migrations, compressed comparisons, kept entity
-    pages and story-page pieces (a store written by an older version, or compared without the page layout,
-    lacks them); jobs a stopped server left running are queued again."""
+    """Bring the store up to date before serving it: migrations, comparisons kept whole cut into rows, kept
+    entity pages; jobs a stopped server left running are queued again."""
     from parallax import api
     from parallax.store import Database
 
-    from .pages import build_story_pages
-
     with Database(settings.db_path) as db:
         api.upgrade(db, on_progress=on_progress)
-        build_story_pages(db, on_progress=on_progress)
         requeued = db.requeue_interrupted_jobs()
     if requeued:
         LOGGER.info("%d job(s) left running by a stopped server are queued again", requeued)

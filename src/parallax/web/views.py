@@ -21,8 +21,8 @@ from parallax.model import QuoteHit, StoryFilters, to_dict
 from parallax.store import Database
 
 from .negotiate import render, wants_json
-from .pages import PAGES_VERSION, page_sections, story_columns, story_summary
-from .public import public_comparison, public_json_bytes
+from .pages import GAPS_SHOWN, page_sections, story_columns, story_summary
+from .public import public_comparison
 from .present import (
     annotations_for,
     column_html,
@@ -171,8 +171,9 @@ async def story(request: Request) -> Response:
 
 
 def _comparison_body(request: Request, story_id: str) -> bytes | None:
-    """The stored comparison as gzip-compressed JSON with server paths cut (:func:`public_json_bytes`);
-    None when the story is not compared. Kept until the story is compared again."""
+    """The stored comparison as gzip-compressed JSON with server paths cut (:func:`public_comparison`);
+    None when the story is not compared. Put together from its rows once, then kept (at most 32 stories)
+    until the story is compared again: the whole of a large story takes a while to assemble."""
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
         key = (canonical, db.comparison_stamp(canonical))
@@ -180,14 +181,13 @@ def _comparison_body(request: Request, story_id: str) -> bytes | None:
         cached = cache.get(key)
         if cached is not None:
             return cached[0]
-        stored = db.comparison_bytes(canonical)
-    if stored is None:
+        if not key[1]:
+            return None
+        data = db.comparison_json(canonical)
+    if data is None:
         return None
-    body, packed = stored
-    text = gzip.decompress(body) if packed else body
-    public = public_json_bytes(text)
-    if not packed or public != text:
-        body = gzip.compress(public, compresslevel=1, mtime=0)  # level 1, as the store packs them
+    text = json.dumps(public_comparison(data), ensure_ascii=False).encode("utf-8")
+    body = gzip.compress(text, compresslevel=1, mtime=0)
     cache.put(key, (body, "application/json"))
     return body
 
@@ -217,26 +217,16 @@ class PageCache:
 
 def _story_page(request: Request, story_id: str, page: int) -> Response:
     as_json = wants_json(request)
+    offset = (page - 1) * COLUMNS_PER_PAGE
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
-        key = (canonical, page, db.comparison_stamp(canonical), as_json)
-        cache: PageCache = request.app.state.story_pages
-        cached = cache.get(key)
-        if cached is not None:
-            return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
-        offset = (page - 1) * COLUMNS_PER_PAGE
-        if as_json and (text := db.story_page_text(canonical, version=PAGES_VERSION, offset=offset, limit=COLUMNS_PER_PAGE)) is not None:
-            # The stored pieces are JSON already: join them instead of parsing and re-serialising.
-            pages = _column_pages(canonical, page, text.n_columns)
-            tail = json.dumps({"page": page, "pages": pages, **_numbered_links(request, page, pages)})
-            body = f'{{"summary": {text.summary}, "columns": [{", ".join(text.columns)}], {tail[1:]}'
-            return Response(body.encode(), media_type="application/json", headers={"Vary": "Accept"})
         not_compared = None
-        stored = db.story_page(canonical, version=PAGES_VERSION, offset=offset, limit=COLUMNS_PER_PAGE)
-        if stored is not None:
-            summary, columns, n_columns = stored.summary, stored.columns, stored.n_columns
-        else:  # not compared yet, or a store whose page pieces are not built: cut the comparison here
-            not_compared = None if api.is_compared(db, canonical) else api.NOT_COMPARED
+        # The rows of what this page shows: the summary and these columns' articles, never the whole story.
+        part = api.comparison_part(db, canonical, offset=offset, limit=COLUMNS_PER_PAGE, nearest_of_first=GAPS_SHOWN)
+        if part is not None:
+            summary, columns, n_columns = story_summary(part["summary"]), story_columns(part["columns"]), part["n_columns"]
+        else:  # not compared yet: the story's articles, without findings
+            not_compared = api.NOT_COMPARED
             data = load_comparison(db, canonical)
             every = story_columns(data)
             summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
@@ -264,9 +254,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         "links": links,
         "not_compared": not_compared,
     }
-    response = render(request, "story.html", {"s": summary, "view": view}, data)
-    cache.put(key, (bytes(response.body), response.media_type))
-    return response
+    return render(request, "story.html", {"s": summary, "view": view}, data)
 
 
 def _column_pages(story_id: str, page: int, n_columns: int) -> int:
