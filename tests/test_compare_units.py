@@ -338,3 +338,17 @@ def test_sentences_keep_the_closing_quotation_mark(nlp) -> None:  # type: ignore
     doc = nlp('He called the mayor a "bomb-thrower."\n\nThe mayor said "I have built a business."\n\nShe left.')
     texts = [s.text.strip() for s in doc.sents if s.text.strip()]
     assert texts[0].endswith('"bomb-thrower."') and texts[1].endswith('business."'), texts
+
+
+def test_labels_at_analysis_keep_appositives_and_leave_group_words_alone() -> None:
+    from parallax.analyze import analyze_articles
+    from parallax.model import Article
+
+    text = ("But the mayor's hardline approach to housing alienated Harlan Voss, who often argues for more "
+            "building.\n\nThe agency's spokesman, Ana Vale, said the plan was sound.\n\n"
+            "The billionaire ex-Republican, who has endorsed the mayor, spoke on Monday.")
+    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
+    labels = {(text[label.mention_start:label.mention_start + 8], label.text) for label in item.labels or ()}
+    assert ("Ana Vale", "The agency's spokesman") in labels
+    # "ex-Republican" is a word for a group, not a name: nothing labels it; no clause is a label
+    assert not any(entity.startswith("ex-") or "approach" in label for entity, label in labels), labels

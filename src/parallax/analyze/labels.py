@@ -84,8 +84,8 @@ def _labels_in(span: SpacySpan, sent: Sentence, mentions: list[Mention], previou
             continue
         root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[-1])
         others = {t.i for t in span if _inside_other(at(t.idx), m, mentions)}
-        if not nameable(mention_key(m)):
-            continue
+        if not nameable(mention_key(m)) or (m.label == "NORP" and root.pos_ != "PROPN"):
+            continue  # "the billionaire ex-Republican": a group word used as a noun names no one
         for label in map(_noun_phrase, _around(root, tokens, titles=m.label == "PERSON")):
             if not label or label.root.i in others or label.text.lower() in _HONORIFICS:
                 continue  # a title that is only "Mr.", or a span headed by another named entity
@@ -162,9 +162,17 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
         title = doc[start : min(inside)]
         if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
             yield _trim(title)
-    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN":
+    # "the agency's spokesman, Ana Vale": the noun the name stands in apposition to, after a comma or a
+    # dash; without one the parse has made a clause's object an appositive ("Trump's hardline approach to
+    # immigration alienated Bloomberg").
+    before = doc[min(inside) - 1] if min(inside) > 0 else None
+    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN" \
+            and before is not None and before.text in {",", "—", "–", "(", ":"}:
         head = root.head
-        yield _trim(doc[head.left_edge.i : head.i + 1])
+        start = head.left_edge.i
+        while start < head.i and doc[start].pos_ in {"CCONJ", "SCONJ"}:
+            start += 1
+        yield _trim(doc[start : head.i + 1])
 
 
 def _trim(label: SpacySpan) -> SpacySpan:
