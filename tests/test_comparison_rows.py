@@ -17,7 +17,7 @@ from parallax.model import Comparison, to_dict
 from parallax.pipeline import compare_stored_story, upgrade_store
 from parallax.report import render
 from parallax.store import Database
-from parallax.web.pages import GAPS_SHOWN, story_columns, story_summary
+from parallax.web.pages import GAPS_SHOWN, LABELS_SHOWN, TERMS_SHOWN, story_columns, story_summary
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -94,7 +94,9 @@ def test_recompare_with_one_more_article_keeps_unchanged_rows(examples_db: Path)
 
 
 def _page(db: Database, story_id: str, offset: int, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    part = api.comparison_part(db, story_id, offset=offset, limit=limit, nearest_of_first=GAPS_SHOWN)
+    """As the web's story page reads it: gaps and framing cut to what is shown."""
+    part = api.comparison_part(db, story_id, offset=offset, limit=limit, nearest_of_first=GAPS_SHOWN,
+                               framing_first=max(TERMS_SHOWN, LABELS_SHOWN))
     assert part is not None
     return story_summary(part["summary"]), story_columns(part["columns"]), part["n_columns"]
 

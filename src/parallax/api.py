@@ -166,13 +166,14 @@ def comparison_json(db: Database, story_id: str) -> dict[str, Any]:
 
 
 def comparison_part(db: Database, story_id: str, *, offset: int = 0, limit: int | None = None,
-                    nearest_of_first: int = 15) -> dict[str, Any] | None:
+                    nearest_of_first: int = 15, framing_first: int | None = None) -> dict[str, Any] | None:
     """What one story page shows of a stored comparison, read from its rows without the rest: ``summary``
     (the JSON form's ``story``, ``articles`` without text, ``conflicts``, ``quote_groups``, ``entities``,
     ``timeline``), ``columns`` (the articles ``offset`` to ``offset + limit`` with their sentences and
     alignments, every conflict, their outlets' gaps, framing and sources, and the sentences the first
-    ``nearest_of_first`` gaps of each outlet name as nearest) and ``n_columns`` (articles in all); None when
-    the story has not been compared.
+    ``nearest_of_first`` gaps of each outlet name as nearest; with ``framing_first``, only each outlet's
+    first framing terms, labels and entities) and ``n_columns`` (articles in all); None when the story has
+    not been compared.
 
     Raises:
         NotFoundError, AmbiguousError: ``story_id`` names no story, or several.
@@ -183,7 +184,7 @@ def comparison_part(db: Database, story_id: str, *, offset: int = 0, limit: int 
     articles = summary["articles"]
     stop = len(articles) if limit is None else offset + max(0, limit)
     ids = [a["id"] for a in articles[offset:stop]]
-    columns = db.comparison_columns(story_id, ids, nearest_of_first=nearest_of_first)
+    columns = db.comparison_columns(story_id, ids, nearest_of_first=nearest_of_first, framing_first=framing_first)
     return {"summary": summary, "columns": columns, "n_columns": len(articles)}
 
 

@@ -242,12 +242,14 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
                 "quote_groups": found["quote_groups"], "entities": found["entities"],
                 "timeline": header.get("timeline", [])}
 
-    def comparison_columns(self, story_id: str, article_ids: Sequence[str], *, nearest_of_first: int = 15
-                           ) -> dict[str, Any] | None:
+    def comparison_columns(self, story_id: str, article_ids: Sequence[str], *, nearest_of_first: int = 15,
+                           framing_first: int | None = None) -> dict[str, Any] | None:
         """What the columns of ``article_ids`` show, in the comparison's JSON form: those ``articles`` and
-        their ``sentences`` and ``alignments``, every conflict, the ``unique`` and ``missing`` gaps and the
-        ``framing`` and ``sources`` of their outlets, and the sentences the first ``nearest_of_first`` gaps
-        of each outlet and side name as nearest; None when the story has not been compared."""
+        their ``sentences`` and ``alignments`` (without ``nearest``: a page does not show them), every conflict, the ``unique`` and ``missing`` gaps and the
+        ``framing`` and ``sources`` of their outlets (of the gaps, only the first ``nearest_of_first`` of each
+        outlet and side, with ``gap_counts``: side -> outlet -> how many there are), and the sentences those
+        gaps name as nearest; with ``framing_first``, each outlet's first terms, labels and entities only.
+        None when the story has not been compared."""
         story = self.story(story_id)
         header = self._header(story.id)
         if header is None:
@@ -260,28 +262,55 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         outlets = list(dict.fromkeys(a["outlet"] for a in articles))
         outlet_of = {a["id"]: a["outlet"] for a in every}
         ids, marks = [a["id"] for a in articles], ",".join("?" * len(outlets))
-        rows = self._finding_rows(story.id, ("conflicts", "framing", "sources"))
+        rows = self._finding_rows(story.id, ("conflicts",))
+        # A page shows which sentences of other outlets match each sentence, not the nearest ones that do not
+        # (most of an alignment's row): those are left in the store.
         rows["alignments"] = self.conn.execute(
-            f"SELECT * FROM comparison_alignments WHERE story_id = ? AND article_id IN ({','.join('?' * len(ids))})",  # noqa: S608
+            "SELECT article_id, sentence, n, ord, status, json_remove(data, '$.nearest') AS data"
+            f" FROM comparison_alignments WHERE story_id = ? AND article_id IN ({','.join('?' * len(ids))})",  # noqa: S608
             (story.id, *ids)).fetchall()
-        rows["gaps"] = self.conn.execute(
-            f"SELECT * FROM comparison_gaps WHERE story_id = ? AND outlet IN ({marks})", (story.id, *outlets)  # noqa: S608
+        rows["sources"] = self.conn.execute(
+            f"SELECT * FROM comparison_sources WHERE story_id = ? AND outlet IN ({marks})", (story.id, *outlets)  # noqa: S608
         ).fetchall()
+        rows["framing"] = self.conn.execute(
+            f"SELECT * FROM comparison_framing WHERE story_id = ? AND outlet IN ({marks}) AND ord < ?",  # noqa: S608
+            (story.id, *outlets, 1 << 62 if framing_first is None else framing_first)).fetchall()
+        gaps, counts = self._first_gaps(story.id, outlets, header, nearest_of_first)
+        rows["gaps"] = gaps
         found = decode_rows(header, outlet_of, rows)
-        shown = {o for o in outlets}
-        found["framing"] = [f for f in found["framing"] if f["outlet"] in shown]
-        found["sources"] = {o: s for o, s in found["sources"].items() if o in shown}
-        near: set[str] = set()
-        for side in ("unique", "missing"):
-            per_outlet: dict[str, int] = {}
-            for gap in found[side]:
-                per_outlet[gap["outlet"]] = per_outlet.get(gap["outlet"], 0) + 1
-                if per_outlet[gap["outlet"]] <= nearest_of_first:
-                    near.update(r["article_id"] for r in gap["nearest"])
+        near = {r["article_id"] for side in ("unique", "missing") for gap in found[side] for r in gap["nearest"]}
         sentences = self._sentences(story.id, ids, sorted(near - wanted), header)
         return {"articles": articles, "sentences": sentences, "alignments": found["alignments"],
                 "unique": found["unique"], "missing": found["missing"], "conflicts": found["conflicts"],
-                "framing": found["framing"], "sources": found["sources"]}
+                "framing": found["framing"], "sources": found["sources"], "gap_counts": counts}
+
+    def _first_gaps(self, story_id: str, outlets: Sequence[str], header: dict[str, Any], first: int
+                    ) -> tuple[list[sqlite3.Row], dict[str, dict[str, int]]]:
+        """The rows of the first ``first`` gaps of each of ``outlets`` and side, in the comparison's order, and
+        how many gaps each outlet has per side (the rest are counted, not read)."""
+        marks = ",".join("?" * len(outlets))
+        keys = self.conn.execute(
+            "SELECT side, outlet, article_id, sentence, n, ord FROM comparison_gaps"
+            f" WHERE story_id = ? AND outlet IN ({marks})", (story_id, *outlets)).fetchall()  # noqa: S608
+        place = {aid: k for k, aid in enumerate(header.get("articles", []))}
+        explicit = set(header.get("explicit", []))
+        groups: dict[tuple[str, str], list[tuple[Any, tuple[Any, ...]]]] = {}
+        for side, outlet, aid, sentence, n, ord_ in keys:
+            sort = ord_ if side in explicit else (
+                (place.get(aid, -1), sentence, n) if side == "unique" else (outlet, place.get(aid, -1), sentence, n))
+            groups.setdefault((side, outlet), []).append((sort, (side, outlet, aid, sentence, n)))
+        counts: dict[str, dict[str, int]] = {"unique": {}, "missing": {}}
+        wanted = []
+        for (side, outlet), items in groups.items():
+            counts[side][outlet] = len(items)
+            wanted += [key for _, key in sorted(items, key=lambda x: x[0])[:first]]
+        rows = []
+        for lo in range(0, len(wanted), 150):
+            chunk = wanted[lo : lo + 150]
+            where = " OR ".join(["(side = ? AND outlet = ? AND article_id = ? AND sentence = ? AND n = ?)"] * len(chunk))
+            rows += self.conn.execute(f"SELECT * FROM comparison_gaps WHERE story_id = ? AND ({where})",  # noqa: S608
+                                      (story_id, *[v for key in chunk for v in key])).fetchall()
+        return rows, counts
 
     def _sentences(self, story_id: str, ids: Sequence[str], others: Sequence[str], header: dict[str, Any]
                    ) -> list[dict[str, Any]]:

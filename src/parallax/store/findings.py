@@ -239,8 +239,8 @@ def decode_rows(header: dict[str, Any], outlet_of: dict[str, str], rows: dict[st
     out: dict[str, Any] = {}
     if "alignments" in rows:
         found = []
-        for r in rows["alignments"]:
-            body = json.loads(r["data"])
+        aligned = list(rows["alignments"])
+        for r, body in zip(aligned, _bodies(aligned)):
             aid = r["article_id"]
             sort = r["ord"] if "alignments" in explicit else (place.get(aid, -1), r["sentence"], r["n"])
             found.append((sort, {
@@ -254,8 +254,8 @@ def decode_rows(header: dict[str, Any], outlet_of: dict[str, str], rows: dict[st
         out["alignments"] = [a for _, a in sorted(found, key=lambda x: x[0])]
     if "gaps" in rows:
         sides: dict[str, list[tuple[Any, dict[str, Any]]]] = {"unique": [], "missing": []}
-        for r in rows["gaps"]:
-            body = json.loads(r["data"])
+        gap_rows = list(rows["gaps"])
+        for r, body in zip(gap_rows, _bodies(gap_rows)):
             gap = {"outlet": r["outlet"], "article_id": r["article_id"], "sentence": r["sentence"],
                    "start": body["start"], "end": body["end"], "text": body["text"],
                    "reported_by": body.get("reported_by", []),
@@ -289,10 +289,10 @@ def decode_rows(header: dict[str, Any], outlet_of: dict[str, str], rows: dict[st
                            "diff": body["diff"], "attribution_conflict": body["attribution_conflict"]})
         out["quote_groups"] = groups
     if "entities" in rows:
-        out["entities"] = [{"id": r["entity_id"], **json.loads(r["data"])}
-                           for r in sorted(rows["entities"], key=lambda r: r["ord"])]
+        entity_rows = sorted(rows["entities"], key=lambda r: r["ord"])
+        out["entities"] = [{"id": r["entity_id"], **body} for r, body in zip(entity_rows, _bodies(entity_rows))]
     if "framing" in rows:
-        out["framing"] = _framing(rows["framing"])
+        out["framing"] = _framing(list(rows["framing"]))
     if "sources" in rows:
         sources: dict[str, dict[str, int]] = {}
         for r in sorted(rows["sources"], key=lambda r: r["ord"]):
@@ -303,14 +303,16 @@ def decode_rows(header: dict[str, Any], outlet_of: dict[str, str], rows: dict[st
     return out
 
 
-def _framing(rows: Iterable[sqlite3.Row]) -> list[dict[str, Any]]:
-    outlets: list[tuple[int, str]] = []
+def _bodies(rows: Sequence[sqlite3.Row]) -> list[Any]:
+    """The ``data`` of each row, parsed in one call (one JSON array): much faster than a call per row."""
+    return list(json.loads("[" + ",".join(r["data"] for r in rows) + "]")) if rows else []
+
+
+def _framing(rows: Sequence[sqlite3.Row]) -> list[dict[str, Any]]:
     parts: dict[tuple[str, str], list[tuple[int, Any]]] = {}
-    for r in rows:
-        if r["part"] == "o":
-            outlets.append((r["ord"], r["outlet"]))
-            continue
-        body = json.loads(r["data"])
+    items = [r for r in rows if r["part"] != "o"]
+    outlets = [(r["ord"], r["outlet"]) for r in rows if r["part"] == "o"]
+    for r, body in zip(items, _bodies(items)):
         if r["part"] == "t":
             item: Any = {"term": r["item"], "z": body[0], "count": body[1]}
         elif r["part"] == "p":

@@ -89,7 +89,8 @@ def story_columns(data: dict[str, Any]) -> list[dict[str, Any]]:
         sentences.setdefault(s["article_id"], []).append(s)
     outlets = list(dict.fromkeys(a.get("outlet", "") for a in data.get("articles", [])))
     texts = {ref_key(s["article_id"], s["index"]): s["text"] for s in data.get("sentences", [])}
-    gaps = {g["outlet"]: g for g in _gaps(data.get("unique", []), data.get("missing", []), outlets, texts)}
+    gaps = {g["outlet"]: g for g in _gaps(data.get("unique", []), data.get("missing", []), outlets, texts,
+                                          data.get("gap_counts"))}
     framing = {
         f["outlet"]: {
             "outlet": f["outlet"],
@@ -184,7 +185,11 @@ def _conflicts(raw: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _gaps(unique: Sequence[dict[str, Any]], missing: Sequence[dict[str, Any]], outlets: Sequence[str],
-          texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
+          texts: dict[str, str] | None = None, counts: dict[str, dict[str, int]] | None = None
+          ) -> list[dict[str, Any]]:
+    """Each outlet's gaps as shown (``counts``: side -> outlet -> gaps in all, where only the first ones
+    shown were read)."""
+    counts = counts or {}
     by_outlet: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {o: ([], []) for o in outlets}
     for side, gaps in enumerate((unique, missing)):
         for g in gaps:
@@ -195,9 +200,9 @@ def _gaps(unique: Sequence[dict[str, Any]], missing: Sequence[dict[str, Any]], o
             {
                 "outlet": outlet,
                 "only": [_gap(g, texts or {}) for g in only[:GAPS_SHOWN]],
-                "n_only": len(only),
+                "n_only": counts.get("unique", {}).get(outlet, len(only)),
                 "missing": [_gap(g, texts or {}) for g in left[:GAPS_SHOWN]],
-                "n_missing": len(left),
+                "n_missing": counts.get("missing", {}).get(outlet, len(left)),
             }
         )
     return out

@@ -21,7 +21,7 @@ from parallax.model import QuoteHit, StoryFilters, to_dict
 from parallax.store import Database
 
 from .negotiate import render, wants_json
-from .pages import GAPS_SHOWN, page_sections, story_columns, story_summary
+from .pages import GAPS_SHOWN, LABELS_SHOWN, TERMS_SHOWN, page_sections, story_columns, story_summary
 from .public import public_comparison
 from .present import (
     annotations_for,
@@ -222,7 +222,8 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         canonical = db.story(story_id).id
         not_compared = None
         # The rows of what this page shows: the summary and these columns' articles, never the whole story.
-        part = api.comparison_part(db, canonical, offset=offset, limit=COLUMNS_PER_PAGE, nearest_of_first=GAPS_SHOWN)
+        part = api.comparison_part(db, canonical, offset=offset, limit=COLUMNS_PER_PAGE, nearest_of_first=GAPS_SHOWN,
+                                   framing_first=max(TERMS_SHOWN, LABELS_SHOWN))
         if part is not None:
             summary, columns, n_columns = story_summary(part["summary"]), story_columns(part["columns"]), part["n_columns"]
         else:  # not compared yet: the story's articles, without findings
