@@ -346,9 +346,11 @@ def test_labels_at_analysis_keep_appositives_and_leave_group_words_alone() -> No
 
     text = ("But the mayor's hardline approach to housing alienated Harlan Voss, who often argues for more "
             "building.\n\nThe agency's spokesman, Ana Vale, said the plan was sound.\n\n"
-            "The billionaire ex-Republican, who has endorsed the mayor, spoke on Monday.")
+            "The billionaire ex-Republican, who has endorsed the mayor, spoke on Monday.\n\n"
+            "Acquaintances said that Mr. Voss's daughter Lena is friends with the mayor.")
     item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
     labels = {(text[label.mention_start:label.mention_start + 8], label.text) for label in item.labels or ()}
     assert ("Ana Vale", "The agency's spokesman") in labels
+    assert ("Lena is ", "Mr. Voss's daughter") in labels  # close apposition, no comma
     # "ex-Republican" is a word for a group, not a name: nothing labels it; no clause is a label
     assert not any(entity.startswith("ex-") or "approach" in label for entity, label in labels), labels

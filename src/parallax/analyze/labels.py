@@ -28,6 +28,8 @@ DESIGNATORS = frozenset({"regime", "government", "administration", "junta", "aut
 _HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sir", "dame"})
 _LABELLED = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 MAX_LABEL_WORDS = 14
+# Nouns that open a clause when a name follows them ("the day Ana left", "the only place Lia met him").
+_LIGHT_NOUNS = frozenset("place time day way thing reason moment year week night point one".split())
 
 
 def doc_labels(doc: Doc, sentences: Sequence[Sentence], mentions: Sequence[Mention]) -> tuple[EntityLabel, ...]:
@@ -162,12 +164,14 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
         title = doc[start : min(inside)]
         if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
             yield _trim(title)
-    # "the agency's spokesman, Ana Vale": the noun the name stands in apposition to, after a comma or a
-    # dash; without one the parse has made a clause's object an appositive ("Trump's hardline approach to
-    # immigration alienated Bloomberg").
+    # "the agency's spokesman, Ana Vale" or "her daughter Lia": the noun the name stands in apposition to,
+    # after a comma or a dash or right before the name; anywhere else the parse has made a clause's object
+    # an appositive ("Trump's hardline approach to immigration alienated Bloomberg"). Light nouns right
+    # before a name open a clause instead ("the only place Mike and Donald would have met").
     before = doc[min(inside) - 1] if min(inside) > 0 else None
-    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN" \
-            and before is not None and before.text in {",", "—", "–", "(", ":"}:
+    introduced = before is not None and (before.text in {",", "—", "–", "(", ":"} or (
+        before.i == root.head.i and root.head.lemma_.lower() not in _LIGHT_NOUNS))
+    if root.dep_ == "appos" and root.head.i not in inside and root.head.pos_ == "NOUN" and introduced:
         head = root.head
         start = head.left_edge.i
         while start < head.i and doc[start].pos_ in {"CCONJ", "SCONJ"}:
