@@ -224,6 +224,9 @@ def make_handler(schedule: Schedule, port_box: list[int]) -> type[BaseHTTPReques
     return Handler
 
 
+WARM_UP = 200  # articles after which the watcher's models are loaded and its caches filled
+
+
 def rss_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -293,6 +296,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     last = [kb for stored, kb in samples if stored > half]
     cycles = [line for line in (tmp / "watch.log").read_text().splitlines() if "cycle" in line]
     result = {
+        **_provenance(),
         "articles_published": args.articles, "feeds": args.feeds, "real_minutes": args.minutes,
         "simulated_hours": args.sim_hours, "time_scale": round(args.sim_hours * 60 / args.minutes, 1),
         "poll_every": args.every, "stored": n_articles, "distinct_urls": n_urls, "stories": n_stories,
@@ -310,8 +314,30 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     if first and last:
         result["rss_change_pct"] = round(100 * (statistics.median(last) / statistics.median(first) - 1), 1)
+    # The watcher loads its models with the first articles it analyses, so the first half's samples start
+    # below its working size; the same comparison from the 200th article on separates that from growth.
+    warm = [kb for stored, kb in samples if WARM_UP < stored <= half]
+    if warm and last:
+        result["rss_change_after_warm_up_pct"] = round(100 * (statistics.median(last) / statistics.median(warm) - 1), 1)
+    # RSS when each further tenth of the articles was stored: flat, or growing with the articles.
+    trace: dict[str, float] = {}
+    for stored, kb in samples:
+        mark = stored * 10 // max(args.articles, 1)
+        trace.setdefault(str(mark * args.articles // 10), round(kb / 1024, 1))
+    result["rss_mb_by_articles_stored"] = trace
     shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+def _provenance() -> dict[str, Any]:
+    """The commit and models the watcher ran on (benchmarks/provenance.py), when it can tell."""
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from provenance import run_info
+
+        return dict(run_info())
+    except Exception as exc:  # noqa: BLE001 - a benchmark without provenance still reports its figures
+        return {"provenance_error": f"{type(exc).__name__}: {exc}"}
 
 
 def main() -> None:
