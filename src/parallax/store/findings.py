@@ -129,7 +129,9 @@ def encode_rows(data: dict[str, Any], patches: dict[str, dict[str, Any]]) -> tup
     outlet_of = {a["id"]: a["outlet"] for a in articles}
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in KINDS}
     explicit: list[str] = []
-    rows["articles"] = [(aid, k, _dumps(patches.get(aid, {}))) for k, aid in enumerate(ids)]
+    # The order of articles, entities and sources is the header's (rewritten with every save anyway), so a
+    # row whose place alone moved (an article or entity added before it) is not written again.
+    rows["articles"] = [(aid, 0, _dumps(patches.get(aid, {}))) for aid in ids]
 
     aligned = data.get("alignments", [])
     by_sentence = _Numbered()
@@ -188,8 +190,8 @@ def encode_rows(data: dict[str, Any], patches: dict[str, dict[str, Any]]) -> tup
             rows["wordings"].append((g["id"], n, w_at, w["article_id"], _dumps(wording)))
 
     by_entity = _Numbered()
-    for k, e in enumerate(data.get("entities", [])):
-        rows["entities"].append((e["id"], by_entity(e["id"]), k, _dumps({x: v for x, v in e.items() if x != "id"})))
+    for e in data.get("entities", []):
+        rows["entities"].append((e["id"], by_entity(e["id"]), 0, _dumps({x: v for x, v in e.items() if x != "id"})))
 
     by_item = _Numbered()
     for k, f in enumerate(data.get("framing", [])):
@@ -205,17 +207,15 @@ def encode_rows(data: dict[str, Any], patches: dict[str, dict[str, Any]]) -> tup
             rows["framing"].append((outlet, "p", p["entity"], by_item(outlet, "p", p["entity"]), at,
                                     _dumps([p["count"], p["first_sentence"], p["in_lead"]])))
 
-    at = 0
     for outlet, names in data.get("sources", {}).items():
         if not names:
-            rows["sources"].append((outlet, "", at, -1))  # an outlet with no source still keeps its place
-            at += 1
+            rows["sources"].append((outlet, "", 0, -1))  # an outlet with no source still keeps its place
         for name, n_cited in names.items():
-            rows["sources"].append((outlet, name, at, n_cited))
-            at += 1
+            rows["sources"].append((outlet, name, 0, n_cited))
 
     header = {"v": 2, "story": data.get("story"), "articles": ids, "timeline": data.get("timeline", []),
-              "explicit": explicit}
+              "explicit": explicit, "entities": [e["id"] for e in data.get("entities", [])],
+              "sources": [[outlet, name] for outlet, names in data.get("sources", {}).items() for name in names or [""]]}
     return header, rows
 
 
@@ -289,18 +289,34 @@ def decode_rows(header: dict[str, Any], outlet_of: dict[str, str], rows: dict[st
                            "diff": body["diff"], "attribution_conflict": body["attribution_conflict"]})
         out["quote_groups"] = groups
     if "entities" in rows:
-        entity_rows = sorted(rows["entities"], key=lambda r: r["ord"])
+        entity_rows = (_in_order(rows["entities"], header["entities"], lambda r: (r["entity_id"], r["n"]))
+                       if "entities" in header else sorted(rows["entities"], key=lambda r: r["ord"]))
         out["entities"] = [{"id": r["entity_id"], **body} for r, body in zip(entity_rows, _bodies(entity_rows))]
     if "framing" in rows:
         out["framing"] = _framing(list(rows["framing"]))
     if "sources" in rows:
         sources: dict[str, dict[str, int]] = {}
-        for r in sorted(rows["sources"], key=lambda r: r["ord"]):
+        ordered = (_in_order(rows["sources"], [tuple(x) for x in header["sources"]], lambda r: (r["outlet"], r["name"]),
+                             numbered=False) if "sources" in header else sorted(rows["sources"], key=lambda r: r["ord"]))
+        for r in ordered:
             names = sources.setdefault(r["outlet"], {})
             if r["count"] >= 0:
                 names[r["name"]] = r["count"]
         out["sources"] = sources
     return out
+
+
+def _in_order(rows: Iterable[sqlite3.Row], order: Sequence[Any], key: Any, *, numbered: bool = True
+              ) -> list[sqlite3.Row]:
+    """``rows`` in the header's ``order`` of their keys (with ``numbered``, the n-th repeat of a key is the
+    n-th time it appears there)."""
+    place: dict[Any, int] = {}
+    seen: dict[Any, int] = {}
+    for k, item in enumerate(order):
+        n = seen.get(item, 0)
+        seen[item] = n + 1
+        place.setdefault((item, n) if numbered else item, k)
+    return sorted(rows, key=lambda r: place.get(key(r), len(place)))
 
 
 def _bodies(rows: Sequence[sqlite3.Row]) -> list[Any]:
