@@ -171,6 +171,14 @@ def analyze_store(
     report = AnalyzeReport()
     if engine is not None:
         report.analyzed = _analyze_with(db, engine, settings, batch_size=min(batch_size, 32), on_progress=on_progress)
+    elif n_process > 1:
+        # Whole analyses (parse, quotes, labels, embeddings) in each worker: spaCy's own n_process would
+        # parallelise the parse alone and leave the rest, as costly, to this process.
+        from parallax.engine import LocalEngine
+
+        with LocalEngine(workers=n_process) as local:
+            report.analyzed = _analyze_with(db, local, settings, batch_size=min(batch_size, 32),
+                                            on_progress=on_progress)
     else:
         with using_quote_mode(settings.quote_mode):
             report.analyzed = _analyze_pending(db, batch_size=batch_size, n_process=n_process,
@@ -278,7 +286,8 @@ def _analyze_with(db: Database, engine: Engine, settings: Settings, *, batch_siz
     if not total:
         return 0
     on_progress("analyze", 0, total)
-    threads = getattr(engine, "task_threads", settings.embed_threads)
+    # Workers of one machine share its cores: oversubscribed ONNX Runtime threads spin.
+    threads = getattr(engine, "task_threads", None) or max(1, settings.embed_threads // max(engine.workers, 1))
     tasks = (AnalyzeTask(list(db.articles(pending[offset : offset + batch_size])), settings.quote_mode, threads)
              for offset in range(0, total, batch_size))
     done = 0

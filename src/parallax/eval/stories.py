@@ -109,13 +109,19 @@ def _analyse(articles: list[Article], cache: Path | None) -> list[AnalyzedArticl
 def evaluate_stories(articles: Sequence[Article], *, config_path: str | None = None,
                      cache: Path | None = None) -> tuple[StoryScores, dict[str, str]]:
     """Cluster ``articles`` as a date-ordered stream; scores against ``story_hint`` and the assignment."""
-    from parallax.stories.cluster import StoryClusterer, article_items
+    from parallax.stories.cluster import StoryClusterer, cluster_items
     from parallax.stories.config import load_cluster_config
     from parallax.stories.embed import get_embedder
+    from parallax.stories.vectors import article_vectors
 
     ordered = stream_order(a for a in articles if a.story_hint)
     started = time.perf_counter()
-    items = article_items(_analyse(ordered, cache), get_embedder())
+    analysed = _analyse(ordered, cache)
+    # The story vectors as the pipeline's analysis makes and stores them: embedded with the sentences of
+    # a batch of 64 articles.
+    leads = [v.lead for lo in range(0, len(analysed), 64)
+             for v in article_vectors(analysed[lo : lo + 64], get_embedder())]
+    items = cluster_items(analysed, leads)
     clusterer = StoryClusterer(load_cluster_config(config_path))
     assigned = {item.article_id: clusterer.add(item) for item in items}
     seconds = time.perf_counter() - started

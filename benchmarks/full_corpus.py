@@ -1,0 +1,133 @@
+"""All 37,554 Baly articles end to end: ingest → analyze → group → compare, resumable, progress in a log.
+
+    nohup .venv/bin/python benchmarks/full_corpus.py --store /var/tmp/baly-full.db \\
+        --log /var/tmp/baly-full.log --json benchmarks/results/full_corpus.json &
+    tail -f /var/tmp/baly-full.log
+    # afterwards, the web on that store:
+    .venv/bin/python benchmarks/web_latency.py --db /var/tmp/baly-full.db
+
+It takes hours on two cores. Every stage commits as it goes, so a run that is stopped (Ctrl-C, kill, a
+session's end) is continued by the same command: ingest skips what is stored, analysis takes the articles
+without an analysis, grouping the articles without a story, comparison the stories still marked changed.
+Each run appends a session to the results JSON (stage, items done in that session, wall seconds,
+articles/s, peak RSS of this process and of its children, store size), and the totals say how many
+sessions the figures span. ``--engine dask [--workers N | --scheduler ADDR]`` runs the analysis and
+comparison tasks on dask workers instead of ``--processes`` local processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from provenance import recorded
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus"
+FILES = ("baly-10k.jsonl.gz", "baly-rest.jsonl.gz")
+
+
+class _Progress:
+    """on_progress for the pipeline: a line in the log every ``every`` items (and at each stage's end)."""
+
+    def __init__(self, log: logging.Logger, every: int = 200) -> None:
+        self.log, self.every = log, every
+        self.stages: dict[str, dict[str, float]] = {}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        now = time.perf_counter()
+        entry = self.stages.setdefault(stage, {"first": now, "last": now, "done": 0, "logged": -1})
+        entry["last"], entry["done"] = now, done
+        if done - entry["logged"] >= self.every or done == total:
+            entry["logged"] = done
+            rate = done / (now - entry["first"]) if now > entry["first"] else 0.0
+            self.log.info("%s %s/%s (%.2f/s)", stage, f"{done:,}", f"{total:,}" if total else "?", rate)
+
+
+def _rss_mib() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"self": round(own, 1), "largest_child": round(children, 1)}
+
+
+def run(args: argparse.Namespace, log: logging.Logger) -> dict[str, Any]:
+    """One session: every stage continued from where the store stands."""
+    from parallax.pipeline import analyze_store, ingest_paths
+    from parallax.settings import Settings
+    from parallax.store import Database
+
+    db = Database(args.store)
+    progress = _Progress(log)
+    session: dict[str, Any] = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                               "engine": args.engine, "processes": args.processes}
+    started = time.perf_counter()
+    report = ingest_paths(db, [args.corpus / name for name in FILES], on_progress=progress)
+    session["ingest"] = {"added": report.added, "already_stored": report.existing + report.duplicates,
+                         "errors": len(report.errors), "seconds": round(time.perf_counter() - started, 1)}
+    log.info("ingest: %s", session["ingest"])
+    settings = Settings(db_path=args.store)
+    if args.engine == "dask":
+        from parallax.engine import make_engine
+
+        with make_engine("dask", workers=args.workers, scheduler=args.scheduler,
+                         embed_threads=settings.embed_threads) as engine:
+            result = analyze_store(db, settings=settings, on_progress=progress, engine=engine)
+    else:
+        result = analyze_store(db, settings=settings, n_process=args.processes, on_progress=progress)
+    for stage, entry in progress.stages.items():
+        seconds = entry["last"] - entry["first"]
+        session[stage] = {"done": int(entry["done"]), "seconds": round(seconds, 1),
+                          "per_s": round(entry["done"] / seconds, 2) if seconds else None}
+    session["analysis_report"] = {"analyzed": result.analyzed, "clustered": result.clustered,
+                                  "compared": result.compared, "stories": result.stories}
+    session["wall_s"] = round(time.perf_counter() - started, 1)
+    session["peak_rss_mib"] = _rss_mib()
+    session["articles_in_store"] = db.count("articles")
+    session["complete"] = not db.pending_analysis() and not db.unclustered() and not db.dirty_stories()
+    db.close()
+    session["store_mib"] = round(args.store.stat().st_size / 2**20, 1)
+    return session
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder holding the two Baly files")
+    parser.add_argument("--store", type=Path, required=True, help="the store to build or continue")
+    parser.add_argument("--log", type=Path, required=True, help="progress lines go here")
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/full_corpus.json"))
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--processes", type=int, default=2, help="local engine: worker processes")
+    parser.add_argument("--workers", type=int, help="dask: local worker processes (default one per core)")
+    parser.add_argument("--scheduler", help="dask: a running scheduler's address")
+    args = parser.parse_args(argv)
+    missing = [name for name in FILES if not (args.corpus / name).exists()]
+    if missing:
+        print(f"corpus files not found under {args.corpus}: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(filename=args.log, level=logging.INFO, format="%(asctime)s %(message)s")
+    log = logging.getLogger("full_corpus")
+    logging.getLogger("parallax").setLevel(logging.WARNING)
+    previous: dict[str, Any] = json.loads(args.json.read_text()) if args.json.exists() else {}
+    sessions = list(previous.get("sessions", []))
+    try:
+        session = run(args, log)
+    except KeyboardInterrupt:
+        log.info("interrupted; run the same command to continue")
+        return 130
+    sessions.append(session)
+    result = recorded({"store": str(args.store), "sessions": sessions, "n_sessions": len(sessions),
+                       "complete": session["complete"],
+                       "total_wall_s": round(sum(s["wall_s"] for s in sessions), 1)})
+    args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    log.info("session done: %s", json.dumps(session))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
