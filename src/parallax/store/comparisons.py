@@ -195,15 +195,29 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
             "source_citations": parts["source_citations"], "timeline": header.get("timeline", []),
         }
 
-    def _compared_articles(self, story_id: str, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The comparison's articles (as compared: an unknown outlet relabelled), in its order."""
-        stored = self._article_dicts(ids)
+    def _compared_articles(self, story_id: str, ids: Sequence[str], *, whole: Sequence[str] | None = None
+                           ) -> list[dict[str, Any]]:
+        """The comparison's articles (as compared: an unknown outlet relabelled), in its order; with
+        ``whole``, only those articles whole and the others' id, outlet, title, date, url and byline."""
+        stored = self._article_dicts(ids if whole is None else whole)
+        if whole is not None:
+            stored = {**self._article_meta([aid for aid in ids if aid not in stored]), **stored}
         patches = self._patch_rows(story_id, ids)
         out = []
         for aid in ids:
             patch = patches.get(aid, {})
             article = patch.get("article") or stored[aid]
             out.append({**article, "outlet": patch["outlet"]} if "outlet" in patch else article)
+        return out
+
+    def _article_meta(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for lo in range(0, len(ids), 500):
+            chunk = list(ids[lo : lo + 500])
+            sql = ("SELECT id, outlet, title, date, url, byline FROM articles"
+                   f" WHERE id IN ({','.join('?' * len(chunk))})")  # noqa: S608
+            for row in self.conn.execute(sql, chunk):
+                out[row["id"]] = dict(row)
         return out
 
     def _patch_rows(self, story_id: str, ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -224,7 +238,7 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
 
     def comparison_summary(self, story_id: str) -> dict[str, Any] | None:
         """What a story page shows whatever columns are open, in the comparison's JSON form: ``story``,
-        ``articles`` (without their text), ``conflicts``, ``quote_groups``, ``entities`` and ``timeline``;
+        ``articles`` (their id, outlet, title, date, url and byline), ``conflicts``, ``quote_groups``, ``entities`` and ``timeline``;
         None when the story has not been compared."""
         story = self.story(story_id)
         header = self._header(story.id)
@@ -233,8 +247,8 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         if "v" not in header:  # a comparison still kept whole: cut what is asked
             return {k: header[k] for k in ("story", "articles", "conflicts", "quote_groups", "entities", "timeline")
                     if k in header}
-        articles = [{k: v for k, v in a.items() if k != "text"}
-                    for a in self._compared_articles(story.id, header["articles"])]
+        articles = [{k: v for k, v in a.items() if k in _META}
+                    for a in self._compared_articles(story.id, header["articles"], whole=())]
         outlet_of = {a["id"]: a["outlet"] for a in articles}
         found = decode_rows(header, outlet_of, self._finding_rows(
             story.id, ("conflicts", "quote_groups", "wordings", "entities")))
@@ -257,7 +271,7 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         wanted = set(article_ids)
         if "v" not in header:  # a comparison still kept whole: its articles narrowed to those asked
             return {**header, "articles": [a for a in header.get("articles", []) if a["id"] in wanted]}
-        every = self._compared_articles(story.id, header["articles"])
+        every = self._compared_articles(story.id, header["articles"], whole=[i for i in header["articles"] if i in wanted])
         articles = [a for a in every if a["id"] in wanted]
         outlets = list(dict.fromkeys(a["outlet"] for a in articles))
         outlet_of = {a["id"]: a["outlet"] for a in every}
@@ -380,6 +394,9 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
                              (_packed(json.dumps(data, ensure_ascii=False)), story_id))
             return False
         return True
+
+
+_META = ("id", "outlet", "title", "date", "url", "byline")  # what a summary tells of each article
 
 
 class _NotTheSame(Exception):
