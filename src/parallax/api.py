@@ -299,10 +299,10 @@ def article_versions(db: Database, article_id: str) -> dict[str, Any]:
     "versions" resource): ``{"article_id", "versions": [{"version", "title", "fetched_at", "n_chars"}],
     "changes": [{"from", "to", "fetched_at", "added", "removed", "reworded": [{"old", "new"}], "figures"}]}``.
     An article never re-fetched has no versions and no changes."""
-    from parallax.compare.edits import diff_versions
-
     texts = FeedStore(db).versions(article_id)
     changes = []
+    if len(texts) > 1:  # parallax.compare loads the comparison's models: only when there is a change to show
+        from parallax.compare.edits import diff_versions
     for before, after in zip(texts, texts[1:]):
         diff = diff_versions(before.text, after.text)
         changes.append({
