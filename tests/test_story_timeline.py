@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -148,14 +148,12 @@ def test_timeline_utc_text(raw: str | None, utc: str | None) -> None:
 
 
 def test_timeline_round_trips_through_json_and_reports() -> None:
-    comparison = _comparison()
-    from dataclasses import replace
-
-    comparison = replace(comparison, timeline=_timeline())
+    comparison = replace(_comparison(), timeline=_timeline())
     assert from_dict(Comparison, to_dict(comparison)).timeline == comparison.timeline
     md = render(comparison, "md")
     assert "## How the story developed (UTC)" in md
     assert "changed: death toll 14 → 17 in Harbour Courier at 15:20 UTC on 2026-03-09" in md
     assert "outlet's time: Mon, 09 Mar 2026 14:05:00 +0100" in md
+    assert "new quote: Ada Renn: “We grieve with every family in the valley,”" in md
     html = render(comparison, "html")
     assert 'id="timeline"' in html and "death toll 14 → 17 in Harbour Courier" in html

@@ -194,6 +194,9 @@ class TimelineRow:
     numbers: tuple[str, ...]  # "death toll 14 → 17 in the Harbour Courier at 14:05 UTC on 2026-03-09"
 
 
+_MARKS = " \"'“”‘’«»"  # a quote's own marks: the reports put theirs around it
+
+
 def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:
     """The story timeline as the reports print it, oldest first."""
     rows = []
@@ -201,7 +204,8 @@ def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:
         when = (e.at or "time unknown").replace("T", " ").replace("Z", " UTC")
         event = {"first": "first reported it", "article": "a new article",
                  "version": f"edited the article (version {e.version})"}[e.kind]
-        quotes = tuple(f"{q.speaker}: “{q.text}”" if q.speaker else f"“{q.text}”" for q in e.new_quotes)
+        said = [q.text.strip(_MARKS) for q in e.new_quotes]
+        quotes = tuple(f"{q.speaker}: “{t}”" if q.speaker else f"“{t}”" for q, t in zip(e.new_quotes, said))
         rows.append(TimelineRow(when, e.outlet_time, e.outlet, event, e.title, e.new_facts,
                                 e.n_new_facts - len(e.new_facts), quotes,
                                 tuple(figure_line(f, e) for f in e.changed_numbers)))
