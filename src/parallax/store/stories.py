@@ -134,7 +134,8 @@ class StoryRepository(StoreBase):
         where, params = _story_where(filters)
         match = fts_query(filters.q)
         if sort == "activity":
-            # No index: a sort of the stories table (about 20 ms for 40,000 stories), not worth a migration.
+            # No index: a sort of the stories table, 24 ms a page for 40,000 stories (7 ms by date) on two
+            # loaded cores; not worth a migration yet.
             order, indexed = "s.updated_at DESC, s.id", ""
         else:
             # Matches the stories_web_order index, so a page stops after LIMIT rows.
