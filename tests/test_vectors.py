@@ -70,3 +70,11 @@ def test_vectors_analysis_without_models_stamp_is_kept(tmp_path: Path) -> None:
     ingest_articles(db, [_analysis("a").article])
     db.save_analyses([_analysis("a")])  # as stored before the stamp was kept
     assert db.pending_analysis(models="m 1") == []
+
+
+def test_vectors_lead_alone_reads_back_without_rows() -> None:
+    made = _vectors(0, 0)
+    back = ArticleVectors.from_bytes(made.to_bytes(), sentences=3, quotes=2)  # rows not made yet
+    assert back is not None and not back.has_rows
+    assert np.array_equal(back.lead, made.lead)
+    assert not back.fits(_analysis("a"))  # a comparison makes the rows of this article's three sentences

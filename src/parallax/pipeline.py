@@ -245,8 +245,8 @@ def _analyze_pending(db: Database, *, batch_size: int, n_process: int, on_progre
 
 
 def _packed_vectors(analyzed: Sequence[AnalyzedArticle], threads: int) -> list[bytes | None]:
-    """Each analysis' embeddings, packed for the store, from one encoder call (None without the encoder:
-    grouping and comparing then embed what they need)."""
+    """Each analysis' story vector, packed for the store, from one encoder call (None without the encoder:
+    grouping then embeds it). Sentence rows are made when the story is first compared across outlets."""
     from parallax.errors import ParallaxError
     from parallax.stories.embed import get_embedder
     from parallax.stories.vectors import article_vectors
@@ -256,7 +256,7 @@ def _packed_vectors(analyzed: Sequence[AnalyzedArticle], threads: int) -> list[b
     except (ParallaxError, ImportError) as error:
         LOGGER.warning("sentence embedder unavailable (%s); analyses are stored without vectors", error)
         return [None] * len(analyzed)
-    return [v.to_bytes() for v in article_vectors(analyzed, embedder)]
+    return [v.to_bytes() for v in article_vectors(analyzed, embedder, rows=False)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +356,9 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn,
         futures = [pool.submit(_compare_in_worker, story_id) for story_id in dirty]
         try:
             for done, future in enumerate(as_completed(futures), start=1):
-                comparison, entity_rows, quote_keys = future.result()
+                comparison, entity_rows, quote_keys, fresh = future.result()
+                if fresh:
+                    db.save_analysis_vectors(fresh)
                 db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
                 on_progress("compare", done, total)
         except BaseException:
@@ -377,7 +379,8 @@ def _open_worker_store(path: str, embed_threads: int) -> None:
     _WORKER_DB = Database(path, readonly=True)
 
 
-def _compare_in_worker(story_id: str) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
+def _compare_in_worker(story_id: str
+                       ) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]], list[tuple[str, bytes]]]:
     assert _WORKER_DB is not None
     return _comparison_rows(_WORKER_DB, story_id, threads=_WORKER_THREADS)
 
@@ -385,8 +388,10 @@ def _compare_in_worker(story_id: str) -> tuple[Comparison, list[EntityRow], list
 def compare_stored_story(db: Database, story_id: str, *, save: bool = False,
                          layout: PageLayout | None = None, threads: int = 2) -> Comparison:
     """Compute the comparison of one stored story (near-duplicate copies are counted once)."""
-    comparison, entity_rows, quote_keys = _comparison_rows(db, story_id, threads=threads)
+    comparison, entity_rows, quote_keys, fresh = _comparison_rows(db, story_id, threads=threads)
     if save:
+        if fresh:
+            db.save_analysis_vectors(fresh)
         db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
     return comparison
 
@@ -421,26 +426,47 @@ def _compare_input(db: Database, story_id: str, *, threads: int = 2) -> CompareT
     return CompareTask(story, distinct, _stored_vectors(db, distinct), threads)
 
 
-def compare_task(task: CompareTask) -> tuple[Comparison, list[AnalyzedArticle]]:
-    """Compare one story (an engine's task: no store), with the analyses its entities were linked in."""
+def compare_task(task: CompareTask) -> tuple[Comparison, list[AnalyzedArticle], list[tuple[str, bytes]]]:
+    """Compare one story (an engine's task: no store), with the analyses its entities were linked in and
+    the packed embeddings made for it (articles compared across outlets for the first time), to store."""
     from parallax.compare import compare_story
-    from parallax.stories.embed import get_embedder
     from parallax.stories.resolve import linked_entities
 
     entities, distinct = linked_entities(task.analyzed)
-    # The encoder is loaded only for articles stored without vectors (compare_story embeds those).
-    embedder = None if all(a.article.id in task.vectors for a in distinct) else get_embedder(task.threads)
-    comparison = compare_story(task.story, distinct, entities=entities, embedder=embedder, vectors=task.vectors)
-    return comparison, distinct
+    vectors, fresh = _with_rows(distinct, task.vectors, task.threads)
+    comparison = compare_story(task.story, distinct, entities=entities, vectors=vectors)
+    return comparison, distinct, fresh
+
+
+def _with_rows(analyzed: Sequence[AnalyzedArticle], stored: dict[str, ArticleVectors], threads: int
+               ) -> tuple[dict[str, ArticleVectors], list[tuple[str, bytes]]]:
+    """The story's vectors with sentence rows for every article, embedding (in one call) those without;
+    nothing when the story has one outlet (it is not aligned)."""
+    from parallax.errors import ParallaxError
+    from parallax.stories.embed import get_embedder
+    from parallax.stories.vectors import article_vectors
+
+    need = [a for a in analyzed if not ((v := stored.get(a.article.id)) is not None and v.fits(a))]
+    if not need or len({a.article.outlet for a in analyzed}) < 2:
+        return stored, []
+    try:
+        embedder = get_embedder(threads)
+    except (ParallaxError, ImportError):
+        return stored, []  # compare_story falls back to its lexical vectors
+    leads = [stored[a.article.id].lead if a.article.id in stored else None for a in need]
+    made = article_vectors(need, embedder, leads=leads)
+    merged = {**stored, **{a.article.id: v for a, v in zip(need, made)}}
+    return merged, [(a.article.id, v.to_bytes()) for a, v in zip(need, made)]
 
 
 def _comparison_rows(
     db: Database, story_id: str, *, threads: int = 2
-) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]]]:
-    """A story's comparison with the entity-index rows and speaker keys that are saved beside it."""
+) -> tuple[Comparison, list[EntityRow], list[tuple[str, int, str]], list[tuple[str, bytes]]]:
+    """A story's comparison with the entity-index rows and speaker keys that are saved beside it, and the
+    embeddings made for it."""
     task = _compare_input(db, story_id, threads=threads)
-    comparison, distinct = compare_task(task)
-    return _finished_rows(db, task.story, comparison, distinct)
+    comparison, distinct, fresh = compare_task(task)
+    return (*_finished_rows(db, task.story, comparison, distinct), fresh)
 
 
 def _finished_rows(db: Database, story: Story, comparison: Comparison, distinct: Sequence[AnalyzedArticle]
@@ -462,9 +488,12 @@ def _compare_with(db: Database, engine: Engine, *, on_progress: ProgressFn, layo
     on_progress("compare", 0, total)
     threads = getattr(engine, "task_threads", 2)
     tasks = (_compare_input(db, story_id, threads=threads) for story_id in dirty)
-    for done, (position, (comparison, distinct)) in enumerate(engine.map_unordered(compare_task, tasks), start=1):
+    for done, (position, (comparison, distinct, fresh)) in enumerate(engine.map_unordered(compare_task, tasks),
+                                                                     start=1):
         story = db.story(dirty[position])
         comparison, entity_rows, quote_keys = _finished_rows(db, story, comparison, distinct)
+        if fresh:
+            db.save_analysis_vectors(fresh)
         db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
         on_progress("compare", done, total)
     return total

@@ -117,10 +117,9 @@ def evaluate_stories(articles: Sequence[Article], *, config_path: str | None = N
     ordered = stream_order(a for a in articles if a.story_hint)
     started = time.perf_counter()
     analysed = _analyse(ordered, cache)
-    # The story vectors as the pipeline's analysis makes and stores them: embedded with the sentences of
-    # a batch of 64 articles.
+    # The story vectors as the pipeline's analysis makes and stores them, a batch of 64 articles at a time.
     leads = [v.lead for lo in range(0, len(analysed), 64)
-             for v in article_vectors(analysed[lo : lo + 64], get_embedder())]
+             for v in article_vectors(analysed[lo : lo + 64], get_embedder(), rows=False)]
     items = cluster_items(analysed, leads)
     clusterer = StoryClusterer(load_cluster_config(config_path))
     assigned = {item.article_id: clusterer.add(item) for item in items}

@@ -122,6 +122,12 @@ class AnalysisRepository(ArticleRepository):
             None if "labels" not in data else tuple(from_dict(EntityLabel, item) for item in data["labels"]),
         )
 
+    def save_analysis_vectors(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Replace the packed embeddings of analyses (their sentence rows, made at a first comparison)."""
+        with self.transaction() as conn:
+            conn.executemany("UPDATE analyses SET vectors = ? WHERE article_id = ?",
+                             [(blob, article_id) for article_id, blob in rows])
+
     def analysis_vectors(self, article_ids: Sequence[str]) -> dict[str, tuple[bytes, int, int]]:
         """article id -> (packed embeddings, sentence count, quote count) of the analyses that have them."""
         out: dict[str, tuple[bytes, int, int]] = {}
