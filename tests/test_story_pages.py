@@ -335,3 +335,20 @@ def test_story_page_gaps_carry_their_near_misses() -> None:
     assert gap["only"][0]["nearest"] == [{"outlet": "Outlet B", "key": "b:0", "score": 0.12, "text": "The river flooded."}]
     html = str(gaps_html([gap], {"a": 1, "b": 1}, 1))
     assert "closest in Outlet B (0.12, not the same fact)" in html and "The river flooded." in html
+
+
+def test_web_story_page_is_rebuilt_when_the_story_is_compared_again(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = build_wide_db(tmp_path / "c.db")
+    with TestClient(create_app(path), base_url="http://localhost") as c:
+        first = c.get(f"/stories/{WIDE}")
+        assert first.status_code == 200 and "6 vs 35 o&#x27;clock" in first.text
+        assert c.get(f"/stories/{WIDE}").text == first.text  # kept: the comparison did not change
+        with Database(path) as db:
+            compared = db.comparison(WIDE)
+            assert compared is not None
+            conflict = replace(compared.conflicts[0], reason="six against thirty-five")
+            db.save_comparison(replace(compared, conflicts=(conflict,)), layout=layout)
+        again = c.get(f"/stories/{WIDE}").text
+        assert "six against thirty-five" in again and "6 vs 35 o&#x27;clock" not in again
