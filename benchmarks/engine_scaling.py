@@ -14,28 +14,16 @@ dask 1 worker at most 10 % slower than local.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from baly import CORPUS, first_lines
 from provenance import recorded
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
 CONFIGS = (("local", 1), ("dask", 1), ("dask", 2))
-
-
-def _rows(path: Path, n: int) -> list[str]:
-    lines: list[str] = []
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                lines.append(line)
-            if len(lines) >= n:
-                break
-    return lines
 
 
 def analysis_seconds(source: Path, engine_name: str, workers: int) -> float:
@@ -84,7 +72,7 @@ def main(argv: list[str]) -> int:
     rounds: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "sample.jsonl"
-        source.write_text("".join(_rows(args.corpus, args.articles)), encoding="utf-8")
+        source.write_text("".join(first_lines(args.corpus, args.articles)), encoding="utf-8")
         for _ in range(args.rounds):
             this: dict[str, float] = {}
             for name, workers in CONFIGS:

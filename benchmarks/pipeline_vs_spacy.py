@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gzip
 import io
 import json
 import pstats
@@ -26,20 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from baly import CORPUS, first_lines
 from provenance import recorded
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
-
-
-def _rows(path: Path, n: int) -> list[str]:
-    lines = []
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                lines.append(line)
-            if len(lines) >= n:
-                break
-    return lines
 
 
 def _cpu() -> float:
@@ -123,7 +110,7 @@ def main(argv: list[str]) -> int:
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}; it is part of ../shared/data", file=sys.stderr)
         return 2
-    lines = _rows(args.corpus, args.articles)
+    lines = first_lines(args.corpus, args.articles)
     texts = [json.loads(line)["text"] for line in lines]
     result: dict[str, object] = {"articles": len(lines), "processes": args.processes, "engine": args.engine,
                                  "spacy_processes": args.spacy_processes, "profiled": bool(args.profile)}

@@ -27,8 +27,9 @@ MAX_ITEMS = 8  # per list, so the brief stays a brief; the JSON report has every
 
 def render_markdown(comparison: Comparison) -> str:
     """The brief, section by section; empty sections say so in one line."""
+    names = entity_names(comparison)  # one pass over the mentions for the entity table and the labels
     parts = [*_header(comparison), *_timeline(comparison), *_agreed(comparison), *_gaps(comparison), *_conflicts(comparison),
-             *_quotes(comparison), *_sources(comparison), *_entities(comparison), *_framing(comparison)]
+             *_quotes(comparison), *_sources(comparison), *_entities(comparison, names), *_framing(comparison, names)]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -173,7 +174,7 @@ def _sources(c: Comparison) -> Iterator[str]:
     yield ""
 
 
-def _entities(c: Comparison) -> Iterator[str]:
+def _entities(c: Comparison, names: dict[str, str]) -> Iterator[str]:
     yield "## Who is in the story"
     yield ""
     outlets = [f.outlet for f in c.framing]
@@ -190,7 +191,6 @@ def _entities(c: Comparison) -> Iterator[str]:
         return
     yield "| entity | " + " | ".join(_md(o) for o in outlets) + " |"
     yield "|---|" + "---|" * len(outlets)
-    names = entity_names(c)
     for entity in sorted(table, key=lambda e: -totals[e])[:15]:
         yield f"| {_md(names.get(entity, entity))} | " + " | ".join(table[entity].get(o, "—") for o in outlets) + " |"
     yield ""
@@ -205,10 +205,9 @@ def _entities(c: Comparison) -> Iterator[str]:
         yield ""
 
 
-def _framing(c: Comparison) -> Iterator[str]:
+def _framing(c: Comparison, names: dict[str, str]) -> Iterator[str]:
     yield "## How each outlet frames it"
     yield ""
-    names = entity_names(c)
     for f in c.framing:
         terms = ", ".join(_md(t.term) for t in f.terms[:10]) or "—"
         yield f"- **{_md(f.outlet)}** — most distinctive words: {terms}"
