@@ -11,13 +11,15 @@ DEMO_REPORT := out/demo-report.html
 
 setup: $(STAMP)
 
-# The trained models are packages of their own (models/, models/pairs/), installed beside the code in the
-# same pip call so that pip resolves parallax's requirement on them from these folders.
+# The trained models are packages of their own (models/, models/pairs/) that parallax requires by folder, so
+# the first pip call installs them too; the second makes them editable (a model file changed in models/ is
+# read at once). One call cannot do both: pip refuses `-e ./models` beside a requirement on ./models itself.
 $(STAMP): pyproject.toml models/pyproject.toml models/pairs/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parallax needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ./models -e ./models/pairs -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -e ./models -e ./models/pairs
 	touch $(STAMP)
 
 # Debian's Chromium drives the browser tests (Playwright uses it through executable_path; nothing is downloaded).
