@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parallax.compare.quotes import group_quotes, groupable, reporting_cue
-from parallax.model import Article, Entity, EntityAlias, Quote, Span
+from parallax.compare.quotes import group_quotes, groupable, reporting_cue, reproduced_quotes
+from parallax.model import AnalyzedArticle, Article, Entity, EntityAlias, Quote, Sentence, Span
 
 ARTICLES = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x"), Article("c", "Outlet C", "t", "x")]
 
@@ -117,3 +117,44 @@ def test_quote_groups_continued_quote_keeps_its_speaker() -> None:
     [group] = group_quotes(quotes, articles, None)
     assert {w.article_id for w in group.wordings} == {"a", "b"} and group.speaker == "Ana Ruiz"
     assert not group.attribution_conflict
+
+
+def _analysed(article_id: str, outlet: str, text: str, quotes: list[tuple[str, str | None]]) -> AnalyzedArticle:
+    """An article whose quotes are the given passages of its text (content, speaker)."""
+    marked = []
+    for content, speaker in quotes:
+        start = text.index(content)
+        marked.append(Quote(article_id, "direct", Span(start, start + len(content), content),
+                            cue=Span(0, 4, "said"), speaker_name=speaker))
+    sentences = (Sentence(article_id, 0, 0, len(text), text),)
+    return AnalyzedArticle(Article(article_id, outlet, "t", text), sentences=sentences, quotes=tuple(marked))
+
+
+POST = ("Dear council, you promised the river towns clean water by spring and delivered a boil notice instead. "
+        "Do your job.")
+
+
+def test_reproduced_quotes_a_post_printed_without_quotation_marks_groups_with_the_quoted_wording() -> None:
+    quoting = _analysed("a", "Outlet A", f"Ilse Varga wrote on Facebook: “{POST}” The post was shared widely.",
+                        [(f"“{POST}”", "Ilse Varga")])
+    printing = _analysed("b", "Outlet B", f"The mayor posted a message. Read it in full:\n\n{POST}\n\nShe later deleted it.",
+                         [])
+    reproduced = reproduced_quotes([quoting, printing])
+    assert [q.article_id for q in reproduced] == ["b"]
+    assert reproduced[0].content.text.startswith("Dear council, you promised the river towns clean water")
+    assert printing.article.text[reproduced[0].content.start:reproduced[0].content.end] == reproduced[0].content.text
+    quotes = [*quoting.quotes, *reproduced]
+    groups = group_quotes(quotes, [quoting.article, printing.article], _vectors((1, 0.1), (1, 0.12)))
+    assert len(groups) == 1 and {w.article_id for w in groups[0].wordings} == {"a", "b"}
+    assert groups[0].speaker == "Ilse Varga"
+
+
+def test_reproduced_quotes_need_a_long_run_outside_the_articles_own_quotes() -> None:
+    quoting = _analysed("a", "Outlet A", f"Ilse Varga wrote: “{POST}”", [(f"“{POST}”", "Ilse Varga")])
+    # five words in common ("the river towns clean water") are a phrase, not a reproduction
+    phrase = _analysed("b", "Outlet B", "Engineers said the river towns clean water supply failed twice.", [])
+    # the same words inside the article's own quote group as that quote, not as a second one
+    own = _analysed("c", "Outlet C", f"She wrote: “{POST}”", [(f"“{POST}”", "Ilse Varga")])
+    assert reproduced_quotes([quoting, phrase, own]) == ()
+    # an outlet repeating its own quote in another article is not another outlet's wording
+    assert reproduced_quotes([quoting, _analysed("d", "Outlet A", f"Again: {POST}", [])]) == ()

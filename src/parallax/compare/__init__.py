@@ -15,12 +15,14 @@ from .align import AlignConfig, align, score_pairs
 from .conflicts import ConflictConfig, detect_conflicts
 from .features import sentence_facts
 from .framing import framing
-from .quotes import QuoteConfig, group_quotes, groupable
+from .quotes import QuoteConfig, group_quotes, groupable, reproduced_quotes
 from .same_fact import SameFactModel
 from .sources import sources_by_outlet
 
 if TYPE_CHECKING:
     from parallax.stories.vectors import ArticleVectors
+
+    from .pair_memo import PairMemo
 
 __all__ = ["AlignConfig", "ConflictConfig", "Embedder", "QuoteConfig", "compare_story", "embed_or_fallback"]
 
@@ -35,7 +37,7 @@ class Embedder(Protocol):
 def compare_story(
     story: Story, analyzed: Sequence[AnalyzedArticle], *, entities: Sequence[Entity] = (),
     embedder: Embedder | None = None, same_fact: SameFactModel | None = None,
-    vectors: Mapping[str, ArticleVectors] | None = None,
+    vectors: Mapping[str, ArticleVectors] | None = None, memo: PairMemo | None = None,
 ) -> Comparison:
     """Compare how the outlets of one story report it.
 
@@ -48,6 +50,8 @@ def compare_story(
         same_fact: the model deciding whether two sentences state the same fact (default: the shipped one).
         vectors: article id -> the embeddings made at analysis; articles without them (or whose analysis
             changed since) are embedded here.
+        memo: the story's pair columns from its last comparison (:mod:`.pair_memo`), reused and updated;
+            the comparison is the same with or without it.
 
     Returns:
         The :class:`Comparison`, whose ``to_dict`` is the JSON report.
@@ -66,17 +70,26 @@ def compare_story(
     else:
         sentence_vectors, quote_vectors = _story_vectors(members, embedder, vectors or {})
     same_fact = same_fact or SameFactModel.load()
-    scored = score_pairs(facts, sentence_vectors, model=same_fact)
+    scored = (memo.score_pairs if memo is not None else score_pairs)(facts, sentence_vectors, model=same_fact)
     conflicts = detect_conflicts(facts, scored.cosine, pairs=scored.pairs, same_fact=scored.scores)
     position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
     # Two statements that conflict are not also "agreed on"; two outlets' wordings of one remark are.
     ends = [(position[(c.a.article_id, c.a.sentence)], position[(c.b.article_id, c.b.sentence)]) for c in conflicts]
     clash = frozenset((min(a, b), max(a, b)) for a, b in ends)
     articles = tuple(a.article for a in members)
-    groups = group_quotes(quotes, articles, quote_vectors, entities=entities,
+    # Remarks one outlet marks and another prints as a block without quotation marks group too.
+    reproduced = reproduced_quotes(members) if len(story.outlets) > 1 else ()
+    if reproduced:
+        extra = embed_or_fallback(embedder, [q.content.text for q in reproduced])
+        if extra.shape[1] == quote_vectors.shape[1]:
+            quote_vectors = np.concatenate([quote_vectors, extra])
+        else:
+            reproduced = ()
+    spoken = quotes + reproduced
+    groups = group_quotes(spoken, articles, quote_vectors, entities=entities,
                           mentions=tuple(m for a in members for m in a.mentions))
     aligned = align(facts, sentence_vectors, model=same_fact, exclude=clash,
-                    include=_remark_pairs(groups, quotes, position) - clash, scored=scored)
+                    include=_remark_pairs(groups, spoken, position) - clash, scored=scored)
     return Comparison(
         story=story,
         articles=articles,

@@ -27,9 +27,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from parallax.model import Article, Entity, Mention, Quote, QuoteGroup, QuoteWording
+from parallax.model import AnalyzedArticle, Article, Entity, Mention, Quote, QuoteGroup, QuoteWording, Span
 
-__all__ = ["QuoteConfig", "group_quotes", "groupable", "label_wordings", "reporting_cue", "word_diff"]
+__all__ = [
+    "QuoteConfig", "group_quotes", "groupable", "label_wordings", "reporting_cue", "reproduced_quotes", "word_diff",
+]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -148,6 +150,91 @@ def groupable(quote: Quote, config: QuoteConfig = QuoteConfig()) -> bool:
     if quote.kind == "direct" or quote.cue is None or _fragments(quote.content.text, config):
         return True
     return reporting_cue(quote.cue.text) or words[0].split("'")[0] in CLAUSE_OPENERS
+
+
+# ------------------------------------------------------------------------------ reproduced, unmarked
+
+
+_SHINGLE = 5  # words per lookup key when searching other articles for a quote's words
+
+
+def reproduced_quotes(
+    members: Sequence[AnalyzedArticle], *, min_run: int = 8, min_whole: int = 5,
+) -> tuple[Quote, ...]:
+    """Quotes one outlet marks that another reproduces word for word without quotation marks.
+
+    An outlet that prints a statement, a post or a letter as a block of text ("Read the full post:" and the
+    post below it) has no quotation marks for the quote tagger to find; another outlet quoting the same words
+    does. A run of at least ``min_run`` words of a marked quote, in the same order in an article of another
+    outlet and outside that article's own quotes, is the same remark reproduced (the whole quote suffices
+    when it has ``min_whole`` words or more, two of them content words). The reproduction becomes a direct
+    quote of the article that prints it, with no speaker: it groups with the marked wording by its words, and
+    the group's speaker comes from the outlet that names one. Words inside the article's own quotes are cut
+    off the run first (they group as those quotes).
+    """
+    outlet_of = {a.article.id: a.article.outlet for a in members}
+    tokens = {a.article.id: [(m.start(), m.end(), _norm_token(m.group())) for m in _WORD.finditer(a.article.text)]
+              for a in members}
+    index: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    for article_id, toks in tokens.items():
+        words = [t[2] for t in toks]
+        for k in range(len(words) - _SHINGLE + 1):
+            index.setdefault(tuple(words[k : k + _SHINGLE]), []).append((article_id, k))
+    covered = {a.article.id: [(q.content.start, q.content.end) for q in a.quotes] for a in members}
+    sentence_at = {a.article.id: a.sentences for a in members}
+    text_of = {a.article.id: a.article.text for a in members}
+    found: dict[tuple[str, int, int], Quote] = {}
+    for source in members:
+        for quote in source.quotes:
+            if not groupable(quote) or not any(m in quote.content.text for m in _QUOTE_MARKS):
+                continue
+            words = _norm_words(_remark_text(quote))
+            whole = len(words) >= min_whole and sum(w not in STOP_WORDS for w in words) >= 2
+            for start_at, end_at, article_id in _runs(words, index, tokens, outlet_of, source.article.outlet):
+                toks = tokens[article_id]
+                # The article's own quotes keep their words: what they cover is cut off the run.
+                free = [k for k in range(start_at, end_at)
+                        if not any(s <= toks[k][0] < e for s, e in covered[article_id])]
+                if not free:
+                    continue
+                segments = np.split(np.array(free), np.nonzero(np.diff(free) > 1)[0] + 1)
+                best = max(segments, key=len)
+                run = len(best)
+                if run < min_run and not (whole and run == len(words) == end_at - start_at):
+                    continue
+                start, end = toks[int(best[0])][0], toks[int(best[-1])][1]
+                if (article_id, start, end) in found:
+                    continue
+                sentence = next((s.index for s in sentence_at[article_id] if s.start <= start < s.end), 0)
+                found[(article_id, start, end)] = Quote(article_id, "direct", Span(start, end, text_of[article_id][start:end]),
+                                                        sentence=sentence, confidence=0.9)
+    return tuple(found[key] for key in sorted(found))
+
+
+def _norm_token(word: str) -> str:
+    return "and" if word == "&" else word.lower().replace("’", "'")
+
+
+def _runs(
+    words: Sequence[str], index: Mapping[tuple[str, ...], list[tuple[str, int]]],
+    tokens: Mapping[str, list[tuple[int, int, str]]], outlet_of: Mapping[str, str], outlet: str,
+) -> list[tuple[int, int, str]]:
+    """Maximal runs of ``words`` found in order in articles of other outlets: (first token, end token, article)."""
+    runs: list[tuple[int, int, str]] = []
+    seen: set[tuple[str, int]] = set()
+    for k in range(len(words) - _SHINGLE + 1):
+        for article_id, at in index.get(tuple(words[k : k + _SHINGLE]), ()):
+            if outlet_of[article_id] == outlet or (article_id, at - k) in seen:
+                continue
+            seen.add((article_id, at - k))
+            theirs = tokens[article_id]
+            lo, hi = 0, _SHINGLE  # extend the shared run both ways from the hit
+            while k - lo > 0 and at - lo > 0 and words[k - lo - 1] == theirs[at - lo - 1][2]:
+                lo += 1
+            while k + hi < len(words) and at + hi < len(theirs) and words[k + hi] == theirs[at + hi][2]:
+                hi += 1
+            runs.append((at - lo, at + hi, article_id))
+    return runs
 
 
 # ----------------------------------------------------------------------------------------- who speaks
