@@ -430,11 +430,15 @@ def compare_task(task: CompareTask) -> tuple[Comparison, list[AnalyzedArticle], 
     """Compare one story (an engine's task: no store), with the analyses its entities were linked in and
     the packed embeddings made for it (articles compared across outlets for the first time), to store."""
     from parallax.compare import compare_story
+    from parallax.compare.pair_memo import PAIR_MEMOS
     from parallax.stories.resolve import linked_entities
 
     entities, distinct = linked_entities(task.analyzed)
     vectors, fresh = _with_rows(distinct, task.vectors, task.threads)
-    comparison = compare_story(task.story, distinct, entities=entities, vectors=vectors)
+    # A story compared before in this process reuses its pair columns: a story that gained one article
+    # scores only the pairs the new article brings (the comparison is the same either way).
+    comparison = compare_story(task.story, distinct, entities=entities, vectors=vectors,
+                               memo=PAIR_MEMOS.get(task.story.id))
     return comparison, distinct, fresh
 
 
