@@ -9,6 +9,10 @@ Trump, each cut to 8,000 characters (as ``compare_story.py --large``), stored in
 (not timed). The first N are put in one story and compared and saved; then the next article joins it and the
 story is compared and saved again (timed: ``compare_stored_story(..., save=True)``, the step ``parallax
 analyze`` runs per changed story). Each round restores the N-article comparison first; the fastest counts.
+In one process the story's pair memo (``parallax.compare.pair_memo``) holds the pair columns of the
+N-article comparison, so only the pairs of the new article are scored; each round also compares the N+1
+articles once more with the memos cleared (``cold_compare_s``: as a new process would, the whole story's
+pairs scored) and records whether that comparison equals the one made with the memo.
 The stored size of the comparison is read back after each save. To compare two commits, run it from a
 worktree of each with ``PYTHONPATH=<worktree>/src`` (code from before comparisons were rows is measured
 through the API it had: the kept JSON value and its page pieces).
@@ -74,7 +78,7 @@ def _save(db: Any, story_id: str) -> tuple[float, Any]:
     return time.perf_counter() - started, None
 
 
-def _counted_save(db: Any, story_id: str) -> tuple[float, float, dict[str, Any]]:
+def _counted_save(db: Any, story_id: str) -> tuple[float, float, dict[str, Any], Any]:
     """Compare (timed alone), then save (timed alone); the rows the save wrote where the store counts them."""
     from parallax.pipeline import compare_stored_story
     from parallax.web.pages import layout
@@ -87,7 +91,33 @@ def _counted_save(db: Any, story_id: str) -> tuple[float, float, dict[str, Any]]
     saved = time.perf_counter() - started
     rows = {} if count is None else {"kept": count.kept, "written": count.written, "deleted": count.deleted,
                                      "by_table": {t: list(v) for t, v in count.by_table.items()}}
-    return compared, saved, rows
+    return compared, saved, rows, comparison
+
+
+def _memo(story_id: str) -> dict[str, int] | None:
+    """Pairs the story's last comparison reused from its memo and computed (None before pair memos)."""
+    try:
+        from parallax.compare.pair_memo import PAIR_MEMOS
+    except ImportError:
+        return None
+    memo = PAIR_MEMOS.get(story_id)
+    return {"reused": memo.reused, "computed": memo.computed}
+
+
+def _cold(db: Any, story_id: str, warm: Any) -> dict[str, Any]:
+    """Compare again with the pair memos cleared: the time, and whether it equals the comparison ``warm``."""
+    try:
+        from parallax.compare.pair_memo import PAIR_MEMOS
+    except ImportError:
+        return {}
+    from parallax.model import to_dict
+    from parallax.pipeline import compare_stored_story
+
+    PAIR_MEMOS.clear()
+    started = time.perf_counter()
+    cold = compare_stored_story(db, story_id)
+    elapsed = time.perf_counter() - started
+    return {"cold_compare_s": round(elapsed, 3), "equal_to_cold": to_dict(cold) == to_dict(warm)}
 
 
 def run(n: int, repeat: int, db_path: Path) -> dict[str, Any]:
@@ -111,9 +141,12 @@ def run(n: int, repeat: int, db_path: Path) -> dict[str, Any]:
             total, _ = _save(db, STORY)
             _reset(db, ids, n)
             db.assign_stories([(ids[n], STORY)])
-            compared, saved, rows = _counted_save(db, STORY)
+            compared, saved, rows, warm = _counted_save(db, STORY)
+            pairs = _memo(STORY)
+            after = stored_size(db, STORY)
             rounds.append({"recompare_s": round(total, 3), "compare_s": round(compared, 3), "save_s": round(saved, 4),
-                           "rows": rows, "size_before": before, "size_after": stored_size(db, STORY)})
+                           **({"pairs": pairs} if pairs else {}), **_cold(db, STORY, warm),
+                           "rows": rows, "size_before": before, "size_after": after})
         best = min(rounds, key=lambda r: r["recompare_s"])
         n_sentences = len((db.comparison_json(STORY) or {}).get("sentences", []))
         return {"articles": n, "sentences": n_sentences, "json_bytes": _json_size(db, STORY), "repeat": repeat,
