@@ -178,14 +178,8 @@ def comparison_part(db: Database, story_id: str, *, offset: int = 0, limit: int 
     Raises:
         NotFoundError, AmbiguousError: ``story_id`` names no story, or several.
     """
-    summary = db.comparison_summary(story_id)
-    if summary is None:
-        return None
-    articles = summary["articles"]
-    stop = len(articles) if limit is None else offset + max(0, limit)
-    ids = [a["id"] for a in articles[offset:stop]]
-    columns = db.comparison_columns(story_id, ids, nearest_of_first=nearest_of_first, framing_first=framing_first)
-    return {"summary": summary, "columns": columns, "n_columns": len(articles)}
+    return db.comparison_page(story_id, offset=offset, limit=limit, nearest_of_first=nearest_of_first,
+                              framing_first=framing_first)
 
 
 def is_compared(db: Database, story_id: str) -> bool:

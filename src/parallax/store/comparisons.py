@@ -6,7 +6,7 @@ analysis lack to give the comparison's copy: an outlet relabelled, the entity id
 mentions, a quote whose relay was the outlet itself) and one row per finding; the comparison's sentences,
 mentions, quotes and source citations are not stored again but read from the analyses. Saving writes only
 the rows that changed. :meth:`comparison_json` puts the whole JSON form back together;
-:meth:`comparison_summary` and :meth:`comparison_columns` read only what one story page shows.
+:meth:`comparison_page` reads only what one story page shows.
 
 Comparisons written before rows (one gzip-compressed JSON value, ``format`` 1) are read as they are until
 :meth:`pack_comparison` cuts them (``parallax upgrade``, ``parallax serve`` and every analysis do).
@@ -195,14 +195,16 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
             "source_citations": parts["source_citations"], "timeline": header.get("timeline", []),
         }
 
-    def _compared_articles(self, story_id: str, ids: Sequence[str], *, whole: Sequence[str] | None = None
-                           ) -> list[dict[str, Any]]:
+    def _compared_articles(self, story_id: str, ids: Sequence[str], *, whole: Sequence[str] | None = None,
+                           patches: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """The comparison's articles (as compared: an unknown outlet relabelled), in its order; with
-        ``whole``, only those articles whole and the others' id, outlet, title, date, url and byline."""
+        ``whole``, only those articles whole and the others' id, outlet, title, date, url and byline;
+        ``patches``: the story's patch rows, when the caller has read them already."""
         stored = self._article_dicts(ids if whole is None else whole)
         if whole is not None:
             stored = {**self._article_meta([aid for aid in ids if aid not in stored]), **stored}
-        patches = self._patch_rows(story_id, ids)
+        if patches is None:
+            patches = self._patch_rows(story_id, ids)
         out = []
         for aid in ids:
             patch = patches.get(aid, {})
@@ -226,76 +228,80 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         return {aid: json.loads(patch) for aid, patch in self.conn.execute(sql, (story_id,))
                 if wanted is None or aid in wanted}
 
-    def _finding_rows(self, story_id: str, kinds: Sequence[str] | None = None, where: str = "",
-                      params: Sequence[Any] = ()) -> dict[str, list[sqlite3.Row]]:
-        out = {}
-        for name in kinds or [k for k in KINDS if k != "articles"]:
-            table = KINDS[name].table
-            sql = f"SELECT * FROM {table} WHERE story_id = ?{where if name in ('alignments', 'gaps') else ''}"  # noqa: S608
-            out[name] = self.conn.execute(sql, (story_id, *(params if name in ('alignments', 'gaps') else ()))
-                                          ).fetchall()
-        return out
+    def _finding_rows(self, story_id: str, kinds: Sequence[str] | None = None) -> dict[str, list[sqlite3.Row]]:
+        return {name: self.conn.execute(f"SELECT * FROM {KINDS[name].table} WHERE story_id = ?",  # noqa: S608
+                                        (story_id,)).fetchall()
+                for name in kinds or [k for k in KINDS if k != "articles"]}
 
-    def comparison_summary(self, story_id: str) -> dict[str, Any] | None:
-        """What a story page shows whatever columns are open, in the comparison's JSON form: ``story``,
-        ``articles`` (their id, outlet, title, date, url and byline), ``conflicts``, ``quote_groups``, ``entities`` and ``timeline``;
-        None when the story has not been compared."""
+    def comparison_page(self, story_id: str, *, offset: int = 0, limit: int | None = None, nearest_of_first: int = 15,
+                        framing_first: int | None = None) -> dict[str, Any] | None:
+        """What one story page shows of a stored comparison, in its JSON form (see
+        :func:`parallax.api.comparison_part`): ``summary`` (``story``, ``articles`` with their id, outlet,
+        title, date, url and byline, ``conflicts``, ``quote_groups``, ``entities``, ``timeline``), ``columns``
+        (the articles ``offset`` to ``offset + limit`` and what their columns show, see :meth:`_columns`) and
+        ``n_columns``; None when the story has not been compared. The story, the header and the patch rows
+        are read once for both parts."""
         story = self.story(story_id)
         header = self._header(story.id)
         if header is None:
             return None
         if "v" not in header:  # a comparison still kept whole: cut what is asked
-            return {k: header[k] for k in ("story", "articles", "conflicts", "quote_groups", "entities", "timeline")
-                    if k in header}
-        articles = [{k: v for k, v in a.items() if k in _META}
-                    for a in self._compared_articles(story.id, header["articles"], whole=())]
-        outlet_of = {a["id"]: a["outlet"] for a in articles}
+            every_id = [a["id"] for a in header.get("articles", [])]
+            stop = len(every_id) if limit is None else offset + max(0, limit)
+            wanted = set(every_id[offset:stop])
+            summary = {k: header[k] for k in ("story", "articles", "conflicts", "quote_groups", "entities", "timeline")
+                       if k in header}
+            columns = {**header, "articles": [a for a in header.get("articles", []) if a["id"] in wanted]}
+            return {"summary": summary, "columns": columns, "n_columns": len(every_id)}
+        ids: list[str] = header["articles"]
+        stop = len(ids) if limit is None else offset + max(0, limit)
+        shown = ids[offset:stop]
+        patches = self._patch_rows(story.id)
+        every = self._compared_articles(story.id, ids, whole=shown, patches=patches)
+        outlet_of = {a["id"]: a["outlet"] for a in every}
         found = decode_rows(header, outlet_of, self._finding_rows(
             story.id, ("conflicts", "quote_groups", "wordings", "entities")))
-        return {"story": header["story"], "articles": articles, "conflicts": found["conflicts"],
-                "quote_groups": found["quote_groups"], "entities": found["entities"],
-                "timeline": header.get("timeline", [])}
+        summary = {"story": header["story"], "articles": [{k: a[k] for k in _META if k in a} for a in every],
+                   "conflicts": found["conflicts"], "quote_groups": found["quote_groups"],
+                   "entities": found["entities"], "timeline": header.get("timeline", [])}
+        columns = self._columns(story.id, header, every, shown, conflicts=found["conflicts"], patches=patches,
+                                nearest_of_first=nearest_of_first, framing_first=framing_first)
+        return {"summary": summary, "columns": columns, "n_columns": len(ids)}
 
-    def comparison_columns(self, story_id: str, article_ids: Sequence[str], *, nearest_of_first: int = 15,
-                           framing_first: int | None = None) -> dict[str, Any] | None:
-        """What the columns of ``article_ids`` show, in the comparison's JSON form: those ``articles`` and
-        their ``sentences`` and ``alignments`` (without ``nearest``: a page does not show them), every conflict, the ``unique`` and ``missing`` gaps and the
-        ``framing`` and ``sources`` of their outlets (of the gaps, only the first ``nearest_of_first`` of each
-        outlet and side, with ``gap_counts``: side -> outlet -> how many there are), and the sentences those
-        gaps name as nearest; with ``framing_first``, each outlet's first terms, labels and entities only.
-        None when the story has not been compared."""
-        story = self.story(story_id)
-        header = self._header(story.id)
-        if header is None:
-            return None
-        wanted = set(article_ids)
-        if "v" not in header:  # a comparison still kept whole: its articles narrowed to those asked
-            return {**header, "articles": [a for a in header.get("articles", []) if a["id"] in wanted]}
-        every = self._compared_articles(story.id, header["articles"], whole=[i for i in header["articles"] if i in wanted])
+    def _columns(self, story_id: str, header: dict[str, Any], every: Sequence[dict[str, Any]], shown: Sequence[str],
+                 *, conflicts: list[dict[str, Any]], patches: dict[str, dict[str, Any]], nearest_of_first: int,
+                 framing_first: int | None) -> dict[str, Any]:
+        """What the columns of ``shown`` show: those ``articles`` and their ``sentences`` and ``alignments``
+        (without ``nearest``: a page does not show them), every conflict, the ``unique`` and ``missing`` gaps
+        and the ``framing`` and ``sources`` of their outlets (of the gaps, only the first ``nearest_of_first``
+        of each outlet and side, with ``gap_counts``: side -> outlet -> how many there are), and the sentences
+        those gaps name as nearest; with ``framing_first``, each outlet's first terms, labels and entities
+        only."""
+        wanted = set(shown)
         articles = [a for a in every if a["id"] in wanted]
         outlets = list(dict.fromkeys(a["outlet"] for a in articles))
         outlet_of = {a["id"]: a["outlet"] for a in every}
         ids, marks = [a["id"] for a in articles], ",".join("?" * len(outlets))
-        rows = self._finding_rows(story.id, ("conflicts",))
+        rows: dict[str, list[sqlite3.Row]] = {}
         # A page shows which sentences of other outlets match each sentence, not the nearest ones that do not
         # (most of an alignment's row): those are left in the store.
         rows["alignments"] = self.conn.execute(
             "SELECT article_id, sentence, n, ord, status, json_remove(data, '$.nearest') AS data"
             f" FROM comparison_alignments WHERE story_id = ? AND article_id IN ({','.join('?' * len(ids))})",  # noqa: S608
-            (story.id, *ids)).fetchall()
+            (story_id, *ids)).fetchall()
         rows["sources"] = self.conn.execute(
-            f"SELECT * FROM comparison_sources WHERE story_id = ? AND outlet IN ({marks})", (story.id, *outlets)  # noqa: S608
+            f"SELECT * FROM comparison_sources WHERE story_id = ? AND outlet IN ({marks})", (story_id, *outlets)  # noqa: S608
         ).fetchall()
         rows["framing"] = self.conn.execute(
             f"SELECT * FROM comparison_framing WHERE story_id = ? AND outlet IN ({marks}) AND ord < ?",  # noqa: S608
-            (story.id, *outlets, 1 << 62 if framing_first is None else framing_first)).fetchall()
-        gaps, counts = self._first_gaps(story.id, outlets, header, nearest_of_first)
+            (story_id, *outlets, 1 << 62 if framing_first is None else framing_first)).fetchall()
+        gaps, counts = self._first_gaps(story_id, outlets, header, nearest_of_first)
         rows["gaps"] = gaps
         found = decode_rows(header, outlet_of, rows)
         near = {r["article_id"] for side in ("unique", "missing") for gap in found[side] for r in gap["nearest"]}
-        sentences = self._sentences(story.id, ids, sorted(near - wanted), header)
+        sentences = self._sentences(ids, sorted(near - wanted), header, patches)
         return {"articles": articles, "sentences": sentences, "alignments": found["alignments"],
-                "unique": found["unique"], "missing": found["missing"], "conflicts": found["conflicts"],
+                "unique": found["unique"], "missing": found["missing"], "conflicts": conflicts,
                 "framing": found["framing"], "sources": found["sources"], "gap_counts": counts}
 
     def _first_gaps(self, story_id: str, outlets: Sequence[str], header: dict[str, Any], first: int
@@ -326,15 +332,14 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
                                       (story_id, *[v for key in chunk for v in key])).fetchall()
         return rows, counts
 
-    def _sentences(self, story_id: str, ids: Sequence[str], others: Sequence[str], header: dict[str, Any]
-                   ) -> list[dict[str, Any]]:
-        """The comparison's sentences of ``ids`` then ``others``."""
+    def _sentences(self, ids: Sequence[str], others: Sequence[str], header: dict[str, Any],
+                   patches: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """The comparison's sentences of ``ids`` then ``others`` (``patches``: the story's patch rows)."""
         every = [*ids, *others]
         if "sentences" in header.get("lists", {}):
             wanted = set(every)
             return [s for s in header["lists"]["sentences"] if s["article_id"] in wanted]
         analyses = self._analysis_dicts(every, "sentences")
-        patches = self._patch_rows(story_id, every)
         return [s for aid in every
                 for s in _patched("sentences", analyses.get(aid, {}).get("sentences", []), patches.get(aid, {}))]
 

@@ -218,42 +218,43 @@ class PageCache:
 def _story_page(request: Request, story_id: str, page: int) -> Response:
     """A story page (or its ``?view=page`` JSON), rendered from the rows it shows once per comparison and
     then kept (:class:`PageCache`, keyed by the comparison's stamp) until the story is compared again:
-    assembling a page from rows costs a few milliseconds of CPU, a cached one a dictionary lookup."""
+    assembling a page from rows costs a few milliseconds of CPU, a cached one a dictionary lookup. One
+    pooled connection serves the whole request."""
     as_json = wants_json(request)
+    cache: PageCache = request.app.state.story_pages
     with request.app.state.pool.connection() as db:
         canonical = db.story(story_id).id
         stamp = db.comparison_stamp(canonical)
-    cache: PageCache = request.app.state.story_pages
-    key = (canonical, stamp, page, as_json, request.url.path, request.url.query)
-    cached = cache.get(key) if stamp else None
-    if cached is not None:
-        return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
-    response = _render_story_page(request, canonical, page, as_json)
+        key = (canonical, stamp, page, as_json, request.url.path, request.url.query)
+        cached = cache.get(key) if stamp else None
+        if cached is not None:
+            return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
+        response = _render_story_page(request, db, canonical, page, as_json)
     if stamp and response.status_code == 200:
         cache.put(key, (bytes(response.body), response.media_type))
     return response
 
 
-def _render_story_page(request: Request, story_id: str, page: int, as_json: bool) -> Response:
+def _render_story_page(request: Request, db: Database, story_id: str, page: int, as_json: bool) -> Response:
     offset = (page - 1) * COLUMNS_PER_PAGE
-    with request.app.state.pool.connection() as db:
-        canonical = db.story(story_id).id
-        not_compared = None
-        # The rows of what this page shows: the summary and these columns' articles, never the whole story.
-        part = api.comparison_part(db, canonical, offset=offset, limit=COLUMNS_PER_PAGE, nearest_of_first=GAPS_SHOWN,
-                                   framing_first=max(TERMS_SHOWN, LABELS_SHOWN))
-        if part is not None:
-            summary, columns, n_columns = story_summary(part["summary"]), story_columns(part["columns"]), part["n_columns"]
-        else:  # not compared yet: the story's articles, without findings
-            not_compared = api.NOT_COMPARED
-            data = load_comparison(db, canonical)
-            every = story_columns(data)
-            summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
-        links_to_entities = {} if as_json else db.story_entity_links(canonical)
-    pages = _column_pages(canonical, page, n_columns)
-    page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
+    not_compared = None
+    # The rows of what this page shows: the summary and these columns' articles, never the whole story.
+    part = api.comparison_part(db, story_id, offset=offset, limit=COLUMNS_PER_PAGE, nearest_of_first=GAPS_SHOWN,
+                               framing_first=max(TERMS_SHOWN, LABELS_SHOWN))
+    if part is not None:
+        summary, columns, n_columns = story_summary(part["summary"]), story_columns(part["columns"]), part["n_columns"]
+    else:  # not compared yet: the story's articles, without findings
+        not_compared = api.NOT_COMPARED
+        data = load_comparison(db, story_id)
+        every = story_columns(data)
+        summary, columns, n_columns = story_summary(data), every[offset : offset + COLUMNS_PER_PAGE], len(every)
+    pages = _column_pages(story_id, page, n_columns)
     links = _numbered_links(request, page, pages)
     data = {"summary": summary, "columns": columns, "page": page, "pages": pages, **links}
+    if as_json:  # the twin is ``data``: none of the HTML below is made for it
+        return render(request, "story.html", {}, data)
+    links_to_entities = db.story_entity_links(story_id)
+    page_of = {a["id"]: i // COLUMNS_PER_PAGE + 1 for i, a in enumerate(summary["articles"])}
     scope = page_sections(columns)
     view = {
         **scope,
