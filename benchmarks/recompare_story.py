@@ -12,7 +12,8 @@ analyze`` runs per changed story). Each round restores the N-article comparison 
 In one process the story's pair memo (``parallax.compare.pair_memo``) holds the pair columns of the
 N-article comparison, so only the pairs of the new article are scored; each round also compares the N+1
 articles once more with the memos cleared (``cold_compare_s``: as a new process would, the whole story's
-pairs scored) and records whether that comparison equals the one made with the memo.
+pairs scored) and records whether that comparison equals the one made with the memo. Times are wall
+seconds, and ``*_cpu_s`` the CPU seconds of this process (which a loaded machine disturbs less).
 The stored size of the comparison is read back after each save. To compare two commits, run it from a
 worktree of each with ``PYTHONPATH=<worktree>/src`` (code from before comparisons were rows is measured
 through the API it had: the kept JSON value and its page pieces).
@@ -69,23 +70,35 @@ def _json_size(db: Any, story_id: str) -> int:
     return len(json.dumps(db.comparison_json(story_id), ensure_ascii=False).encode("utf-8"))
 
 
-def _save(db: Any, story_id: str) -> tuple[float, Any]:
+def _since(started: tuple[float, float]) -> tuple[float, float]:
+    """Wall and CPU seconds (this process, all its threads) since ``started`` (a :func:`_now`)."""
+    wall, cpu = _now()
+    return wall - started[0], cpu - started[1]
+
+
+def _now() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _save(db: Any, story_id: str) -> tuple[float, float]:
+    """Compare and save: wall and CPU seconds."""
     from parallax.pipeline import compare_stored_story
     from parallax.web.pages import layout
 
-    started = time.perf_counter()
+    started = _now()
     compare_stored_story(db, story_id, save=True, layout=layout)
-    return time.perf_counter() - started, None
+    return _since(started)
 
 
-def _counted_save(db: Any, story_id: str) -> tuple[float, float, dict[str, Any], Any]:
-    """Compare (timed alone), then save (timed alone); the rows the save wrote where the store counts them."""
+def _counted_save(db: Any, story_id: str) -> tuple[tuple[float, float], float, dict[str, Any], Any]:
+    """Compare (timed alone: wall and CPU), then save (timed alone); the rows the save wrote where the store
+    counts them."""
     from parallax.pipeline import compare_stored_story
     from parallax.web.pages import layout
 
-    started = time.perf_counter()
+    started = _now()
     comparison = compare_stored_story(db, story_id)
-    compared = time.perf_counter() - started
+    compared = _since(started)
     started = time.perf_counter()
     count = db.save_comparison(comparison, layout=layout)
     saved = time.perf_counter() - started
@@ -114,10 +127,11 @@ def _cold(db: Any, story_id: str, warm: Any) -> dict[str, Any]:
     from parallax.pipeline import compare_stored_story
 
     PAIR_MEMOS.clear()
-    started = time.perf_counter()
+    started = _now()
     cold = compare_stored_story(db, story_id)
-    elapsed = time.perf_counter() - started
-    return {"cold_compare_s": round(elapsed, 3), "equal_to_cold": to_dict(cold) == to_dict(warm)}
+    wall, cpu = _since(started)
+    return {"cold_compare_s": round(wall, 3), "cold_compare_cpu_s": round(cpu, 3),
+            "equal_to_cold": to_dict(cold) == to_dict(warm)}
 
 
 def run(n: int, repeat: int, db_path: Path) -> dict[str, Any]:
@@ -138,13 +152,15 @@ def run(n: int, repeat: int, db_path: Path) -> dict[str, Any]:
             _reset(db, ids, n)
             before = stored_size(db, STORY)
             db.assign_stories([(ids[n], STORY)])
-            total, _ = _save(db, STORY)
+            total, total_cpu = _save(db, STORY)
             _reset(db, ids, n)
             db.assign_stories([(ids[n], STORY)])
             compared, saved, rows, warm = _counted_save(db, STORY)
             pairs = _memo(STORY)
             after = stored_size(db, STORY)
-            rounds.append({"recompare_s": round(total, 3), "compare_s": round(compared, 3), "save_s": round(saved, 4),
+            rounds.append({"recompare_s": round(total, 3), "recompare_cpu_s": round(total_cpu, 3),
+                           "compare_s": round(compared[0], 3), "compare_cpu_s": round(compared[1], 3),
+                           "save_s": round(saved, 4),
                            **({"pairs": pairs} if pairs else {}), **_cold(db, STORY, warm),
                            "rows": rows, "size_before": before, "size_after": after})
         best = min(rounds, key=lambda r: r["recompare_s"])
