@@ -80,13 +80,21 @@ def _now() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
 
+def _layout() -> dict[str, Any]:
+    """``layout=`` for commits that cut story-page pieces as each comparison was saved (before rows)."""
+    try:
+        from parallax.web.pages import layout  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    return {"layout": layout}
+
+
 def _save(db: Any, story_id: str) -> tuple[float, float]:
     """Compare and save: wall and CPU seconds."""
     from parallax.pipeline import compare_stored_story
-    from parallax.web.pages import layout
 
     started = _now()
-    compare_stored_story(db, story_id, save=True, layout=layout)
+    compare_stored_story(db, story_id, save=True, **_layout())
     return _since(started)
 
 
@@ -94,13 +102,12 @@ def _counted_save(db: Any, story_id: str) -> tuple[tuple[float, float], float, d
     """Compare (timed alone: wall and CPU), then save (timed alone); the rows the save wrote where the store
     counts them."""
     from parallax.pipeline import compare_stored_story
-    from parallax.web.pages import layout
 
     started = _now()
     comparison = compare_stored_story(db, story_id)
     compared = _since(started)
     started = time.perf_counter()
-    count = db.save_comparison(comparison, layout=layout)
+    count = db.save_comparison(comparison, **_layout())
     saved = time.perf_counter() - started
     rows = {} if count is None else {"kept": count.kept, "written": count.written, "deleted": count.deleted,
                                      "by_table": {t: list(v) for t, v in count.by_table.items()}}

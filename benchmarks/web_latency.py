@@ -52,12 +52,20 @@ def build_real(db_path: Path, rows: list[dict[str, object]]) -> str:
     from parallax.pipeline import ingest_articles
     from parallax.settings import Settings
     from parallax.store import Database
-    from parallax.web.pages import layout
 
     with Database(db_path) as db:
         ingest_articles(db, (row_article(r, source=f"baly[{i}]") for i, r in enumerate(rows)))
-        api.analyze(db, Settings(db_path=db_path), layout=layout)
+        api.analyze(db, Settings(db_path=db_path), **_layout())
     return "real pipeline"
+
+
+def _layout() -> dict[str, object]:
+    """``layout=`` for commits that cut story-page pieces as each comparison was saved (before rows)."""
+    try:
+        from parallax.web.pages import layout  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    return {"layout": layout}
 
 
 def build_stand_in(db_path: Path, rows: list[dict[str, object]]) -> str:

@@ -21,7 +21,7 @@ from parallax import api
 from parallax.store import Database
 from parallax.store.base import _split_sql
 from parallax.store.migrations import MIGRATIONS
-from parallax.web.pages import GAPS_SHOWN, layout, page_sections, story_columns, story_summary
+from parallax.web.pages import GAPS_SHOWN, page_sections, story_columns, story_summary
 from parallax.web import create_app
 from parallax.web.views import COLUMNS_PER_PAGE
 
@@ -73,7 +73,7 @@ def build_wide_db(path: Path) -> Path:
     with Database(path) as db:
         db.add_articles(articles)
         db.assign_stories([(a.id, WIDE) for a in articles])
-        db.save_comparison(_wide_comparison(articles), layout=layout)
+        db.save_comparison(_wide_comparison(articles))
     return path
 
 
@@ -239,7 +239,7 @@ def test_entity_counts_follow_recomparisons(tmp_path: Path) -> None:
         assert listed["ines-calder"][0] > 0
         flood = db.comparison(FLOOD)
         assert flood is not None
-        db.save_comparison(flood, entity_rows=[], layout=layout)  # recompared, and nobody is named any more
+        db.save_comparison(flood, entity_rows=[])  # recompared, and nobody is named any more
         assert {e.key: e.n_articles for e in db.list_entities()}["ines-calder"] == 0 == truth("ines-calder")[0]
 
 
@@ -349,6 +349,6 @@ def test_web_story_page_is_rebuilt_when_the_story_is_compared_again(tmp_path: Pa
             compared = db.comparison(WIDE)
             assert compared is not None
             conflict = replace(compared.conflicts[0], reason="six against thirty-five")
-            db.save_comparison(replace(compared, conflicts=(conflict,)), layout=layout)
+            db.save_comparison(replace(compared, conflicts=(conflict,)))
         again = c.get(f"/stories/{WIDE}").text
         assert "six against thirty-five" in again and "6 vs 35 o&#x27;clock" not in again

@@ -41,7 +41,6 @@ from parallax.model import (
 )
 from parallax.store import Database
 from parallax.remarks import word_diff
-from parallax.web.pages import layout
 
 HOSTILE = (
     "Witnesses said the water rose fast. <script>document.body.dataset.pwned='script'</script> "
@@ -195,7 +194,7 @@ def build_sample_db(path: Path) -> Path:
         db.save_analyses(list(items.values()))
         db.assign_stories([("ledger-1", FLOOD), ("harbor-1", FLOOD), ("hostile-1", FLOOD), ("ledger-2", BUDGET)])
         flood = _flood_comparison(items)
-        db.save_comparison(flood, entity_rows=_entity_rows([items[i] for i in flood.story.article_ids]), layout=layout)
+        db.save_comparison(flood, entity_rows=_entity_rows([items[i] for i in flood.story.article_ids]))
     return path
 
 

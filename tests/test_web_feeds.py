@@ -20,7 +20,6 @@ from parallax.model import AnalyzedArticle, Article
 from parallax.store import Database
 from parallax.store.feeds import FeedEntry, FeedStore, PendingItem
 from parallax.web import create_app
-from parallax.web.pages import layout
 
 TOKEN = "feeds-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -59,7 +58,7 @@ def _build(path: Path) -> Path:
         db.save_analyses([AnalyzedArticle(second)])  # the new text analysed, as the next run would
         flood = db.comparison(FLOOD)
         assert flood is not None
-        db.save_comparison(replace(flood, timeline=story_timeline(flood)), layout=layout)
+        db.save_comparison(replace(flood, timeline=story_timeline(flood)))
     return path
 
 

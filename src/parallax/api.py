@@ -24,7 +24,7 @@ from parallax.errors import InputError
 from parallax.model import Comparison, Job, StoryFilters, StoryList, to_dict
 from parallax.pipeline import AnalyzeReport, ProgressFn, analyze_store, upgrade_store
 from parallax.settings import Settings
-from parallax.store import Database, PageLayout, open_existing
+from parallax.store import Database, open_existing
 from parallax.store.feeds import FeedHealth, FeedStore
 
 if TYPE_CHECKING:
@@ -188,12 +188,12 @@ def is_compared(db: Database, story_id: str) -> bool:
 
 
 def analyze(db: Database, settings: Settings, *, n_process: int = 1, on_progress: ProgressFn | None = None,
-            compare: bool = True, layout: PageLayout | None = None, engine: Engine | None = None) -> AnalyzeReport:
+            compare: bool = True, engine: Engine | None = None) -> AnalyzeReport:
     """Analyse what is new, place it in stories and compare the stories that changed (see
     :func:`parallax.pipeline.analyze_store`; ``engine``: what runs the per-article and per-story tasks,
     :func:`parallax.engine.make_engine`)."""
     options: dict[str, Any] = {} if on_progress is None else {"on_progress": on_progress}
-    return analyze_store(db, n_process=n_process, compare=compare, layout=layout, settings=settings,
+    return analyze_store(db, n_process=n_process, compare=compare, settings=settings,
                          engine=engine, **options)
 
 

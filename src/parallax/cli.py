@@ -208,7 +208,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from parallax import api
     from parallax.pipeline import ingest_paths
     from parallax.terminal import progress_bars
-    from parallax.web.pages import layout
 
     options = _ingest_options(args)
     with _open_db(args) as db, progress_bars(enabled=not args.quiet) as progress:
@@ -217,7 +216,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             options=options,
         )
         if args.analyze:
-            api.analyze(db, args.settings, on_progress=progress, layout=layout)
+            api.analyze(db, args.settings, on_progress=progress)
     print(
         f"ingested {report.added} new article(s) into {db.path}; {report.existing} already stored,"
         f" {report.duplicates} exact duplicate(s), {report.near_duplicates} near-duplicate(s),"
@@ -250,11 +249,10 @@ def _passed_over(paths: Sequence[Path], verbose: int) -> str:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from parallax import api
     from parallax.terminal import progress_bars
-    from parallax.web.pages import layout  # the story page's pieces are cut as each comparison is saved
 
     with _open_db(args) as db, _engine(args) as engine, progress_bars(enabled=not args.quiet) as progress:
         report = api.analyze(db, args.settings, n_process=args.processes, on_progress=progress,
-                             compare=not args.no_compare, layout=layout, engine=engine)
+                             compare=not args.no_compare, engine=engine)
     print(
         f"analyzed {report.analyzed} article(s), placed {report.clustered} in stories,"
         f" compared {report.compared} changed stories; {report.stories} stories in {db.path}"

@@ -19,7 +19,7 @@ from parallax.quote_mode import using_quote_mode
 from parallax.settings import Settings
 from parallax.model import AnalyzedArticle, Article, Comparison, Entity, Mention, Quote, Story
 from parallax.entity_pages import build_entity_pages
-from parallax.store import Database, PageLayout
+from parallax.store import Database
 
 if TYPE_CHECKING:
     from parallax.engine import Engine
@@ -157,12 +157,10 @@ def analyze_store(
     n_process: int = 1,
     on_progress: ProgressFn = _no_progress,
     compare: bool = True,
-    layout: PageLayout | None = None,
     settings: Settings | None = None,
     engine: Engine | None = None,
 ) -> AnalyzeReport:
-    """Analyse new articles, place them in stories, and recompute the comparison of every changed story
-    (``layout``: also cut each comparison into the pieces a story page reads, see parallax.web.pages).
+    """Analyse new articles, place them in stories, and recompute the comparison of every changed story.
     ``settings`` give the quote mode and the encoder's threads (default: :class:`Settings`' defaults).
     ``engine`` (:mod:`parallax.engine`) runs the analysis of each batch of articles and the comparison of
     each story as tasks (``n_process`` is then unused); this process keeps the grouping, in date order,
@@ -186,9 +184,9 @@ def analyze_store(
     report.clustered = _cluster_pending(db, on_progress=on_progress, threads=settings.embed_threads)
     if compare:
         if engine is not None:
-            report.compared = _compare_with(db, engine, on_progress=on_progress, layout=layout)
+            report.compared = _compare_with(db, engine, on_progress=on_progress)
         else:
-            report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress, layout=layout,
+            report.compared = _compare_dirty(db, n_process=n_process, on_progress=on_progress,
                                              threads=settings.embed_threads)
         upgrade_store(db, on_progress=on_progress)
     report.stories = db.count("stories")
@@ -196,9 +194,10 @@ def analyze_store(
 
 
 def upgrade_store(db: Database, *, on_progress: ProgressFn = _no_progress) -> None:
-    """Bring what older versions stored up to date: compress comparisons kept as text and group the
-    remarks of much-quoted speakers. Each story is committed on its own; a store already up to date
-    costs a few queries. (Story-page pieces are the web layer's: parallax.web.pages.build_story_pages.)"""
+    """Bring what older versions stored up to date: cut comparisons kept whole (one JSON value each) into
+    rows of findings (:meth:`Database.pack_comparison`; one that would not read back unchanged stays whole,
+    compressed), then group the remarks of much-quoted speakers. Each story is committed on its own; a
+    store already up to date costs a few queries. Story pages keep nothing: they read the rows."""
     unpacked = db.unpacked_comparisons()
     if unpacked:
         on_progress("pack", 0, len(unpacked))
@@ -328,8 +327,7 @@ def _cluster_pending(db: Database, *, on_progress: ProgressFn, threads: int = 2)
     return done
 
 
-def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn,
-                   layout: PageLayout | None = None, threads: int = 2) -> int:
+def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn, threads: int = 2) -> int:
     """Recompute every changed story's comparison; with ``n_process`` > 1 stories are compared in worker
     processes (each reads the store itself) and saved here, one transaction per story."""
     dirty = db.dirty_stories()
@@ -339,7 +337,7 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn,
     on_progress("compare", 0, total)
     if n_process <= 1 or total < 2 or db.path == ":memory:":
         for done, story_id in enumerate(dirty, start=1):
-            compare_stored_story(db, story_id, save=True, layout=layout, threads=threads)
+            compare_stored_story(db, story_id, save=True, threads=threads)
             on_progress("compare", done, total)
         return total
     import multiprocessing
@@ -359,7 +357,7 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn,
                 comparison, entity_rows, quote_keys, fresh = future.result()
                 if fresh:
                     db.save_analysis_vectors(fresh)
-                db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
+                db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
                 on_progress("compare", done, total)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # stories not started stay dirty for the next run
@@ -385,14 +383,13 @@ def _compare_in_worker(story_id: str
     return _comparison_rows(_WORKER_DB, story_id, threads=_WORKER_THREADS)
 
 
-def compare_stored_story(db: Database, story_id: str, *, save: bool = False,
-                         layout: PageLayout | None = None, threads: int = 2) -> Comparison:
+def compare_stored_story(db: Database, story_id: str, *, save: bool = False, threads: int = 2) -> Comparison:
     """Compute the comparison of one stored story (near-duplicate copies are counted once)."""
     comparison, entity_rows, quote_keys, fresh = _comparison_rows(db, story_id, threads=threads)
     if save:
         if fresh:
             db.save_analysis_vectors(fresh)
-        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
+        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
     return comparison
 
 
@@ -483,7 +480,7 @@ def _finished_rows(db: Database, story: Story, comparison: Comparison, distinct:
     )
 
 
-def _compare_with(db: Database, engine: Engine, *, on_progress: ProgressFn, layout: PageLayout | None) -> int:
+def _compare_with(db: Database, engine: Engine, *, on_progress: ProgressFn) -> int:
     """Compare every changed story as the engine's tasks; each is saved here, one transaction per story."""
     dirty = db.dirty_stories()
     total = len(dirty)
@@ -498,7 +495,7 @@ def _compare_with(db: Database, engine: Engine, *, on_progress: ProgressFn, layo
         comparison, entity_rows, quote_keys = _finished_rows(db, story, comparison, distinct)
         if fresh:
             db.save_analysis_vectors(fresh)
-        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys, layout=layout)
+        db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
         on_progress("compare", done, total)
     return total
 

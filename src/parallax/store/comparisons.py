@@ -18,8 +18,7 @@ import gzip
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from parallax.model import Comparison, from_dict, to_dict
@@ -28,23 +27,9 @@ from .analyses import AnalysisRepository
 from .findings import KINDS, SyncCount, decode_rows, encode_rows, sync_rows
 from .stories import StoryRepository
 
-__all__ = ["ComparisonRepository", "PageLayout", "PagePieces", "SyncCount"]
+__all__ = ["ComparisonRepository", "SyncCount"]
 
 LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class PagePieces:
-    """A comparison cut the way a page reads it. No longer kept: pages are read from the rows; the type
-    stays for callers that still pass a ``layout``."""
-
-    version: int  # of the layout that cut them: pieces of another version are stale
-    summary: dict[str, Any]
-    columns: list[dict[str, Any]]
-
-
-# What callers passed as ``layout`` when page pieces were kept (parallax.web.pages.layout); unused now.
-PageLayout = Callable[[dict[str, Any]], PagePieces]
 
 
 class ComparisonRepository(AnalysisRepository, StoryRepository):
@@ -56,11 +41,10 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         *,
         entity_rows: Sequence[tuple[str, str, str, str, list[str], int]] = (),
         quote_keys: Sequence[tuple[str, int, str]] = (),
-        layout: PageLayout | None = None,
     ) -> SyncCount:
         """Store a story's comparison as rows, its entity index and the entity keys of its quotes' speakers;
         clears the story's dirty mark. Only rows that differ from those kept are written (returned: how many
-        were kept, written and deleted). ``layout`` is no longer used: pages are read from the rows."""
+        were kept, written and deleted)."""
         story = comparison.story
         data = to_dict(comparison)
         with self.transaction() as conn:

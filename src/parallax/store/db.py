@@ -16,7 +16,7 @@ from parallax.errors import StoreError
 
 from .analyses import ANALYSIS_VERSION
 from .articles import InsertOutcome
-from .comparisons import ComparisonRepository, PageLayout, PagePieces, SyncCount
+from .comparisons import ComparisonRepository, SyncCount
 from .entities import EntityRepository
 from .jobs import JobRepository
 from .quotes import QuoteRepository
@@ -25,8 +25,6 @@ __all__ = [
     "ANALYSIS_VERSION",
     "Database",
     "InsertOutcome",
-    "PageLayout",
-    "PagePieces",
     "SyncCount",
     "open_existing",
 ]

@@ -25,7 +25,6 @@ from parallax.settings import Settings
 from parallax.store import Database
 
 from .ingest import check_token
-from .pages import layout
 
 __all__ = ["JobRunner", "job_status"]
 
@@ -104,7 +103,7 @@ class JobRunner:
 
         LOGGER.info("job %s: analysing", job.id)
         try:
-            report = api.analyze(db, self.settings, on_progress=progress, layout=layout)
+            report = api.analyze(db, self.settings, on_progress=progress)
         except Exception as exc:  # noqa: BLE001 - recorded on the job, which the client reads
             LOGGER.exception("job %s failed", job.id)
             db.update_job(job.id, counts=counts, state="failed", error=f"{type(exc).__name__}: {exc}")

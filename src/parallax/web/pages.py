@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from parallax.store import PagePieces
-
 __all__ = [
     "ENTITIES_SHOWN",
     "GAPS_SHOWN",
     "LABELS_SHOWN",
-    "PAGES_VERSION",
-    "layout",
     "TERMS_SHOWN",
     "page_sections",
     "ref_key",
@@ -31,16 +27,6 @@ LABELS_SHOWN = 20  # framing labels per outlet
 ENTITIES_SHOWN = 300  # entity chips, most mentioned first
 
 _META = ("id", "outlet", "title", "date", "url", "byline")
-
-# The shape of what story_summary and story_columns give (3: the summary holds the story timeline).
-PAGES_VERSION = 3
-
-
-def layout(data: dict[str, Any]) -> PagePieces:
-    """The page pieces of one comparison (its ``to_dict`` form). The store no longer keeps them (pages read
-    the comparison's rows); kept for callers that still pass it as ``layout``."""
-    return PagePieces(PAGES_VERSION, story_summary(data), story_columns(data))
-
 
 def ref_key(article_id: str, sentence: int) -> str:
     """The page-wide key of one sentence: ``article_id:index``."""
