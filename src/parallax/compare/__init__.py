@@ -17,7 +17,7 @@ from .features import sentence_facts
 from .framing import framing
 from .quotes import QuoteConfig, group_quotes, groupable, reproduced_quotes
 from .same_fact import SameFactModel
-from .sources import sources_by_outlet
+from .sources import named_sources, sources_by_outlet
 
 if TYPE_CHECKING:
     from parallax.stories.vectors import ArticleVectors
@@ -58,7 +58,7 @@ def compare_story(
     """
     wanted = set(story.article_ids)
     members = _own_unknown_outlets([a for a in analyzed if not wanted or a.article.id in wanted])
-    members = [_without_own_outlet(a) for a in members]
+    members = [named_sources(_without_own_outlet(a)) for a in members]
     story = replace(story, outlets=tuple(dict.fromkeys(a.article.outlet for a in members)))
     canonical = {e.id: _canonical_name(e) for e in entities}
     facts = sentence_facts(members, canonical=canonical)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
-from parallax.model import AnalyzedArticle
+from parallax.model import AnalyzedArticle, Relay
 
-__all__ = ["sources_by_outlet"]
+__all__ = ["named_sources", "sources_by_outlet"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,3 +39,65 @@ def _display(name: str) -> str:
     """One spelling per source: "Tass" and "TASS" are the same agency."""
     name = " ".join(name.split())
     return name.upper() if name.isalpha() and len(name) <= 5 else name
+
+
+_DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those|its|their|his|her)\s+", re.I)
+# Nouns that name a kind of source, not a source: alone ("a statement", "the video", "the official") they
+# say nothing a reader can check, and the article almost always names the same thing more fully nearby.
+GENERIC_HEADS = frozenset(
+    "statement statements letter report video ad ads website site article tweet tweets post posts email e-mail "
+    "book memo readout interview poll official spokesman spokeswoman aide source".split()
+)  # not "officials" or "sources": a bare plural is a group of its own ("officials said")
+
+
+def _key(name: str) -> str:
+    return _DETERMINER.sub("", " ".join(name.split())).lower()
+
+
+def _head(key: str) -> str:
+    word = key.rsplit(" ", 1)[-1]
+    return word[:-1] if word.endswith("s") and word[:-1] in GENERIC_HEADS else word
+
+
+def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
+    """The article's source citations and quote relays under the fullest name the article gives them.
+
+    One source written two ways ("A senior Israeli official", "senior Israeli official") takes its first
+    spelling. A bare kind of source ("the
+    statement", "a letter", "the official") takes the name of the nearest fuller mention of the same kind
+    before it in the article when it is definite ("Etheridge's written statement ... the statement"); "a
+    statement" brings in another one and, like a bare kind with no fuller mention before it, stays as written.
+    """
+    mentions = [(c.span.start, c.name) for c in item.sources]
+    mentions += [(q.relay.span.start, q.relay.name) for q in item.quotes if q.relay is not None]
+    if not mentions:
+        return item
+    mentions.sort()
+    first: dict[str, str] = {}
+    for _, name in mentions:
+        first.setdefault(_key(name), " ".join(name.split()))
+    full = [(at, _key(name)) for at, name in mentions if len(_key(name).split()) > 1]
+
+    text = item.article.text
+
+    def definite(at: int, name: str) -> bool:
+        """"the statement" points back to one named before; "a statement" brings in another."""
+        first_word = name.split()[0].lower()
+        return first_word == "the" or (first_word not in {"a", "an"} and text[:at].lower().split()[-1:] == ["the"])
+
+    def name_of(at: int, name: str) -> str:
+        key = _key(name)
+        if " " not in key and key in GENERIC_HEADS:  # a bare kind is one source only through what it points to
+            before = [k for k_at, k in full if k_at < at and _head(k) == _head(key)]
+            return first[before[-1]] if before and definite(at, name) else " ".join(name.split())
+        return first[key]
+
+    sources = tuple(c if (n := name_of(c.span.start, c.name)) == c.name else replace(c, name=n) for c in item.sources)
+    quotes = tuple(
+        q if q.relay is None or (n := name_of(q.relay.span.start, q.relay.name)) == q.relay.name
+        else replace(q, relay=Relay(n, q.relay.kind, q.relay.span))
+        for q in item.quotes
+    )
+    if sources == item.sources and quotes == item.quotes:
+        return item
+    return replace(item, sources=sources, quotes=quotes)

@@ -1,0 +1,53 @@
+"""Source names in a comparison: one name per source, the fullest the article gives (sentences written for
+these tests)."""
+
+from __future__ import annotations
+
+from parallax.compare.sources import named_sources, sources_by_outlet
+from parallax.model import AnalyzedArticle, Article, Quote, Relay, SourceCitation, Span
+
+
+def _article(text: str, cited: list[str], relayed: str | None = None) -> AnalyzedArticle:
+    """An article whose source citations are the given phrases of its text, in order (one relay if given)."""
+    citations, at = [], 0
+    for phrase in cited:
+        start = text.index(phrase, at)
+        at = start + len(phrase)
+        citations.append(SourceCitation("a1", phrase, "other", Span(start, at, phrase)))
+    quotes: tuple[Quote, ...] = ()
+    if relayed is not None:
+        start = text.index(relayed, at)
+        relay = Relay(relayed, "other", Span(start, start + len(relayed), relayed))
+        quotes = (Quote("a1", "indirect", Span(0, 5, text[:5]), relay=relay),)
+    return AnalyzedArticle(Article("a1", "Outlet A", "t", text), sources=tuple(citations), quotes=quotes)
+
+
+def test_named_sources_a_definite_bare_kind_takes_the_fuller_name_before_it() -> None:
+    text = ("Mayor Ilse Varga's written statement blamed the utility. The statement also thanked crews. "
+            "The utility issued a statement of its own.")
+    named = named_sources(_article(text, ["Mayor Ilse Varga's written statement", "The statement", "a statement"]))
+    assert [c.name for c in named.sources] == [
+        "Mayor Ilse Varga's written statement", "Mayor Ilse Varga's written statement", "a statement"]
+    assert [c.span.text for c in named.sources] == ["Mayor Ilse Varga's written statement", "The statement", "a statement"]
+
+
+def test_named_sources_a_bare_kind_with_nothing_named_before_stays() -> None:
+    text = "The video shows the crash. Later the Lindholm Courier's video was taken down."
+    named = named_sources(_article(text, ["The video", "the Lindholm Courier's video"]))
+    assert [c.name for c in named.sources] == ["The video", "the Lindholm Courier's video"]
+
+
+def test_named_sources_one_source_written_two_ways_has_one_name_and_relays_follow() -> None:
+    text = ("A senior Lindholm official said the bridge would close. The senior Lindholm official added "
+            "that repairs would take a year, according to the official.")
+    item = _article(text, ["A senior Lindholm official", "senior Lindholm official"], relayed="the official")
+    named = named_sources(item)
+    assert {c.name for c in named.sources} == {"A senior Lindholm official"}
+    assert named.quotes[0].relay is not None and named.quotes[0].relay.name == "A senior Lindholm official"
+    assert sources_by_outlet([named]) == {"Outlet A": {"A senior Lindholm official": 3}}
+
+
+def test_named_sources_plural_groups_keep_their_own_name() -> None:
+    text = "Officials said the port would reopen. Two harbour officials said it would not."
+    named = named_sources(_article(text, ["Officials", "Two harbour officials"]))
+    assert [c.name for c in named.sources] == ["Officials", "Two harbour officials"]
