@@ -4,10 +4,11 @@ put back together, in the JSON form of :func:`parallax.model.to_dict`.
 Each kind has its table (``comparison_<kind>``): ``story_id``, the columns that name the finding (an
 article and sentence where it has one; ``n`` tells apart findings that share that key), ``ord`` (its place
 in the comparison's list, 0 where the order follows from the key: alignments and gaps come in article and
-sentence order) and what it says (``data``, compact JSON: a reference to a sentence is
-``[article_id, sentence, start, end, similarity]``, its outlet being the article's). Saving compares the
-rows a comparison makes with the rows kept and writes only those that differ
-(:func:`sync_rows`), so a story that gains one article keeps the rows of every finding it did not change.
+sentence order; an article's row has none, the header keeps the articles' order) and what it says
+(``data``, compact JSON: a reference to a sentence is ``[article_id, sentence, start, end, similarity]``,
+its outlet being the article's). Saving compares the rows a comparison makes with the rows kept and
+writes only those that differ (:func:`sync_rows`), so a story that gains one article keeps the rows of
+every finding it did not change.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "articles": Kind("comparison_articles", ("article_id",), ("ord", "patch")),
+    "articles": Kind("comparison_articles", ("article_id",), ("patch",)),
     "alignments": Kind("comparison_alignments", ("article_id", "sentence", "n"), ("ord", "status", "data")),
     "gaps": Kind("comparison_gaps", ("side", "outlet", "article_id", "sentence", "n")),
     "conflicts": Kind("comparison_conflicts", ("a_article", "a_sentence", "b_article", "b_sentence", "n"),
@@ -130,8 +131,9 @@ def encode_rows(data: dict[str, Any], patches: dict[str, dict[str, Any]]) -> tup
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in KINDS}
     explicit: list[str] = []
     # The order of articles, entities and sources is the header's (rewritten with every save anyway), so a
-    # row whose place alone moved (an article or entity added before it) is not written again.
-    rows["articles"] = [(aid, 0, _dumps(patches.get(aid, {}))) for aid in ids]
+    # row whose place alone moved (an article or entity added before it) is not written again; an article's
+    # row has no ``ord`` at all (0011_comparison_articles_order).
+    rows["articles"] = [(aid, _dumps(patches.get(aid, {}))) for aid in ids]
 
     aligned = data.get("alignments", [])
     by_sentence = _Numbered()

@@ -413,4 +413,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "0011_comparison_articles_order",
+        # An article's row of a comparison held an ``ord`` that was always 0: the header keeps the order of
+        # the articles, so that a row whose place alone moved is not written again. The table is rebuilt
+        # without it (ALTER TABLE ... DROP COLUMN needs SQLite 3.35; Python may bring an older one).
+        """
+        CREATE TABLE comparison_articles_new (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            patch TEXT NOT NULL,
+            PRIMARY KEY (story_id, article_id)
+        ) WITHOUT ROWID;
+        INSERT INTO comparison_articles_new(story_id, article_id, patch)
+            SELECT story_id, article_id, patch FROM comparison_articles;
+        DROP TABLE comparison_articles;
+        ALTER TABLE comparison_articles_new RENAME TO comparison_articles;
+        """,
+    ),
 ]
