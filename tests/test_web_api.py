@@ -136,6 +136,12 @@ def test_web_story_prefix_and_uncompared(client: TestClient) -> None:
     assert budget["alignments"] == [] and budget["articles"][0]["id"] == "ledger-2"
 
 
+def test_web_story_page_by_prefix_is_the_story_page(client: TestClient) -> None:
+    by_prefix = client.get("/stories/story-flood.json?view=page").json()
+    assert by_prefix == client.get(f"/stories/{FLOOD}.json?view=page").json()
+    assert by_prefix["summary"]["story"]["id"] == FLOOD
+
+
 def test_web_entity_groups_wording_variants(client: TestClient) -> None:
     data = client.get("/entities/ines-calder.json").json()
     assert data["entity"]["name"] == "Ines Calder"

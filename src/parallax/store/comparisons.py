@@ -225,8 +225,8 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         (the articles ``offset`` to ``offset + limit`` and what their columns show, see :meth:`_columns`) and
         ``n_columns``; None when the story has not been compared. The story, the header and the patch rows
         are read once for both parts."""
-        story = self.story(story_id)
-        header = self._header(story.id)
+        story_key = self.story_key(story_id)
+        header = self._header(story_key)
         if header is None:
             return None
         if "v" not in header:  # a comparison still kept whole: cut what is asked
@@ -240,15 +240,15 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         ids: list[str] = header["articles"]
         stop = len(ids) if limit is None else offset + max(0, limit)
         shown = ids[offset:stop]
-        patches = self._patch_rows(story.id)
-        every = self._compared_articles(story.id, ids, whole=shown, patches=patches)
+        patches = self._patch_rows(story_key)
+        every = self._compared_articles(story_key, ids, whole=shown, patches=patches)
         outlet_of = {a["id"]: a["outlet"] for a in every}
         found = decode_rows(header, outlet_of, self._finding_rows(
-            story.id, ("conflicts", "quote_groups", "wordings", "entities")))
+            story_key, ("conflicts", "quote_groups", "wordings", "entities")))
         summary = {"story": header["story"], "articles": [{k: a[k] for k in _META if k in a} for a in every],
                    "conflicts": found["conflicts"], "quote_groups": found["quote_groups"],
                    "entities": found["entities"], "timeline": header.get("timeline", [])}
-        columns = self._columns(story.id, header, every, shown, conflicts=found["conflicts"], patches=patches,
+        columns = self._columns(story_key, header, every, shown, conflicts=found["conflicts"], patches=patches,
                                 nearest_of_first=nearest_of_first, framing_first=framing_first)
         return {"summary": summary, "columns": columns, "n_columns": len(ids)}
 

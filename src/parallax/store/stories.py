@@ -89,6 +89,15 @@ class StoryRepository(StoreBase):
             row = rows[0]
         return self._story_from_row(row)
 
+    def story_key(self, story_id: str) -> str:
+        """The id of the story ``story_id`` names, as :meth:`story` finds it, without reading its articles.
+
+        Raises:
+            NotFoundError, AmbiguousError: as :meth:`story`.
+        """
+        row = self.conn.execute("SELECT id FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return str(row[0]) if row is not None else self.story(story_id).id
+
     def _story_from_row(self, row: sqlite3.Row) -> Story:
         members = self.conn.execute(
             "SELECT a.id, a.outlet FROM story_articles s JOIN articles a ON a.id = s.article_id"

@@ -175,7 +175,7 @@ def _comparison_body(request: Request, story_id: str) -> bytes | None:
     None when the story is not compared. Put together from its rows once, then kept (at most 32 stories)
     until the story is compared again: the whole of a large story takes a while to assemble."""
     with request.app.state.pool.connection() as db:
-        canonical = db.story(story_id).id
+        canonical = db.story_key(story_id)
         key = (canonical, db.comparison_stamp(canonical))
         cache: PageCache = request.app.state.comparison_bodies
         cached = cache.get(key)
@@ -223,7 +223,7 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
     as_json = wants_json(request)
     cache: PageCache = request.app.state.story_pages
     with request.app.state.pool.connection() as db:
-        canonical = db.story(story_id).id
+        canonical = db.story_key(story_id)
         stamp = db.comparison_stamp(canonical)
         key = (canonical, stamp, page, as_json, request.url.path, request.url.query)
         cached = cache.get(key) if stamp else None
