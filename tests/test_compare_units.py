@@ -298,6 +298,8 @@ def test_conflicts_one_per_sentence_and_article() -> None:
     ("Enter the critic, who loves “all things pink!” — whose verdict was harsher. She wrote a post.", 2),
     ('He called the mayor a "bomb-thrower."\n\nThe mayor said "I have built a business."\n\nShe left.', 3),
     ("The first line ends here\nand the next line starts a sentence.", 2),
+    # a headline has no mark to end on: it stays one sentence however the parser reads "Need A Big Tent"
+    ("Mayor Varga CPAC 2010 Speech VIDEO: Lindholm Doesn't Need A Big Tent\n\nThe mayor spoke. He left at 5 p.m. Then he came back.", 4),
 ])
 def test_sentences_respect_line_breaks_and_quoted_marks(nlp, text: str, sentences: int) -> None:  # type: ignore[no-untyped-def]
     doc = nlp(text)
@@ -354,3 +356,19 @@ def test_labels_at_analysis_keep_appositives_and_leave_group_words_alone() -> No
     assert ("Lena is ", "Mr. Voss's daughter") in labels  # close apposition, no comma
     # "ex-Republican" is a word for a group, not a name: nothing labels it; no clause is a label
     assert not any(entity.startswith("ex-") or "approach" in label for entity, label in labels), labels
+
+
+def test_compare_a_headline_opening_the_text_is_never_a_fact() -> None:
+    from dataclasses import replace
+
+    lead = "The Lindholm dam failed on Tuesday and flooded the lower town."
+    text_a = f"Lindholm Dam Fails. {lead} Rescuers reached the school by boat."
+    text_b = f"{lead} Three bridges were closed for repairs."
+    a = analyzed("a", "Outlet A", text_a, [("Lindholm", "GPE")])
+    a = replace(a, article=replace(a.article, title="Lindholm dam fails"))
+    b = analyzed("b", "Outlet B", text_b, [("Lindholm", "GPE")])
+    comparison = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+    headline = next(x for x in comparison.alignments if x.article_id == "a" and x.sentence == 0)
+    assert headline.matches == () and headline.nearest == ()
+    assert all(g.sentence != 0 for g in (*comparison.unique, *comparison.missing) if g.article_id == "a")
+    assert any(x.article_id == "a" and x.sentence == 1 and x.matches for x in comparison.alignments)

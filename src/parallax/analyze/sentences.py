@@ -1,9 +1,12 @@
-"""Sentence bounds the parser must respect: paragraph breaks, and quoted "!" or "?" inside a sentence.
+"""Sentence bounds the parser must respect: paragraph breaks, quoted "!" or "?" inside a sentence, and
+no sentence ending on a bare word inside a line.
 
 spaCy's parser decides sentence starts itself and, on news text, runs sentences across blank lines
 ("… the Obama agenda?”\\n\\nEtheridge appears …") and cuts after a quoted exclamation that the sentence
-goes on from ("… shouted “Stop!” and walked away", "… pearls!” — whose …"). Both are set here, before the parser, which keeps
-preset starts.
+goes on from ("… shouted “Stop!” and walked away", "… pearls!” — whose …"); it also cuts headlines
+and other lines with no mark to end on between two words or after a colon ("VIDEO: | Republicans
+Don't Need | A Big Tent"). All three are set
+here, before the parser, which keeps preset starts.
 """
 
 from __future__ import annotations
@@ -33,7 +36,22 @@ def paragraph_sentences(doc: Doc) -> Doc:
             token.is_sent_start = False
         elif _closes_quotation(doc, token):
             token.is_sent_start = False
+        elif _after_bare_word(previous, token):
+            token.is_sent_start = False
     return doc
+
+
+def _after_bare_word(previous: Token, token: Token) -> bool:
+    """A token on the same line as the one before, with no ".", "!", "?" or "…" (and closing marks) between
+    them, goes on the sentence: English sentences end on such a mark, not between two words or after a
+    colon ("VIDEO: Republicans Don't Need A Big Tent")."""
+    if "\n" in previous.whitespace_ or previous.is_space or token.is_space:
+        return False
+    doc = previous.doc
+    end = previous
+    while end.text in _CLOSING | {")", "]"} and end.i > 0 and not doc[end.i - 1].whitespace_:
+        end = doc[end.i - 1]
+    return not end.text.endswith((".", "!", "?", "…"))
 
 
 def _closes_quotation(doc: Doc, token: Token) -> bool:

@@ -116,7 +116,7 @@ def align(
     units = [fact_units(f) for f in facts]
     unique = tuple(
         _gap(facts[i], (), a) for i, a in enumerate(alignments)
-        if a.status == "unique" and len(units[i]) >= config.min_units
+        if a.status == "unique" and len(units[i]) >= config.min_units and not facts[i].headline
     )
     missing = tuple(_missing(facts, alignments, units, config))
     LOGGER.info("aligned %d sentences: %s", n, Counter(a.status for a in alignments))
@@ -147,8 +147,15 @@ def candidate_pairs(
 
 def scored_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray, config: AlignConfig) -> list[tuple[int, int]]:
     """The pairs the model scores: candidates by cosine, plus each sentence's closest in every other outlet."""
+    # A headline repeated as the text's first line states nothing the article does not: never a fact,
+    # never another sentence's near miss.
+    headlines = [k for k, f in enumerate(facts) if f.headline]
+    if headlines:
+        cosine = cosine.copy()
+        cosine[headlines, :] = cosine[:, headlines] = -1.0
     pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
-    return pairs + _closest_pairs(facts, cosine, pairs)
+    pairs = pairs + _closest_pairs(facts, cosine, pairs)
+    return [(i, j) for i, j in pairs if not (facts[i].headline or facts[j].headline)]
 
 
 def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
@@ -231,7 +238,7 @@ def _missing(
             reporters = {a.outlet, *a.outlets}
             if absent in reporters or absent in a.possibly or (a.article_id, a.sentence) in covered:
                 continue
-            if len(reporters & set(others)) < need or len(units[i]) < config.min_units:
+            if len(reporters & set(others)) < need or len(units[i]) < config.min_units or facts[i].headline:
                 continue
             covered.update((m.article_id, m.sentence) for m in a.matches)
             gaps.append(_gap(facts[i], tuple(sorted(reporters)), a, outlet=absent))

@@ -60,6 +60,7 @@ class SentenceFacts:
     tokens: frozenset[str]  # stemmed content words
     quantities: tuple[Quantity, ...] = ()  # values with what they count and their bounds
     published: str | None = None  # the article's date (ISO), when it has one
+    headline: bool = False  # the article's title repeated as its first line: shown, never aligned
 
 
 def fact_units(facts: SentenceFacts) -> set[str]:
@@ -147,6 +148,14 @@ def _resolve_weekday(name: str, base: dt.date | None) -> str:
     return (base - dt.timedelta(days=back)).isoformat()
 
 
+def _is_title(text: str, title: str) -> bool:
+    """Whether a sentence is the article's headline (texts often open with it)."""
+    def norm(value: str) -> str:
+        return " ".join(re.findall(r"\w+", value.lower()))
+
+    return bool(title.strip()) and norm(text) == norm(title)
+
+
 def sentence_facts(
     analyzed: Sequence[AnalyzedArticle], *, canonical: Mapping[str, str] | None = None
 ) -> list[SentenceFacts]:
@@ -174,6 +183,7 @@ def sentence_facts(
                 frozenset(keys), frozenset(persons), frozenset(places), numbers_in(sent.text),
                 dates_in(sent.text, item.article.date), frozenset(stem(w) for w in content_tokens(sent.text)),
                 quantities_in(sent.text), _iso_day(item.article.date),
+                sent.index == 0 and _is_title(sent.text, item.article.title),
             ))
     return out
 

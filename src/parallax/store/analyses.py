@@ -30,7 +30,8 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 # 7: speakers among relatives sharing a surname and pronouns agreeing with courtesy titles, sources named
 #    as media a statement was made in or to, sentences keeping their closing quotation mark, labels made
 #    at analysis without appositives a comma does not introduce.
-ANALYSIS_VERSION = 7
+# 8: no sentence ends between two words of one line (headlines stay one sentence).
+ANALYSIS_VERSION = 8
 _VECTOR_DTYPE = np.float32
 
 class AnalysisRepository(ArticleRepository):
