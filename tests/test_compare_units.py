@@ -372,3 +372,16 @@ def test_compare_a_headline_opening_the_text_is_never_a_fact() -> None:
     assert headline.matches == () and headline.nearest == ()
     assert all(g.sentence != 0 for g in (*comparison.unique, *comparison.missing) if g.article_id == "a")
     assert any(x.article_id == "a" and x.sentence == 1 and x.matches for x in comparison.alignments)
+
+
+def test_framing_terms_leave_out_names_and_light_verbs() -> None:
+    from parallax.compare.framing import framing
+
+    text_a = ("Mayor Ilse Varga said the reckless dam plan came too late. Varga said the reckless plan took years. "
+              "Varga brought no answers.")
+    text_b = "The council said the dam plan was approved. The council said repairs took months. Repairs came first."
+    a = analyzed("a", "Outlet A", text_a, [("Ilse Varga", "PERSON"), ("Varga", "PERSON")])
+    b = analyzed("b", "Outlet B", text_b)
+    terms = {f.outlet: [t.term for t in f.terms] for f in framing([a, b])}
+    assert "reckless" in terms["Outlet A"]
+    assert not {"varga", "ilse", "said", "came", "took", "brought"} & {w for t in terms["Outlet A"] for w in t.split()}

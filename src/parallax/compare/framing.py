@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from parallax.model import AnalyzedArticle, EntityProminence, FramingTerm, Label, OutletFraming
 
@@ -32,6 +33,7 @@ LOGGER = logging.getLogger(__name__)
 PRIOR_SCALE = 1.0  # a_0 = this x story token count: the prior weighs as much as the story itself
 TOP_TERMS = 15
 LEAD_SENTENCES = 2  # "in the lead" = named in the first two sentences
+NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})  # names left out of the distinctive terms
 
 
 def log_odds_z(counts_i: Mapping[str, int], counts_j: Mapping[str, int], prior: Mapping[str, float]) -> dict[str, float]:
@@ -51,16 +53,38 @@ def log_odds_z(counts_i: Mapping[str, int], counts_j: Mapping[str, int], prior: 
     return dict(zip(vocab, _z_scores(y_i, y_j, a).tolist()))
 
 
+# Verbs every report uses whatever its slant ("said", "came", "took"): never an outlet's framing.
+GENERIC_VERBS = frozenset(
+    "say says said saying tell tells told telling add adds added come comes came coming bring brings brought "
+    "take takes took taking make makes made making go goes went going get gets got getting give gives gave "
+    "ask asks asked put puts set sets".split()
+)
+
+
 def _terms(text: str) -> list[str]:
-    """Unigrams and adjacent-content-word bigrams ("regime change")."""
-    words = content_tokens(text)
+    """Unigrams and adjacent-content-word bigrams ("regime change"), reporting and light verbs left out."""
+    words = [w for w in content_tokens(text)
+             if w not in GENERIC_VERBS and w.replace("’", "'").split("'")[0] not in STOP_WORDS]  # not "i’m"
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _article_terms(item: AnalyzedArticle) -> list[str]:
+    """The terms of an article's text outside the names it mentions: who is named, and how often, is the
+    prominence table's; the words around the names are the outlet's framing."""
+    text = item.article.text
+    out: list[str] = []
+    at = 0
+    for mention in sorted(item.mentions, key=lambda m: m.start):
+        if mention.label in NAMED and mention.start >= at:
+            out += _terms(text[at : mention.start])
+            at = mention.end
+    return out + _terms(text[at:])
 
 
 def _outlet_terms(analyzed: Sequence[AnalyzedArticle]) -> dict[str, tuple[FramingTerm, ...]]:
     counts: dict[str, Counter[str]] = {}
     for item in analyzed:
-        counts.setdefault(item.article.outlet, Counter()).update(_terms(item.article.text))
+        counts.setdefault(item.article.outlet, Counter()).update(_article_terms(item))
     total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)
@@ -101,7 +125,7 @@ def _prominence(analyzed: Sequence[AnalyzedArticle], canonical: Mapping[str, str
     for item in analyzed:
         per = stats.setdefault(item.article.outlet, {})
         for m in item.mentions:
-            if m.label in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
+            if m.label in NAMED:
                 key = mention_key(m)
                 name = canonical.get(m.entity_id or "", "") or demonyms.get(key, key)
                 per.setdefault(name, []).append(m.sentence)
