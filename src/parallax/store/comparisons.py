@@ -291,29 +291,25 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
     def _first_gaps(self, story_id: str, outlets: Sequence[str], header: dict[str, Any], first: int
                     ) -> tuple[list[sqlite3.Row], dict[str, dict[str, int]]]:
         """The rows of the first ``first`` gaps of each of ``outlets`` and side, in the comparison's order, and
-        how many gaps each outlet has per side (the rest are counted, not read)."""
+        how many gaps each outlet has per side (the rest are counted, not decoded)."""
+        # One read of the outlets' rows: their ``data`` is left unparsed for all but the first ones (reading
+        # the keys, then the first rows by an OR of their keys, took twice as long).
         marks = ",".join("?" * len(outlets))
-        keys = self.conn.execute(
-            "SELECT side, outlet, article_id, sentence, n, ord FROM comparison_gaps"
-            f" WHERE story_id = ? AND outlet IN ({marks})", (story_id, *outlets)).fetchall()  # noqa: S608
+        found = self.conn.execute(
+            f"SELECT * FROM comparison_gaps WHERE story_id = ? AND outlet IN ({marks})", (story_id, *outlets)  # noqa: S608
+        ).fetchall()
         place = {aid: k for k, aid in enumerate(header.get("articles", []))}
         explicit = set(header.get("explicit", []))
-        groups: dict[tuple[str, str], list[tuple[Any, tuple[Any, ...]]]] = {}
-        for side, outlet, aid, sentence, n, ord_ in keys:
-            sort = ord_ if side in explicit else (
-                (place.get(aid, -1), sentence, n) if side == "unique" else (outlet, place.get(aid, -1), sentence, n))
-            groups.setdefault((side, outlet), []).append((sort, (side, outlet, aid, sentence, n)))
+        groups: dict[tuple[str, str], list[tuple[Any, sqlite3.Row]]] = {}
+        for row in found:
+            side = row["side"]
+            sort = row["ord"] if side in explicit else (place.get(row["article_id"], -1), row["sentence"], row["n"])
+            groups.setdefault((side, row["outlet"]), []).append((sort, row))
         counts: dict[str, dict[str, int]] = {"unique": {}, "missing": {}}
-        wanted = []
+        rows = []
         for (side, outlet), items in groups.items():
             counts[side][outlet] = len(items)
-            wanted += [key for _, key in sorted(items, key=lambda x: x[0])[:first]]
-        rows = []
-        for lo in range(0, len(wanted), 150):
-            chunk = wanted[lo : lo + 150]
-            where = " OR ".join(["(side = ? AND outlet = ? AND article_id = ? AND sentence = ? AND n = ?)"] * len(chunk))
-            rows += self.conn.execute(f"SELECT * FROM comparison_gaps WHERE story_id = ? AND ({where})",  # noqa: S608
-                                      (story_id, *[v for key in chunk for v in key])).fetchall()
+            rows += [row for _, row in sorted(items, key=lambda x: x[0])[:first]]
         return rows, counts
 
     def _sentences(self, ids: Sequence[str], others: Sequence[str], header: dict[str, Any],
