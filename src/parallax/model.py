@@ -47,6 +47,7 @@ __all__ = [
     "Story",
     "StoryFilters",
     "StoryList",
+    "StoryRender",
     "StoryRow",
     "TimelineEntry",
     "TimelineFigure",
@@ -563,3 +564,13 @@ class Job:
     error: str | None
     created_at: str
     updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRender:
+    """One story page as it was sent (``body`` gzip-compressed), kept with the stamp of the comparison it was
+    rendered from; ``variant`` names the page and format (``"html:1"``, ``"json:1"``)."""
+
+    variant: str
+    media_type: str
+    body: bytes

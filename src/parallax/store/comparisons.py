@@ -65,6 +65,7 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
             " format = 2, computed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             (story_id, n_articles, json.dumps(header, ensure_ascii=False, separators=(",", ":"))),
         )
+        conn.execute("DELETE FROM story_renders WHERE story_id = ?", (story_id,))  # made from what this replaces
         return sync_rows(conn, story_id, rows)
 
     @staticmethod

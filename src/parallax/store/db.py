@@ -4,7 +4,7 @@ Every write that belongs together happens in one transaction, so a process kille
 either all of a batch or none of it; re-running the same work skips what is already there.
 
 :class:`Database` is the store's one API: a repository per aggregate (articles, analyses, stories,
-comparisons, entities, quotes, jobs), each in its own module and mixed into this class, all returning
+comparisons, entities, quotes, jobs, story renders), each in its own module and mixed into this class, all returning
 records of :mod:`parallax.model`. No module outside this package runs SQL or holds a connection.
 """
 
@@ -20,6 +20,7 @@ from .comparisons import ComparisonRepository, SyncCount
 from .entities import EntityRepository
 from .jobs import JobRepository
 from .quotes import QuoteRepository
+from .renders import RenderRepository
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class Database(ComparisonRepository, EntityRepository, QuoteRepository, JobRepository):
+class Database(ComparisonRepository, EntityRepository, QuoteRepository, JobRepository, RenderRepository):
     """A parallax store in one SQLite file (``:memory:`` works for throwaway use)."""
 
     def __enter__(self) -> Database:

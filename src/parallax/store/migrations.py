@@ -431,4 +431,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE comparison_articles_new RENAME TO comparison_articles;
         """,
     ),
+    (
+        "0012_story_renders",
+        # Story pages as sent, gzip-compressed, each stamped with the ``computed_at`` of the comparison it was
+        # rendered from: a cache of what the rows give (the rows stay what is true), so that a first request
+        # costs a read of stored bytes. Saving a comparison deletes its story's renders.
+        """
+        CREATE TABLE story_renders (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            variant TEXT NOT NULL,
+            stamp TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            body BLOB NOT NULL,
+            PRIMARY KEY (story_id, variant)
+        );
+        """,
+    ),
 ]

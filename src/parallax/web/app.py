@@ -134,4 +134,5 @@ def create_app(
     app.state.entity_pages = views.PageCache(size=128)
     # Whole comparisons as sent (gzip, server paths cut): up to ~2 MB each for a 200-article story.
     app.state.comparison_bodies = views.PageCache(size=32)
+    jobs.after_job = lambda db: views.keep_story_renders(app, db)  # the pages of what a job compared
     return app

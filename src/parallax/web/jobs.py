@@ -13,6 +13,7 @@ import fcntl
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -36,8 +37,9 @@ _PROGRESS_EVERY_S = 0.5
 class JobRunner:
     """One thread that runs queued jobs; :meth:`wake` after queuing one."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, after_job: Callable[[Database], object] | None = None) -> None:
         self.settings = settings
+        self.after_job = after_job  # run on the runner's connection after each job that finished (renders)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -112,6 +114,8 @@ class JobRunner:
                       stories=report.stories)
         db.update_job(job.id, counts=counts, state="done")
         LOGGER.info("job %s: done %s", job.id, counts)
+        if self.after_job is not None:
+            self.after_job(db)
 
 
 async def job_status(request: Request) -> Response:

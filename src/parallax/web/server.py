@@ -49,12 +49,17 @@ def app_from_environment() -> Starlette:
 
 def prepare_store(settings: Settings, *, on_progress: Any = None) -> None:
     """Bring the store up to date before serving it: migrations, comparisons kept whole cut into rows, kept
-    entity pages; jobs a stopped server left running are queued again."""
+    entity pages, story pages rendered ahead (those of comparisons made since the last time); jobs a stopped
+    server left running are queued again."""
     from parallax import api
     from parallax.store import Database
 
+    from .app import create_app
+    from .views import keep_story_renders
+
     with Database(settings.db_path) as db:
         api.upgrade(db, on_progress=on_progress)
+        keep_story_renders(create_app(settings), db, on_progress=on_progress)
         requeued = db.requeue_interrupted_jobs()
     if requeued:
         LOGGER.info("%d job(s) left running by a stopped server are queued again", requeued)

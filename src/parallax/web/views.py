@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from parallax import api, entity_pages
-from parallax.model import QuoteHit, StoryFilters, to_dict
+from parallax.model import QuoteHit, StoryFilters, StoryRender, to_dict
 from parallax.store import Database
 
 from .negotiate import render, wants_json
@@ -37,7 +38,9 @@ from .present import (
     sources_html,
 )
 
-__all__ = ["article", "entities", "entity", "home", "quotes", "stories", "story"]
+__all__ = ["article", "entities", "entity", "home", "keep_story_renders", "quotes", "stories", "story"]
+
+LOGGER = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # what a path keeps as is; "%" so that escapes already there stay single
@@ -229,10 +232,83 @@ def _story_page(request: Request, story_id: str, page: int) -> Response:
         cached = cache.get(key) if stamp else None
         if cached is not None:
             return Response(cached[0], media_type=cached[1], headers={"Vary": "Accept"})
+        kept = _kept_render(request, db, canonical, stamp, page, as_json)
+        if kept is not None:
+            return _kept_response(request, kept)
         response = _render_story_page(request, db, canonical, page, as_json)
     if stamp and response.status_code == 200:
         cache.put(key, (bytes(response.body), response.media_type))
     return response
+
+
+def _render_address(story_id: str, page: int, as_json: bool) -> tuple[str, str]:
+    """The path and query of the one request whose page is rendered ahead (links in a page repeat its query,
+    so another spelling of the same page is rendered when asked)."""
+    if as_json:
+        return f"/stories/{story_id}.json", "view=page" + (f"&page={page}" if page > 1 else "")
+    return f"/stories/{story_id}", f"page={page}" if page > 1 else ""
+
+
+def _variant(page: int, as_json: bool) -> str:
+    return f"{'json' if as_json else 'html'}:{page}"
+
+
+def _kept_render(request: Request, db: Database, story_id: str, stamp: str, page: int, as_json: bool
+                 ) -> StoryRender | None:
+    """The page rendered ahead from the current comparison, when this request asks for it as rendered."""
+    if not stamp or (request.url.path, request.url.query) != _render_address(story_id, page, as_json):
+        return None
+    return db.kept_render(story_id, _variant(page, as_json), stamp)
+
+
+def _kept_response(request: Request, kept: StoryRender) -> Response:
+    """A kept render as stored (gzip) to a client that accepts it, else decompressed: the same bytes as a
+    page rendered now."""
+    headers = {"Vary": "Accept, Accept-Encoding"}
+    body = kept.body
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        headers["Content-Encoding"] = "gzip"
+    else:
+        body = gzip.decompress(body)
+    return Response(body, media_type=kept.media_type, headers=headers)
+
+
+def keep_story_renders(app: Any, db: Database, *, on_progress: Callable[[str, int, int | None], None] | None = None
+                       ) -> int:
+    """Render ahead, as ``app`` would answer them, every page of columns of each compared story whose kept
+    renders are missing or were made from an older comparison, in both formats, and keep them in the store
+    (:meth:`Database.save_story_renders`): a first request then reads stored bytes instead of assembling the
+    page from rows. Returns how many stories were rendered."""
+    todo = db.stories_to_render()
+    done = 0
+    for n, (story_id, stamp) in enumerate(todo.items()):
+        try:
+            renders = _renders_of(app, db, story_id)
+        except Exception:  # noqa: BLE001 - one story that cannot be rendered ahead is rendered when asked
+            LOGGER.warning("story %s: not rendered ahead; its pages are rendered when asked", story_id, exc_info=True)
+            continue
+        done += db.save_story_renders(story_id, stamp, renders)
+        if on_progress is not None:
+            on_progress("render", n + 1, len(todo))
+    return done
+
+
+def _renders_of(app: Any, db: Database, story_id: str) -> list[StoryRender]:
+    out: list[StoryRender] = []
+    page, pages = 1, 1
+    while page <= pages:
+        for as_json in (True, False):
+            path, query = _render_address(story_id, page, as_json)
+            scope = {"type": "http", "method": "GET", "scheme": "http", "server": ("localhost", 80),
+                     "root_path": "", "path": path, "raw_path": quote(path).encode(), "query_string": query.encode(),
+                     "headers": [(b"host", b"localhost")], "app": app}
+            response = _render_story_page(Request(scope), db, story_id, page, as_json)
+            if as_json:
+                pages = int(json.loads(response.body)["pages"])
+            body = gzip.compress(bytes(response.body), compresslevel=6, mtime=0)
+            out.append(StoryRender(_variant(page, as_json), response.media_type or "", body))
+        page += 1
+    return out
 
 
 def _render_story_page(request: Request, db: Database, story_id: str, page: int, as_json: bool) -> Response:
