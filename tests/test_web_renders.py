@@ -74,7 +74,7 @@ def test_web_recompared_story_never_serves_the_old_render(tmp_path: Path) -> Non
             # Saving deleted the renders, so even a stamp that did not move (same millisecond) finds none.
             assert db.kept_render(WIDE, "html:1", stamp) is None
             assert WIDE in db.stories_to_render()
-        for url in PAGES[:1] + PAGES[3:4]:
+        for url in [*PAGES[:1], PAGES[3], f"/stories/{WIDE}.json"]:
             again = c.get(url).text
             assert "six v 35" in again and "6 vs 35 o" not in again
 
@@ -84,3 +84,15 @@ def test_render_of_an_older_comparison_is_not_kept(tmp_path: Path) -> None:
     with Database(path) as db:
         assert not db.save_story_renders(WIDE, "2000-01-01T00:00:00.000Z", [])
         assert db.save_story_renders(WIDE, db.comparison_stamp(WIDE), [])
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_kept_whole_comparison_is_the_one_put_together_now(stores: tuple[Path, Path], encoding: str) -> None:
+    kept, live = stores
+    with Database(kept, readonly=True) as db:
+        assert db.kept_render(WIDE, "whole", db.comparison_stamp(WIDE)) is not None
+    with _client(kept) as k, _client(live) as fresh:
+        sent = k.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": encoding})
+        made = fresh.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": encoding})
+    assert sent.status_code == made.status_code == 200 and sent.content == made.content
+    assert sent.headers.get("content-encoding") == made.headers.get("content-encoding")

@@ -175,8 +175,9 @@ async def story(request: Request) -> Response:
 
 def _comparison_body(request: Request, story_id: str) -> bytes | None:
     """The stored comparison as gzip-compressed JSON with server paths cut (:func:`public_comparison`);
-    None when the story is not compared. Put together from its rows once, then kept (at most 32 stories)
-    until the story is compared again: the whole of a large story takes a while to assemble."""
+    None when the story is not compared. Read as rendered ahead (:func:`keep_story_renders`) while the
+    comparison is the one it was made from; else put together from its rows once, then kept in memory (at
+    most 32 stories) until the story is compared again: the whole of a large story takes a while to assemble."""
     with request.app.state.pool.connection() as db:
         canonical = db.story_key(story_id)
         key = (canonical, db.comparison_stamp(canonical))
@@ -186,13 +187,23 @@ def _comparison_body(request: Request, story_id: str) -> bytes | None:
             return cached[0]
         if not key[1]:
             return None
+        kept = db.kept_render(canonical, WHOLE, key[1])
+        if kept is not None:
+            return kept.body
         data = db.comparison_json(canonical)
     if data is None:
         return None
-    text = json.dumps(public_comparison(data), ensure_ascii=False).encode("utf-8")
-    body = gzip.compress(text, compresslevel=1, mtime=0)
+    body = _whole_body(data, level=1)
     cache.put(key, (body, "application/json"))
     return body
+
+
+WHOLE = "whole"  # the variant of a kept render that is the whole comparison's JSON
+
+
+def _whole_body(data: dict[str, Any], *, level: int) -> bytes:
+    text = json.dumps(public_comparison(data), ensure_ascii=False).encode("utf-8")
+    return gzip.compress(text, compresslevel=level, mtime=0)
 
 
 class PageCache:
@@ -276,7 +287,8 @@ def _kept_response(request: Request, kept: StoryRender) -> Response:
 def keep_story_renders(app: Any, db: Database, *, on_progress: Callable[[str, int, int | None], None] | None = None
                        ) -> int:
     """Render ahead, as ``app`` would answer them, every page of columns of each compared story whose kept
-    renders are missing or were made from an older comparison, in both formats, and keep them in the store
+    renders are missing or were made from an older comparison, in both formats, and its whole comparison's
+    JSON (what ``/stories/ID.json`` sends), and keep them in the store
     (:meth:`Database.save_story_renders`): a first request then reads stored bytes instead of assembling the
     page from rows. Returns how many stories were rendered."""
     todo = db.stories_to_render()
@@ -308,6 +320,9 @@ def _renders_of(app: Any, db: Database, story_id: str) -> list[StoryRender]:
             body = gzip.compress(bytes(response.body), compresslevel=6, mtime=0)
             out.append(StoryRender(_variant(page, as_json), response.media_type or "", body))
         page += 1
+    data = db.comparison_json(story_id)
+    if data is not None:
+        out.append(StoryRender(WHOLE, "application/json", _whole_body(data, level=6)))
     return out
 
 
