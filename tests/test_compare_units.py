@@ -236,12 +236,67 @@ def test_compare_labels_are_descriptions_not_fragments(sentence: str, appositive
 
 @pytest.mark.parametrize(("text", "days"), [
     ("His final day in office will be Feb. 28.", {"02-28"}),
-    ("The end date is February 28, 2019.", {"02-28", "2019"}),
+    ("The end date is February 28, 2019.", {"02-28", "2019-02-28", "2019"}),  # the day, and any Feb. 28
     ("Hearings run from Sept. 4 to Aug 12.", {"09-04", "08-12"}),
     ("Sales reached 1,200 in February, 2019.", {"2019"}),
 ])
 def test_compare_dates_read_abbreviated_months(text: str, days: set[str]) -> None:
     assert set(dates_in(text, None)) == days
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    # reported on the day of the article against days years before: two events, no conflict
+    ("The Courier on July 20, 2006, described him as a veteran of the war.",
+     "The mayor described himself as a veteran of the war at a news conference later today.", False),
+    ("The mayor apologized on Friday for the post about the council.",
+     "The mayor apologized Saturday for the post about the council.", True),
+])
+def test_compare_dates_with_their_year_are_that_day(a: str, b: str, conflict: bool) -> None:
+    from parallax.compare.conflicts import _date_conflict, ConflictConfig
+
+    def facts(text: str, outlet: str) -> SentenceFacts:
+        return SentenceFacts("x" + outlet, outlet, 0, 0, len(text), text, frozenset({"mayor"}), frozenset(),
+                             frozenset(), numbers_in(text), dates_in(text, "2010-05-18"), frozenset(),
+                             published="2010-05-18")
+
+    found = _date_conflict(facts(a, "A"), facts(b, "B"), 0.7, ConflictConfig(), same_fact=0.5)
+    assert (found is not None) is conflict
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    # "not only … but also" adds to the other; it negates nothing
+    ("The report not only criticized his texts but also his use of personal email.",
+     "The report also criticized his use of personal email for bureau business."),
+    # the negation is in what only one of them adds
+    ("“The mayor, who is railing against my visit, also invited me,” he said, referring to when she said she wasn't coming.",
+     "“The mayor, who is railing against my visit, also invited me,” he wrote."),
+    # a hedge word in the speaker's own quoted words is not the outlet hedging
+    ("The mayor walked back her remarks, criticizing “rumors” that she was going to resign from the council.",
+     "The mayor said she was going to resign from the council after walking back her remarks."),
+    # a charge against a hedged charge: both attribute it
+    ("The mayor allegedly diverted council funds to her own campaign accounts for years.",
+     "The mayor was charged with diverting council funds to her own campaign accounts for years."),
+])
+def test_compare_negations_that_deny_nothing_the_other_says(a: str, b: str) -> None:
+    from parallax.compare.conflicts import pair_conflict
+
+    def facts(text: str, outlet: str) -> SentenceFacts:
+        from parallax.compare.features import content_tokens, stem
+
+        return SentenceFacts("x" + outlet, outlet, 0, 0, len(text), text, frozenset({"mayor", "report"}),
+                             frozenset(), frozenset(), (), frozenset(), frozenset(stem(w) for w in content_tokens(text)))
+
+    assert pair_conflict(facts(a, "A"), facts(b, "B"), 0.9, same_fact=0.6) is None
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("She urged them not to criticize the council.", []),
+    ("The mayor fired back at the council.", []),
+    ("The mayor backed the council's plan.", ["assert"]),
+    ("“We will not support it,” the mayor said of the plan.", ["negate"]),
+])
+def test_compare_act_polarity_reads_instructions_and_adverbs(text: str, polarity: list[str]) -> None:
+    assert [h.polarity for h in act_polarity(text) if h.act in ("criticise", "support")] == polarity
 
 
 def _person_facts(text: str, persons: set[str], outlet: str) -> SentenceFacts:

@@ -110,6 +110,9 @@ def numbers_in(text: str) -> tuple[tuple[float, str], ...]:
     return tuple((q.value, q.unit.split(":")[0]) for q in quantities_in(text))
 
 
+_YEAR_AFTER = re.compile(r",?\s*((?:1[89]|20)\d\d)\b")
+
+
 def dates_in(text: str, article_date: str | None) -> frozenset[str]:
     """Days and years a sentence names; weekdays resolved to the date on or before the article's date."""
     base = _parse_date(article_date)
@@ -122,7 +125,11 @@ def dates_in(text: str, article_date: str | None) -> frozenset[str]:
     for match in _MONTH_DAY.finditer(text):
         day = int(match.group(2))
         if 1 <= day <= 31:
-            out.add(f"{_MONTH_NUMBER[match.group(1).lower()]:02d}-{day:02d}")
+            month_day = f"{_MONTH_NUMBER[match.group(1).lower()]:02d}-{day:02d}"
+            out.add(month_day)
+            year = _YEAR_AFTER.match(text, match.end())  # "July 20, 2006": that day, not any July 20
+            if year:
+                out.add(f"{year.group(1)}-{month_day}")
     out.update(_YEAR.findall(text))
     return frozenset(out)
 
