@@ -96,3 +96,12 @@ def test_kept_whole_comparison_is_the_one_put_together_now(stores: tuple[Path, P
         made = fresh.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": encoding})
     assert sent.status_code == made.status_code == 200 and sent.content == made.content
     assert sent.headers.get("content-encoding") == made.headers.get("content-encoding")
+
+
+def test_sources_table_order_does_not_depend_on_string_hashing() -> None:
+    from parallax.web.pages import page_sections
+
+    outlet = {"gaps": None, "framing": None, "sources": {"the official": 1, "The official": 1, "Reuters": 2}}
+    column = {"conflicts": [], "article": {"outlet": "A"}, "outlet": outlet}
+    rows = page_sections([column])["sources"]["rows"]
+    assert [r["name"] for r in rows] == ["Reuters", "The official", "the official"]

@@ -205,7 +205,9 @@ def _gap(g: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
 def _sources_table(sources: dict[str, dict[str, int]], outlets: Sequence[str]) -> dict[str, Any]:
     names = sorted(
         {name for per in sources.values() for name in per},
-        key=lambda n: (-sum(per.get(n, 0) for per in sources.values()), n.casefold()),
+        # The name itself last: "the official" and "The official" would otherwise come in set order, which
+        # changes with each process's string hashing, and a page rendered ahead would differ from one made now.
+        key=lambda n: (-sum(per.get(n, 0) for per in sources.values()), n.casefold(), n),
     )
     rows = [{"name": n, "counts": [sources.get(o, {}).get(n, 0) for o in outlets]} for n in names]
     return {"outlets": list(outlets), "rows": rows}
