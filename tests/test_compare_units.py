@@ -276,6 +276,11 @@ def test_compare_dates_with_their_year_are_that_day(a: str, b: str, conflict: bo
     # a charge against a hedged charge: both attribute it
     ("The mayor allegedly diverted council funds to her own campaign accounts for years.",
      "The mayor was charged with diverting council funds to her own campaign accounts for years."),
+    ("The mayor allegedly knew the council funds went to her campaign despite warnings from the treasurer.",
+     "The auditor said that council funds went to her campaign despite warnings from the treasurer."),
+    # a hedge on why, against a statement of what happened
+    ("The mayor posted a reply, apparently in response to the council report released on Friday.",
+     "The mayor's reply came after the council report was released on Friday."),
 ])
 def test_compare_negations_that_deny_nothing_the_other_says(a: str, b: str) -> None:
     from parallax.compare.conflicts import pair_conflict
@@ -293,10 +298,13 @@ def test_compare_negations_that_deny_nothing_the_other_says(a: str, b: str) -> N
     ("She urged them not to criticize the council.", []),
     ("The mayor fired back at the council.", []),
     ("The mayor backed the council's plan.", ["assert"]),
+    ("She left with no firm promise from the council.", ["negate"]),
+    ("The plan had the support of most council members.", []),
+    ("The deal rests on the council’s support for the dam.", []),
     ("“We will not support it,” the mayor said of the plan.", ["negate"]),
 ])
 def test_compare_act_polarity_reads_instructions_and_adverbs(text: str, polarity: list[str]) -> None:
-    assert [h.polarity for h in act_polarity(text) if h.act in ("criticise", "support")] == polarity
+    assert [h.polarity for h in act_polarity(text) if h.act in ("criticise", "support", "commit")] == polarity
 
 
 def _person_facts(text: str, persons: set[str], outlet: str) -> SentenceFacts:

@@ -122,6 +122,9 @@ class ActHit:
     cue: str
 
 
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that"})
+
+
 def act_polarity(text: str) -> list[ActHit]:
     """Every act of :data:`ACT_CLASSES` in ``text`` with the polarity its nearest preceding cue gives it."""
     lowered = " " + " ".join(_WORD.findall(text.lower())) + " "
@@ -134,6 +137,11 @@ def act_polarity(text: str) -> list[ActHit]:
                 before = lowered[: match.start()].split()[-(_CUE_WINDOW + 4):]
                 if before[-2:] == ["not", "to"]:
                     continue  # "urged them not to criticize": an instruction, neither done nor refused
+                if "no" in before[-2:]:
+                    hits.append(ActHit(act, "negate", "no"))  # "no firm promise", "no endorsement"
+                    continue
+                if before[-1:] and (before[-1] in _DETERMINERS or before[-1].endswith(("’s", "'s", "s’", "s'"))):
+                    continue  # "the support of enough delegates", "Republicans’ commitment": a thing named
                 hits.append(_polarity(act, before))
     return hits
 
@@ -224,6 +232,8 @@ def _hedged_claim_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
         return None  # "did not say how many were aboard" asserts nothing the hedge could weaken
     if _ATTRIBUTED.search(asserted.text):
         return None  # "were indicted for hacking", "the article said": attributed, as the hedge is
+    if _CAUSAL_HEDGE.search(_unquoted(hedged.text)):
+        return None  # "apparently in response to the e-mails": the hedge doubts why, the other tells what
     clause = _hedged_clause(hedged.text)
     told = clause & asserted.tokens
     if len(told) < config.hedge_shared_words or len(told) < config.hedge_coverage * len(clause):
@@ -239,9 +249,13 @@ def _hedged_claim_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
 _ATTRIBUTED = re.compile(
     r"\b(?:indict\w*|charg(?:e|es|ed|ing)\b|accus\w*|alleg\w*|claim\w*|suspect\w*|prosecut\w*|"
     r"(?:article|report|story|paper|newspaper)s? (?:said|says|reported)|reported(?:ly)?\b|"
+    r"(?:said|says|stated|added|contended|argued) that\b|"
     r"declin\w*|refus\w*|comment\w*)", re.I)
 
 
+_CAUSAL_HEDGE = re.compile(
+    r"\b(?:apparently|reportedly|allegedly|possibly|perhaps|presumably)\s+(?:in response to|because|due to|"
+    r"as a result of|in retaliation for|in reaction to|prompted by)\b", re.I)
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
