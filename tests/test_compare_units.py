@@ -278,6 +278,11 @@ def test_compare_dates_with_their_year_are_that_day(a: str, b: str, conflict: bo
      "The mayor was charged with diverting council funds to her own campaign accounts for years."),
     ("The mayor allegedly knew the council funds went to her campaign despite warnings from the treasurer.",
      "The auditor said that council funds went to her campaign despite warnings from the treasurer."),
+    # a conditional or a modal asserts nothing a hedge could doubt
+    ("It is unclear whether the mayor will agree to fully abandon the dam plan.",
+     "Unless the council persuades the mayor to abandon the dam plan, the talks will fail."),
+    ("The council report reportedly says the mayor signed off on the dam plan in the spring.",
+     "The mayor might sign off on the dam plan, the council report says, in the spring."),
     # a hedge on why, against a statement of what happened
     ("The mayor posted a reply, apparently in response to the council report released on Friday.",
      "The mayor's reply came after the council report was released on Friday."),
@@ -448,3 +453,22 @@ def test_framing_terms_leave_out_names_and_light_verbs() -> None:
     terms = {f.outlet: [t.term for t in f.terms] for f in framing([a, b])}
     assert "reckless" in terms["Outlet A"]
     assert not {"varga", "ilse", "said", "came", "took", "brought"} & {w for t in terms["Outlet A"] for w in t.split()}
+
+
+def test_compare_places_of_two_events_are_no_conflict() -> None:
+    from parallax.compare.conflicts import pair_conflict
+
+    def facts(text: str, outlet: str, place: str) -> SentenceFacts:
+        from parallax.compare.features import content_tokens, stem
+
+        return SentenceFacts("x" + outlet, outlet, 0, 0, len(text), text, frozenset({"varga", place}),
+                             frozenset({"varga"}), frozenset({place}), (), frozenset(),
+                             frozenset(stem(w) for w in content_tokens(text)))
+
+    rally = facts("At a rally in Lindholm on Tuesday night, the mayor mocked Ilse Varga.", "A", "lindholm")
+    party = facts("Ilse Varga said the scheme was first drawn up at a party in Brel years ago.", "B", "brel")
+    assert pair_conflict(rally, party, 0.8, same_fact=0.6) is None
+    held = facts("The mayor held a rally in Lindholm on Tuesday about the dam, Ilse Varga said.", "A", "lindholm")
+    moved = facts("The mayor held a rally in Brel on Tuesday about the dam, Ilse Varga said.", "B", "brel")
+    found = pair_conflict(held, moved, 0.9, same_fact=0.6)
+    assert found is not None and found.type == "place"
