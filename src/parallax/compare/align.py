@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,12 +58,16 @@ class AlignResult:
     links: frozenset[tuple[int, int]] = frozenset()  # linked pairs (i < j): the same fact in both
 
 
+Features = Callable[[Sequence[SentenceFacts], np.ndarray, Sequence[tuple[int, int]]], np.ndarray]
+
+
 def score_pairs(
     facts: Sequence[SentenceFacts], vectors: np.ndarray, *, config: AlignConfig = AlignConfig(),
-    model: SameFactModel | None = None,
+    model: SameFactModel | None = None, features: Features = pair_features,
 ) -> AlignResult:
     """The same-fact probability of every scored pair of the story, without alignment records yet: what
-    :func:`detect_conflicts` reads and :func:`align` links from (``align(..., scored=...)``)."""
+    :func:`detect_conflicts` reads and :func:`align` links from (``align(..., scored=...)``). ``features``
+    makes the feature rows (a story's pair memo passes its own, which reuses rows it has seen)."""
     model = model or SameFactModel.load()
     n = len(facts)
     cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
@@ -71,7 +75,7 @@ def score_pairs(
     scores = np.zeros((n, n), dtype=np.float32)
     if pairs:
         rows, cols = np.array(pairs).T
-        scores[rows, cols] = scores[cols, rows] = model.probability(pair_features(facts, cosine, pairs))
+        scores[rows, cols] = scores[cols, rows] = model.probability(features(facts, cosine, pairs))
     return AlignResult((), (), (), scores, cosine, pairs)
 
 
@@ -133,7 +137,9 @@ def candidate_pairs(
     if n < 2:
         return []
     outlets = np.array([f.outlet for f in facts])
-    other = outlets[:, None] != outlets[None, :]
+    # A headline repeated as the text's first line states nothing the article does not: never paired.
+    stated = ~np.array([f.headline for f in facts])
+    other = (outlets[:, None] != outlets[None, :]) & stated[:, None] & stated[None, :]
     keep = other & (cosine >= min_cosine)
     if n > max_neighbours + 1:
         masked = np.where(other, cosine, -np.inf)
@@ -147,15 +153,8 @@ def candidate_pairs(
 
 def scored_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray, config: AlignConfig) -> list[tuple[int, int]]:
     """The pairs the model scores: candidates by cosine, plus each sentence's closest in every other outlet."""
-    # A headline repeated as the text's first line states nothing the article does not: never a fact,
-    # never another sentence's near miss.
-    headlines = [k for k, f in enumerate(facts) if f.headline]
-    if headlines:
-        cosine = cosine.copy()
-        cosine[headlines, :] = cosine[:, headlines] = -1.0
     pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
-    pairs = pairs + _closest_pairs(facts, cosine, pairs)
-    return [(i, j) for i, j in pairs if not (facts[i].headline or facts[j].headline)]
+    return pairs + _closest_pairs(facts, cosine, pairs)
 
 
 def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
@@ -164,12 +163,14 @@ def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
     scored too, so that every "only in" item can show the near miss it was judged against."""
     outlet_of = [f.outlet for f in facts]
     covered = {(i, outlet_of[j]) for i, j in pairs} | {(j, outlet_of[i]) for i, j in pairs}
-    members: dict[str, np.ndarray] = {o: np.array([k for k, f in enumerate(facts) if f.outlet == o])
+    members: dict[str, np.ndarray] = {o: np.array([k for k, f in enumerate(facts) if f.outlet == o and not f.headline])
                                       for o in dict.fromkeys(outlet_of)}
     extra: set[tuple[int, int]] = set()
     for i, me in enumerate(outlet_of):
+        if facts[i].headline:
+            continue  # never a fact, never another sentence's near miss
         for outlet, rows in members.items():
-            if outlet != me and (i, outlet) not in covered:
+            if outlet != me and len(rows) and (i, outlet) not in covered:
                 j = int(rows[np.argmax(cosine[i, rows])])
                 extra.add((min(i, j), max(i, j)))
     return sorted(extra - set(pairs))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -418,8 +418,13 @@ def _day_context(text: str) -> frozenset[str]:
 
     Capitalised words (names, titles) are left out: they say who, not what happened that day.
     """
+    return _event_words(text, _DAY_WORD.finditer(text))
+
+
+def _event_words(text: str, matches: Iterable[re.Match[str]]) -> frozenset[str]:
+    """Stemmed lower-case content words within a few words of each match, reporting verbs left out."""
     out: set[str] = set()
-    for match in _DAY_WORD.finditer(text):
+    for match in matches:
         before = _LOWER_WORD.findall(text[max(0, match.start() - 60): match.start()])
         after = _LOWER_WORD.findall(text[match.end(): match.end() + 60])
         window = [w for w in before if w not in STOP_WORDS][-_DAY_WINDOW:]
@@ -456,16 +461,9 @@ def _place_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
 
 def _place_context(text: str, places: set[str]) -> frozenset[str]:
     """Stemmed event words next to where a sentence puts something ("a rally in Mississippi" -> {"ralli"})."""
-    out: set[str] = set()
     lowered = text.lower()
-    for place in places:
-        for match in re.finditer(rf"\b(?:in|at) (?:the )?{re.escape(place)}\b", lowered):
-            before = _LOWER_WORD.findall(text[max(0, match.start() - 60): match.start()])
-            after = _LOWER_WORD.findall(text[match.end(): match.end() + 60])
-            window = [w for w in before if w not in STOP_WORDS][-_DAY_WINDOW:]
-            window += [w for w in after if w not in STOP_WORDS][:_DAY_WINDOW]
-            out.update(stem(w) for w in window)
-    return frozenset(out - _REPORTING)
+    return _event_words(text, (m for place in places
+                               for m in re.finditer(rf"\b(?:in|at) (?:the )?{re.escape(place)}\b", lowered)))
 
 
 def _located(facts: SentenceFacts) -> set[str]:

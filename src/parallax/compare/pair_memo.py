@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .align import AlignConfig, AlignResult, score_pairs, scored_pairs
+from .align import AlignConfig, AlignResult, score_pairs
 from .features import SentenceFacts
 from .same_fact import FEATURES, SameFactModel, _overlaps, _ranks, pair_features, story_stats
 
@@ -71,15 +71,7 @@ class PairMemo:
         if not _KNOWN:
             LOGGER.warning("same-fact features changed (%s); pairs are scored without the memo", FEATURES)
             return score_pairs(facts, vectors, config=config, model=model)
-        model = model or SameFactModel.load()
-        n = len(facts)
-        cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
-        pairs = scored_pairs(facts, cosine, config)
-        scores = np.zeros((n, n), dtype=np.float32)
-        if pairs:
-            rows, cols = np.array(pairs).T
-            scores[rows, cols] = scores[cols, rows] = model.probability(self._features(facts, cosine, pairs))
-        return AlignResult((), (), (), scores, cosine, pairs)
+        return score_pairs(facts, vectors, config=config, model=model, features=self._features)
 
     def _features(self, facts: Sequence[SentenceFacts], cosine: np.ndarray,
                   pairs: Sequence[tuple[int, int]]) -> np.ndarray:

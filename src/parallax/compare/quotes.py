@@ -65,7 +65,7 @@ class QuoteConfig:
 
 
 def _norm_words(text: str) -> list[str]:
-    return [("and" if w == "&" else w.lower().replace("’", "'")) for w in _WORD.findall(text)]
+    return [_norm_token(w) for w in _WORD.findall(text)]
 
 
 def word_diff(a: str, b: str) -> tuple[tuple[str, str], ...]:
