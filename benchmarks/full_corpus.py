@@ -11,7 +11,9 @@ session's end) is continued by the same command: ingest skips what is stored, an
 without an analysis, grouping the articles without a story, comparison the stories still marked changed.
 Each run appends a session to the results JSON (stage, items done in that session, wall seconds,
 articles/s, peak RSS of this process and of its children, store size), and the totals say how many
-sessions the figures span. ``--engine dask [--workers N | --scheduler ADDR]`` runs the analysis and
+sessions the figures span. The session in progress is written there every minute too (``"ended":
+false``), so a run killed outright still leaves what it had done; SIGTERM and Ctrl-C record it as
+``"ended": "interrupted"``. ``--engine dask [--workers N | --scheduler ADDR]`` runs the analysis and
 comparison tasks on dask workers instead of ``--processes`` local processes.
 """
 
@@ -20,7 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -34,11 +38,13 @@ FILES = ("baly-10k.jsonl.gz", "baly-rest.jsonl.gz")
 
 
 class _Progress:
-    """on_progress for the pipeline: a line in the log every ``every`` items (and at each stage's end)."""
+    """on_progress for the pipeline: a line in the log every ``every`` items (and at each stage's end), and
+    ``on_minute`` (the session snapshot) at most once a minute."""
 
-    def __init__(self, log: logging.Logger, every: int = 200) -> None:
-        self.log, self.every = log, every
+    def __init__(self, log: logging.Logger, every: int = 200, on_minute: Any = None) -> None:
+        self.log, self.every, self.on_minute = log, every, on_minute
         self.stages: dict[str, dict[str, float]] = {}
+        self.snapshot_at = time.perf_counter()
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         now = time.perf_counter()
@@ -48,6 +54,17 @@ class _Progress:
             entry["logged"] = done
             rate = done / (now - entry["first"]) if now > entry["first"] else 0.0
             self.log.info("%s %s/%s (%.2f/s)", stage, f"{done:,}", f"{total:,}" if total else "?", rate)
+        if self.on_minute is not None and now - self.snapshot_at >= 60:
+            self.snapshot_at = now
+            self.on_minute()
+
+    def stage_figures(self) -> dict[str, dict[str, Any]]:
+        figures = {}
+        for stage, entry in self.stages.items():
+            seconds = entry["last"] - entry["first"]
+            figures[stage] = {"done": int(entry["done"]), "seconds": round(seconds, 1),
+                              "per_s": round(entry["done"] / seconds, 2) if seconds else None}
+        return figures
 
 
 def _rss_mib() -> dict[str, float]:
@@ -56,21 +73,35 @@ def _rss_mib() -> dict[str, float]:
     return {"self": round(own, 1), "largest_child": round(children, 1)}
 
 
-def run(args: argparse.Namespace, log: logging.Logger) -> dict[str, Any]:
-    """One session: every stage continued from where the store stands."""
+def _store_mib(store: Path) -> float:
+    """The store's size with its write-ahead log."""
+    files = [store, store.with_name(store.name + "-wal")]
+    return round(sum(f.stat().st_size for f in files if f.exists()) / 2**20, 1)
+
+
+def run(args: argparse.Namespace, log: logging.Logger, session: dict[str, Any], save: Any) -> None:
+    """One session: every stage continued from where the store stands; ``session`` is filled in as it goes
+    and ``save()`` writes it."""
     from parallax.pipeline import analyze_store, ingest_paths
     from parallax.settings import Settings
     from parallax.store import Database
 
     db = Database(args.store)
-    progress = _Progress(log)
-    session: dict[str, Any] = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                               "engine": args.engine, "processes": args.processes}
     started = time.perf_counter()
+
+    def snapshot() -> None:
+        session.update(progress.stage_figures())
+        session["wall_s"] = round(time.perf_counter() - started, 1)
+        session["peak_rss_mib"] = _rss_mib()
+        session["store_mib"] = _store_mib(args.store)
+        save()
+
+    progress = _Progress(log, on_minute=snapshot)
+    session["snapshot"] = snapshot
     report = ingest_paths(db, [args.corpus / name for name in FILES], on_progress=progress)
-    session["ingest"] = {"added": report.added, "already_stored": report.existing + report.duplicates,
+    session["ingest_report"] = {"added": report.added, "already_stored": report.existing + report.duplicates,
                          "errors": len(report.errors), "seconds": round(time.perf_counter() - started, 1)}
-    log.info("ingest: %s", session["ingest"])
+    log.info("ingest: %s", session["ingest_report"])
     settings = Settings(db_path=args.store)
     if args.engine == "dask":
         from parallax.engine import make_engine
@@ -80,10 +111,7 @@ def run(args: argparse.Namespace, log: logging.Logger) -> dict[str, Any]:
             result = analyze_store(db, settings=settings, on_progress=progress, engine=engine)
     else:
         result = analyze_store(db, settings=settings, n_process=args.processes, on_progress=progress)
-    for stage, entry in progress.stages.items():
-        seconds = entry["last"] - entry["first"]
-        session[stage] = {"done": int(entry["done"]), "seconds": round(seconds, 1),
-                          "per_s": round(entry["done"] / seconds, 2) if seconds else None}
+    session.update(progress.stage_figures())
     session["analysis_report"] = {"analyzed": result.analyzed, "clustered": result.clustered,
                                   "compared": result.compared, "stories": result.stories}
     session["wall_s"] = round(time.perf_counter() - started, 1)
@@ -91,8 +119,8 @@ def run(args: argparse.Namespace, log: logging.Logger) -> dict[str, Any]:
     session["articles_in_store"] = db.count("articles")
     session["complete"] = not db.pending_analysis() and not db.unclustered() and not db.dirty_stories()
     db.close()
-    session["store_mib"] = round(args.store.stat().st_size / 2**20, 1)
-    return session
+    session["store_mib"] = _store_mib(args.store)
+    session["ended"] = "complete" if session["complete"] else "finished"
 
 
 def main(argv: list[str]) -> int:
@@ -115,17 +143,34 @@ def main(argv: list[str]) -> int:
     logging.getLogger("parallax").setLevel(logging.WARNING)
     previous: dict[str, Any] = json.loads(args.json.read_text()) if args.json.exists() else {}
     sessions = list(previous.get("sessions", []))
+    session: dict[str, Any] = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                               "engine": args.engine, "processes": args.processes, "ended": False}
+    info = recorded({})
+
+    def save() -> None:
+        shown = {key: value for key, value in session.items() if key != "snapshot"}
+        done = [*sessions, {**info, **shown}]
+        result = {"store": str(args.store), "sessions": done, "n_sessions": len(done),
+                  "complete": bool(shown.get("complete")),
+                  "total_wall_s": round(sum(s.get("wall_s", 0.0) for s in done), 1)}
+        partial = args.json.with_suffix(".json.part")
+        partial.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, args.json)
+
+    def interrupted(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
     try:
-        session = run(args, log)
+        run(args, log, session, save)
     except KeyboardInterrupt:
+        if "snapshot" in session:
+            session["ended"] = "interrupted"
+            session["snapshot"]()
         log.info("interrupted; run the same command to continue")
         return 130
-    sessions.append(session)
-    result = recorded({"store": str(args.store), "sessions": sessions, "n_sessions": len(sessions),
-                       "complete": session["complete"],
-                       "total_wall_s": round(sum(s["wall_s"] for s in sessions), 1)})
-    args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    log.info("session done: %s", json.dumps(session))
+    save()
+    log.info("session done: %s", json.dumps({k: v for k, v in session.items() if k != "snapshot"}))
     return 0
 
 
