@@ -472,3 +472,154 @@ def test_compare_places_of_two_events_are_no_conflict() -> None:
     moved = facts("The mayor held a rally in Brel on Tuesday about the dam, Ilse Varga said.", "B", "brel")
     found = pair_conflict(held, moved, 0.9, same_fact=0.6)
     assert found is not None and found.type == "place"
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    # shares of two different wholes, and a share with no whole named
+    ("The mayor will need about 57 percent of the remaining votes to win the seat.",
+     "The mayor has more than 75 percent of the 1,200 votes she needs to win the seat.", False),
+    ("The mayor took 41 percent of the votes in the north to win the seat.",
+     "The mayor won the seat with 75 percent, the count showed.", False),
+    ("The mayor will need about 57 percent of the remaining votes to win the seat.",
+     "The mayor will need about 75 percent of the remaining votes to win the seat.", True),
+    # sums of two things named apart, against one sum told twice
+    ("The council taxes $125 billion of Chinese imports under the dam plan.",
+     "The council taxes $60 billion of Indian imports under the dam plan.", False),
+    ("The council taxes $125 billion of imports under the dam plan.",
+     "The council taxes $60 billion of imports under the dam plan.", True),
+])
+def test_conflicts_figures_must_count_the_same_whole(a: str, b: str, conflict: bool) -> None:
+    verdict = pair_conflict(_facts(a, {"mayor"}), _facts(b, {"mayor"}, "B"), 0.9, same_fact=0.7)
+    assert (verdict is not None and verdict.type == "number") is conflict
+
+
+def test_conflicts_a_count_that_rose_by_the_later_article_is_an_update() -> None:
+    a = _facts("The flood has killed 113 people in the valley, officials said.", {"valley"}, date="2025-06-23")
+    b = _facts("The flood has killed more than 130 people in the valley, officials said.", {"valley"}, "B",
+               date="2025-06-24")
+    assert pair_conflict(a, b, 0.9, same_fact=0.7) is None
+    fell = _facts("The flood has killed 90 people in the valley, officials said.", {"valley"}, "B", date="2025-06-24")
+    assert pair_conflict(a, fell, 0.9, same_fact=0.7) is not None  # a toll cannot fall: one is wrong
+
+
+def test_conflicts_values_of_two_moments_do_not_conflict() -> None:
+    a = _facts("By 2007 the engineer was stationed in Geneva with the council.", {"engineer"})
+    b = _facts("In 2009 the engineer was stationed in Japan with the council.", {"engineer"}, "B")
+    moment = pair_conflict(replace_places(a, {"geneva"}), replace_places(b, {"japan"}), 0.9, same_fact=0.7)
+    assert moment is None
+    c = _facts("The engineer was stationed in Japan with the council.", {"engineer"}, "B")
+    verdict = pair_conflict(replace_places(a, {"geneva"}), replace_places(c, {"japan"}), 0.9, same_fact=0.7)
+    assert verdict is not None and verdict.type == "place"
+
+
+def replace_places(facts: SentenceFacts, places: set[str]) -> SentenceFacts:
+    from dataclasses import replace
+
+    return replace(facts, places=frozenset(places))
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    # the hedge doubts "causing"; the other only says he was involved
+    ("The secretary will take leave after allegedly causing two car accidents in the valley.",
+     "The secretary, involved in two car accidents over the weekend in the valley, will take leave.", False),
+    ("The secretary will take leave after allegedly causing two car accidents in the valley.",
+     "The secretary will take leave after causing two car accidents in the valley.", True),
+    # what follows "could not confirm whether" is the doubted claim, not the clause before the cue
+    ("A representative of the county sheriff said he could not confirm whether the secretary had a seizure.",
+     "The secretary was cooperative when he came to, said the county sheriff's spokesman.", False),
+])
+def test_conflicts_hedge_doubts_what_follows_its_cue(a: str, b: str, conflict: bool) -> None:
+    verdict = pair_conflict(_facts(a, {"secretary"}), _facts(b, {"secretary"}, "B"), 0.8, same_fact=0.7)
+    assert (verdict is not None) is conflict
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    # tokenised text: "couldn ’ t" is a negation on both sides; "not" in a later clause governs nothing shared
+    ("`` I couldn ’ t take care of George the day he was hurt , but his loss would not be in vain , '' Floyd said .",
+     "`` I couldn ’ t take care of George that day he was hurt , '' Floyd said ."),
+    # "falsely denied criticizing" says he did criticize
+    ("Earlier in the day the mayor criticised the governor of the province.",
+     "The mayor, who had falsely denied criticizing the governor of the province, left on Friday."),
+    # "the clearest sign of a split" names a thing; it is no act of agreeing
+    ("In the clearest sign of a split, the mayor voted for the plan while the governor opposed it.",
+     "It is not universally accepted that the mayor and the governor need the council for the plan."),
+])
+def test_conflicts_negations_read_as_written(a: str, b: str) -> None:
+    assert pair_conflict(_facts(a, {"mayor", "governor", "floyd"}), _facts(b, {"mayor", "governor", "floyd"}, "B"),
+                         0.9, same_fact=0.7) is None
+
+
+def test_conflicts_weekdays_a_week_apart_are_a_guess() -> None:
+    a = _facts("The council met for its last debate before the vote on Tuesday.", {"council"}, date="2016-02-07")
+    b = _facts("The mayor won Tuesday's council vote by a wide margin.", {"council"}, "B", date="2016-02-10")
+    assert a.dates and b.dates and a.dates != b.dates
+    from parallax.compare.conflicts import ConflictConfig, _date_conflict
+
+    assert _date_conflict(a, b, 0.8, ConflictConfig(), same_fact=0.7) is None
+    c = _facts("The mayor won the council vote on Thursday by a wide margin.", {"council"}, "B", date="2016-02-10")
+    assert _date_conflict(b, c, 0.8, ConflictConfig(), same_fact=0.7) is not None
+
+
+def test_conflicts_words_that_only_begin_like_an_act() -> None:
+    assert not [h for h in act_polarity("Barr testified before the House Judiciary Committee.") if h.act == "commit"]
+    assert not [h for h in act_polarity("Sales showed a significant decrease.") if h.act in ("agree", "criticise")]
+    assert [h.act for h in act_polarity("The mayor committed to the plan.")] == ["commit"]
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    # a total against a gap
+    ("The mayor leads the council race with 744 votes, ahead of the governor.",
+     "The mayor held a lead of about 300 votes over the governor in the council race.", False),
+    # a sum for one year against a sum over ten
+    ("The dam plan costs the council $96 billion this fiscal year.",
+     "The dam plan would cost the council $414.5 billion over 10 years.", False),
+    ("The dam plan costs the council $96 billion over 10 years.",
+     "The dam plan costs the council $414.5 billion over 10 years.", True),
+])
+def test_conflicts_gaps_and_periods_are_their_own_kind(a: str, b: str, conflict: bool) -> None:
+    verdict = pair_conflict(_facts(a, {"mayor"}), _facts(b, {"mayor"}, "B"), 0.9, same_fact=0.7)
+    assert (verdict is not None and verdict.type == "number") is conflict
+
+
+def test_conflicts_a_city_and_its_state_are_one_place() -> None:
+    a = replace_places(_facts("The final debate will be held at the university in Boca Raton, Fla., in October.",
+                              {"debate"}), {"boca raton"})
+    b = replace_places(_facts("The final debate will be held at the university in Florida in October.",
+                              {"debate"}, "B"), {"florida"})
+    assert pair_conflict(a, b, 0.9, same_fact=0.7) is None
+    c = replace_places(_facts("The final debate will be held at the university in Ohio in October.",
+                              {"debate"}, "B"), {"ohio"})
+    assert pair_conflict(b, c, 0.9, same_fact=0.7) is not None
+
+
+def test_conflicts_dates_of_two_acts_on_one_thing() -> None:
+    from parallax.compare.conflicts import ConflictConfig, _date_conflict
+
+    unveiled = _facts("The committee unveiled two articles of impeachment on Tuesday.", {"committee"},
+                      date="2019-12-12")
+    approve = _facts("The committee is expected to approve two articles of impeachment on Thursday.",
+                     {"committee"}, "B", date="2019-12-13")
+    assert _date_conflict(unveiled, approve, 0.8, ConflictConfig(), same_fact=0.7) is None
+    captured = _facts("Police captured the suspect on Friday night inside a boat.", {"suspect"}, date="2013-04-20")
+    also = _facts("The suspect was captured on Thursday night inside a boat.", {"suspect"}, "B", date="2013-04-20")
+    assert _date_conflict(captured, also, 0.8, ConflictConfig(), same_fact=0.7) is not None
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("The union agreed to give the council an extension last week.",
+     "In the unlikely event that the deal with the union is not agreed by the end of the year, the council may extend."),
+    ("As many as 2,000 council members may have been harmed last year, the report found.",
+     "The council report estimated the harm at 2,000 incidents among members last year."),
+])
+def test_conflicts_conditions_and_estimates_deny_nothing(a: str, b: str) -> None:
+    # 0.7: below the near-copy denial rule, which a conditional does not stop ("if they don't pass this bill")
+    assert pair_conflict(_facts(a, {"union", "council", "report"}), _facts(b, {"union", "council", "report"}, "B"),
+                         0.7, same_fact=0.7) is None
+
+
+def test_conflicts_counts_of_one_day_conflict_whatever_day_they_were_printed() -> None:
+    a = _facts("Fourteen people died in the valley flood on Monday, officials said.", {"valley"}, date="2025-06-23")
+    b = _facts("At least 17 people died in the valley flood on Monday, officials said.", {"valley"}, "B",
+               date="2025-06-25")
+    verdict = pair_conflict(a, b, 0.9, same_fact=0.7)
+    assert verdict is not None and verdict.type == "number"

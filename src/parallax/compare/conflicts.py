@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -110,7 +111,7 @@ def hedge_cue(text: str) -> str | None:
     match = _HEDGE.search(text)
     return match.group(0) if match else None
 # "not only … but also" and "not just" add, they do not negate.
-_NEGATED = re.compile(r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|neither|nor)\b|n[’']t\b", re.I)
+_NEGATED = re.compile(r"\b(?:not(?!\s+(?:only|just|merely)\b)|never|no longer|neither|nor)\b|n ?[’'] ?t\b", re.I)
 _CUE_WINDOW = 4  # words allowed between a cue and the act it governs ("declined to publicly and directly blame")
 _WORD = re.compile(r"[a-z’']+|[^\sa-z]", re.I)
 
@@ -124,18 +125,29 @@ class ActHit:
     cue: str
 
 
+# Words that begin with an act's stem and name something else.
+_NOT_ACTS = frozenset({
+    "committee", "committees", "commission", "commissions", "commissioner", "commissioners", "commissioned",
+    "decrease", "decreases", "decreased", "decreasing", "decree", "decrees", "signal", "signals",
+    "signaled", "signalled", "significant", "significantly", "signature", "signatures", "backdrop",
+    "background", "backlash", "backlog", "backyard", "backstop", "backbench", "backbencher", "backers",
+    "travelers", "travellers", "visitors", "visitor", "supporters", "supporter", "metro", "metropolitan",
+    "accusers", "accuser",
+})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that"})
 
 
 def act_polarity(text: str) -> list[ActHit]:
     """Every act of :data:`ACT_CLASSES` in ``text`` with the polarity its nearest preceding cue gives it."""
-    lowered = " " + " ".join(_WORD.findall(text.lower())) + " "
+    lowered = " " + " ".join(_WORD.findall(_joined_contractions(text).lower())) + " "
     hits: list[ActHit] = []
     for act, stems in ACT_CLASSES.items():
         for stem_ in stems:
             # "backed the bill" supports; "back down", "fired back", "came back" do not
             after = r"(?:ed|ing|s)\b" if stem_ == "back" else ""
             for match in re.finditer(r"(?<=\s)" + re.escape(stem_) + after, lowered):
+                if re.match(r"\w*", lowered[match.start():]).group() in _NOT_ACTS:
+                    continue  # "the House Judiciary Committee", "a decrease", "significant"
                 before = lowered[: match.start()].split()[-(_CUE_WINDOW + 4):]
                 if before[-2:] == ["not", "to"]:
                     continue  # "urged them not to criticize": an instruction, neither done nor refused
@@ -144,6 +156,8 @@ def act_polarity(text: str) -> list[ActHit]:
                     continue
                 if before[-1:] and (before[-1] in _DETERMINERS or before[-1].endswith(("’s", "'s", "s’", "s'"))):
                     continue  # "the support of enough delegates", "Republicans’ commitment": a thing named
+                if re.match(r"\w*\s+of\s", lowered[match.end():]):
+                    continue  # "the clearest sign of a split", "backing of the party": a thing named
                 hits.append(_polarity(act, before))
     return hits
 
@@ -155,6 +169,7 @@ def _polarity(act: str, before: list[str]) -> ActHit:
         if f" {cue} " in f" {tail} ":
             return ActHit(act, "hedge", cue)
     near = " ".join(before[-_CUE_WINDOW:]).replace("not only", "").replace("not just", "")
+    near = re.sub(r"\b(?:falsely|wrongly|untruthfully) den(?:ied|ies|y|ying)\b", "", near)  # "falsely denied criticizing": he did
     for cue in NEGATION_CUES:
         if f" {cue} " in f" {near} ":
             return ActHit(act, "negate", cue)
@@ -186,7 +201,7 @@ def pair_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float, *, same_fac
     checks: list[PairVerdict | None] = [_polarity_conflict(a, b, shared, config),
                                         _denied_claim_conflict(a, b, cosine, same_fact, config)]
     checks.append(_hedged_claim_conflict(a, b, cosine, config, same_fact=same_fact))
-    if same_fact >= config.about_same:
+    if same_fact >= config.about_same and not _different_times(a, b):
         checks += [_number_conflict(a, b, cosine, config),
                    _place_conflict(a, b, cosine, config), _actor_conflict(a, b, cosine, config)]
     checks.append(_date_conflict(a, b, cosine, config, same_fact=same_fact))
@@ -203,6 +218,8 @@ def _polarity_conflict(a: SentenceFacts, b: SentenceFacts, shared: frozenset[str
     # Acts inside quotation marks are a speaker's words ("we will not agree to …"), not the outlet's report.
     hits_a, hits_b = act_polarity(_unquoted(a.text)), act_polarity(_unquoted(b.text))
     for x, y, first in ((hits_a, hits_b, True), (hits_b, hits_a, False)):
+        if _CONDITIONAL.search(_unquoted((a if first else b).text)):
+            continue  # "in the unlikely event that the relationship is not agreed": nothing denied
         for weak in (h for h in x if h.polarity != "assert"):
             strong = [h for h in y if h.act == weak.act and h.polarity == "assert"]
             if strong:
@@ -243,6 +260,9 @@ def _hedged_claim_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     told = clause & asserted.tokens
     if len(told) < config.hedge_shared_words or len(told) < config.hedge_coverage * len(clause):
         return None  # the hedge is about another part of the story ("why the date was moved up")
+    doubted = _doubted_act(hedged.text)
+    if doubted is not None and doubted not in asserted.tokens:
+        return None  # "allegedly causing two accidents" against "involved in two accidents": causing is not told
     reason = f"the {which} statement hedges (cue: '{cue}') what the other states as fact"
     return PairVerdict("hedging", reason, 0.4 + 0.5 * (min(cosine, 0.9) - 0.5))
 
@@ -256,10 +276,10 @@ _ATTRIBUTED = re.compile(
     r"(?:article|report|story|paper|newspaper)s? (?:said|says|reported)|reported(?:ly)?\b|"
     r"(?:said|says|stated|added|contended|argued|admitted|acknowledged|insisted|noted|suggested|"
     r"told(?: \w+){1,3}) that\b|"
-    r"declin\w*|refus\w*|comment\w*)", re.I)
+    r"declin\w*|refus\w*|comment\w*|estimat\w*|echo\w*|reports? that\b)", re.I)
 
 
-_CONDITIONAL = re.compile(r"\b(?:unless|if|speculat\w*|whether)\b", re.I)
+_CONDITIONAL = re.compile(r"\b(?:unless|if|speculat\w*|whether|in the (?:unlikely |likely )?event)\b", re.I)
 _MODAL = re.compile(r"\b(?:might|may|could)\b")  # lower case: "in May" is a month
 _CAUSAL_HEDGE = re.compile(
     r"\b(?:apparently|reportedly|allegedly|possibly|perhaps|presumably)\s+(?:in response to|because|due to|"
@@ -269,7 +289,16 @@ _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 def _unquoted(text: str) -> str:
     """The text with what stands between quotation marks taken out."""
-    return _QUOTED.sub(" ", text)
+    return _QUOTED.sub(" ", _joined_contractions(text))
+
+
+_SPACED_CONTRACTION = re.compile(r"(\w) ([’']) ?(s|t|re|ve|ll|d|m)\b")
+_TEX_QUOTES = re.compile(r"``\s?|\s?''")
+
+
+def _joined_contractions(text: str) -> str:
+    """Text of a tokenised corpus read as written: "couldn ’ t" -> "couldn’t", ```` … ''`` -> \"…\"."""
+    return _TEX_QUOTES.sub('"', _SPACED_CONTRACTION.sub(r"\1\2\3", text))
 
 
 def _opens_quoted(text: str) -> bool:
@@ -284,7 +313,8 @@ def _negates_shared(text: str, shared_with: frozenset[str]) -> bool:
     """Whether a negation in ``text`` governs words the other statement also has (among the next four
     content words after it: "don't | pass this bill")."""
     for match in _NEGATED.finditer(text):
-        following = content_tokens(text[match.end():])[:4]
+        clause = _CLAUSE_END.split(text[match.end():], maxsplit=1)[0]
+        following = content_tokens(clause)[:4]
         if any(stem(w) in shared_with for w in following):
             return True
     return False
@@ -310,6 +340,28 @@ def _denied_claim_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float, sa
                        0.5 + 0.4 * (cosine - 0.8))
 
 
+_HEDGE_ADVERB = re.compile(r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|ostensibly)\s+", re.I)
+
+
+# Verbs that carry no claim of their own: what "reportedly includes a clause …" doubts is the clause.
+_LIGHT_VERBS = frozenset(stem(w) for w in ("includes", "included", "including", "contains", "involves",
+                                            "involved", "has", "had", "made", "makes", "takes", "took",
+                                            "gets", "got", "gave", "gives", "plans", "planned", "wants",
+                                            "wanted", "tried", "tries", "seeks", "sought", "appears", "seems"))
+
+
+def _doubted_act(text: str) -> str | None:
+    """The stemmed word a hedging adverb governs ("allegedly causing" -> "caus"), or ``None`` (no adverb,
+    or a verb with no claim of its own)."""
+    match = _HEDGE_ADVERB.search(_unquoted(text))
+    if match is None:
+        return None
+    following = content_tokens(match.string[match.end():])
+    if not following or stem(following[0]) in _LIGHT_VERBS:
+        return None
+    return stem(following[0])
+
+
 _CLAUSE_END = re.compile(r"[,;:()—–]|\b(?:but|though|although|while|whereas)\b", re.I)
 
 
@@ -321,7 +373,7 @@ def _hedged_clause(text: str) -> frozenset[str]:
         return frozenset()
     after = _CLAUSE_END.split(text[match.end():], maxsplit=1)[0]
     words = content_tokens(after)
-    if len(words) < 3:
+    if not words:
         before = _CLAUSE_END.split(text[: match.start()])
         words = content_tokens(before[-2] if len(before) > 1 and len(before[-1].split()) < 3 else before[-1])
     return frozenset(stem(w) for w in words)
@@ -344,19 +396,167 @@ def _number_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
         x, y = max(((x, y) for x in xs for y in ys), key=lambda p: len(_context(p[0]) & _context(p[1])))
         if not _same_quantity(unit, x, y, cosine, config):
             continue
+        if _pronoun_holder(a, x.text, b) or _pronoun_holder(b, y.text, a):
+            continue  # "she now needs to win 33 percent" against Sanders's figure: whose is not said
+        if _named_apart(a.text, x.text, b.text, y.text) or _other_base(unit, a.text, x.text, b.text, y.text):
+            continue  # "$125 billion of Chinese imports" / "$60 billion in U.S. imports"; shares of two wholes
+        if _difference(a.text, x.text) != _difference(b.text, y.text):
+            continue  # "744 delegates" against "a lead of about 300 delegates": a total and a gap
+        if unit.startswith("money:") and _periods_apart(a.text, b.text):
+            continue  # "$96 billion this fiscal year" against "$414.5 billion over 10 years"
+        if _risen_since(unit, x.value, a.published, y.value, b.published) and not _same_day_told(a, b):
+            continue  # "113 killed" on Tuesday, "more than 130 killed" on Wednesday: a toll that rose
         what = unit.split(":")[-1]
         reason = f"{x.text} against {y.text} ({what}) for the same quantity"
         return PairVerdict("number", reason, 0.45 + 0.5 * min(cosine, 0.9) - 0.1 * (":" not in unit))
     return None
 
 
+_CAPITALISED = re.compile(r"(?<![\w.])[A-Z][\w.’'-]*")
+_NOT_NAMES = frozenset({"i", "a", "an", "the", "mr", "mrs", "ms", "dr"})
+
+
+def _find(text: str, wording: str) -> tuple[int, int] | None:
+    """Where a quantity's wording (lower-cased, spaces normalised: "$125 billion") stands in ``text``."""
+    pattern = r"\s*".join(re.escape(ch) for ch in wording.replace(" ", ""))
+    match = re.search(pattern, text, re.I) if pattern else None
+    return match.span() if match else None
+
+
+def _names_counted(text: str, wording: str) -> set[str]:
+    """Names between a figure and the noun it counts ("$125 billion of Chinese imports" -> {"chinese"},
+    "$60 billion in U.S. imports" -> {"u.s"}); none where a lower-case noun comes first ("$500,000 of
+    airtime in Fort Myers")."""
+    span = _find(text, wording)
+    if span is None:
+        return set()
+    names: set[str] = set()
+    for word in text[span[1]:].split()[:4]:
+        if word.lower() in ("of", "in", "for", "worth", "the"):
+            continue
+        if not _CAPITALISED.fullmatch(word) or _DAY_WORD.fullmatch(word):
+            break
+        if word.lower().strip(".’'") not in _NOT_NAMES:
+            names.add(word.lower().strip(".’'"))
+    return names
+
+
+_PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
+
+
+def _pronoun_holder(facts: SentenceFacts, wording: str, other: SentenceFacts) -> bool:
+    """The figure belongs to someone the sentence names only by a pronoun ("she needs 33 percent"),
+    against a figure of someone the other sentence names: the two may be different people."""
+    span = _find(facts.text, wording)
+    if span is None or facts.persons or not other.persons:
+        return False
+    return _PRONOUN.search(_CLAUSE_END.split(facts.text[: span[0]])[-1]) is not None
+
+
+def _named_apart(text_a: str, wording_a: str, text_b: str, wording_b: str) -> bool:
+    """Both figures count something named, and not by the same name: two things counted, not one."""
+    near_a, near_b = _names_counted(text_a, wording_a), _names_counted(text_b, wording_b)
+    return bool(near_a) and bool(near_b) and not near_a & near_b
+
+
+_BASE = re.compile(r"^\s*(?:percent|per cent|%)\s+of\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?([^,;:()]{1,60})", re.I)
+
+
+def _base(text: str, wording: str) -> frozenset[str] | None:
+    """What a percentage is a share of: the stems of the two words after "percent of (the)", or ``None``."""
+    span = _find(text, wording)
+    if span is None:
+        return None
+    match = _BASE.match(text[span[1]:])
+    if match is None:
+        return None
+    words = match.group(1).split()[:2]
+    return frozenset(stem(w) for w in words if w[:1].isalpha())
+
+
+def _other_base(unit: str, text_a: str, wording_a: str, text_b: str, wording_b: str) -> bool:
+    """Two percentages conflict only as shares of one whole named alike in both ("57 percent of the
+    remaining delegates" is not "75 percent of the 1,237 delegates he needs", nor a bare "41 percent")."""
+    if "percent" not in unit and unit != "%":
+        return False
+    base_a, base_b = _base(text_a, wording_a), _base(text_b, wording_b)
+    return base_a is None or base_b is None or base_a != base_b
+
+
+_GAP = re.compile(r"\b(?:lead|margin|gap|edge|advantage|difference|deficit|ahead|behind|trails?|leads?|won|wins|"
+                  r"beat|up|down|increase|decrease|rise|fall|drop|jump)(?: \w+)? (?:of|by)\s+$", re.I)
+
+
+def _difference(text: str, wording: str) -> bool:
+    """Whether a figure is a gap or a change ("a lead of about 300", "won by 12", "up by 4") rather than
+    an amount: the two compare only with their own kind."""
+    span = _find(text, wording)
+    return span is not None and _GAP.search(text[max(0, span[0] - 40): span[0]]) is not None
+
+
+_PERIOD = re.compile(
+    r"\b(?:over|in|for|during) (?:the )?(?:next |past |last |coming )?(\w+) (year|month|week|day|decade)s?\b|"
+    r"\b(?:per|a|each|every|this|next|last) (?:fiscal )?(year|month|week|quarter)\b|"
+    r"\b(annual(?:ly)?|monthly|weekly|daily|quarterly|yearly)\b", re.I)
+
+
+def _periods(text: str) -> frozenset[str]:
+    """The spans of time a sentence's sums are given over ("over 10 years", "a year", "annually")."""
+    out = set()
+    for match in _PERIOD.finditer(text):
+        if match.group(2):
+            out.add(f"{match.group(1).lower()} {match.group(2).lower()}")
+        elif match.group(3):
+            out.add(f"one {match.group(3).lower()}")
+        else:
+            word = match.group(4).lower()
+            out.add("one " + {"annual": "year", "annually": "year", "yearly": "year", "monthly": "month",
+                              "weekly": "week", "daily": "day", "quarterly": "quarter"}[word])
+    return frozenset(out)
+
+
+def _periods_apart(text_a: str, text_b: str) -> bool:
+    """Both sums are given over a span of time, and not the same one; one sum with its span and one without
+    ("$1.2 billion over ten years" / "a $900 million fund") may still be one sum."""
+    periods_a, periods_b = _periods(text_a), _periods(text_b)
+    return bool(periods_a) and bool(periods_b) and not periods_a & periods_b
+
+
+def _risen_since(unit: str, value_a: float, published_a: str | None, value_b: float,
+                 published_b: str | None) -> bool:
+    """A count (not a sum of money) that is higher in the later article: an update, not a contradiction."""
+    if unit.startswith("money:") or "percent" in unit or not published_a or not published_b:
+        return False
+    day_a, day_b = published_a[:10], published_b[:10]
+    if day_a == day_b:
+        return False
+    return value_b > value_a if day_b > day_a else value_a > value_b
+
+
+def _same_day_told(a: SentenceFacts, b: SentenceFacts) -> bool:
+    """Both statements give their figure as of one day ("died … on Monday" in both)."""
+    days_a, days_b = _days(a.dates), _days(b.dates)
+    return any(days_compatible(x, y) for x in days_a for y in days_b)
+
+
+def _different_times(a: SentenceFacts, b: SentenceFacts) -> bool:
+    """Each statement dates what it says and no date of one fits the other ("by 2007 … in Geneva" /
+    "in 2009 … in Japan"; "late Tuesday" / "Wednesday"): two moments, whose values may both be right."""
+    years_a = {d[:4] for d in a.dates if d[:4].isdigit() and len(d) in (4, 10)}
+    years_b = {d[:4] for d in b.dates if d[:4].isdigit() and len(d) in (4, 10)}
+    if years_a and years_b and not years_a & years_b:
+        return True
+    days_a, days_b = _days(a.dates), _days(b.dates)
+    return bool(days_a and days_b) and not any(days_compatible(x, y) for x in days_a for y in days_b)
+
+
 def _quoted_at(text: str, wording: str) -> bool:
     """Whether ``wording`` sits inside quotation marks in ``text``: a figure someone is quoted giving is
     that speaker's claim, not the outlet's statement, and two speakers' figures are no newsroom's error."""
-    at = text.find(wording)
-    if at < 0:
+    span = _find(text, wording)
+    if span is None:
         return False
-    before = text[:at]
+    before = text[: span[0]]
     curly_open = before.count("“") - before.count("”")
     return curly_open > 0 or before.count('"') % 2 == 1
 
@@ -394,8 +594,13 @@ def _date_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
         return None
     if any(days_compatible(x, y) for x in days_a for y in days_b):
         return None
-    if not _day_context(a.text) & _day_context(b.text):
+    if _week_apart(a, days_a, b, days_b):
+        return None  # "the primary on Tuesday" read as last Tuesday by one, next Tuesday by the other
+    shared = {w.rstrip("e") for w in _day_context(a.text)} & {w.rstrip("e") for w in _day_context(b.text)}
+    if not shared:
         return None  # "announced Sunday" and "resigned Thursday" date two events, not one
+    if not shared & {w.rstrip("e") for w in _acts(a.text) | _acts(b.text)}:
+        return None  # "unveiled the articles on Tuesday" / "approve the articles on Thursday": two acts
     if _report_day_only(days_a, a.published, days_b) or _report_day_only(days_b, b.published, days_a):
         return None
     reason = f"{', '.join(sorted(days_a))} against {', '.join(sorted(days_b))} for the same statement"
@@ -425,7 +630,10 @@ def _event_words(text: str, matches: Iterable[re.Match[str]]) -> frozenset[str]:
     """Stemmed lower-case content words within a few words of each match, reporting verbs left out."""
     out: set[str] = set()
     for match in matches:
-        before = _LOWER_WORD.findall(text[max(0, match.start() - 60): match.start()])
+        lo = max(0, match.start() - 60)
+        while 0 < lo < match.start() and text[lo - 1].isalnum():
+            lo += 1  # not from the middle of a word ("di|rector")
+        before = _LOWER_WORD.findall(text[lo: match.start()])
         after = _LOWER_WORD.findall(text[match.end(): match.end() + 60])
         window = [w for w in before if w not in STOP_WORDS][-_DAY_WINDOW:]
         window += [w for w in after if w not in STOP_WORDS][:_DAY_WINDOW]
@@ -433,10 +641,47 @@ def _event_words(text: str, matches: Iterable[re.Match[str]]) -> frozenset[str]:
     return frozenset(out - _REPORTING)
 
 
+_IRREGULAR_PAST = frozenset({
+    "met", "held", "took", "gave", "made", "won", "lost", "left", "fled", "began", "went", "came", "sent",
+    "shot", "struck", "hit", "broke", "spoke", "wrote", "ran", "fell", "rose", "led", "paid", "sold", "bought",
+    "found", "got", "kept", "brought", "fought", "caught", "chose", "flew", "drove", "threw", "sat", "stood",
+    "saw", "became", "quit", "beat", "bit", "blew", "built", "burnt", "cut", "drew", "ate", "fed", "felt", "forgot",
+    "froze", "grew", "hid", "hung", "knew", "laid", "lit", "meant", "put", "rode", "rang", "sank", "set", "shook",
+    "shut", "sang", "slid", "spent", "spun", "split", "spread", "stole", "stuck", "stung", "swore", "swept",
+    "swam", "taught", "tore", "understood", "woke", "wore", "wound", "withdrew", "overtook", "upheld",
+})
+
+
+def _acts(text: str) -> frozenset[str]:
+    """Stems of the words of ``text`` shaped like verbs (past or -ing forms): what was done, not to what."""
+    words = _LOWER_WORD.findall(text)
+    return frozenset(stem(w) for w in words
+                     if w not in STOP_WORDS and (w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith(("ed", "ing")))))
+
+
 def _days(dates: frozenset[str]) -> set[str]:
     """The days among a sentence's dates, a month-day left out where its year is known ("July 20, 2006")."""
     days = {d for d in dates if len(d) > 4}
     return {d for d in days if not (len(d) == 5 and any(len(x) == 10 and x.endswith(d) for x in days))}
+
+
+_WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
+
+
+def _week_apart(a: SentenceFacts, days_a: set[str], b: SentenceFacts, days_b: set[str]) -> bool:
+    """Days a whole number of weeks apart where one of them is a bare weekday ("on Tuesday"): which
+    week a weekday means is a guess made from the article's date, not something the outlet wrote."""
+    bare = [_WEEKDAY.search(f.text) is not None and _MONTH.search(f.text) is None for f in (a, b)]
+    if not any(bare):
+        return False
+    for x in days_a:
+        for y in days_b:
+            if len(x) == len(y) == 10:
+                apart = abs((date.fromisoformat(x) - date.fromisoformat(y)).days)
+                if apart and apart % 7 == 0:
+                    return True
+    return False
 
 
 def _report_day_only(days: set[str], published: str | None, other: set[str]) -> bool:
@@ -453,10 +698,42 @@ def _place_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
         return None
     if where_a & b.entities or where_b & a.entities:
         return None
+    if _within_state(a.text, where_b) or _within_state(b.text, where_a):
+        return None  # "in Boca Raton, Fla." against "in Florida": one place named at two scales
     if not _place_context(a.text, where_a) & _place_context(b.text, where_b):
         return None  # "a rally in Mississippi" and "a party … in Maryland" place two events, not one
     reason = f"in {', '.join(sorted(where_a))} against in {', '.join(sorted(where_b))}"
     return PairVerdict("place", reason, 0.4 + 0.4 * (cosine - 0.6))
+
+
+# US states as AP style abbreviates them after a city ("Boca Raton, Fla."), and their postal codes.
+_STATES = {
+    "alabama": ("ala.", "al"), "alaska": ("alaska", "ak"), "arizona": ("ariz.", "az"), "arkansas": ("ark.", "ar"),
+    "california": ("calif.", "ca"), "colorado": ("colo.", "co"), "connecticut": ("conn.", "ct"),
+    "delaware": ("del.", "de"), "florida": ("fla.", "fl"), "georgia": ("ga.", "ga"), "hawaii": ("hawaii", "hi"),
+    "idaho": ("idaho", "id"), "illinois": ("ill.", "il"), "indiana": ("ind.", "in"), "iowa": ("iowa", "ia"),
+    "kansas": ("kan.", "ks"), "kentucky": ("ky.", "ky"), "louisiana": ("la.", "la"), "maine": ("maine", "me"),
+    "maryland": ("md.", "md"), "massachusetts": ("mass.", "ma"), "michigan": ("mich.", "mi"),
+    "minnesota": ("minn.", "mn"), "mississippi": ("miss.", "ms"), "missouri": ("mo.", "mo"),
+    "montana": ("mont.", "mt"), "nebraska": ("neb.", "ne"), "nevada": ("nev.", "nv"),
+    "new hampshire": ("n.h.", "nh"), "new jersey": ("n.j.", "nj"), "new mexico": ("n.m.", "nm"),
+    "new york": ("n.y.", "ny"), "north carolina": ("n.c.", "nc"), "north dakota": ("n.d.", "nd"),
+    "ohio": ("ohio", "oh"), "oklahoma": ("okla.", "ok"), "oregon": ("ore.", "or"),
+    "pennsylvania": ("pa.", "pa"), "rhode island": ("r.i.", "ri"), "south carolina": ("s.c.", "sc"),
+    "south dakota": ("s.d.", "sd"), "tennessee": ("tenn.", "tn"), "texas": ("texas", "tx"), "utah": ("utah", "ut"),
+    "vermont": ("vt.", "vt"), "virginia": ("va.", "va"), "washington": ("wash.", "wa"),
+    "west virginia": ("w.va.", "wv"), "wisconsin": ("wis.", "wi"), "wyoming": ("wyo.", "wy"),
+}
+
+
+def _within_state(text: str, places: set[str]) -> bool:
+    """Whether ``text`` puts a city in one of ``places`` by naming the state after it ("…, Fla.")."""
+    lowered = text.lower()
+    for place in places:
+        forms = (place, *_STATES.get(place, ()))
+        if any(re.search(rf",\s*{re.escape(form)}(?![a-z])", lowered) for form in forms):
+            return True
+    return False
 
 
 def _place_context(text: str, places: set[str]) -> frozenset[str]:
