@@ -623,3 +623,34 @@ def test_conflicts_counts_of_one_day_conflict_whatever_day_they_were_printed() -
                date="2025-06-25")
     verdict = pair_conflict(a, b, 0.9, same_fact=0.7)
     assert verdict is not None and verdict.type == "number"
+
+
+def test_conflicts_figures_and_dates_of_different_places_and_people() -> None:
+    from dataclasses import replace
+
+    from parallax.compare.conflicts import ConflictConfig, _date_conflict
+
+    a = replace_places(_facts("In Georgia about 900 people have died from the fever, officials said.", {"fever"}),
+                       {"georgia"})
+    b = replace_places(_facts("In China 3,312 people have died from the fever, officials said.", {"fever"}, "B"),
+                       {"china"})
+    verdict = pair_conflict(a, b, 0.9, same_fact=0.7)
+    assert verdict is None or verdict.type != "number"
+    same = replace_places(_facts("In Georgia 3,312 people have died from the fever, officials said.", {"fever"}, "B"),
+                          {"georgia"})
+    assert pair_conflict(a, same, 0.9, same_fact=0.7) is not None
+    c = replace(_facts("Charles tested positive for the fever on Wednesday, his office said.", {"fever"},
+                       date="2020-03-27"), persons=frozenset({"charles"}))
+    d = _facts("He had tested positive for the fever on Friday, his family said.", {"fever"}, "B", date="2020-03-28")
+    assert _date_conflict(c, d, 0.8, ConflictConfig(), same_fact=0.7) is None
+    e = replace(d, text="Charles had tested positive for the fever on Friday, his family said.",
+                persons=frozenset({"charles"}))
+    assert _date_conflict(c, e, 0.8, ConflictConfig(), same_fact=0.7) is not None
+
+
+def test_conflicts_figures_in_tex_quotes_are_a_speakers() -> None:
+    a = _facts("Groups poured in about $14 million, based on a tally by the watchdog.", {"watchdog"})
+    b = _facts("`` The final tally is going to be in the $70 million range , '' the watchdog said .", {"watchdog"}, "B")
+    assert pair_conflict(a, b, 0.9, same_fact=0.7) is None
+    c = _facts("The final tally is going to be in the $70 million range, the watchdog said.", {"watchdog"}, "B")
+    assert pair_conflict(a, c, 0.9, same_fact=0.7) is not None

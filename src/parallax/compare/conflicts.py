@@ -77,7 +77,7 @@ ACT_CLASSES: dict[str, tuple[str, ...]] = {
 # Cues that, shortly before an act, turn its assertion into a refusal, an omission or a hedge.
 HEDGE_CUES = (
     *(f"{verb} short of" for verb in ("stop", "stops", "stopped", "stopping", "fall", "falls", "fell")),
-    "declined to", "declines to", "refused to", "refuses to", "avoided", "avoids",
+    "declined to", "declines to", "refused to", "refuses to", "refusal to", "avoided", "avoids",
     "avoiding", "shied away from", "refrained from", "refrains from", "was reluctant to", "hesitated to",
     "without", "stopped shy of", "resisted", "sidestepped", "dodged", "did not explicitly", "only implicitly",
 )
@@ -384,6 +384,8 @@ def _number_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     """The same quantity (same unit or counted noun) with values no bound or rounding reconciles."""
     if a.persons and b.persons and not a.persons & b.persons:
         return None  # figures about different people ("Obama's cut" against "McCain's plan")
+    if a.places and b.places and not a.places & b.places:
+        return None  # figures of different places ("Georgia … 900 have died" / "China … 3,312 deaths")
     own_a = [q for q in a.quantities if not _quoted_at(a.text, q.text)]
     own_b = [q for q in b.quantities if not _quoted_at(b.text, q.text)]
     for unit in sorted({q.unit for q in own_a} & {q.unit for q in own_b}):
@@ -553,6 +555,7 @@ def _different_times(a: SentenceFacts, b: SentenceFacts) -> bool:
 def _quoted_at(text: str, wording: str) -> bool:
     """Whether ``wording`` sits inside quotation marks in ``text``: a figure someone is quoted giving is
     that speaker's claim, not the outlet's statement, and two speakers' figures are no newsroom's error."""
+    text = _joined_contractions(text)
     span = _find(text, wording)
     if span is None:
         return False
@@ -592,6 +595,11 @@ def _date_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     close = same_fact >= config.date_same_fact
     if not close or not days_a or not days_b:
         return None
+    if a.persons and b.persons and not a.persons & b.persons:
+        return None  # "Charles tested positive Wednesday" / "Johnson tested positive Friday"
+    if _PRONOUN_OPENING.match(a.text) and b.persons and not a.persons or \
+            _PRONOUN_OPENING.match(b.text) and a.persons and not b.persons:
+        return None  # "He had tested positive on Friday": who is not said in the sentence
     if any(days_compatible(x, y) for x in days_a for y in days_b):
         return None
     if _week_apart(a, days_a, b, days_b):
@@ -652,11 +660,23 @@ _IRREGULAR_PAST = frozenset({
 })
 
 
+_ING_NOUNS = frozenset({
+    "meeting", "meetings", "briefing", "briefings", "hearing", "hearings", "building", "buildings", "funding",
+    "spending", "training", "morning", "evening", "ceremony", "wedding", "ruling", "rulings", "filing",
+    "filings", "polling", "housing", "clothing", "shooting", "shootings", "bombing", "bombings", "warning",
+    "warnings", "painting", "reading", "feeling", "setting", "opening", "beginning", "ending", "thing",
+    "things", "nothing", "something", "anything", "everything", "king", "ring", "spring", "string", "wing",
+    "during", "including", "according", "following", "regarding", "concerning", "bed", "red", "need",
+    "speed", "seed", "feed", "breed", "creed", "deed", "greed", "hundred", "hundreds", "indeed",
+})
+
+
 def _acts(text: str) -> frozenset[str]:
     """Stems of the words of ``text`` shaped like verbs (past or -ing forms): what was done, not to what."""
     words = _LOWER_WORD.findall(text)
     return frozenset(stem(w) for w in words
-                     if w not in STOP_WORDS and (w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith(("ed", "ing")))))
+                     if w not in STOP_WORDS and w not in _ING_NOUNS
+                     and (w in _IRREGULAR_PAST or (len(w) > 4 and w.endswith(("ed", "ing")))))
 
 
 def _days(dates: frozenset[str]) -> set[str]:
@@ -665,6 +685,7 @@ def _days(dates: frozenset[str]) -> set[str]:
     return {d for d in days if not (len(d) == 5 and any(len(x) == 10 and x.endswith(d) for x in days))}
 
 
+_PRONOUN_OPENING = re.compile(r"\W*(?:he|she|they)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
 
