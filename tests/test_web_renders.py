@@ -17,6 +17,7 @@ from parallax.settings import Settings
 from parallax.store import Database
 from parallax.web import create_app
 from parallax.web.server import prepare_store
+from parallax.web.views import RENDERER
 
 PAGES = [
     f"/stories/{WIDE}",
@@ -42,10 +43,13 @@ def _client(path: Path) -> TestClient:
 def test_prepare_store_renders_every_compared_story_ahead(stores: tuple[Path, Path]) -> None:
     kept, live = stores
     with Database(kept, readonly=True) as db:
-        assert db.stories_to_render() == {}
-        assert db.kept_render(WIDE, "html:3", db.comparison_stamp(WIDE)) is not None
+        assert db.stories_to_render(RENDERER) == {}
+        assert db.kept_render(WIDE, "html:3", db.comparison_stamp(WIDE), RENDERER) is not None
+        # pages laid out by another release are not served: they are made again
+        assert db.kept_render(WIDE, "html:3", db.comparison_stamp(WIDE), "another") is None
+        assert WIDE in db.stories_to_render("another")
     with Database(live, readonly=True) as db:
-        assert WIDE in db.stories_to_render()
+        assert WIDE in db.stories_to_render(RENDERER)
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -72,8 +76,8 @@ def test_web_recompared_story_never_serves_the_old_render(tmp_path: Path) -> Non
             assert compared is not None
             db.save_comparison(replace(compared, conflicts=(replace(compared.conflicts[0], reason="six v 35"),)))
             # Saving deleted the renders, so even a stamp that did not move (same millisecond) finds none.
-            assert db.kept_render(WIDE, "html:1", stamp) is None
-            assert WIDE in db.stories_to_render()
+            assert db.kept_render(WIDE, "html:1", stamp, RENDERER) is None
+            assert WIDE in db.stories_to_render(RENDERER)
         for url in [*PAGES[:1], PAGES[3], f"/stories/{WIDE}.json"]:
             again = c.get(url).text
             assert "six v 35" in again and "6 vs 35 o" not in again
@@ -90,7 +94,7 @@ def test_render_of_an_older_comparison_is_not_kept(tmp_path: Path) -> None:
 def test_kept_whole_comparison_is_the_one_put_together_now(stores: tuple[Path, Path], encoding: str) -> None:
     kept, live = stores
     with Database(kept, readonly=True) as db:
-        assert db.kept_render(WIDE, "whole", db.comparison_stamp(WIDE)) is not None
+        assert db.kept_render(WIDE, "whole", db.comparison_stamp(WIDE), RENDERER) is not None
     with _client(kept) as k, _client(live) as fresh:
         sent = k.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": encoding})
         made = fresh.get(f"/stories/{WIDE}.json", headers={"Accept-Encoding": encoding})
@@ -105,3 +109,18 @@ def test_sources_table_order_does_not_depend_on_string_hashing() -> None:
     column = {"conflicts": [], "article": {"outlet": "A"}, "outlet": outlet}
     rows = page_sections([column])["sources"]["rows"]
     assert [r["name"] for r in rows] == ["Reuters", "The official", "the official"]
+
+
+def test_conflicts_come_with_the_caveat_of_what_they_are(stores: tuple[Path, Path]) -> None:
+    from parallax.report.html import render_html
+    from parallax.report.markdown import render_markdown
+    from parallax.report.view import CONFLICTS_CAVEAT
+
+    kept, _ = stores
+    with Database(kept, readonly=True) as db:
+        compared = db.comparison(WIDE)
+    assert compared is not None and compared.conflicts
+    assert CONFLICTS_CAVEAT in render_markdown(compared)
+    assert CONFLICTS_CAVEAT in render_html(compared)
+    with _client(kept) as k:
+        assert CONFLICTS_CAVEAT in k.get(f"/stories/{WIDE}").text

@@ -12,6 +12,7 @@ from rich.progress import TaskID, TimeRemainingColumn
 from rich.table import Table
 
 from parallax.model import Comparison, Story
+from parallax.report.view import CONFLICTS_CAVEAT
 
 __all__ = ["print_comparison", "print_stories", "progress_bars"]
 
@@ -74,6 +75,7 @@ def print_comparison(comparison: Comparison) -> None:
     _print_gaps(console, "Missing from", comparison.missing, "magenta")
     if comparison.conflicts:
         console.print("\n[bold red]Conflicts[/bold red]")
+        console.print(f"  [dim]{CONFLICTS_CAVEAT}[/dim]")
         for conflict in comparison.conflicts:
             console.print(f"  [{conflict.type}] {conflict.reason} (confidence {conflict.confidence:.2f})")
             console.print(f"    {conflict.a.outlet}: {_clip(conflict.a_text)}")

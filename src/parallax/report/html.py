@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from parallax.model import Comparison
 
 from .view import (
+    CONFLICTS_CAVEAT,
     agreed_findings,
     coverage_rows,
     entity_names,
@@ -36,6 +37,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["snippet"] = snippet
+    env.globals["conflicts_caveat"] = CONFLICTS_CAVEAT
     return env
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from parallax.model import Comparison, QuoteGroup
 
 from .view import (
+    CONFLICTS_CAVEAT,
     Finding,
     agreed_findings,
     entity_names,
@@ -127,6 +128,9 @@ def _gaps(c: Comparison) -> Iterator[str]:
 def _conflicts(c: Comparison) -> Iterator[str]:
     yield "## Where they disagree"
     yield ""
+    if c.conflicts:
+        yield f"_{CONFLICTS_CAVEAT}_"
+        yield ""
     if not c.conflicts:
         yield "No conflicting statements found."
     for k in c.conflicts[:MAX_ITEMS]:

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from parallax.compare.timeline import figure_line
 from parallax.model import AlignedRef, Alignment, Article, Comparison, Conflict, OutletGap, TimelineEntry
 
-__all__ = ["CoverageRow", "Evidence", "Finding", "NameVariants", "SentenceView", "agreed_findings", "coverage_rows",
+# Shown above every list of conflicts (docs/comparison.md: roughly one in eight to ten is right on unseen stories).
+CONFLICTS_CAVEAT = (
+    "Statements the rules read as two values for one thing. On stories they were not tuned on, most are not "
+    "errors (figures of different things, moments or people): read both sentences before concluding that an "
+    "outlet got it wrong."
+)
+
+__all__ = ["CONFLICTS_CAVEAT", "CoverageRow", "Evidence", "Finding", "NameVariants", "SentenceView", "agreed_findings", "coverage_rows",
            "entity_names", "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet",
            "TimelineRow", "timeline_rows"]
 

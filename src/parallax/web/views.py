@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
 import json
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -17,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+import parallax
 from parallax import api, entity_pages
 from parallax.model import QuoteHit, StoryFilters, StoryRender, to_dict
 from parallax.store import Database
@@ -187,7 +190,7 @@ def _comparison_body(request: Request, story_id: str) -> bytes | None:
             return cached[0]
         if not key[1]:
             return None
-        kept = db.kept_render(canonical, WHOLE, key[1])
+        kept = db.kept_render(canonical, WHOLE, key[1], RENDERER)
         if kept is not None:
             return kept.body
         data = db.comparison_json(canonical)
@@ -260,6 +263,21 @@ def _render_address(story_id: str, page: int, as_json: bool) -> tuple[str, str]:
     return f"/stories/{story_id}", f"page={page}" if page > 1 else ""
 
 
+def _renderer() -> str:
+    """A short digest of what lays a story out (parallax's version, the web and report templates): kept
+    renders of another renderer are made again rather than served."""
+    digest = hashlib.sha256(parallax.__version__.encode())
+    for package in ("parallax.web", "parallax.report"):
+        folder = resources.files(package) / "templates"
+        for item in sorted(folder.iterdir(), key=lambda f: f.name):
+            if item.is_file():
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RENDERER = _renderer()
+
+
 def _variant(page: int, as_json: bool) -> str:
     return f"{'json' if as_json else 'html'}:{page}"
 
@@ -269,7 +287,7 @@ def _kept_render(request: Request, db: Database, story_id: str, stamp: str, page
     """The page rendered ahead from the current comparison, when this request asks for it as rendered."""
     if not stamp or (request.url.path, request.url.query) != _render_address(story_id, page, as_json):
         return None
-    return db.kept_render(story_id, _variant(page, as_json), stamp)
+    return db.kept_render(story_id, _variant(page, as_json), stamp, RENDERER)
 
 
 def _kept_response(request: Request, kept: StoryRender) -> Response:
@@ -291,7 +309,7 @@ def keep_story_renders(app: Any, db: Database, *, on_progress: Callable[[str, in
     JSON (what ``/stories/ID.json`` sends), and keep them in the store
     (:meth:`Database.save_story_renders`): a first request then reads stored bytes instead of assembling the
     page from rows. Returns how many stories were rendered."""
-    todo = db.stories_to_render()
+    todo = db.stories_to_render(RENDERER)
     done = 0
     for n, (story_id, stamp) in enumerate(todo.items()):
         try:
@@ -299,7 +317,7 @@ def keep_story_renders(app: Any, db: Database, *, on_progress: Callable[[str, in
         except Exception:  # noqa: BLE001 - one story that cannot be rendered ahead is rendered when asked
             LOGGER.warning("story %s: not rendered ahead; its pages are rendered when asked", story_id, exc_info=True)
             continue
-        done += db.save_story_renders(story_id, stamp, renders)
+        done += db.save_story_renders(story_id, stamp, renders, RENDERER)
         if on_progress is not None:
             on_progress("render", n + 1, len(todo))
     return done
