@@ -67,10 +67,40 @@ class _Progress:
         return figures
 
 
+_PEAK_LIVE: dict[int, float] = {}  # pid -> the highest VmHWM seen of each worker process still running
+
+
+def _live_children_hwm() -> dict[int, float]:
+    """Peak resident MiB (VmHWM) of every descendant process now running (Linux /proc; {} elsewhere)."""
+    out: dict[int, float] = {}
+    todo = [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        try:
+            kids = [int(k) for t in Path(f"/proc/{pid}/task").iterdir()
+                    for k in (t / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            todo.append(kid)
+            try:
+                line = next(x for x in Path(f"/proc/{kid}/status").read_text().splitlines() if x.startswith("VmHWM:"))
+                out[kid] = int(line.split()[1]) / 1024
+            except (OSError, StopIteration, ValueError):
+                pass
+    return out
+
+
 def _rss_mib() -> dict[str, float]:
+    """Peak RSS of this process, and of the largest worker: those that ended (getrusage) and those still
+    running (their VmHWM, sampled at every snapshot)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"self": round(own, 1), "largest_child": round(children, 1)}
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    for pid, peak in _live_children_hwm().items():
+        _PEAK_LIVE[pid] = max(peak, _PEAK_LIVE.get(pid, 0.0))
+    live = sorted(_PEAK_LIVE.values(), reverse=True)
+    return {"self": round(own, 1), "largest_child": round(max([ended, *live]), 1),
+            "children_sum": round(sum(live), 1)}
 
 
 def _store_mib(store: Path) -> float:
