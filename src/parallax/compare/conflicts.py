@@ -10,6 +10,7 @@ records; each conflict carries the rule's reason and a confidence.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -418,8 +419,10 @@ _CAPITALISED = re.compile(r"(?<![\w.])[A-Z][\w.’'-]*")
 _NOT_NAMES = frozenset({"i", "a", "an", "the", "mr", "mrs", "ms", "dr"})
 
 
+@functools.lru_cache(maxsize=8192)
 def _find(text: str, wording: str) -> tuple[int, int] | None:
-    """Where a quantity's wording (lower-cased, spaces normalised: "$125 billion") stands in ``text``."""
+    """Where a quantity's wording (lower-cased, spaces normalised: "$125 billion") stands in ``text``.
+    Cached: a sentence meets many others, and its figures are looked up again for each pair."""
     pattern = r"\s*".join(re.escape(ch) for ch in wording.replace(" ", ""))
     match = re.search(pattern, text, re.I) if pattern else None
     return match.span() if match else None
@@ -552,6 +555,7 @@ def _different_times(a: SentenceFacts, b: SentenceFacts) -> bool:
     return bool(days_a and days_b) and not any(days_compatible(x, y) for x in days_a for y in days_b)
 
 
+@functools.lru_cache(maxsize=8192)
 def _quoted_at(text: str, wording: str) -> bool:
     """Whether ``wording`` sits inside quotation marks in ``text``: a figure someone is quoted giving is
     that speaker's claim, not the outlet's statement, and two speakers' figures are no newsroom's error."""

@@ -49,7 +49,7 @@ class RenderRepository(StoreBase):
     def stories_to_render(self, renderer: str = "") -> dict[str, str]:
         """Compared stories (id -> their comparison's stamp) with no renders made by ``renderer`` from that
         comparison."""
-        suffix = f"|{renderer}" if renderer else ""
+        suffix = _keyed("", renderer)
         return {str(sid): str(stamp) for sid, stamp in self.conn.execute(
             "SELECT c.story_id, c.computed_at FROM comparisons c WHERE NOT EXISTS"
             " (SELECT 1 FROM story_renders r WHERE r.story_id = c.story_id AND r.stamp = c.computed_at || ?)"
