@@ -654,3 +654,80 @@ def test_conflicts_figures_in_tex_quotes_are_a_speakers() -> None:
     assert pair_conflict(a, b, 0.9, same_fact=0.7) is None
     c = _facts("The final tally is going to be in the $70 million range, the watchdog said.", {"watchdog"}, "B")
     assert pair_conflict(a, c, 0.9, same_fact=0.7) is not None
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("The ministry said on Friday it would let the envoy visit the camp.", "open"),
+    ("The mayor will not back the plan until the council approves the budget.", "open"),
+    ("The union urged its members to endorse the deal.", "open"),
+    ("The envoy visited the camp on Friday.", "assert"),
+])
+def test_conflicts_acts_wished_allowed_or_to_come_are_not_asserted(text: str, polarity: str) -> None:
+    last = act_polarity(text)[-1]
+    assert last.polarity == polarity, act_polarity(text)
+
+
+def test_conflicts_a_refusal_against_an_allowed_act_is_no_contradiction() -> None:
+    entities = {"envoy", "ministry"}
+    refused = _facts("The envoy said on Friday she would not visit the camp after the ministry set conditions.", entities)
+    allowed = _facts("The ministry said on Friday it would let the envoy visit the camp.", entities, "B")
+    assert pair_conflict(refused, allowed, 0.75, same_fact=0.6) is None
+    visited = _facts("The envoy visited the camp on Friday, the ministry said.", entities, "B")
+    verdict = pair_conflict(refused, visited, 0.75, same_fact=0.6)
+    assert verdict is not None and verdict.type == "negation"
+
+
+@pytest.mark.parametrize(("hedged", "conflict"), [
+    # passed on from others: the outlet does not vouch for it, and another stating it is no contradiction
+    ("The mayor reportedly told the council about the closure in a private meeting.", False),
+    ("Reports suggest the mayor told the council about the closure in a private meeting.", False),
+    ("The mayor is said to have told the council about the closure in a private meeting.", False),
+    # doubted: not established, and another outlet states it as fact
+    ("It was not clear whether the mayor told the council about the closure in a private meeting.", True),
+    ("The mayor allegedly told the council about the closure in a private meeting.", True),
+])
+def test_conflicts_sourced_statements_are_not_doubted_ones(hedged: str, conflict: bool) -> None:
+    asserted = _facts("The mayor told the council about the closure in a private meeting.", {"mayor", "council"}, "B")
+    verdict = pair_conflict(_facts(hedged, {"mayor", "council"}), asserted, 0.85, same_fact=0.7)
+    assert (verdict is not None and verdict.type == "hedging") is conflict
+
+
+def test_conflicts_values_only_between_mutually_closest_statements() -> None:
+    a = _facts("The ferry was carrying 212 people when it capsized on the lake.", {"ferry"})
+    b = _facts("The ferry was carrying 180 people when it capsized on the lake.", {"ferry"}, "B")
+    assert pair_conflict(a, b, 0.9, same_fact=0.8, mutual=True) is not None
+    # the second statement has a closer counterpart in the first article: it is about something else
+    assert pair_conflict(a, b, 0.9, same_fact=0.8, mutual=False) is None
+
+
+def test_conflicts_mutual_closeness_read_from_the_story() -> None:
+    import numpy as np
+
+    from parallax.compare.conflicts import detect_conflicts
+
+    a = _facts("The ferry was carrying 212 people when it capsized on the lake.", {"ferry"}, "A")
+    b = _facts("The ferry was carrying 180 people when it capsized on the lake.", {"ferry"}, "B")
+    from dataclasses import replace
+
+    a2 = replace(_facts("The ferry had 180 people aboard, the operator said.", {"ferry"}, "A"), index=1)
+    cosine = np.full((3, 3), 0.9, dtype=np.float32)
+    close = np.array([[0, 0.8, 0], [0.8, 0, 0.3], [0, 0.3, 0]], dtype=np.float32)
+    assert len(detect_conflicts([a, b, a2], cosine, pairs=[(0, 1), (1, 2)], same_fact=close)) == 1
+    closer = np.array([[0, 0.5, 0], [0.5, 0, 0.9], [0, 0.9, 0]], dtype=np.float32)
+    assert detect_conflicts([a, b, a2], cosine, pairs=[(0, 1), (1, 2)], same_fact=closer) == ()
+
+
+def test_conflicts_a_region_holds_the_country_named_elsewhere() -> None:
+    a = _facts("The doctor tested positive after treating patients in West Africa for the charity.", {"doctor"})
+    b = _facts("The doctor tested positive after treating patients in Guinea for the charity.", {"doctor"}, "B")
+    assert pair_conflict(replace_places(a, {"west africa"}), replace_places(b, {"guinea"}), 0.9, same_fact=0.7) is None
+    c = _facts("The doctor tested positive after treating patients in Liberia for the charity.", {"doctor"}, "B")
+    verdict = pair_conflict(replace_places(b, {"guinea"}), replace_places(c, {"liberia"}), 0.9, same_fact=0.7)
+    assert verdict is not None and verdict.type == "place"
+
+
+def test_conflicts_figures_split_by_brackets_in_tokenised_quotes() -> None:
+    quoted = _facts("`` When we add it all up , the race will cost $ 70 ( million ) to $ 80 million , '' the watchdog said .",
+                    {"watchdog"}, "B")
+    told = _facts("Groups poured in about $ 14 million for the race , the watchdog said .", {"watchdog"})
+    assert pair_conflict(told, quoted, 0.8, same_fact=0.6) is None

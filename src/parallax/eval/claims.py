@@ -99,8 +99,8 @@ def pair_features(a: object, b: object, cosine: float) -> list[float]:
     jaccard = len(a.entities & b.entities) / len(union) if union else 0.0
     tokens = len(a.tokens & b.tokens) / max(1, min(len(a.tokens), len(b.tokens)))
     hits_a, hits_b = act_polarity(a.text), act_polarity(b.text)
-    weak_b = sum(h.polarity != "assert" for h in hits_b)
-    weak_a = sum(h.polarity != "assert" for h in hits_a)
+    weak_b = sum(h.polarity in ("negate", "hedge") for h in hits_b)
+    weak_a = sum(h.polarity in ("negate", "hedge") for h in hits_a)
     verdict = pair_conflict(a, b, cosine)
     return [*_cue_counts(a.text), *_cue_counts(b.text), float(bool(a.persons and b.persons and
                                                                   not a.persons & b.persons)),

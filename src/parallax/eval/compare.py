@@ -275,6 +275,7 @@ def _score_conflicts(gold: dict[str, object], comparison: Comparison, where: _Lo
         if hit:
             counts.tp_pred += 1
             found.update(hit)
+            scores.note("conflicts-right", f"{conflict.type}: {conflict.a_text[:80]!r} vs {conflict.b_text[:80]!r}")
         else:
             scores.note("conflicts-false", f"{conflict.type}: {conflict.a_text[:80]!r} vs {conflict.b_text[:80]!r}")
     counts.tp_gold += len(found)
@@ -523,7 +524,7 @@ def cli(argv: list[str]) -> int:
                         help=f"folder keeping analysed articles between runs (default {DEFAULT_CACHE})")
     parser.add_argument("--no-cache", action="store_true", help="analyse again, keep nothing")
     parser.add_argument("--errors", metavar="MEASURE", action="append", default=[],
-                        help="print the mistakes of this measure (shared, shared-false, omission, conflicts-false, "
+                        help="print the mistakes of this measure (shared, shared-false, omission, conflicts-false, conflicts-right, "
                              "conflicts-missed, quotes-false, quotes-missed, sources-false, sources-missed, "
                              "sources-strict-false, sources-strict-missed)")
     args = parser.parse_args(argv)
