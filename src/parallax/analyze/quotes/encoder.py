@@ -210,13 +210,10 @@ def load_encoder(model_dir: Path) -> QuoteEncoder | None:
     if not (model_dir / ENCODER_FILE).is_file():
         LOGGER.warning("%s: no %s, so quotes are tagged without it (as in the fast quote mode)", model_dir, ENCODER_FILE)
         return None
-    import onnxruntime as ort
+    from parallax.weights import onnx_session
 
     meta = json.loads((model_dir / ENCODER_META_FILE).read_text(encoding="utf-8"))
-    options = ort.SessionOptions()
     # One thread, like the tagger's graphs: the pipeline already runs a process per core.
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(model_dir / ENCODER_FILE), sess_options=options, providers=["CPUExecutionProvider"])
+    session = onnx_session(model_dir / ENCODER_FILE, threads=1)
     LOGGER.info("loaded attribution encoder from %s (%d layers)", model_dir, meta["layers"])
     return QuoteEncoder(session, WordPieces(wordpiece_tokenizer()), float(meta["weight"]), encoder_thresholds(model_dir))

@@ -599,10 +599,7 @@ def _load_member(
 
 
 def _session(path: Path) -> Any:
-    import onnxruntime as ort
+    from parallax.weights import onnx_session
 
-    options = ort.SessionOptions()
     # One thread: the graphs are small and the pipeline already runs a process per core.
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return onnx_session(path, threads=1)
