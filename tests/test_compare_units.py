@@ -731,3 +731,65 @@ def test_conflicts_figures_split_by_brackets_in_tokenised_quotes() -> None:
                     {"watchdog"}, "B")
     told = _facts("Groups poured in about $ 14 million for the race , the watchdog said .", {"watchdog"})
     assert pair_conflict(told, quoted, 0.8, same_fact=0.6) is None
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    # a statement reporting the denial agrees with the quoted denial
+    ("“I never asked the chief to stop the inquiry,” the mayor wrote on Sunday.",
+     "The mayor on Sunday denied that he asked the chief to stop the inquiry."),
+    ("The inspector did not find that the council colluded with the builder, the summary said.",
+     "The inspector found no evidence that the council colluded with the builder, the summary said."),
+])
+def test_conflicts_reported_denials_agree(a: str, b: str) -> None:
+    entities = {"mayor", "chief", "inspector", "council"}
+    assert pair_conflict(_facts(a, entities), _facts(b, entities, "B"), 0.85, same_fact=0.8) is None
+
+
+def test_conflicts_surroundings_are_not_the_place() -> None:
+    a = _facts("The party took place at a house in Maryland in 1982, the friend recalled.", {"friend"})
+    b = _facts("The party took place at a house in the Washington, D.C. suburbs in 1982, the friend recalled.",
+               {"friend"}, "B")
+    assert pair_conflict(replace_places(a, {"maryland"}), replace_places(b, {"washington"}), 0.9, same_fact=0.7) is None
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    ("The senators blocked a bill to put $250 billion more into the loan fund for small firms.",
+     "The senators argued over the $350 billion loan fund for small firms.", False),
+    ("The senators blocked a bill to put another $100 billion into the loan fund for small firms.",
+     "The senators argued over the $350 billion loan fund for small firms.", False),
+    ("The senators argued over the $250 billion loan fund for small firms.",
+     "The senators argued over the $350 billion loan fund for small firms.", True),
+])
+def test_conflicts_an_addition_is_not_the_amount(a: str, b: str, conflict: bool) -> None:
+    verdict = pair_conflict(_facts(a, {"senators"}), _facts(b, {"senators"}, "B"), 0.9, same_fact=0.8)
+    assert (verdict is not None) is conflict
+
+
+def test_conflicts_an_allegation_reported_as_said_is_not_asserted() -> None:
+    hedged = _facts("Supposedly the coach struck the player during practice in 2010.", {"coach", "player"})
+    said = _facts("The player has said the coach struck him during practice in 2010.", {"coach", "player"}, "B")
+    assert pair_conflict(hedged, said, 0.85, same_fact=0.7) is None
+    stated = _facts("The coach struck the player during practice in 2010.", {"coach", "player"}, "B")
+    verdict = pair_conflict(hedged, stated, 0.85, same_fact=0.7)
+    assert verdict is not None and verdict.type == "hedging"
+
+
+def test_conflicts_a_possible_act_is_not_stated() -> None:
+    doubted = _facts("The agency was examining whether the aide might have been in contact with the envoys.",
+                     {"agency", "aide"})
+    possible = _facts("Officials spread word of possible contacts between the aide and the envoys.", {"agency", "aide"}, "B")
+    assert pair_conflict(doubted, possible, 0.8, same_fact=0.7) is None
+
+
+def test_conflicts_a_meeting_is_not_a_trip() -> None:
+    entities = {"envoy", "ministry", "president"}
+    met = _facts("Three weeks after the presidents met, the ministry has announced a trip for the envoy.", entities)
+    no_trip = _facts("The envoy was due to go this week but the ministry has not confirmed any travel plans.", entities, "B")
+    assert pair_conflict(met, no_trip, 0.75, same_fact=0.6) is None
+
+
+def test_conflicts_surroundings_in_tokenised_text() -> None:
+    a = _facts("The party took place at a house in Maryland in 1982 , the friend recalled .", {"friend"})
+    b = _facts("The party took place at a house in the Washington , D.C. suburbs in 1982 , the friend recalled .",
+               {"friend"}, "B")
+    assert pair_conflict(replace_places(a, {"maryland"}), replace_places(b, {"washington"}), 0.9, same_fact=0.7) is None

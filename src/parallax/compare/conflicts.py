@@ -78,7 +78,9 @@ ACT_CLASSES: dict[str, tuple[str, ...]] = {
     "confirm": ("confirm", "acknowledg", "admit", "conced"),
     "commit": ("commit", "pledg", "promis", "vow", "guarant"),
     "agree": ("agree", "accept", "approv", "sign"),
-    "attend": ("attend", "visit", "meet", "met ", "travel"),
+    # meeting someone and going somewhere are two acts ("Trump and Kim met" is no trip of Pompeo's)
+    "attend": ("attend", "visit", "travel"),
+    "meet": ("meet", "met "),
 }
 # Cues that, shortly before an act, turn its assertion into a refusal, an omission or a hedge.
 HEDGE_CUES = (
@@ -102,6 +104,7 @@ _SOURCING_PATTERNS = (
     r"\b(?:is|are|was|were) (?:said|believed|thought|rumou?red) to\b",
     r"\baccording to (?:unverified|unconfirmed|unnamed|anonymous)\b",
     r"\b(?:reports|accounts) (?:suggest|say|said|indicate|claim)\w*",
+    r"\b(?:possible|possibly|potential(?:ly)?|suspected)\b(?! to\b)",  # "possible contacts": not stated as fact
 )
 _DOUBT_PATTERNS = (
     r"\b(?:allegedly|purportedly|supposedly|ostensibly)\b",  # a charge not proven
@@ -313,7 +316,8 @@ _ATTRIBUTED = re.compile(
     r"(?:article|report|story|paper|newspaper)s? (?:said|says|reported)|reported(?:ly)?\b|"
     r"(?:said|says|stated|added|contended|argued|admitted|acknowledged|insisted|noted|suggested|"
     r"told(?: \w+){1,3}) that\b|"
-    r"declin\w*|refus\w*|comment\w*|estimat\w*|echo\w*|reports? that\b)", re.I)
+    r"declin\w*|refus\w*|comment\w*|estimat\w*|echo\w*|reports? that\b|"
+    r"(?:has|have|had) (?:said|claimed|alleged|maintained|insisted|testified)\b)", re.I)
 
 
 _CONDITIONAL = re.compile(r"\b(?:unless|if|speculat\w*|whether|in the (?:unlikely |likely )?event)\b", re.I)
@@ -343,7 +347,12 @@ def _opens_quoted(text: str) -> bool:
 
 
 def _negations(text: str) -> int:
-    return len(_NEGATED.findall(text))
+    """Negations in ``text``, with the words that deny without "not" ("denied that he asked", "found no
+    evidence"): a statement reporting a denial is not the other's negated copy, it agrees with it."""
+    return len(_NEGATED.findall(text)) + len(_DENIAL.findall(text))
+
+
+_DENIAL = re.compile(r"\b(?:den(?:y|ies|ied|ying|ial)|no)\b", re.I)
 
 
 def _negates_shared(text: str, shared_with: frozenset[str]) -> bool:
@@ -529,11 +538,19 @@ _GAP = re.compile(r"\b(?:lead|margin|gap|edge|advantage|difference|deficit|ahead
                   r"beat|up|down|increase|decrease|rise|fall|drop|jump)(?: \w+)? (?:of|by)\s+$", re.I)
 
 
+_ADDED_BEFORE = re.compile(r"\b(?:another|additional|extra|added|further|new)\s+$", re.I)
+_ADDED_AFTER = re.compile(r"^\s*(?:\(\s*\w+\s*\)\s*)?(?:more|extra|in (?:new|additional|extra|more))\b", re.I)
+
+
 def _difference(text: str, wording: str) -> bool:
-    """Whether a figure is a gap or a change ("a lead of about 300", "won by 12", "up by 4") rather than
-    an amount: the two compare only with their own kind."""
+    """Whether a figure is a gap, a change or an addition ("a lead of about 300", "won by 12", "up by 4",
+    "$250 billion more", "another $100 billion") rather than an amount: the two compare only with their
+    own kind."""
     span = _find(text, wording)
-    return span is not None and _GAP.search(text[max(0, span[0] - 40): span[0]]) is not None
+    if span is None:
+        return False
+    before = text[max(0, span[0] - 40): span[0]]
+    return bool(_GAP.search(before) or _ADDED_BEFORE.search(before) or _ADDED_AFTER.match(text[span[1]:]))
 
 
 _PERIOD = re.compile(
@@ -819,9 +836,12 @@ def _place_context(text: str, places: set[str]) -> frozenset[str]:
 
 
 def _located(facts: SentenceFacts) -> set[str]:
-    """Places a sentence puts an event in ("in Paris", "at Geneva")."""
+    """Places a sentence puts an event in ("in Paris", "at Geneva"); not a place's surroundings ("in the
+    Washington, D.C. suburbs", "in the Boston area"), which may lie in another place named elsewhere."""
     lowered = facts.text.lower()
-    return {p for p in facts.places if re.search(rf"\b(?:in|at) (?:the )?{re.escape(p)}\b", lowered)}
+    return {p for p in facts.places
+            if re.search(rf"\b(?:in|at) (?:the )?{re.escape(p)}\b(?!(?:\s*,?\s*[\w.]+)?\s+(?:suburbs?|area|region|metro))",
+                         lowered)}
 
 
 def _actor_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
