@@ -652,7 +652,7 @@ def test_conflicts_figures_in_tex_quotes_are_a_speakers() -> None:
     a = _facts("Groups poured in about $14 million, based on a tally by the watchdog.", {"watchdog"})
     b = _facts("`` The final tally is going to be in the $70 million range , '' the watchdog said .", {"watchdog"}, "B")
     assert pair_conflict(a, b, 0.9, same_fact=0.7) is None
-    c = _facts("The final tally is going to be in the $70 million range, the watchdog said.", {"watchdog"}, "B")
+    c = _facts("Groups poured in about $70 million, based on a tally by the watchdog.", {"watchdog"}, "B")
     assert pair_conflict(a, c, 0.9, same_fact=0.7) is not None
 
 
@@ -757,6 +757,8 @@ def test_conflicts_surroundings_are_not_the_place() -> None:
      "The senators argued over the $350 billion loan fund for small firms.", False),
     ("The senators blocked a bill to put another $100 billion into the loan fund for small firms.",
      "The senators argued over the $350 billion loan fund for small firms.", False),
+    ("The senators opposed the $250 billion infusion for the loan fund for small firms.",
+     "The senators argued over the $350 billion loan fund for small firms.", False),
     ("The senators argued over the $250 billion loan fund for small firms.",
      "The senators argued over the $350 billion loan fund for small firms.", True),
 ])
@@ -793,3 +795,9 @@ def test_conflicts_surroundings_in_tokenised_text() -> None:
     b = _facts("The party took place at a house in the Washington , D.C. suburbs in 1982 , the friend recalled .",
                {"friend"}, "B")
     assert pair_conflict(replace_places(a, {"maryland"}), replace_places(b, {"washington"}), 0.9, same_fact=0.7) is None
+
+
+def test_conflicts_scale_words_say_nothing_of_what_a_sum_counts() -> None:
+    a = _facts("The add-ons requested are $100 billion more for hospitals.", {"council"})
+    b = _facts("Democrats oppose the $250 billion infusion for the loan fund.", {"council"}, "B")
+    assert pair_conflict(a, b, 0.9, same_fact=0.7) is None

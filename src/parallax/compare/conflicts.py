@@ -539,7 +539,8 @@ _GAP = re.compile(r"\b(?:lead|margin|gap|edge|advantage|difference|deficit|ahead
 
 
 _ADDED_BEFORE = re.compile(r"\b(?:another|additional|extra|added|further|new)\s+$", re.I)
-_ADDED_AFTER = re.compile(r"^\s*(?:\(\s*\w+\s*\)\s*)?(?:more|extra|in (?:new|additional|extra|more))\b", re.I)
+_ADDED_AFTER = re.compile(r"^\s*(?:\(\s*\w+\s*\)\s*)?(?:more|extra|in (?:new|additional|extra|more)|infusion|injection|"
+                          r"top-up|boost|increase|hike|expansion)\b", re.I)
 
 
 def _difference(text: str, wording: str) -> bool:
@@ -622,7 +623,9 @@ def _quoted_at(text: str, wording: str) -> bool:
     return curly_open > 0 or before.count('"') % 2 == 1
 
 
-_GENERIC_CONTEXT = frozenset({"people", "said", "according", "officials", "about", "than", "least", "more"})
+# Words beside a figure that say nothing of what it counts: "billion" stands beside most sums of money.
+_GENERIC_CONTEXT = frozenset({"people", "said", "according", "officials", "about", "than", "least", "more",
+                              "thousand", "million", "billion", "trillion", "dollar", "dollars"})
 
 
 def _context(q: Quantity) -> frozenset[str]:
