@@ -801,3 +801,13 @@ def test_conflicts_scale_words_say_nothing_of_what_a_sum_counts() -> None:
     a = _facts("The add-ons requested are $100 billion more for hospitals.", {"council"})
     b = _facts("Democrats oppose the $250 billion infusion for the loan fund.", {"council"}, "B")
     assert pair_conflict(a, b, 0.9, same_fact=0.7) is None
+
+
+def test_conflicts_the_same_act_by_someone_else_is_no_dispute() -> None:
+    entities = {"trump", "kim", "pompeo", "north korea"}
+    met = _facts("Nearly three weeks since Trump and Kim met, no trip to North Korea has been announced.", entities)
+    not_met = _facts("Pompeo did not meet Kim in North Korea, but handed over a letter.", entities, "B")
+    assert pair_conflict(met, not_met, 0.75, same_fact=0.6) is None
+    trump_not = _facts("Trump did not meet Kim in North Korea, but sent a letter.", entities, "B")
+    verdict = pair_conflict(met, trump_not, 0.75, same_fact=0.6)
+    assert verdict is not None and verdict.type == "negation"

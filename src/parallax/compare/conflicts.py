@@ -14,7 +14,7 @@ import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -143,6 +143,7 @@ class ActHit:
     act: str
     polarity: str  # "assert", "negate", "hedge", or "open" (wished, allowed or to come: neither)
     cue: str
+    before: tuple[str, ...] = ()  # the words before the act in its clause, as written (who does it)
 
 
 # Words that begin with an act's stem and name something else.
@@ -159,7 +160,8 @@ _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our",
 
 def act_polarity(text: str) -> list[ActHit]:
     """Every act of :data:`ACT_CLASSES` in ``text`` with the polarity its nearest preceding cue gives it."""
-    lowered = " " + " ".join(_WORD.findall(_joined_contractions(text).lower())) + " "
+    written = _WORD.findall(_joined_contractions(text))
+    lowered = " " + " ".join(w.lower() for w in written) + " "
     hits: list[ActHit] = []
     for act, stems in ACT_CLASSES.items():
         for stem_ in stems:
@@ -171,15 +173,34 @@ def act_polarity(text: str) -> list[ActHit]:
                 before = lowered[: match.start()].split()[-(_CUE_WINDOW + 4):]
                 if before[-2:] == ["not", "to"]:
                     continue  # "urged them not to criticize": an instruction, neither done nor refused
+                clause = _clause_before(written, len(lowered[: match.start()].split()))
                 if "no" in before[-2:]:
-                    hits.append(ActHit(act, "negate", "no"))  # "no firm promise", "no endorsement"
+                    hits.append(ActHit(act, "negate", "no", clause))  # "no firm promise", "no endorsement"
                     continue
                 if before[-1:] and (before[-1] in _DETERMINERS or before[-1].endswith(("’s", "'s", "s’", "s'"))):
                     continue  # "the support of enough delegates", "Republicans’ commitment": a thing named
                 if re.match(r"\w*\s+of\s", lowered[match.end():]):
                     continue  # "the clearest sign of a split", "backing of the party": a thing named
-                hits.append(_polarity(act, before))
+                hits.append(replace(_polarity(act, before), before=clause))
     return hits
+
+
+def _clause_before(words: list[str], index: int, limit: int = 8) -> tuple[str, ...]:
+    """Up to ``limit`` words before ``words[index]``, back to the clause's start (a comma, colon, semicolon
+    or dash)."""
+    out: list[str] = []
+    for word in reversed(words[max(0, index - limit) : index]):
+        if word in {",", ";", ":", "—", "–", "-"}:
+            break
+        out.append(word)
+    return tuple(reversed(out))
+
+
+def _doers(hit: ActHit, entities: frozenset[str]) -> set[str]:
+    """The named entities' words among the capitalised words before an act ("Trump and Kim met" -> {"trump",
+    "kim"}); empty when the clause names none (a pronoun, a passive)."""
+    words = {w for e in entities for w in e.split()}
+    return {w.lower() for w in hit.before if w[:1].isupper() and w.lower() in words}
 
 
 def _polarity(act: str, before: list[str]) -> ActHit:
@@ -256,8 +277,12 @@ def _polarity_conflict(a: SentenceFacts, b: SentenceFacts, shared: frozenset[str
     for x, y, first in ((hits_a, hits_b, True), (hits_b, hits_a, False)):
         if _CONDITIONAL.search(_unquoted((a if first else b).text)):
             continue  # "in the unlikely event that the relationship is not agreed": nothing denied
+        entities_x, entities_y = (a.entities, b.entities) if first else (b.entities, a.entities)
         for weak in (h for h in x if h.polarity in ("negate", "hedge")):
-            strong = [h for h in y if h.act == weak.act and h.polarity == "assert"]
+            doers = _doers(weak, entities_x)
+            # the same act by someone else ("Trump and Kim met" / "Pompeo did not meet Kim") is no dispute
+            strong = [h for h in y if h.act == weak.act and h.polarity == "assert"
+                      and not (doers and _doers(h, entities_y) and not doers & _doers(h, entities_y))]
             if strong:
                 who = "first" if first else "second"
                 kind = "hedging" if weak.polarity == "hedge" else "negation"
