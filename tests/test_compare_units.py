@@ -811,3 +811,13 @@ def test_conflicts_the_same_act_by_someone_else_is_no_dispute() -> None:
     trump_not = _facts("Trump did not meet Kim in North Korea, but sent a letter.", entities, "B")
     verdict = pair_conflict(met, trump_not, 0.75, same_fact=0.6)
     assert verdict is not None and verdict.type == "negation"
+
+
+def test_conflicts_an_act_word_naming_a_thing_or_without_a_doer() -> None:
+    entities = {"envoy", "ministry", "kim", "trump", "varga"}
+    plans = _facts("The ministry has not officially announced any travel plans for the envoy.", entities)
+    due = _facts("The envoy was due to visit this week but the ministry has not confirmed the travel.", entities, "B")
+    assert pair_conflict(plans, due, 0.75, same_fact=0.6) is None
+    unnamed = _facts("He raised his profile by meeting with Trump last month, officials said.", entities)
+    named = _facts("Varga did not meet Kim on his visit, but handed over a letter from Trump.", entities, "B")
+    assert pair_conflict(unnamed, named, 0.75, same_fact=0.6) is None

@@ -155,7 +155,8 @@ _NOT_ACTS = frozenset({
     "travelers", "travellers", "visitors", "visitor", "supporters", "supporter", "metro", "metropolitan",
     "accusers", "accuser",
 })
-_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that"})
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "any", "every",
+                          "some"})
 
 
 def act_polarity(text: str) -> list[ActHit]:
@@ -181,6 +182,9 @@ def act_polarity(text: str) -> list[ActHit]:
                     continue  # "the support of enough delegates", "Republicans’ commitment": a thing named
                 if re.match(r"\w*\s+of\s", lowered[match.end():]):
                     continue  # "the clearest sign of a split", "backing of the party": a thing named
+                if re.match(r"\w*\s+(?:plans?|ban|bans|restrictions?|advisory|talks|deal|agreement|bill)\b",
+                            lowered[match.end():]):
+                    continue  # "any travel plans", "a travel ban": a noun naming a thing, no act told
                 hits.append(replace(_polarity(act, before), before=clause))
     return hits
 
@@ -194,6 +198,12 @@ def _clause_before(words: list[str], index: int, limit: int = 8) -> tuple[str, .
             break
         out.append(word)
     return tuple(reversed(out))
+
+
+def _same_doers(first: set[str], second: set[str]) -> bool:
+    """Both clauses name a doer they share, or neither names one: "he raised his profile by meeting with
+    Trump" says nothing against "Pompeo did not meet Kim"."""
+    return bool(first & second) if first or second else True
 
 
 def _doers(hit: ActHit, entities: frozenset[str]) -> set[str]:
@@ -282,7 +292,7 @@ def _polarity_conflict(a: SentenceFacts, b: SentenceFacts, shared: frozenset[str
             doers = _doers(weak, entities_x)
             # the same act by someone else ("Trump and Kim met" / "Pompeo did not meet Kim") is no dispute
             strong = [h for h in y if h.act == weak.act and h.polarity == "assert"
-                      and not (doers and _doers(h, entities_y) and not doers & _doers(h, entities_y))]
+                      and _same_doers(doers, _doers(h, entities_y))]
             if strong:
                 who = "first" if first else "second"
                 kind = "hedging" if weak.polarity == "hedge" else "negation"
