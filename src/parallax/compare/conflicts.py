@@ -914,12 +914,12 @@ def detect_conflicts(facts: Sequence[SentenceFacts], cosine: np.ndarray, *,
         pairs = candidate_pairs(facts, cosine, config.min_cosine, config.max_neighbours)
     found: list[tuple[int, int, Conflict]] = []
     n = len(facts)
-    best = None if same_fact is None else _best_in_article(facts, same_fact)
+    best, article_of = (None, None) if same_fact is None else _best_in_article(facts, same_fact)
     for i, j in pairs:
         if cosine[i, j] < config.min_cosine:
             continue
         probability = 1.0 if same_fact is None else float(same_fact[i, j])
-        mutual = best is None or (probability >= best[i, j] and probability >= best[j, i])
+        mutual = best is None or (probability >= best[i, article_of[j]] and probability >= best[j, article_of[i]])
         verdict = pair_conflict(facts[i], facts[j], float(cosine[i, j]), same_fact=probability, mutual=mutual,
                                 config=config)
         if verdict is not None:
@@ -936,14 +936,18 @@ def detect_conflicts(facts: Sequence[SentenceFacts], cosine: np.ndarray, *,
     return tuple(conflicts)
 
 
-def _best_in_article(facts: Sequence[SentenceFacts], same_fact: np.ndarray) -> np.ndarray:
-    """best[i, j]: the highest same-fact probability sentence i has with any sentence of j's article."""
-    articles = np.array([f.article_id for f in facts])
-    best = np.zeros_like(same_fact)
-    for article in dict.fromkeys(articles.tolist()):
-        cols = articles == article
-        best[:, cols] = same_fact[:, cols].max(axis=1, keepdims=True)
-    return best
+def _best_in_article(facts: Sequence[SentenceFacts], same_fact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """best[i, k]: the highest same-fact probability sentence i has with any sentence of article k, and each
+    sentence's article number k: (n, articles) rather than another (n, n) matrix, which a 400-article story
+    (18,000 sentences) could not afford."""
+    articles = [f.article_id for f in facts]
+    numbers = {a: k for k, a in enumerate(dict.fromkeys(articles))}
+    article_of = np.array([numbers[a] for a in articles], dtype=np.int64)
+    best = np.zeros((len(facts), len(numbers)), dtype=same_fact.dtype)
+    for k in range(len(numbers)):
+        cols = np.nonzero(article_of == k)[0]
+        best[:, k] = same_fact[:, cols].max(axis=1)
+    return best, article_of
 
 
 def _record(a: SentenceFacts, b: SentenceFacts, cosine: float, verdict: PairVerdict) -> Conflict:
