@@ -39,16 +39,13 @@ def _memory() -> dict[str, int]:
 
 def _with_arena(which: str) -> None:
     """Make ``parallax.weights.onnx_session`` build sessions with the arena on (all, or the transformers)."""
-    import onnxruntime as ort
-
     import parallax.weights
 
-    def session(path: Path, *, threads: int) -> Any:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.enable_cpu_mem_arena = which == "on" or str(path).endswith(("model.onnx", "encoder.onnx"))
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    shipped = parallax.weights.onnx_session
+
+    def session(path: Path, *, threads: int, arena: bool = False) -> Any:
+        on = which == "on" or str(path).endswith(("model.onnx", "encoder.onnx"))
+        return shipped(path, threads=threads, arena=on)
 
     parallax.weights.onnx_session = session
 

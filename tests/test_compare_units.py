@@ -533,20 +533,37 @@ def test_conflicts_hedge_doubts_what_follows_its_cue(a: str, b: str, conflict: b
     assert (verdict is not None) is conflict
 
 
-@pytest.mark.parametrize(("a", "b"), [
+_READ = {"mayor", "governor", "floyd"}
+_TERMS = {"union", "council", "report"}
+_DENIED = {"mayor", "chief", "inspector", "council"}
+
+
+@pytest.mark.parametrize(("a", "b", "entities", "cosine", "same_fact"), [
     # tokenised text: "couldn ’ t" is a negation on both sides; "not" in a later clause governs nothing shared
     ("`` I couldn ’ t take care of George the day he was hurt , but his loss would not be in vain , '' Floyd said .",
-     "`` I couldn ’ t take care of George that day he was hurt , '' Floyd said ."),
+     "`` I couldn ’ t take care of George that day he was hurt , '' Floyd said .", _READ, 0.9, 0.7),
     # "falsely denied criticizing" says he did criticize
     ("Earlier in the day the mayor criticised the governor of the province.",
-     "The mayor, who had falsely denied criticizing the governor of the province, left on Friday."),
+     "The mayor, who had falsely denied criticizing the governor of the province, left on Friday.", _READ, 0.9, 0.7),
     # "the clearest sign of a split" names a thing; it is no act of agreeing
     ("In the clearest sign of a split, the mayor voted for the plan while the governor opposed it.",
-     "It is not universally accepted that the mayor and the governor need the council for the plan."),
+     "It is not universally accepted that the mayor and the governor need the council for the plan.", _READ, 0.9, 0.7),
+    # conditions and estimates deny nothing; 0.7: below the near-copy denial rule, which a conditional does
+    # not stop ("if they don't pass this bill")
+    ("The union agreed to give the council an extension last week.",
+     "In the unlikely event that the deal with the union is not agreed by the end of the year, the council may extend.",
+     _TERMS, 0.7, 0.7),
+    ("As many as 2,000 council members may have been harmed last year, the report found.",
+     "The council report estimated the harm at 2,000 incidents among members last year.", _TERMS, 0.7, 0.7),
+    # a statement reporting the denial agrees with the quoted denial
+    ("“I never asked the chief to stop the inquiry,” the mayor wrote on Sunday.",
+     "The mayor on Sunday denied that he asked the chief to stop the inquiry.", _DENIED, 0.85, 0.8),
+    ("The inspector did not find that the council colluded with the builder, the summary said.",
+     "The inspector found no evidence that the council colluded with the builder, the summary said.", _DENIED, 0.85, 0.8),
 ])
-def test_conflicts_negations_read_as_written(a: str, b: str) -> None:
-    assert pair_conflict(_facts(a, {"mayor", "governor", "floyd"}), _facts(b, {"mayor", "governor", "floyd"}, "B"),
-                         0.9, same_fact=0.7) is None
+def test_conflicts_negations_read_as_written(a: str, b: str, entities: set[str], cosine: float,
+                                             same_fact: float) -> None:
+    assert pair_conflict(_facts(a, entities), _facts(b, entities, "B"), cosine, same_fact=same_fact) is None
 
 
 def test_conflicts_weekdays_a_week_apart_are_a_guess() -> None:
@@ -603,18 +620,6 @@ def test_conflicts_dates_of_two_acts_on_one_thing() -> None:
     captured = _facts("Police captured the suspect on Friday night inside a boat.", {"suspect"}, date="2013-04-20")
     also = _facts("The suspect was captured on Thursday night inside a boat.", {"suspect"}, "B", date="2013-04-20")
     assert _date_conflict(captured, also, 0.8, ConflictConfig(), same_fact=0.7) is not None
-
-
-@pytest.mark.parametrize(("a", "b"), [
-    ("The union agreed to give the council an extension last week.",
-     "In the unlikely event that the deal with the union is not agreed by the end of the year, the council may extend."),
-    ("As many as 2,000 council members may have been harmed last year, the report found.",
-     "The council report estimated the harm at 2,000 incidents among members last year."),
-])
-def test_conflicts_conditions_and_estimates_deny_nothing(a: str, b: str) -> None:
-    # 0.7: below the near-copy denial rule, which a conditional does not stop ("if they don't pass this bill")
-    assert pair_conflict(_facts(a, {"union", "council", "report"}), _facts(b, {"union", "council", "report"}, "B"),
-                         0.7, same_fact=0.7) is None
 
 
 def test_conflicts_counts_of_one_day_conflict_whatever_day_they_were_printed() -> None:
@@ -731,18 +736,6 @@ def test_conflicts_figures_split_by_brackets_in_tokenised_quotes() -> None:
                     {"watchdog"}, "B")
     told = _facts("Groups poured in about $ 14 million for the race , the watchdog said .", {"watchdog"})
     assert pair_conflict(told, quoted, 0.8, same_fact=0.6) is None
-
-
-@pytest.mark.parametrize(("a", "b"), [
-    # a statement reporting the denial agrees with the quoted denial
-    ("“I never asked the chief to stop the inquiry,” the mayor wrote on Sunday.",
-     "The mayor on Sunday denied that he asked the chief to stop the inquiry."),
-    ("The inspector did not find that the council colluded with the builder, the summary said.",
-     "The inspector found no evidence that the council colluded with the builder, the summary said."),
-])
-def test_conflicts_reported_denials_agree(a: str, b: str) -> None:
-    entities = {"mayor", "chief", "inspector", "council"}
-    assert pair_conflict(_facts(a, entities), _facts(b, entities, "B"), 0.85, same_fact=0.8) is None
 
 
 def test_conflicts_surroundings_are_not_the_place() -> None:

@@ -108,18 +108,19 @@ def models_stamp(root: Path | None = None) -> str:
     return model_package(root).stamp
 
 
-def onnx_session(path: Path, *, threads: int) -> Any:
+def onnx_session(path: Path, *, threads: int, arena: bool = False) -> Any:
     """An ONNX Runtime CPU session of the graph at ``path`` running on ``threads`` threads.
 
     ONNX Runtime's memory arena is off: with it, each session keeps the largest buffers any batch ever
     needed (long articles embed in wide batches) and an analysis worker grew to 2.3 GiB resident over 320
     Baly articles; without it the same worker stays near 0.5 GiB, peaking at 1.2 GiB (docs/performance.md,
-    "Memory of an analysis worker"). Inter-op threads stay at one: the pipeline runs a process per core.
+    "Memory of an analysis worker"; ``arena=True`` restores it, for that comparison). Inter-op threads stay
+    at one: the pipeline runs a process per core.
     """
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    options.enable_cpu_mem_arena = False
+    options.enable_cpu_mem_arena = arena
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])

@@ -99,15 +99,17 @@ NEGATION_CUES = ("did not", "didn't", "does not", "doesn't", "has not", "hasn't"
 # - doubt hedges say it is not established ("it is unclear whether", "could not be confirmed", "allegedly",
 #   an accusation not proven): an outlet
 #   stating the same thing as fact does contradict them.
+_SOURCING_ADVERBS = ("reportedly", "apparently")
+_DOUBT_ADVERBS = ("allegedly", "purportedly", "supposedly", "ostensibly")  # a charge not proven
 _SOURCING_PATTERNS = (
-    r"\b(?:reportedly|apparently)\b",
+    rf"\b(?:{'|'.join(_SOURCING_ADVERBS)})\b",
     r"\b(?:is|are|was|were) (?:said|believed|thought|rumou?red) to\b",
     r"\baccording to (?:unverified|unconfirmed|unnamed|anonymous)\b",
     r"\b(?:reports|accounts) (?:suggest|say|said|indicate|claim)\w*",
     r"\b(?:possible|possibly|potential(?:ly)?|suspected)\b(?! to\b)",  # "possible contacts": not stated as fact
 )
 _DOUBT_PATTERNS = (
-    r"\b(?:allegedly|purportedly|supposedly|ostensibly)\b",  # a charge not proven
+    rf"\b(?:{'|'.join(_DOUBT_ADVERBS)})\b",
     r"\b(?:it|this) (?:was|is|remained|remains) (?:still )?(?:not |un)(?:yet )?"
     r"(?:immediately |entirely |fully )?(?:clear|known|certain) (?:whether|if|how|why|who)\b",
     r"\b(?:it|this) (?:has|had) not been (?:immediately )?(?:clear|known|established) (?:whether|if|how|who)\b",
@@ -189,6 +191,13 @@ def act_polarity(text: str) -> list[ActHit]:
     return hits
 
 
+@functools.lru_cache(maxsize=8192)
+def _own_acts(text: str) -> tuple[ActHit, ...]:
+    """The acts of ``text`` outside quotation marks (a speaker's "we will not agree" is not the outlet's),
+    read once per sentence however many pairs it is in."""
+    return tuple(act_polarity(_unquoted(text)))
+
+
 def _clause_before(words: list[str], index: int, limit: int = 8) -> tuple[str, ...]:
     """Up to ``limit`` words before ``words[index]``, back to the clause's start (a comma, colon, semicolon
     or dash)."""
@@ -214,7 +223,6 @@ def _doers(hit: ActHit, entities: frozenset[str]) -> set[str]:
 
 
 def _polarity(act: str, before: list[str]) -> ActHit:
-    window = " ".join(before)
     tail = " ".join(before[-(_CUE_WINDOW + 3):])
     for cue in HEDGE_CUES:
         if f" {cue} " in f" {tail} ":
@@ -224,7 +232,6 @@ def _polarity(act: str, before: list[str]) -> ActHit:
     for cue in NEGATION_CUES:
         if f" {cue} " in f" {near} ":
             return ActHit(act, "negate", cue)
-    del window
     for cue in _IRREALIS:
         if f" {cue} " in f" {near} ":
             return ActHit(act, "open", cue)
@@ -283,7 +290,7 @@ def _polarity_conflict(a: SentenceFacts, b: SentenceFacts, shared: frozenset[str
     if _opens_quoted(a.text) or _opens_quoted(b.text):
         return None  # a speaker's words ("… do not cut a single benefit") are a claim, not the outlet's report
     # Acts inside quotation marks are a speaker's words ("we will not agree to …"), not the outlet's report.
-    hits_a, hits_b = act_polarity(_unquoted(a.text)), act_polarity(_unquoted(b.text))
+    hits_a, hits_b = _own_acts(a.text), _own_acts(b.text)
     for x, y, first in ((hits_a, hits_b, True), (hits_b, hits_a, False)):
         if _CONDITIONAL.search(_unquoted((a if first else b).text)):
             continue  # "in the unlikely event that the relationship is not agreed": nothing denied
@@ -363,8 +370,10 @@ _CAUSAL_HEDGE = re.compile(
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
+@functools.lru_cache(maxsize=8192)
 def _unquoted(text: str) -> str:
-    """The text with what stands between quotation marks taken out."""
+    """The text with what stands between quotation marks taken out (cached: a sentence is checked against
+    every candidate of the other outlets)."""
     return _QUOTED.sub(" ", _joined_contractions(text))
 
 
@@ -421,7 +430,7 @@ def _denied_claim_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float, sa
                        0.5 + 0.4 * (cosine - 0.8))
 
 
-_HEDGE_ADVERB = re.compile(r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|ostensibly)\s+", re.I)
+_HEDGE_ADVERB = re.compile(rf"\b(?:{'|'.join(_SOURCING_ADVERBS + _DOUBT_ADVERBS)})\s+", re.I)
 
 
 # Verbs that carry no claim of their own: what "reportedly includes a clause …" doubts is the clause.
