@@ -8,7 +8,11 @@ is (entities resolved, then ``compare_story`` with the packaged sentence encoder
 starts) and the fastest round of each story counts. Prints the median and total over the stories.
 ``--large N`` times instead one large, loosely related story: the first N articles of
 ``corpus/baly-10k.jsonl.gz`` whose opening (first 400 characters) names Trump, each cut to 8,000
-characters (60 give about 2,500 sentences from 27 outlets), compared once.
+characters (60 give about 2,500 sentences from 27 outlets), compared once, with the process's RSS before
+the comparison and its peak during it (VmHWM, reset just before; and with ``--trace-memory`` the peak the comparison allocated, by tracemalloc, which counts numpy's
+arrays but slows Python's allocations: its time is not the one to report).
+``--cache FILE`` keeps the analysed articles of ``--large`` (pickled) so that two commits compare the
+same analyses without analysing twice.
 To compare two commits, run it from a worktree of each with ``PYTHONPATH=<worktree>/src``.
 """
 
@@ -33,9 +37,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--large", type=int, metavar="N", help="time one story of N baly-10k articles instead")
+    parser.add_argument("--cache", type=Path, help="with --large: pickle of the analysed articles (made if absent)")
+    parser.add_argument("--trace-memory", action="store_true", help="with --large: tracemalloc's peak too")
     args = parser.parse_args(argv)
     if args.large:
-        return _large(args.large)
+        return _large(args.large, args.cache, args.json, trace=args.trace_memory)
 
     from parallax.analyze import analyze_articles
     from parallax.compare import compare_story
@@ -89,8 +95,26 @@ def _stored(analysed: list) -> dict:  # type: ignore[type-arg]
     return {"vectors": stored_vectors(analysed)}
 
 
-def _large(n: int) -> int:
+def _rss_mib(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak since the last reset) of this process, in MiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak_rss() -> None:
+    """Start VmHWM again from the current RSS, so that the peak read afterwards is the comparison's."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _large(n: int, cache: Path | None, out: Path | None, *, trace: bool = False) -> int:
     import gzip
+    import pickle
+    import tracemalloc
 
     from parallax.analyze import analyze_articles
     from parallax.compare import compare_story
@@ -98,28 +122,53 @@ def _large(n: int) -> int:
     from parallax.stories.embed import get_embedder
     from parallax.stories.resolve import resolve_entities
 
-    rows = []
-    with gzip.open(SHARED / "corpus" / "baly-10k.jsonl.gz", "rt", encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if "trump" in row["text"][:400].lower():
-                rows.append(row)
-            if len(rows) >= n:
-                break
-    articles = [Article(r["id"], r["outlet"], r.get("title", ""), r["text"][:8000], r.get("date")) for r in rows]
-    analysed = list(analyze_articles(articles))
+    if cache is not None and cache.exists():
+        analysed = pickle.loads(cache.read_bytes())
+    else:
+        rows = []
+        with gzip.open(SHARED / "corpus" / "baly-10k.jsonl.gz", "rt", encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                if "trump" in row["text"][:400].lower():
+                    rows.append(row)
+                if len(rows) >= n:
+                    break
+        articles = [Article(r["id"], r["outlet"], r.get("title", ""), r["text"][:8000], r.get("date")) for r in rows]
+        analysed = list(analyze_articles(articles))
+        if cache is not None:
+            cache.write_bytes(pickle.dumps(analysed))
     embedder = get_embedder()
     embedder.embed(["warm up the encoder"])
     stored = _stored(analysed)
+    rss_before = _rss_mib("VmRSS")
+    _reset_peak_rss()
+    if trace:
+        tracemalloc.start()
     started = time.perf_counter()
     entities, ids = resolve_entities(analysed)
     linked = [replace(a, mentions=tuple(replace(m, entity_id=ids.get((m.article_id, m.start, m.end), m.entity_id))
                                         for m in a.mentions)) for a in analysed]
-    compare_story(Story("large", "large", tuple(a.article.id for a in linked)), linked, entities=entities,
-                  embedder=embedder, **stored)
+    comparison = compare_story(Story("large", "large", tuple(a.article.id for a in linked)), linked,
+                               entities=entities, embedder=embedder, **stored)
     seconds = time.perf_counter() - started
-    print(f"one story of {len(linked)} articles, {sum(len(a.sentences) for a in linked)} sentences, "
-          f"{len({a.article.outlet for a in linked})} outlets: {seconds:.1f} s")
+    peak = tracemalloc.get_traced_memory()[1] if trace else None
+    tracemalloc.stop()
+    rss = _rss_mib("VmHWM")
+    sentences = sum(len(a.sentences) for a in linked)
+    result = recorded({"articles": len(linked), "sentences": sentences,
+                       "outlets": len({a.article.outlet for a in linked}), "seconds": round(seconds, 1),
+                       "allocated_peak_mib": round(peak / 2**20) if peak else None, "rss_peak_mib": round(rss),
+                       "rss_before_compare_mib": round(rss_before),
+                       "findings": {"shared": sum(a.status == "shared" for a in comparison.alignments),
+                                    "unique": len(comparison.unique), "missing": len(comparison.missing),
+                                    "conflicts": len(comparison.conflicts),
+                                    "quote_groups": len(comparison.quote_groups)}})
+    print(f"one story of {len(linked)} articles, {sentences} sentences, {result['outlets']} outlets: "
+          f"{seconds:.1f} s, peak RSS {result['rss_peak_mib']} MiB ({result['rss_before_compare_mib']} MiB before "
+          f"comparing, comparison allocated at most {result['allocated_peak_mib']} MiB); "
+          f"{result['findings']}")
+    if out:
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

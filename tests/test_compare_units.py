@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_compare_helpers import BagEmbedder, analyzed, story_of
 
@@ -164,31 +165,70 @@ def test_quotes_partial_quote_joins_by_its_quoted_words() -> None:
     assert len(groups) == 1 and len(groups[0].wordings) == 2
 
 
-def test_candidate_pairs_cap_large_stories_but_keep_each_sentences_nearest() -> None:
-    import numpy as np
-
-    from parallax.compare.align import candidate_pairs
-    from parallax.compare.features import SentenceFacts
-
-    rng = np.random.default_rng(7)
-    n, outlets = 300, 6
+def _random_story(n: int, outlets: int, articles: int | None = None, seed: int = 7) -> tuple[list, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    articles = articles or outlets
     facts = [
-        SentenceFacts(f"a{i % outlets}", f"outlet {i % outlets}", i, 0, 1, "x", frozenset(), frozenset(),
+        SentenceFacts(f"a{i % articles}", f"outlet {i % articles % outlets}", i, 0, 1, "x", frozenset(), frozenset(),
                       frozenset(), (), frozenset(), frozenset())
         for i in range(n)
     ]
     vectors = rng.normal(size=(n, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return facts, vectors
+
+
+def test_candidate_pairs_cap_large_stories_but_keep_each_sentences_nearest() -> None:
+    from parallax.compare.align import candidate_pairs
+    from parallax.compare.cosines import StoryCosines
+
+    n, outlets = 300, 6
+    facts, vectors = _random_story(n, outlets)
     cosine = vectors @ vectors.T
-    full = set(candidate_pairs(facts, cosine, -1.0, max_neighbours=n))
-    capped = set(candidate_pairs(facts, cosine, -1.0, max_neighbours=10))
+    cosines = StoryCosines(facts, vectors)
+    cosines.block_rows = 37  # several blocks, the last one short
+    full = set(map(tuple, candidate_pairs(facts, cosines, -1.0, max_neighbours=n).tolist()))
+    capped = set(map(tuple, candidate_pairs(facts, cosines, -1.0, max_neighbours=10).tolist()))
     assert len(full) == sum(1 for i in range(n) for j in range(i + 1, n) if i % outlets != j % outlets)
     assert capped < full and len(capped) <= n * 10
     assert all(i < j and facts[i].outlet != facts[j].outlet for i, j in capped)
-    for i in range(n):  # every sentence keeps its nearest sentence of another outlet
-        others = [j for j in range(n) if j % outlets != i % outlets]
-        best = max(others, key=lambda j: cosine[i, j])
-        assert (min(i, best), max(i, best)) in capped
+    for i in range(n):  # every sentence keeps its nearest sentence of another outlet, and its 10 nearest
+        others = sorted((j for j in range(n) if j % outlets != i % outlets), key=lambda j: -cosine[i, j])
+        assert all((min(i, j), max(i, j)) in capped for j in others[:10])
+    floor = set(map(tuple, candidate_pairs(facts, cosines, 0.3, max_neighbours=n).tolist()))
+    assert floor == {p for p in full if cosine[p] >= 0.3}
+
+
+def test_pair_geometry_read_in_blocks_equals_the_whole_matrix() -> None:
+    """Cosines, ranks within the other article (ties to the earlier sentence) and best cosines per pair,
+    read a block of rows at a time, are those of the whole (n, n) matrix."""
+    from parallax.compare.cosines import StoryCosines
+
+    n = 120
+    facts, vectors = _random_story(n, outlets=3, articles=9)
+    vectors[5] = vectors[7]  # a tie: two sentences of one article equally close to everything
+    whole = vectors @ vectors.T
+    article = np.array([int(f.article_id[1:]) for f in facts])
+    rng = np.random.default_rng(3)
+    pairs = np.array(sorted({(min(i, j), max(i, j)) for i, j in rng.integers(0, n, size=(400, 2)).tolist()
+                             if article[i] != article[j]}), dtype=np.int64)
+    pairs = np.concatenate([pairs, [[min(5, 11), max(5, 11)], [min(7, 11), max(7, 11)]]])
+
+    def rank(i: int, j: int) -> int:  # 1-based place of j among j's article, by i's cosine, stable
+        members = np.nonzero(article == article[j])[0]
+        order = members[np.argsort(-whole[i, members], kind="stable")]
+        return int(np.nonzero(order == j)[0][0]) + 1
+
+    for block_rows in (n, 16, 1):
+        cosines = StoryCosines(facts, vectors)
+        cosines.block_rows = block_rows
+        got = cosines.geometry(pairs)
+        for k, (i, j) in enumerate(pairs.tolist()):
+            assert got.cosine[k] == pytest.approx(whole[i, j], abs=1e-6)
+            assert got.rank_ij[k] == rank(i, j) and got.rank_ji[k] == rank(j, i)
+            assert got.best_ij[k] == pytest.approx(whole[i, article == article[j]].max(), abs=1e-6)
+            assert got.best_ji[k] == pytest.approx(whole[j, article == article[i]].max(), abs=1e-6)
+    assert cosines.geometry(np.zeros((0, 2), dtype=np.int64)).cosine.shape == (0,)
 
 
 @pytest.mark.parametrize(("name", "outlet", "own"), [
@@ -346,7 +386,6 @@ def test_conflicts_negated_near_copy_is_a_denial() -> None:
 
 
 def test_conflicts_one_per_sentence_and_article() -> None:
-    import numpy as np
 
     from parallax.compare.conflicts import detect_conflicts
 
@@ -356,7 +395,7 @@ def test_conflicts_one_per_sentence_and_article() -> None:
     from dataclasses import replace
 
     b2 = replace(b2, index=1)
-    found = detect_conflicts([a, b1, b2], np.full((3, 3), 0.9, dtype=np.float32), pairs=[(0, 1), (0, 2)])
+    found = detect_conflicts([a, b1, b2], [(0, 1), (0, 2)], [0.9, 0.9])
     assert len(found) == 1
 
 
@@ -706,7 +745,6 @@ def test_conflicts_values_only_between_mutually_closest_statements() -> None:
 
 
 def test_conflicts_mutual_closeness_read_from_the_story() -> None:
-    import numpy as np
 
     from parallax.compare.conflicts import detect_conflicts
 
@@ -715,11 +753,8 @@ def test_conflicts_mutual_closeness_read_from_the_story() -> None:
     from dataclasses import replace
 
     a2 = replace(_facts("The ferry had 180 people aboard, the operator said.", {"ferry"}, "A"), index=1)
-    cosine = np.full((3, 3), 0.9, dtype=np.float32)
-    close = np.array([[0, 0.8, 0], [0.8, 0, 0.3], [0, 0.3, 0]], dtype=np.float32)
-    assert len(detect_conflicts([a, b, a2], cosine, pairs=[(0, 1), (1, 2)], same_fact=close)) == 1
-    closer = np.array([[0, 0.5, 0], [0.5, 0, 0.9], [0, 0.9, 0]], dtype=np.float32)
-    assert detect_conflicts([a, b, a2], cosine, pairs=[(0, 1), (1, 2)], same_fact=closer) == ()
+    assert len(detect_conflicts([a, b, a2], [(0, 1), (1, 2)], [0.9, 0.9], same_fact=[0.8, 0.3])) == 1
+    assert detect_conflicts([a, b, a2], [(0, 1), (1, 2)], [0.9, 0.9], same_fact=[0.5, 0.9]) == ()
 
 
 def test_conflicts_a_region_holds_the_country_named_elsewhere() -> None:

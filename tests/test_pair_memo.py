@@ -76,8 +76,8 @@ def test_pair_memo_scores_equal_score_pairs_bit_for_bit(analyses: list[AnalyzedA
     memo.score_pairs(*_facts(analyses[before]))
     facts, vectors = _facts(analyses[now])
     reused, scratch = memo.score_pairs(facts, vectors), score_pairs(facts, vectors)
-    assert reused.pairs == scratch.pairs
-    assert np.array_equal(reused.scores, scratch.scores) and np.array_equal(reused.cosine, scratch.cosine)
+    assert np.array_equal(reused.pairs, scratch.pairs)
+    assert np.array_equal(reused.probability, scratch.probability) and np.array_equal(reused.cosine, scratch.cosine)
     assert memo.reused > 0 and memo.reused + memo.computed == len(scratch.pairs)
 
 
@@ -89,8 +89,8 @@ def test_pair_memo_scores_only_pairs_not_scored_before(analyses: list[AnalyzedAr
     facts, vectors = _facts(analyses[:7])
     memo.score_pairs(facts, vectors)
 
-    def keys(facts: list[SentenceFacts], pairs: list[tuple[int, int]]) -> set[tuple[str, int, str, int]]:
-        return {(facts[i].article_id, facts[i].index, facts[j].article_id, facts[j].index) for i, j in pairs}
+    def keys(facts: list[SentenceFacts], pairs: np.ndarray) -> set[tuple[str, int, str, int]]:
+        return {(facts[i].article_id, facts[i].index, facts[j].article_id, facts[j].index) for i, j in pairs.tolist()}
 
     now = keys(facts, score_pairs(facts, vectors).pairs)
     unseen = now - keys(old_facts, score_pairs(old_facts, old_vectors).pairs)
@@ -107,7 +107,7 @@ def test_pair_memo_falls_back_when_reused_columns_differ(analyses: list[Analyzed
     facts, vectors = _facts(analyses[:7])
     with caplog.at_level(logging.WARNING, logger="parallax.compare.pair_memo"):
         reused = memo.score_pairs(facts, vectors)
-    assert np.array_equal(reused.scores, score_pairs(facts, vectors).scores)
+    assert np.array_equal(reused.probability, score_pairs(facts, vectors).probability)
     assert memo.reused == 0 and "scoring every pair again" in caplog.text
 
 

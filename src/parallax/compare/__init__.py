@@ -71,7 +71,7 @@ def compare_story(
         sentence_vectors, quote_vectors = _story_vectors(members, embedder, vectors or {})
     same_fact = same_fact or SameFactModel.load()
     scored = (memo.score_pairs if memo is not None else score_pairs)(facts, sentence_vectors, model=same_fact)
-    conflicts = detect_conflicts(facts, scored.cosine, pairs=scored.pairs, same_fact=scored.scores)
+    conflicts = detect_conflicts(facts, scored.pairs, scored.cosine, same_fact=scored.probability)
     position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
     # Two statements that conflict are not also "agreed on"; two outlets' wordings of one remark are.
     ends = [(position[(c.a.article_id, c.a.sentence)], position[(c.b.article_id, c.b.sentence)]) for c in conflicts]

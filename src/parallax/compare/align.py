@@ -1,6 +1,7 @@
 """Alignment: which statements of each article other outlets also report.
 
-Every sentence is embedded once per story. Candidate pairs across outlets come from cosine similarity; each
+Every sentence is embedded once, at analysis. Candidate pairs across outlets come from cosine similarity
+(computed a block of rows at a time, :mod:`.cosines`: never the whole matrix of a large story); each
 candidate gets the probability that both sentences state the same fact (:mod:`.same_fact`, a model learned
 from the comparison gold). A sentence is linked to every sentence of another outlet whose probability
 reaches the model's ``link`` threshold and that ranks among its two best in that article (a sentence often
@@ -16,9 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from parallax.model import AlignedRef, Alignment, OutletGap
 
+from .cosines import PairGeometry, StoryCosines
 from .features import SentenceFacts, fact_units
 from .same_fact import SameFactModel, pair_features
 
@@ -47,18 +50,19 @@ class AlignConfig:
 
 @dataclass(frozen=True, slots=True)
 class AlignResult:
-    """Alignment records plus the pair scores the other comparison steps reuse."""
+    """Alignment records plus the pair scores the other comparison steps reuse, one entry per scored pair
+    (never an (n, n) matrix: a story of 18,000 sentences could not hold one)."""
 
     alignments: tuple[Alignment, ...]
     unique: tuple[OutletGap, ...]
     missing: tuple[OutletGap, ...]
-    scores: np.ndarray  # (n, n) same-fact probabilities, 0 for pairs within one outlet or not scored
-    cosine: np.ndarray  # (n, n) raw cosine similarities
-    pairs: list[tuple[int, int]]  # the candidate pairs (i < j) that were scored
+    pairs: np.ndarray  # (m, 2) the pairs (i < j) that were scored, candidates first
+    cosine: np.ndarray  # (m,) each scored pair's cosine
+    probability: np.ndarray  # (m,) each scored pair's same-fact probability
     links: frozenset[tuple[int, int]] = frozenset()  # linked pairs (i < j): the same fact in both
 
 
-Features = Callable[[Sequence[SentenceFacts], np.ndarray, Sequence[tuple[int, int]]], np.ndarray]
+Features = Callable[[Sequence[SentenceFacts], PairGeometry, np.ndarray], np.ndarray]
 
 
 def score_pairs(
@@ -69,14 +73,11 @@ def score_pairs(
     :func:`detect_conflicts` reads and :func:`align` links from (``align(..., scored=...)``). ``features``
     makes the feature rows (a story's pair memo passes its own, which reuses rows it has seen)."""
     model = model or SameFactModel.load()
-    n = len(facts)
-    cosine = vectors @ vectors.T if n else np.zeros((0, 0), dtype=np.float32)
-    pairs = scored_pairs(facts, cosine, config)
-    scores = np.zeros((n, n), dtype=np.float32)
-    if pairs:
-        rows, cols = np.array(pairs).T
-        scores[rows, cols] = scores[cols, rows] = model.probability(features(facts, cosine, pairs))
-    return AlignResult((), (), (), scores, cosine, pairs)
+    cosines = StoryCosines(facts, vectors)
+    pairs = scored_pairs(facts, cosines, config)
+    geometry = cosines.geometry(pairs)
+    probability = model.probability(features(facts, geometry, pairs)) if len(pairs) else np.zeros(0, np.float32)
+    return AlignResult((), (), (), pairs, geometry.cosine, probability)
 
 
 def align(
@@ -101,22 +102,27 @@ def align(
     model = model or SameFactModel.load()
     n = len(facts)
     scored = scored or score_pairs(facts, vectors, config=config, model=model)
-    cosine, pairs, scores = scored.cosine, scored.pairs, scored.scores
-    linkable = scores.copy()
-    if include:
-        scores = scores.copy()
+    pairs, shown, linkable = scored.pairs, scored.probability.copy(), scored.probability.copy()
+    at = _pair_index(pairs, n)
+    added = sorted(p for p in include if at(*p) < 0)
     for i, j in include:
-        scores[i, j] = scores[j, i] = max(float(scores[i, j]), model.link)
-        linkable[i, j] = linkable[j, i] = 1.0
+        if (k := at(i, j)) >= 0:
+            shown[k], linkable[k] = max(float(shown[k]), model.link), 1.0
     for i, j in exclude:
-        linkable[i, j] = linkable[j, i] = 0.0
-    links = _links(facts, linkable, model.link, config.links_per_article)
+        if (k := at(i, j)) >= 0:
+            linkable[k] = 0.0
+    if added:
+        pairs = np.concatenate([pairs, np.array(added, dtype=np.int64)])
+        shown = np.concatenate([shown, np.full(len(added), model.link, dtype=np.float32)])
+        linkable = np.concatenate([linkable, np.ones(len(added), dtype=np.float32)])
+    scores = _symmetric(n, pairs, shown)
+    links = _links(facts, _symmetric(n, pairs, linkable), model.link, config.links_per_article)
     # A statement another outlet contradicts is told there, differently: not an omission.
     disputed: dict[int, set[str]] = {}
     for i, j in exclude:
         disputed.setdefault(i, set()).add(facts[j].outlet)
         disputed.setdefault(j, set()).add(facts[i].outlet)
-    alignments = tuple(_alignment(i, facts, scores, links, model, disputed.get(i, set())) for i in range(n))
+    alignments = tuple(_alignment(i, facts, _row(scores, i), links, model, disputed.get(i, set())) for i in range(n))
     units = [fact_units(f) for f in facts]
     unique = tuple(
         _gap(facts[i], (), a) for i, a in enumerate(alignments)
@@ -124,65 +130,110 @@ def align(
     )
     missing = tuple(_missing(facts, alignments, units, config))
     LOGGER.info("aligned %d sentences: %s", n, Counter(a.status for a in alignments))
-    return AlignResult(alignments, unique, missing, scores, cosine, pairs,
+    return AlignResult(alignments, unique, missing, scored.pairs, scored.cosine, scored.probability,
                        frozenset((min(i, j), max(i, j)) for i, js in links.items() for j in js))
 
 
+def _pair_index(pairs: np.ndarray, n: int) -> Callable[[int, int], int]:
+    """(i, j) -> the row of ``pairs`` holding the pair (either order), or -1."""
+    codes = pairs[:, 0] * max(n, 1) + pairs[:, 1]
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+
+    def at(i: int, j: int) -> int:
+        code = min(i, j) * max(n, 1) + max(i, j)
+        k = int(np.searchsorted(ordered, code))
+        return int(order[k]) if k < len(ordered) and ordered[k] == code else -1
+
+    return at
+
+
+def _symmetric(n: int, pairs: np.ndarray, values: np.ndarray) -> csr_matrix:
+    """The (n, n) sparse symmetric matrix with ``values`` at each pair and its mirror (column indices sorted)."""
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    matrix = csr_matrix((np.concatenate([values, values]).astype(np.float32), (rows, cols)), shape=(n, n))
+    matrix.sort_indices()
+    return matrix
+
+
+def _row(matrix: csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row i's stored columns (ascending) and values."""
+    lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+    return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+
 def candidate_pairs(
-    facts: Sequence[SentenceFacts], cosine: np.ndarray, min_cosine: float, max_neighbours: int
-) -> list[tuple[int, int]]:
-    """Pairs (i < j) of sentences from different outlets with cosine at least ``min_cosine``, where j is
-    among i's ``max_neighbours`` nearest sentences of other outlets or i among j's."""
+    facts: Sequence[SentenceFacts], cosines: StoryCosines, min_cosine: float, max_neighbours: int
+) -> np.ndarray:
+    """Pairs (i < j), as an (m, 2) array in row order, of sentences from different outlets with cosine at
+    least ``min_cosine``, where j is among i's ``max_neighbours`` nearest sentences of other outlets or i
+    among j's."""
+    return _scan(facts, cosines, min_cosine, max_neighbours)[0]
+
+
+def scored_pairs(facts: Sequence[SentenceFacts], cosines: StoryCosines, config: AlignConfig) -> np.ndarray:
+    """The pairs the model scores: candidates by cosine, then each sentence's closest in every other outlet
+    where it has no candidate (so that every "only in" item can show the near miss it was judged against)."""
+    pairs, nearest, outlet, stated = _scan(facts, cosines, config.candidate_cosine, config.max_neighbours)
     n = len(facts)
-    if n < 2:
-        return []
-    outlets = np.array([f.outlet for f in facts])
-    # A headline repeated as the text's first line states nothing the article does not: never paired.
-    stated = ~np.array([f.headline for f in facts])
-    other = (outlets[:, None] != outlets[None, :]) & stated[:, None] & stated[None, :]
-    keep = other & (cosine >= min_cosine)
-    if n > max_neighbours + 1:
-        masked = np.where(other, cosine, -np.inf)
-        nearest = np.argpartition(-masked, max_neighbours, axis=1)[:, :max_neighbours]
-        near = np.zeros((n, n), dtype=bool)
-        near[np.arange(n)[:, None], nearest] = True
-        keep &= near | near.T
-    rows, cols = np.nonzero(np.triu(keep, k=1))
-    return list(zip(rows.tolist(), cols.tolist()))
+    covered = np.zeros(nearest.shape, dtype=bool)
+    covered[pairs[:, 0], outlet[pairs[:, 1]]] = True
+    covered[pairs[:, 1], outlet[pairs[:, 0]]] = True
+    # A headline is never a fact, never another sentence's near miss.
+    wanted = ~covered & (nearest >= 0) & stated[:, None] & (outlet[:, None] != np.arange(nearest.shape[1])[None, :])
+    rows, which = np.nonzero(wanted)
+    if not len(rows):
+        return pairs
+    other = nearest[rows, which]
+    codes = np.unique(np.minimum(rows, other) * n + np.maximum(rows, other))
+    codes = np.setdiff1d(codes, pairs[:, 0] * n + pairs[:, 1], assume_unique=True)
+    return np.concatenate([pairs, np.stack([codes // n, codes % n], axis=1)])
 
 
-def scored_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray, config: AlignConfig) -> list[tuple[int, int]]:
-    """The pairs the model scores: candidates by cosine, plus each sentence's closest in every other outlet."""
-    pairs = candidate_pairs(facts, cosine, config.candidate_cosine, config.max_neighbours)
-    return pairs + _closest_pairs(facts, cosine, pairs)
+def _scan(facts: Sequence[SentenceFacts], cosines: StoryCosines, min_cosine: float,
+          max_neighbours: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the cosines in blocks of rows: the candidate pairs; per sentence and outlet, its closest
+    sentence there that is not a headline (-1 where there is none); each sentence's outlet number; and
+    which sentences state something (not a headline repeated as the first line, which is never paired)."""
+    n = len(facts)
+    names = [f.outlet for f in facts]
+    number = {o: k for k, o in enumerate(dict.fromkeys(names))}
+    outlet = np.array([number[o] for o in names], dtype=np.int64)
+    stated = ~np.array([f.headline for f in facts], dtype=bool)
+    nearest = np.full((n, len(number)), -1, dtype=np.int64)
+    members = [np.nonzero((outlet == k) & stated)[0] for k in range(len(number))]
+    capped = n > max_neighbours + 1
+    codes: list[np.ndarray] = []
+    for start, block in cosines.blocks() if n >= 2 else ():
+        rows = np.arange(start, start + len(block))
+        other = (outlet[rows, None] != outlet[None, :]) & stated[rows, None] & stated[None, :]
+        keep = other & (block >= min_cosine)
+        if capped:
+            near = np.argpartition(-np.where(other, block, -np.inf), max_neighbours, axis=1)[:, :max_neighbours]
+            local = np.repeat(np.arange(len(block)), max_neighbours)
+            col = near.ravel()
+            chosen = keep[local, col]
+            first, second = rows[local[chosen]], col[chosen]
+        else:
+            local, second = np.nonzero(keep)
+            first = rows[local]
+        codes.append(np.minimum(first, second) * n + np.maximum(first, second))
+        for k, cols in enumerate(members):
+            if len(cols):
+                nearest[rows, k] = cols[np.argmax(block[:, cols], axis=1)]
+    unique = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    return np.stack([unique // max(n, 1), unique % max(n, 1)], axis=1), nearest, outlet, stated
 
 
-def _closest_pairs(facts: Sequence[SentenceFacts], cosine: np.ndarray,
-                   pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """For each sentence and other outlet with no candidate pair, the pair with its closest sentence there:
-    scored too, so that every "only in" item can show the near miss it was judged against."""
-    outlet_of = [f.outlet for f in facts]
-    covered = {(i, outlet_of[j]) for i, j in pairs} | {(j, outlet_of[i]) for i, j in pairs}
-    members: dict[str, np.ndarray] = {o: np.array([k for k, f in enumerate(facts) if f.outlet == o and not f.headline])
-                                      for o in dict.fromkeys(outlet_of)}
-    extra: set[tuple[int, int]] = set()
-    for i, me in enumerate(outlet_of):
-        if facts[i].headline:
-            continue  # never a fact, never another sentence's near miss
-        for outlet, rows in members.items():
-            if outlet != me and len(rows) and (i, outlet) not in covered:
-                j = int(rows[np.argmax(cosine[i, rows])])
-                extra.add((min(i, j), max(i, j)))
-    return sorted(extra - set(pairs))
-
-
-def _links(facts: Sequence[SentenceFacts], scores: np.ndarray, threshold: float, per_article: int) -> dict[int, set[int]]:
+def _links(facts: Sequence[SentenceFacts], scores: csr_matrix, threshold: float, per_article: int) -> dict[int, set[int]]:
     """i -> the sentences it is linked to: probability at least ``threshold`` and among the ``per_article``
     best of one side in the other's article (so both sides agree the pair is worth showing)."""
     links: dict[int, set[int]] = {}
     for i in range(len(facts)):
-        above = np.nonzero(scores[i] >= threshold)[0]
-        ranked = above[np.argsort(-scores[i, above], kind="stable")]
+        cols, values = _row(scores, i)
+        above = values >= threshold
+        ranked = cols[above][np.argsort(-values[above], kind="stable")]
         taken: dict[str, int] = {}
         for j in ranked.tolist():
             article = facts[j].article_id
@@ -197,21 +248,23 @@ def _ref(f: SentenceFacts, score: float) -> AlignedRef:
     return AlignedRef(f.article_id, f.outlet, f.index, f.start, f.end, round(score, 3))
 
 
-def _alignment(i: int, facts: Sequence[SentenceFacts], scores: np.ndarray, links: dict[int, set[int]],
-               model: SameFactModel, disputed: set[str] | None = None) -> Alignment:
-    """Sentence ``i`` with its links (the same fact elsewhere) or, per other outlet, its closest near miss."""
+def _alignment(i: int, facts: Sequence[SentenceFacts], row: tuple[np.ndarray, np.ndarray],
+               links: dict[int, set[int]], model: SameFactModel, disputed: set[str] | None = None) -> Alignment:
+    """Sentence ``i`` with its links (the same fact elsewhere) or, per other outlet, its closest near miss;
+    ``row`` holds i's scored pairs (columns ascending, probabilities)."""
     me = facts[i]
-    linked = sorted(links.get(i, ()), key=lambda j: -scores[i, j])
-    matches = tuple(_ref(facts[j], float(scores[i, j])) for j in linked)
+    score = dict(zip(row[0].tolist(), row[1].tolist()))
+    linked = sorted(links.get(i, ()), key=lambda j: -score.get(j, 0.0))
+    matches = tuple(_ref(facts[j], score.get(j, 0.0)) for j in linked)
     outlets = {facts[j].outlet for j in linked}
     nearest: dict[str, int] = {}
-    for j in np.nonzero(scores[i] > 0)[0]:
+    for j, value in score.items():
         outlet = facts[j].outlet
-        if outlet in outlets or outlet == me.outlet:
+        if value <= 0 or outlet in outlets or outlet == me.outlet:
             continue
-        if outlet not in nearest or scores[i, j] > scores[i, nearest[outlet]]:
-            nearest[outlet] = int(j)
-    near = tuple(_ref(facts[j], float(scores[i, j])) for j in sorted(nearest.values(), key=lambda j: -scores[i, j]))
+        if outlet not in nearest or value > score[nearest[outlet]]:
+            nearest[outlet] = j
+    near = tuple(_ref(facts[j], score[j]) for j in sorted(nearest.values(), key=lambda j: -score[j]))
     possibly = tuple(sorted({r.outlet for r in near if r.similarity >= model.near} | ((disputed or set()) - outlets)))
     status = "shared" if matches else "partial" if possibly else "unique"
     return Alignment(me.article_id, me.outlet, me.index, me.start, me.end, status,

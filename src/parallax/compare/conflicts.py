@@ -65,7 +65,6 @@ class ConflictConfig:
     date_cosine: float = 0.55
     denial_cosine: float = 0.80  # a negated near-copy of a statement
     denial_overlap: float = 0.6  # share of the shorter statement's content words the other repeats
-    max_neighbours: int = 64  # pairs checked per sentence in large stories (see AlignConfig.max_neighbours)
 
 
 # Acts of speech that take a side; an outlet asserting one and another negating or hedging it is the
@@ -904,35 +903,31 @@ def _actor_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     return PairVerdict("actor", reason, 0.35 + 0.4 * (cosine - 0.7))
 
 
-def detect_conflicts(facts: Sequence[SentenceFacts], cosine: np.ndarray, *,
-                     pairs: Sequence[tuple[int, int]] | None = None,
-                     same_fact: np.ndarray | None = None,
+def detect_conflicts(facts: Sequence[SentenceFacts], pairs: np.ndarray | Sequence[tuple[int, int]],
+                     cosine: np.ndarray | Sequence[float], *, same_fact: np.ndarray | Sequence[float] | None = None,
                      config: ConflictConfig = ConflictConfig()) -> tuple[Conflict, ...]:
     """Every conflicting pair of statements from different outlets, most confident first.
 
-    ``pairs`` are candidate pairs already found (the alignment's: a lower cosine floor, the same
-    neighbour limit); only those at ``config.min_cosine`` or above are checked. Without them the
-    candidates are searched here. ``same_fact`` holds the alignment's pair probabilities (see
-    :func:`pair_conflict`); without it every pair counts as about one fact.
+    ``pairs`` are the candidate pairs (i < j) the alignment scored (a lower cosine floor, the same neighbour
+    limit) and ``cosine`` their cosines; only those at ``config.min_cosine`` or above are checked.
+    ``same_fact`` holds the alignment's probability of each pair (see :func:`pair_conflict`); without it
+    every pair counts as about one fact.
     A sentence keeps at most one conflict with each other article (the most confident), so one sentence
     is never reported five times.
     """
-    from .align import candidate_pairs
-
-    if pairs is None:
-        pairs = candidate_pairs(facts, cosine, config.min_cosine, config.max_neighbours)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    cosine = np.asarray(cosine, dtype=np.float32)
+    probability = None if same_fact is None else np.asarray(same_fact, dtype=np.float32)
     found: list[tuple[int, int, Conflict]] = []
     n = len(facts)
-    best, article_of = (None, None) if same_fact is None else _best_in_article(facts, same_fact)
-    for i, j in pairs:
-        if cosine[i, j] < config.min_cosine:
-            continue
-        probability = 1.0 if same_fact is None else float(same_fact[i, j])
-        mutual = best is None or (probability >= best[i, article_of[j]] and probability >= best[j, article_of[i]])
-        verdict = pair_conflict(facts[i], facts[j], float(cosine[i, j]), same_fact=probability, mutual=mutual,
-                                config=config)
+    best, article_of = (None, None) if probability is None else _best_in_article(facts, pairs, probability)
+    for k in np.nonzero(cosine >= config.min_cosine)[0].tolist():
+        i, j = int(pairs[k, 0]), int(pairs[k, 1])
+        p = 1.0 if probability is None else float(probability[k])
+        mutual = best is None or (p >= best[i, article_of[j]] and p >= best[j, article_of[i]])
+        verdict = pair_conflict(facts[i], facts[j], float(cosine[k]), same_fact=p, mutual=mutual, config=config)
         if verdict is not None:
-            found.append((i, j, _record(facts[i], facts[j], float(cosine[i, j]), verdict)))
+            found.append((i, j, _record(facts[i], facts[j], float(cosine[k]), verdict)))
     found.sort(key=lambda item: -item[2].confidence)
     taken: set[tuple[int, str]] = set()
     conflicts: list[Conflict] = []
@@ -945,17 +940,17 @@ def detect_conflicts(facts: Sequence[SentenceFacts], cosine: np.ndarray, *,
     return tuple(conflicts)
 
 
-def _best_in_article(facts: Sequence[SentenceFacts], same_fact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """best[i, k]: the highest same-fact probability sentence i has with any sentence of article k, and each
-    sentence's article number k: (n, articles) rather than another (n, n) matrix, which a 400-article story
-    (18,000 sentences) could not afford."""
+def _best_in_article(facts: Sequence[SentenceFacts], pairs: np.ndarray,
+                     probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """best[i, k]: the highest same-fact probability sentence i has with any sentence of article k (0 where
+    no pair was scored), and each sentence's article number k: (n, articles), read from the scored pairs."""
     articles = [f.article_id for f in facts]
     numbers = {a: k for k, a in enumerate(dict.fromkeys(articles))}
     article_of = np.array([numbers[a] for a in articles], dtype=np.int64)
-    best = np.zeros((len(facts), len(numbers)), dtype=same_fact.dtype)
-    for k in range(len(numbers)):
-        cols = np.nonzero(article_of == k)[0]
-        best[:, k] = same_fact[:, cols].max(axis=1)
+    best = np.zeros((len(facts), len(numbers)), dtype=np.float32)
+    if len(pairs):
+        np.maximum.at(best, (pairs[:, 0], article_of[pairs[:, 1]]), probability)
+        np.maximum.at(best, (pairs[:, 1], article_of[pairs[:, 0]]), probability)
     return best, article_of
 
 

@@ -26,8 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from .align import AlignConfig, AlignResult, score_pairs
+from .cosines import PairGeometry
 from .features import SentenceFacts
-from .same_fact import FEATURES, SameFactModel, _overlaps, _ranks, pair_features, story_stats
+from .same_fact import FEATURES, SameFactModel, _overlaps, pair_features, story_stats
 
 __all__ = ["PAIR_MEMOS", "PairMemo", "PairMemos"]
 
@@ -73,25 +74,25 @@ class PairMemo:
             return score_pairs(facts, vectors, config=config, model=model)
         return score_pairs(facts, vectors, config=config, model=model, features=self._features)
 
-    def _features(self, facts: Sequence[SentenceFacts], cosine: np.ndarray,
-                  pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-        """The rows of ``pair_features(facts, cosine, pairs)``, computing only the pairs not remembered."""
-        first, second = (np.fromiter((p[k] for p in pairs), dtype=np.int64, count=len(pairs)) for k in (0, 1))
+    def _features(self, facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray) -> np.ndarray:
+        """The rows of ``pair_features(facts, geometry, pairs)``, computing only the pairs not remembered."""
+        first, second = pairs[:, 0], pairs[:, 1]
         ids = self._sentence_ids(facts)
         codes = (ids[first] << _SHIFT) | ids[second]
         hit = self._remembered(codes)
         miss = np.nonzero(hit < 0)[0]
         kept = np.nonzero(hit >= 0)[0]
         check = np.unique(kept[np.linspace(0, len(kept) - 1, min(CHECKED_ROWS, len(kept))).astype(np.int64)])
-        fresh = pair_features(facts, cosine, [pairs[k] for k in np.concatenate([miss, check]).tolist()])
+        again = np.concatenate([miss, check])
+        fresh = pair_features(facts, geometry.take(again), pairs[again])
         out = np.empty((len(pairs), len(FEATURES)), dtype=np.float32)
         if len(kept):
-            out[kept] = _story_columns(facts, cosine, pairs, kept)
+            out[kept] = _story_columns(facts, geometry.take(kept), pairs[kept])
             out[np.ix_(kept, _TEXT)] = self._rows[hit[kept]]
         out[miss] = fresh[: len(miss)]
         if not np.array_equal(out[check], fresh[len(miss):]):
             LOGGER.warning("reused pair features differ from same_fact.pair_features; scoring every pair again")
-            out, miss = pair_features(facts, cosine, pairs), np.arange(len(pairs))
+            out, miss = pair_features(facts, geometry, pairs), np.arange(len(pairs))
         self.reused, self.computed = len(pairs) - len(miss), len(miss)
         self._remember(codes, out[:, _TEXT], ids)
         return out
@@ -133,27 +134,23 @@ class PairMemo:
             self._clear()
 
 
-def _story_columns(facts: Sequence[SentenceFacts], cosine: np.ndarray, pairs: Sequence[tuple[int, int]],
-                   rows: np.ndarray) -> np.ndarray:
-    """The story-level columns of ``pairs[rows]``, as :func:`same_fact.pair_features` makes them (in float64,
-    stored as float32); the text-only columns are left zero."""
-    chosen = [pairs[k] for k in rows.tolist()]
-    first = np.array([p[0] for p in chosen], dtype=np.int64)
-    second = np.array([p[1] for p in chosen], dtype=np.int64)
-    rank, best = _ranks(cosine, facts)
-    overlap = _overlaps(story_stats(facts), chosen)
-    cos = cosine[first, second].astype(np.float64)
-    rank_ij, rank_ji = rank[first, second].astype(np.float64), rank[second, first].astype(np.float64)
+def _story_columns(facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray) -> np.ndarray:
+    """The story-level columns of ``pairs`` (``geometry`` holds their cosines and ranks), as
+    :func:`same_fact.pair_features` makes them (in float64, stored as float32); the text-only columns are
+    left zero."""
+    overlap = _overlaps(story_stats(facts), pairs)
+    cos = geometry.cosine.astype(np.float64)
+    rank_ij, rank_ji = geometry.rank_ij.astype(np.float64), geometry.rank_ji.astype(np.float64)
     columns = {
         "cosine": cos, "cosine_sq": cos * cos,
         "rank_best": 1.0 / np.minimum(rank_ij, rank_ji), "rank_worst": 1.0 / np.maximum(rank_ij, rank_ji),
-        "margin_i": cos - best[first, second].astype(np.float64), "margin_j": cos - best[second, first].astype(np.float64),
+        "margin_i": cos - geometry.best_ij.astype(np.float64), "margin_j": cos - geometry.best_ji.astype(np.float64),
         "dice_all": overlap["all"], "dice_entities": overlap["entities"], "dice_words": overlap["words"],
         "shared_words": np.minimum(overlap["shared_words"], 8) / 8,
         "shared_rare_words": np.minimum(overlap["shared_rare_words"], 5) / 5,
         "cos_x_dice": cos * overlap["all"],
     }
-    out = np.zeros((len(chosen), len(FEATURES)), dtype=np.float32)
+    out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float32)
     for name, values in columns.items():
         out[:, FEATURES.index(name)] = values
     return out

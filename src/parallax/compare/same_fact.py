@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cosines import PairGeometry
 from .features import SentenceFacts, fact_units
 
 __all__ = ["FEATURES", "SameFactModel", "pair_features"]
@@ -57,40 +58,23 @@ def _dice(a: set[str], b: set[str], weight: dict[str, float]) -> float:
     return 2 * sum(weight[u] for u in a & b) / total if total else 0.0
 
 
-def _ranks(cosine: np.ndarray, facts: Sequence[SentenceFacts]) -> tuple[np.ndarray, np.ndarray]:
-    """rank[i, j]: 1 + how many sentences of j's article are closer to i than j is; best[i, j]: i's best
-    cosine in j's article."""
-    n = len(facts)
-    articles = np.array([f.article_id for f in facts])
-    rank = np.zeros((n, n), dtype=np.float32)
-    best = np.zeros((n, n), dtype=np.float32)
-    for article in dict.fromkeys(articles.tolist()):
-        cols = np.nonzero(articles == article)[0]
-        block = cosine[:, cols]
-        order = np.argsort(-block, axis=1, kind="stable")
-        ranks = np.empty_like(order)
-        ranks[np.arange(n)[:, None], order] = np.arange(1, len(cols) + 1)[None, :]
-        rank[:, cols] = ranks
-        best[:, cols] = block.max(axis=1, keepdims=True)
-    return rank, best
-
-
 def pair_features(
-    facts: Sequence[SentenceFacts], cosine: np.ndarray, pairs: Sequence[tuple[int, int]]
+    facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray | Sequence[tuple[int, int]]
 ) -> np.ndarray:
-    """One row of :data:`FEATURES` per pair (i, j) of sentences from different outlets."""
+    """One row of :data:`FEATURES` per pair (i, j) of sentences from different outlets; ``geometry`` holds
+    the pairs' cosines and ranks (:meth:`.cosines.StoryCosines.geometry` of the same pairs)."""
     from rapidfuzz import fuzz
 
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float32)
-    if not pairs:
+    if not len(pairs):
         return out
     stats = story_stats(facts)
-    rank, best = _ranks(cosine, facts)
     overlap = _overlaps(stats, pairs)
-    for row, (i, j) in enumerate(pairs):
+    for row, (i, j) in enumerate(pairs.tolist()):
         a, b = facts[i], facts[j]
-        cos = float(cosine[i, j])
-        rank_ij, rank_ji = float(rank[i, j]), float(rank[j, i])
+        cos = float(geometry.cosine[row])
+        rank_ij, rank_ji = float(geometry.rank_ij[row]), float(geometry.rank_ji[row])
         numbers_a = {round(v, 3) for v, _ in a.numbers}
         numbers_b = {round(v, 3) for v, _ in b.numbers}
         dice_all = float(overlap["all"][row])
@@ -98,7 +82,7 @@ def pair_features(
         out[row] = (
             cos, cos * cos,
             1.0 / min(rank_ij, rank_ji), 1.0 / max(rank_ij, rank_ji),
-            cos - float(best[i, j]), cos - float(best[j, i]),
+            cos - float(geometry.best_ij[row]), cos - float(geometry.best_ji[row]),
             dice_all, overlap["entities"][row], overlap["words"][row],
             min(overlap["shared_words"][row], 8) / 8,
             min(overlap["shared_rare_words"][row], 5) / 5,
@@ -114,7 +98,7 @@ def pair_features(
     return out
 
 
-def _overlaps(stats: StoryStats, pairs: Sequence[tuple[int, int]]) -> dict[str, np.ndarray]:
+def _overlaps(stats: StoryStats, pairs: np.ndarray) -> dict[str, np.ndarray]:
     """Per pair: IDF-weighted Dice overlaps of all units, of entities and of words, and the number of words
     (and of rare words, weight above 2) both sentences share; one sparse product per kind, not a loop."""
     from scipy.sparse import csr_matrix
@@ -125,7 +109,7 @@ def _overlaps(stats: StoryStats, pairs: Sequence[tuple[int, int]]) -> dict[str, 
     rows = [i for i, units in enumerate(stats.units) for _ in units]
     cols = [vocab[u] for units in stats.units for u in units]
     present = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(stats.units), len(vocab)))
-    first, second = (np.fromiter((p[k] for p in pairs), dtype=np.int64, count=len(pairs)) for k in (0, 1))
+    first, second = pairs[:, 0], pairs[:, 1]
     left, right = present[first], present[second]
 
     def shared(values: np.ndarray) -> np.ndarray:

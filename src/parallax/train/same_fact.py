@@ -25,6 +25,7 @@ import numpy as np
 
 from parallax.compare import _canonical_name, _own_unknown_outlets, embed_or_fallback
 from parallax.compare.align import AlignConfig, AlignResult, align, scored_pairs
+from parallax.compare.cosines import StoryCosines
 from parallax.compare.features import SentenceFacts, sentence_facts
 from parallax.compare.same_fact import FEATURES, SameFactModel, pair_features
 from parallax.eval.compare import (
@@ -45,7 +46,7 @@ class StoryData:
     members: list[AnalyzedArticle]
     facts: list[SentenceFacts]
     vectors: np.ndarray
-    pairs: list[tuple[int, int]]
+    pairs: np.ndarray  # (m, 2) scored pairs i < j
     x: np.ndarray
     y: np.ndarray
 
@@ -56,13 +57,14 @@ def prepare(gold: dict[str, object], members: list[AnalyzedArticle]) -> StoryDat
     facts = sentence_facts(members, canonical={e.id: _canonical_name(e) for e in entities})
     vectors = embed_or_fallback(get_embedder(), [f.text for f in facts])
     config = AlignConfig()
-    pairs = scored_pairs(facts, vectors @ vectors.T, config)
-    x = pair_features(facts, vectors @ vectors.T, pairs)
+    cosines = StoryCosines(facts, vectors)
+    pairs = scored_pairs(facts, cosines, config)
+    x = pair_features(facts, cosines.geometry(pairs), pairs)
     where = _Located(members)
     position = {(f.article_id, f.index): k for k, f in enumerate(facts)}
     positive = {(min(position[(a, s)], position[(b, t)]), max(position[(a, s)], position[(b, t)]))
                 for fact in gold["facts"] for a, s, b, t in where.sentence_pairs(fact["in"])}  # type: ignore[attr-defined]
-    y = np.array([1 if p in positive else 0 for p in pairs], dtype=np.int8)
+    y = np.array([1 if (i, j) in positive else 0 for i, j in pairs.tolist()], dtype=np.int8)
     return StoryData(gold, members, facts, vectors, pairs, x, y)
 
 
@@ -100,11 +102,7 @@ def fit(x: np.ndarray, y: np.ndarray, c: float) -> SameFactModel:
 
 def scored(story: StoryData, model: SameFactModel) -> AlignResult:
     """The story's pair probabilities under ``model`` in the form ``align`` reuses."""
-    n = len(story.facts)
-    scores = np.zeros((n, n), dtype=np.float32)
-    rows, cols = np.array(story.pairs).T
-    scores[rows, cols] = scores[cols, rows] = model.probability(story.x)
-    return AlignResult((), (), (), scores, story.vectors @ story.vectors.T, story.pairs)
+    return AlignResult((), (), (), story.pairs, story.x[:, FEATURES.index("cosine")], model.probability(story.x))
 
 
 def score_alignment(story: StoryData, model: SameFactModel, result: AlignResult | None = None) -> StoryScores:
