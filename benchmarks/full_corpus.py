@@ -128,7 +128,7 @@ def run(args: argparse.Namespace, log: logging.Logger, session: dict[str, Any], 
 
     progress = _Progress(log, on_minute=snapshot)
     session["snapshot"] = snapshot
-    report = ingest_paths(db, [args.corpus / name for name in FILES], on_progress=progress)
+    report = ingest_paths(db, [args.corpus / name for name in args.files], on_progress=progress)
     session["ingest_report"] = {"added": report.added, "already_stored": report.existing + report.duplicates,
                          "errors": len(report.errors), "seconds": round(time.perf_counter() - started, 1)}
     log.info("ingest: %s", session["ingest_report"])
@@ -159,12 +159,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--store", type=Path, required=True, help="the store to build or continue")
     parser.add_argument("--log", type=Path, required=True, help="progress lines go here")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/full_corpus.json"))
+    parser.add_argument("--files", nargs="+", default=list(FILES),
+                        help="which corpus files (default both; baly-10k.jsonl.gz alone builds the 10k store)")
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--processes", type=int, default=2, help="local engine: worker processes")
     parser.add_argument("--workers", type=int, help="dask: local worker processes (default one per core)")
     parser.add_argument("--scheduler", help="dask: a running scheduler's address")
     args = parser.parse_args(argv)
-    missing = [name for name in FILES if not (args.corpus / name).exists()]
+    missing = [name for name in args.files if not (args.corpus / name).exists()]
     if missing:
         print(f"corpus files not found under {args.corpus}: {', '.join(missing)}", file=sys.stderr)
         return 2
