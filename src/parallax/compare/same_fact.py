@@ -62,39 +62,54 @@ def pair_features(
     facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray | Sequence[tuple[int, int]]
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per pair (i, j) of sentences from different outlets; ``geometry`` holds
-    the pairs' cosines and ranks (:meth:`.cosines.StoryCosines.geometry` of the same pairs)."""
-    from rapidfuzz import fuzz
+    the pairs' cosines and ranks (:meth:`.cosines.StoryCosines.geometry` of the same pairs). Each column is
+    made for all pairs at once (float64, stored as float32)."""
+    from rapidfuzz import fuzz, process
 
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float32)
     if not len(pairs):
         return out
+    first, second = pairs[:, 0], pairs[:, 1]
     stats = story_stats(facts)
     overlap = _overlaps(stats, pairs)
-    for row, (i, j) in enumerate(pairs.tolist()):
-        a, b = facts[i], facts[j]
-        cos = float(geometry.cosine[row])
-        rank_ij, rank_ji = float(geometry.rank_ij[row]), float(geometry.rank_ji[row])
-        numbers_a = {round(v, 3) for v, _ in a.numbers}
-        numbers_b = {round(v, 3) for v, _ in b.numbers}
-        dice_all = float(overlap["all"][row])
-        len_a, len_b = max(len(a.tokens), 1), max(len(b.tokens), 1)
-        out[row] = (
-            cos, cos * cos,
-            1.0 / min(rank_ij, rank_ji), 1.0 / max(rank_ij, rank_ji),
-            cos - float(geometry.best_ij[row]), cos - float(geometry.best_ji[row]),
-            dice_all, overlap["entities"][row], overlap["words"][row],
-            min(overlap["shared_words"][row], 8) / 8,
-            min(overlap["shared_rare_words"][row], 5) / 5,
-            float(bool(numbers_a & numbers_b)), float(bool(numbers_a) and bool(numbers_b) and not numbers_a & numbers_b),
-            float(bool(a.dates & b.dates)),
-            fuzz.token_set_ratio(a.text, b.text) / 100, fuzz.token_sort_ratio(a.text, b.text) / 100,
-            float(min(len_a, len_b) < 5), min(len_a, len_b) / max(len_a, len_b),
-            abs(a.index / stats.article_sizes[a.article_id] - b.index / stats.article_sizes[b.article_id]),
-            float(a.index < 2 and b.index < 2),
-            float(_quoted(a.text) and _quoted(b.text)),
-            cos * dice_all,
-        )
+    numbers = [frozenset(round(v, 3) for v, _ in f.numbers) for f in facts]
+    numbers_shared = np.fromiter((bool(numbers[i] & numbers[j]) for i, j in pairs.tolist()), dtype=bool, count=len(pairs))
+    has_numbers = np.array([bool(n) for n in numbers])
+    dates_shared = np.fromiter((bool(facts[i].dates & facts[j].dates) for i, j in pairs.tolist()), dtype=bool,
+                               count=len(pairs))
+    texts = [f.text for f in facts]
+    left, right = [texts[i] for i in first.tolist()], [texts[j] for j in second.tolist()]
+
+    def ratio(scorer: object) -> np.ndarray:
+        return process.cpdist(left, right, scorer=scorer, dtype=np.float64, workers=1) / 100
+
+    lengths = np.array([max(len(f.tokens), 1) for f in facts], dtype=np.float64)
+    shorter, longer = np.minimum(lengths[first], lengths[second]), np.maximum(lengths[first], lengths[second])
+    place = np.array([f.index / stats.article_sizes[f.article_id] for f in facts], dtype=np.float64)
+    lead = np.array([f.index < 2 for f in facts])
+    quoted = np.array([_quoted(f.text) for f in facts])
+    cos = geometry.cosine.astype(np.float64)
+    rank_ij, rank_ji = geometry.rank_ij.astype(np.float64), geometry.rank_ji.astype(np.float64)
+    columns = {
+        "cosine": cos, "cosine_sq": cos * cos,
+        "rank_best": 1.0 / np.minimum(rank_ij, rank_ji), "rank_worst": 1.0 / np.maximum(rank_ij, rank_ji),
+        "margin_i": cos - geometry.best_ij.astype(np.float64), "margin_j": cos - geometry.best_ji.astype(np.float64),
+        "dice_all": overlap["all"], "dice_entities": overlap["entities"], "dice_words": overlap["words"],
+        "shared_words": np.minimum(overlap["shared_words"], 8) / 8,
+        "shared_rare_words": np.minimum(overlap["shared_rare_words"], 5) / 5,
+        "numbers_shared": numbers_shared.astype(np.float64),
+        "numbers_clash": (has_numbers[first] & has_numbers[second] & ~numbers_shared).astype(np.float64),
+        "dates_shared": dates_shared.astype(np.float64),
+        "fuzz_set": ratio(fuzz.token_set_ratio), "fuzz_sort": ratio(fuzz.token_sort_ratio),
+        "short": (shorter < 5).astype(np.float64), "len_ratio": shorter / longer,
+        "position_gap": np.abs(place[first] - place[second]),
+        "lead_pair": (lead[first] & lead[second]).astype(np.float64),
+        "quoted_both": (quoted[first] & quoted[second]).astype(np.float64),
+        "cos_x_dice": cos * overlap["all"],
+    }
+    for name, values in columns.items():
+        out[:, FEATURES.index(name)] = values
     return out
 
 
