@@ -51,3 +51,19 @@ def test_named_sources_plural_groups_keep_their_own_name() -> None:
     text = "Officials said the port would reopen. Two harbour officials said it would not."
     named = named_sources(_article(text, ["Officials", "Two harbour officials"]))
     assert [c.name for c in named.sources] == ["Officials", "Two harbour officials"]
+
+
+def test_named_sources_one_persons_document_named_two_ways_is_one_source() -> None:
+    from dataclasses import replace
+
+    text = ("Lena Ostrova's statement denied the claim. Harbour lawyer Lena Ostrova statement, issued later, "
+            "went further. The Harbour Authority's statement disagreed, and Ostrova's letter followed.")
+    item = _article(text, ["Lena Ostrova's statement", "Harbour lawyer Lena Ostrova statement",
+                           "The Harbour Authority's statement", "Ostrova's letter"])
+    item = replace(item, quotes=(Quote("a1", "direct", Span(0, 5, text[:5]), speaker_name="Lena Ostrova"),))
+    named = named_sources(item)
+    assert [c.name for c in named.sources] == [
+        "Lena Ostrova's statement", "Lena Ostrova's statement", "The Harbour Authority's statement", "Ostrova's letter"]
+    # without the person named in full anywhere, nothing says the two statements are one person's
+    alone = named_sources(_article(text, ["Lena Ostrova's statement", "Harbour lawyer Lena Ostrova statement"]))
+    assert [c.name for c in alone.sources] == ["Lena Ostrova's statement", "Harbour lawyer Lena Ostrova statement"]

@@ -59,8 +59,27 @@ def _head(key: str) -> str:
     return word[:-1] if word.endswith("s") and word[:-1] in GENERIC_HEADS else word
 
 
+def _persons(item: AnalyzedArticle) -> set[str]:
+    """Lower-cased surnames of the people the article names in full, as persons or as quoted speakers
+    ("Aitan Goelman": "goelman")."""
+    names = [m.text for m in item.mentions if m.label == "PERSON"]
+    names += [q.speaker_name for q in item.quotes if q.speaker_name]
+    return {words[-1].lower() for name in names if len(words := name.removesuffix("’s").removesuffix("'s").split()) > 1}
+
+
+def _owner(key: str, surnames: set[str]) -> str | None:
+    """The person a document's name gives as its owner ("goelman's statement", "strzok attorney aitan goelman
+    statement": the last surname named before the document's head word), or None."""
+    words = [w.removesuffix("’s").removesuffix("'s") for w in re.findall(r"[\w’'-]+", key)]
+    named = [w for w in words[:-1] if w in surnames]
+    return named[-1] if named and _head(" ".join(words)) in GENERIC_HEADS else None
+
+
 def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
     """The article's source citations and quote relays under the fullest name the article gives them.
+
+    One person's document named two ways ("Goelman's statement", "Strzok attorney Aitan Goelman statement")
+    is one source, under its first name.
 
     One source written two ways ("A senior Israeli official", "senior Israeli official") takes its first
     spelling. A bare kind of source ("the
@@ -74,8 +93,14 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
         return item
     mentions.sort()
     first: dict[str, str] = {}
+    owned: dict[tuple[str, str], str] = {}
+    surnames = _persons(item)
     for _, name in mentions:
-        first.setdefault(_key(name), " ".join(name.split()))
+        key = _key(name)
+        owner = _owner(key, surnames)
+        if owner is not None:
+            first.setdefault(key, owned.setdefault((_head(key), owner), " ".join(name.split())))
+        first.setdefault(key, " ".join(name.split()))
     full = [(at, _key(name)) for at, name in mentions if len(_key(name).split()) > 1]
 
     text = item.article.text
