@@ -67,3 +67,9 @@ def test_named_sources_one_persons_document_named_two_ways_is_one_source() -> No
     # without the person named in full anywhere, nothing says the two statements are one person's
     alone = named_sources(_article(text, ["Lena Ostrova's statement", "Harbour lawyer Lena Ostrova statement"]))
     assert [c.name for c in alone.sources] == ["Lena Ostrova's statement", "Harbour lawyer Lena Ostrova statement"]
+
+
+def test_named_sources_a_bare_kind_with_and_without_its_article_is_one_spelling() -> None:
+    text = "The bridge will close, the official said. It will reopen in May, official figures show. A official"
+    named = named_sources(_article(text, ["the official", "official", "A official"]))
+    assert [c.name for c in named.sources] == ["the official", "the official", "A official"]

@@ -102,6 +102,10 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
             first.setdefault(key, owned.setdefault((_head(key), owner), " ".join(name.split())))
         first.setdefault(key, " ".join(name.split()))
     full = [(at, _key(name)) for at, name in mentions if len(_key(name).split()) > 1]
+    bare: dict[str, str] = {}  # a bare kind's first spelling that is not indefinite ("the official")
+    for _, name in mentions:
+        if " " not in _key(name) and name.split()[0].lower() not in {"a", "an"}:
+            bare.setdefault(_key(name), " ".join(name.split()))
 
     text = item.article.text
 
@@ -114,7 +118,11 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
         key = _key(name)
         if " " not in key and key in GENERIC_HEADS:  # a bare kind is one source only through what it points to
             before = [k for k_at, k in full if k_at < at and _head(k) == _head(key)]
-            return first[before[-1]] if before and definite(at, name) else " ".join(name.split())
+            if before and definite(at, name):
+                return first[before[-1]]
+            # "the official" and "official" (a relay's name without its article) are one spelling
+            return bare.get(key, " ".join(name.split())) if name.split()[0].lower() not in {"a", "an"} \
+                else " ".join(name.split())
         return first[key]
 
     sources = tuple(c if (n := name_of(c.span.start, c.name)) == c.name else replace(c, name=n) for c in item.sources)
