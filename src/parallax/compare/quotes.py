@@ -383,7 +383,6 @@ def _same_remark_pairs(items: Sequence[_Item], cosine: np.ndarray | None, config
         if outlets[i] == outlets[j]:
             continue
         evidence = _Evidence(_longest_run(items[i].words, items[j].words),
-                             _longest_run(items[i].content, items[j].content),
                              float(cosine[i, j]) if cosine is not None else None,
                              bool(inside[i, j] or inside[j, i]))
         if _same_remark(items[i], items[j], evidence, config):
@@ -396,7 +395,6 @@ class _Evidence:
     """What two wordings share."""
 
     run: int  # longest run of the same words in the same order
-    content_run: int  # the same, counting content words only
     cosine: float | None  # meaning, None when no embeddings are given
     fragment: bool  # a partial quote's quoted words found in the other
 
@@ -409,7 +407,8 @@ def _same_remark(a: _Item, b: _Item, evidence: _Evidence, config: QuoteConfig) -
         return run >= config.conflict_run and (evidence.cosine is None or cos >= config.conflict_cosine)
     if a.speaker and b.speaker:
         return (run >= config.same_run or evidence.fragment or cos >= config.same_cosine
-                or (evidence.content_run >= config.support_run and cos >= config.support_cosine))
+                # the run of content words only, read last: most pairs never need it
+                or (cos >= config.support_cosine and _longest_run(a.content, b.content) >= config.support_run))
     return run >= config.unnamed_run or evidence.fragment or cos >= config.unnamed_cosine
 
 
