@@ -12,7 +12,7 @@ characters (60 give about 2,500 sentences from 27 outlets), compared once, with 
 the comparison and its peak during it (VmHWM, reset just before; and with ``--trace-memory`` the peak the comparison allocated, by tracemalloc, which counts numpy's
 arrays but slows Python's allocations: its time is not the one to report).
 ``--cache FILE`` keeps the analysed articles of ``--large`` (pickled) so that two commits compare the
-same analyses without analysing twice.
+same analyses without analysing twice; a cache of more articles serves a smaller N (its first N).
 To compare two commits, run it from a worktree of each with ``PYTHONPATH=<worktree>/src``.
 """
 
@@ -123,7 +123,7 @@ def _large(n: int, cache: Path | None, out: Path | None, *, trace: bool = False)
     from parallax.stories.resolve import resolve_entities
 
     if cache is not None and cache.exists():
-        analysed = pickle.loads(cache.read_bytes())
+        analysed = pickle.loads(cache.read_bytes())[:n]  # a larger cache serves smaller stories too
     else:
         rows = []
         with gzip.open(SHARED / "corpus" / "baly-10k.jsonl.gz", "rt", encoding="utf-8") as handle:
