@@ -152,7 +152,8 @@ def _large(n: int, cache: Path | None, out: Path | None, *, trace: bool = False)
                                entities=entities, embedder=embedder, **stored)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] if trace else None
-    tracemalloc.stop()
+    if trace:
+        tracemalloc.stop()
     rss = _rss_mib("VmHWM")
     sentences = sum(len(a.sentences) for a in linked)
     result = recorded({"articles": len(linked), "sentences": sentences,

@@ -28,7 +28,7 @@ import numpy as np
 from .align import AlignConfig, AlignResult, score_pairs
 from .cosines import PairGeometry
 from .features import SentenceFacts
-from .same_fact import FEATURES, SameFactModel, _overlaps, pair_features, story_stats
+from .same_fact import FEATURES, SameFactModel, StoryStats, _overlaps, pair_features, story_columns, story_stats
 
 __all__ = ["PAIR_MEMOS", "PairMemo", "PairMemos"]
 
@@ -84,15 +84,16 @@ class PairMemo:
         kept = np.nonzero(hit >= 0)[0]
         check = np.unique(kept[np.linspace(0, len(kept) - 1, min(CHECKED_ROWS, len(kept))).astype(np.int64)])
         again = np.concatenate([miss, check])
-        fresh = pair_features(facts, geometry.take(again), pairs[again])
+        stats = story_stats(facts)
+        fresh = pair_features(facts, geometry.take(again), pairs[again], stats=stats)
         out = np.empty((len(pairs), len(FEATURES)), dtype=np.float32)
         if len(kept):
-            out[kept] = _story_columns(facts, geometry.take(kept), pairs[kept])
+            out[kept] = _story_columns(stats, geometry.take(kept), pairs[kept])
             out[np.ix_(kept, _TEXT)] = self._rows[hit[kept]]
         out[miss] = fresh[: len(miss)]
         if not np.array_equal(out[check], fresh[len(miss):]):
             LOGGER.warning("reused pair features differ from same_fact.pair_features; scoring every pair again")
-            out, miss = pair_features(facts, geometry, pairs), np.arange(len(pairs))
+            out, miss = pair_features(facts, geometry, pairs, stats=stats), np.arange(len(pairs))
         self.reused, self.computed = len(pairs) - len(miss), len(miss)
         self._remember(codes, out[:, _TEXT], ids)
         return out
@@ -134,24 +135,11 @@ class PairMemo:
             self._clear()
 
 
-def _story_columns(facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray) -> np.ndarray:
+def _story_columns(stats: StoryStats, geometry: PairGeometry, pairs: np.ndarray) -> np.ndarray:
     """The story-level columns of ``pairs`` (``geometry`` holds their cosines and ranks), as
-    :func:`same_fact.pair_features` makes them (in float64, stored as float32); the text-only columns are
-    left zero."""
-    overlap = _overlaps(story_stats(facts), pairs)
-    cos = geometry.cosine.astype(np.float64)
-    rank_ij, rank_ji = geometry.rank_ij.astype(np.float64), geometry.rank_ji.astype(np.float64)
-    columns = {
-        "cosine": cos, "cosine_sq": cos * cos,
-        "rank_best": 1.0 / np.minimum(rank_ij, rank_ji), "rank_worst": 1.0 / np.maximum(rank_ij, rank_ji),
-        "margin_i": cos - geometry.best_ij.astype(np.float64), "margin_j": cos - geometry.best_ji.astype(np.float64),
-        "dice_all": overlap["all"], "dice_entities": overlap["entities"], "dice_words": overlap["words"],
-        "shared_words": np.minimum(overlap["shared_words"], 8) / 8,
-        "shared_rare_words": np.minimum(overlap["shared_rare_words"], 5) / 5,
-        "cos_x_dice": cos * overlap["all"],
-    }
+    :func:`same_fact.pair_features` makes them; the text-only columns are left zero."""
     out = np.zeros((len(pairs), len(FEATURES)), dtype=np.float32)
-    for name, values in columns.items():
+    for name, values in story_columns(geometry, _overlaps(stats, pairs)).items():
         out[:, FEATURES.index(name)] = values
     return out
 

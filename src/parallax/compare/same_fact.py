@@ -23,7 +23,7 @@ import numpy as np
 from .cosines import PairGeometry
 from .features import SentenceFacts, fact_units
 
-__all__ = ["FEATURES", "SameFactModel", "pair_features"]
+__all__ = ["FEATURES", "SameFactModel", "pair_features", "story_columns"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,17 +53,30 @@ def story_stats(facts: Sequence[SentenceFacts]) -> StoryStats:
     return StoryStats(weight, units, dict(sizes))
 
 
-def _dice(a: set[str], b: set[str], weight: dict[str, float]) -> float:
-    total = sum(weight[u] for u in a) + sum(weight[u] for u in b)
-    return 2 * sum(weight[u] for u in a & b) / total if total else 0.0
+def story_columns(geometry: PairGeometry, overlap: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The columns of :data:`FEATURES` that read the whole story (cosines, ranks in the article, IDF-weighted
+    overlaps from :func:`_overlaps`), in float64, for the pairs ``geometry`` and ``overlap`` were made for."""
+    cos = geometry.cosine.astype(np.float64)
+    rank_ij, rank_ji = geometry.rank_ij.astype(np.float64), geometry.rank_ji.astype(np.float64)
+    return {
+        "cosine": cos, "cosine_sq": cos * cos,
+        "rank_best": 1.0 / np.minimum(rank_ij, rank_ji), "rank_worst": 1.0 / np.maximum(rank_ij, rank_ji),
+        "margin_i": cos - geometry.best_ij.astype(np.float64), "margin_j": cos - geometry.best_ji.astype(np.float64),
+        "dice_all": overlap["all"], "dice_entities": overlap["entities"], "dice_words": overlap["words"],
+        "shared_words": np.minimum(overlap["shared_words"], 8) / 8,
+        "shared_rare_words": np.minimum(overlap["shared_rare_words"], 5) / 5,
+        "cos_x_dice": cos * overlap["all"],
+    }
 
 
 def pair_features(
-    facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray | Sequence[tuple[int, int]]
+    facts: Sequence[SentenceFacts], geometry: PairGeometry, pairs: np.ndarray | Sequence[tuple[int, int]], *,
+    stats: StoryStats | None = None,
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per pair (i, j) of sentences from different outlets; ``geometry`` holds
-    the pairs' cosines and ranks (:meth:`.cosines.StoryCosines.geometry` of the same pairs). Each column is
-    made for all pairs at once (float64, stored as float32)."""
+    the pairs' cosines and ranks (:meth:`.cosines.StoryCosines.geometry` of the same pairs), ``stats`` the
+    story's :func:`story_stats` when the caller has them. Each column is made for all pairs at once (float64,
+    stored as float32)."""
     from rapidfuzz import fuzz, process
 
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
@@ -71,15 +84,15 @@ def pair_features(
     if not len(pairs):
         return out
     first, second = pairs[:, 0], pairs[:, 1]
-    stats = story_stats(facts)
-    overlap = _overlaps(stats, pairs)
+    stats = story_stats(facts) if stats is None else stats
+    listed = pairs.tolist()
     numbers = [frozenset(round(v, 3) for v, _ in f.numbers) for f in facts]
-    numbers_shared = np.fromiter((bool(numbers[i] & numbers[j]) for i, j in pairs.tolist()), dtype=bool, count=len(pairs))
+    numbers_shared = np.fromiter((bool(numbers[i] & numbers[j]) for i, j in listed), dtype=bool, count=len(pairs))
     has_numbers = np.array([bool(n) for n in numbers])
-    dates_shared = np.fromiter((bool(facts[i].dates & facts[j].dates) for i, j in pairs.tolist()), dtype=bool,
+    dates_shared = np.fromiter((bool(facts[i].dates & facts[j].dates) for i, j in listed), dtype=bool,
                                count=len(pairs))
     texts = [f.text for f in facts]
-    left, right = [texts[i] for i in first.tolist()], [texts[j] for j in second.tolist()]
+    left, right = [texts[i] for i, _ in listed], [texts[j] for _, j in listed]
 
     def ratio(scorer: object) -> np.ndarray:
         return process.cpdist(left, right, scorer=scorer, dtype=np.float64, workers=1) / 100
@@ -89,15 +102,8 @@ def pair_features(
     place = np.array([f.index / stats.article_sizes[f.article_id] for f in facts], dtype=np.float64)
     lead = np.array([f.index < 2 for f in facts])
     quoted = np.array([_quoted(f.text) for f in facts])
-    cos = geometry.cosine.astype(np.float64)
-    rank_ij, rank_ji = geometry.rank_ij.astype(np.float64), geometry.rank_ji.astype(np.float64)
     columns = {
-        "cosine": cos, "cosine_sq": cos * cos,
-        "rank_best": 1.0 / np.minimum(rank_ij, rank_ji), "rank_worst": 1.0 / np.maximum(rank_ij, rank_ji),
-        "margin_i": cos - geometry.best_ij.astype(np.float64), "margin_j": cos - geometry.best_ji.astype(np.float64),
-        "dice_all": overlap["all"], "dice_entities": overlap["entities"], "dice_words": overlap["words"],
-        "shared_words": np.minimum(overlap["shared_words"], 8) / 8,
-        "shared_rare_words": np.minimum(overlap["shared_rare_words"], 5) / 5,
+        **story_columns(geometry, _overlaps(stats, pairs)),
         "numbers_shared": numbers_shared.astype(np.float64),
         "numbers_clash": (has_numbers[first] & has_numbers[second] & ~numbers_shared).astype(np.float64),
         "dates_shared": dates_shared.astype(np.float64),
@@ -106,7 +112,6 @@ def pair_features(
         "position_gap": np.abs(place[first] - place[second]),
         "lead_pair": (lead[first] & lead[second]).astype(np.float64),
         "quoted_both": (quoted[first] & quoted[second]).astype(np.float64),
-        "cos_x_dice": cos * overlap["all"],
     }
     for name, values in columns.items():
         out[:, FEATURES.index(name)] = values

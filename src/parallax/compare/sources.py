@@ -94,18 +94,15 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
     mentions.sort()
     first: dict[str, str] = {}
     owned: dict[tuple[str, str], str] = {}
+    bare: dict[str, str] = {}  # a bare kind's first spelling that is not indefinite ("the official")
     surnames = _persons(item)
     for _, name in mentions:
-        key = _key(name)
+        key, written = _key(name), " ".join(name.split())
         owner = _owner(key, surnames)
-        if owner is not None:
-            first.setdefault(key, owned.setdefault((_head(key), owner), " ".join(name.split())))
-        first.setdefault(key, " ".join(name.split()))
+        first.setdefault(key, written if owner is None else owned.setdefault((_head(key), owner), written))
+        if " " not in key and name.split()[0].lower() not in {"a", "an"}:
+            bare.setdefault(key, written)
     full = [(at, _key(name)) for at, name in mentions if len(_key(name).split()) > 1]
-    bare: dict[str, str] = {}  # a bare kind's first spelling that is not indefinite ("the official")
-    for _, name in mentions:
-        if " " not in _key(name) and name.split()[0].lower() not in {"a", "an"}:
-            bare.setdefault(_key(name), " ".join(name.split()))
 
     text = item.article.text
 
