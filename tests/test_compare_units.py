@@ -849,3 +849,25 @@ def test_conflicts_an_act_word_naming_a_thing_or_without_a_doer() -> None:
     unnamed = _facts("He raised his profile by meeting with Trump last month, officials said.", entities)
     named = _facts("Varga did not meet Kim on his visit, but handed over a letter from Trump.", entities, "B")
     assert pair_conflict(unnamed, named, 0.75, same_fact=0.6) is None
+
+
+@pytest.mark.parametrize(("a", "b", "mutual", "conflict"), [
+    # one clip credited to two differently named accounts on one platform
+    ('The clip, which was uploaded to YouTube by "HarbourWatcher," shows the ferry listing.',
+     "The YouTube clip appears on a channel named KeelCam99 and shows the ferry listing badly.", True, True),
+    # ... but not when the two statements are not each other's closest
+    ('The clip, which was uploaded to YouTube by "HarbourWatcher," shows the ferry listing.',
+     "The YouTube clip appears on a channel named KeelCam99 and shows the ferry listing badly.", False, False),
+    # one account written two ways
+    ('The clip was uploaded to YouTube by "HarbourWatcher," the port police said.',
+     "The YouTube clip appears on the account @HarbourWatcher, which shows the ferry.", True, False),
+    # two platforms: two accounts may both be right
+    ('The clip was uploaded to YouTube by "HarbourWatcher," the port police said.',
+     "A Twitter account called KeelCam99 shared the clip of the ferry.", True, False),
+    # no account named on one side ("the account" is no name, nor is a weekday)
+    ('The clip was uploaded to YouTube by "HarbourWatcher," the port police said.',
+     "The YouTube account Monday removed the clip of the ferry.", True, False),
+])
+def test_conflicts_two_accounts_for_one_clip(a: str, b: str, mutual: bool, conflict: bool) -> None:
+    verdict = pair_conflict(_facts(a, {"youtube"}), _facts(b, {"youtube"}, "B"), 0.42, same_fact=0.05, mutual=mutual)
+    assert (verdict is not None and verdict.type == "name") is conflict, verdict

@@ -274,7 +274,7 @@ class QuoteGroup:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    type: str  # "number", "date", "place", "negation", "hedging", "actor", "characterisation"
+    type: str  # "number", "date", "place", "name", "negation", "hedging", "actor", "characterisation"
     a: AlignedRef
     b: AlignedRef
     a_text: str
