@@ -903,13 +903,13 @@ def _located(facts: SentenceFacts) -> set[str]:
 _PLATFORMS = ("YouTube", "Twitter", "Facebook", "Instagram", "TikTok", "Reddit", "Telegram", "Twitch", "Rumble",
               "Snapchat", "Tumblr", "Vimeo", "LinkedIn", "Truth Social", "Gab", "Parler", "Weibo", "WeChat")
 _PLATFORM = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PLATFORMS) + r")\b")
-_NAME = (r"(?:[\"“']([^\"”']{2,40}?)[,.]?[\"”']|"
+_NAME = (r"(?:[\"“']\s?([A-Z0-9@][^\"”']{1,39}?)\s?[,.]?[\"”']|"
          r"(@?[A-Z0-9][\w.-]{0,40}[\w](?:\s[A-Z][\w.-]{0,30}[\w]){0,2}))")
 _ACCOUNT = re.compile(
     r"(?<![\w-])(?:account|channel|page|handle|user(?:name)?|profile)\s+(?:(?:titled|named|called|known as|under)\s+)?"
     + _NAME + "|"
     r"\b(?:posted|uploaded|published|shared|tweeted|put up|first aired)\b[^.;]{0,40}?\bby\s+(?:user\s+)?[\"“']"
-    r"([^\"”']{2,40}?)[,.]?[\"”']|"
+    r"\s?([A-Za-z0-9@][^\"”']{1,39}?)\s?[,.]?[\"”']|"
     r"(?<![\w@])(@[A-Za-z0-9_]{2,30})\b")
 _NOT_ACCOUNT = frozenset({"the", "a", "an", "that", "which", "who", "of", "on", "in", "by", "and", "or", "was",
                           "is", "has", "had", "with", "for", "to", "ids", "id", "data", "name", "names", "more"})
