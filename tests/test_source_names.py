@@ -73,3 +73,17 @@ def test_named_sources_a_bare_kind_with_and_without_its_article_is_one_spelling(
     text = "The bridge will close, the official said. It will reopen in May, official figures show. A official"
     named = named_sources(_article(text, ["the official", "official", "A official"]))
     assert [c.name for c in named.sources] == ["the official", "the official", "A official"]
+
+
+def test_named_sources_a_document_named_with_a_participle_phrase_and_a_bare_apostrophe_is_one_source() -> None:
+    from dataclasses import replace
+
+    text = ("Tomas Reyes’ resignation letter addressed to the council sets his last day. "
+            "In Reyes's blunt letter he also thanked staff. A letter signed by the mayor came later.")
+    item = _article(text, ["Tomas Reyes’ resignation letter addressed to the council", "Reyes's blunt letter",
+                           "A letter signed by the mayor"])
+    item = replace(item, quotes=(Quote("a1", "direct", Span(0, 5, text[:5]), speaker_name="Tomas Reyes"),))
+    named = named_sources(item)
+    assert [c.name for c in named.sources] == [
+        "Tomas Reyes’ resignation letter addressed to the council",
+        "Tomas Reyes’ resignation letter addressed to the council", "A letter signed by the mayor"]

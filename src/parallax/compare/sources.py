@@ -67,12 +67,20 @@ def _persons(item: AnalyzedArticle) -> set[str]:
     return {words[-1].lower() for name in names if len(words := name.removesuffix("’s").removesuffix("'s").split()) > 1}
 
 
-def _owner(key: str, surnames: set[str]) -> str | None:
-    """The person a document's name gives as its owner ("goelman's statement", "strzok attorney aitan goelman
-    statement": the last surname named before the document's head word), or None."""
-    words = [w.removesuffix("’s").removesuffix("'s") for w in re.findall(r"[\w’'-]+", key)]
-    named = [w for w in words[:-1] if w in surnames]
-    return named[-1] if named and _head(" ".join(words)) in GENERIC_HEADS else None
+def _owned(key: str, surnames: set[str]) -> tuple[str, str] | None:
+    """A person's document: its kind and the person a document's name gives as its owner ("goelman's
+    statement", "strzok attorney aitan goelman statement", "mattis’ resignation letter addressed to trump":
+    the last surname named before the document's head word, which may be followed by a participle phrase),
+    or None."""
+    words = [w.removesuffix("’s").removesuffix("'s").rstrip("’'") for w in re.findall(r"[\w’'-]+", key)]
+    at = len(words) - 1
+    for k in range(len(words) - 2, 0, -1):  # "letter addressed to trump": the head stands before a participle
+        if _head(words[k]) in GENERIC_HEADS and words[k + 1].endswith(("ed", "ing", "en")):
+            at = k
+            break
+    named = [w for w in words[:at] if w in surnames]
+    head = _head(words[at]) if words else ""
+    return (head, named[-1]) if named and head in GENERIC_HEADS else None
 
 
 def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
@@ -98,8 +106,8 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
     surnames = _persons(item)
     for _, name in mentions:
         key, written = _key(name), " ".join(name.split())
-        owner = _owner(key, surnames)
-        first.setdefault(key, written if owner is None else owned.setdefault((_head(key), owner), written))
+        document = _owned(key, surnames)
+        first.setdefault(key, written if document is None else owned.setdefault(document, written))
         if " " not in key and name.split()[0].lower() not in {"a", "an"}:
             bare.setdefault(key, written)
     full = [(at, _key(name)) for at, name in mentions if len(_key(name).split()) > 1]
