@@ -166,6 +166,25 @@ def test_reanalysing_an_article_marks_its_story_for_recomparison(tmp_path: Path,
         assert story.id in db.dirty_stories()
 
 
+def test_marking_stories_changed_makes_the_next_run_compare_them(tmp_path: Path, examples_db: Path) -> None:
+    from parallax.pipeline import analyze_store
+
+    path = tmp_path / "marked.db"
+    with Database(examples_db) as src, Database(path) as dst:
+        src.conn.backup(dst.conn)
+    with Database(path) as db:
+        ids = [story.id for story in db.stories(limit=None)]
+        before = {story_id: db.comparison_json(story_id) for story_id in ids}
+        assert len(ids) >= 3 and db.dirty_stories() == []
+        assert db.mark_changed([*ids, "no-such-story"]) == len(ids)
+        assert sorted(db.dirty_stories()) == sorted(ids)
+        assert db.comparison_json(ids[0]) == before[ids[0]]  # still readable until the next run
+        # two worker processes: the pool keeps a bounded window of stories in flight and saves each
+        assert analyze_store(db, n_process=2).compared == len(ids)
+        assert db.dirty_stories() == []
+        assert {story_id: db.comparison_json(story_id) for story_id in ids} == before  # the same comparisons
+
+
 def test_cli_report_reads_the_rows(examples_db: Path, tmp_path: Path) -> None:
     with Database(examples_db) as db:
         story_id = _multi_outlet(db)[0]

@@ -134,6 +134,13 @@ class StoryRepository(StoreBase):
         return [row[0] for row in self.conn.execute(
             "SELECT id FROM stories WHERE dirty = 1 ORDER BY n_articles DESC, rowid")]
 
+    def mark_changed(self, story_ids: Sequence[str]) -> int:
+        """Mark stories as changed so that the next analysis run compares them again (a rule or model of
+        the comparison changed); returns how many exist. Their stored comparisons stay readable until then."""
+        with self.conn:
+            return sum(self.conn.execute("UPDATE stories SET dirty = 1 WHERE id = ?", (story_id,)).rowcount
+                       for story_id in story_ids)
+
     def list_stories(self, filters: StoryFilters | None = None, *, limit: int | None = 50, offset: int = 0,
                      sort: str = "date") -> StoryList:
         """Stories matching ``filters``: ``sort="date"``, newest day first and, within a day, broadest (most
