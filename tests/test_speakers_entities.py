@@ -27,3 +27,28 @@ def test_people_within_a_span_are_spacys_person_entities_inside_it(nlp) -> None:
         assert got == expected, span.text
         checked += bool(expected)
     assert checked >= 3  # the text has people in it, so the comparison is not vacuous
+
+
+def test_a_person_named_inside_a_clause_about_the_speaker_is_not_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"the aide, Marta Lindqvist, who has followers on Twitter": when the parse does not make the name the
+    head's apposition and the tagger calls "Twitter" a person, the speaker is still the aide's name, not the
+    last person inside the relative clause."""
+    from spacy.tokens import Doc
+
+    from parallax.analyze.quotes.speakers import _name_tokens
+
+    words = ["the", "aide", ",", "Marta", "Lindqvist", ",", "who", "has", "followers", "on", "Twitter", ","]
+    heads = [1, 1, 1, 4, 1, 1, 7, 1, 7, 8, 9, 1]
+    deps = ["det", "ROOT", "punct", "compound", "dep", "punct", "nsubj", "relcl", "dobj", "prep", "pobj", "punct"]
+    pos = ["DET", "NOUN", "PUNCT", "PROPN", "PROPN", "PUNCT", "PRON", "VERB", "NOUN", "ADP", "PROPN", "PUNCT"]
+    ents = ["O", "O", "O", "B-PERSON", "I-PERSON", "O", "O", "O", "O", "O", "B-PERSON", "O"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, ents=ents)
+    assert [t.text for t in _name_tokens(doc[0:12])] == ["Marta", "Lindqvist"]
+    # with no clause, the last person named is the speaker's name ("Senator Ann Dale's aide Piet Roos")
+    words = ["Senator", "Ann", "Dale", "'s", "aide", "Piet", "Roos"]
+    heads = [2, 2, 4, 2, 4, 6, 4]
+    deps = ["compound", "compound", "poss", "case", "ROOT", "compound", "dep"]
+    pos = ["PROPN", "PROPN", "PROPN", "PART", "NOUN", "PROPN", "PROPN"]
+    ents = ["O", "B-PERSON", "I-PERSON", "O", "O", "B-PERSON", "I-PERSON"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, ents=ents)
+    assert [t.text for t in _name_tokens(doc[0:7])] == ["Piet", "Roos"]

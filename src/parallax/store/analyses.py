@@ -31,7 +31,9 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    as media a statement was made in or to, sentences keeping their closing quotation mark, labels made
 #    at analysis without appositives a comma does not introduce.
 # 8: no sentence ends between two words of one line (headlines stay one sentence).
-ANALYSIS_VERSION = 8
+# 9: a speaker is not a person named inside a clause that describes the speaker ("the aide, X, who has
+#    followers on Twitter": not "Twitter").
+ANALYSIS_VERSION = 9
 _VECTOR_DTYPE = np.float32
 
 class AnalysisRepository(ArticleRepository):

@@ -211,7 +211,10 @@ def _name_tokens(chunk: Span) -> list[Token]:
     if head.pos_ != "PROPN":
         head = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"), head)
     if head.pos_ != "PROPN" or head.lower_ in HONORIFICS or not (chunk.start <= head.i < chunk.end):
-        people = _people_within(chunk)
+        # Not a person named inside a clause that describes the speaker ("the aide, Elizabeth Lauten, who has
+        # 14,000 followers on Twitter"): the tagger may call "Twitter" a person, and it is the last one named.
+        described = {t.i for c in chunk if c.dep_ in {"relcl", "acl"} and c.i > chunk.start for t in c.subtree}
+        people = [p for p in _people_within(chunk) if p.start not in described]
         if not people or (people[-1].start, people[-1].end) == (chunk.start, chunk.end):
             return []
         return _name_tokens(people[-1])
