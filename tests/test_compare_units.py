@@ -402,6 +402,10 @@ def test_conflicts_one_per_sentence_and_article() -> None:
 @pytest.mark.parametrize(("text", "sentences"), [
     ("He asked “Do you support the agenda?”\n\nEtheridge appears irritated.", 2),
     ("He shouted “Stop!” and walked away. Then he left.", 2),
+    # a reporting clause after a quoted question goes on its sentence; another sentence after one does not
+    ("“You want to pet him?” Mr. Varga asked his daughters. “No,” Ilse said.", 2),
+    ("“Who are you!” Rep. Ana K. Ruiz demanded. Then she left.", 2),
+    ("She said “Stop!” Officials agreed later.", 2),
     ("Enter the critic, who loves “all things pink!” — whose verdict was harsher. She wrote a post.", 2),
     ('He called the mayor a "bomb-thrower."\n\nThe mayor said "I have built a business."\n\nShe left.', 3),
     ("The first line ends here\nand the next line starts a sentence.", 2),

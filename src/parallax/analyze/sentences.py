@@ -23,8 +23,8 @@ _GOES_ON = {"—", "–", "-", "--", ",", ";", ":", ")"}  # punctuation no sente
 
 @Language.component(COMPONENT, assigns=["token.is_sent_start"])
 def paragraph_sentences(doc: Doc) -> Doc:
-    """A token after a line break starts a sentence; a lower-case word or a dash after a quoted "!"/"?"
-    does not."""
+    """A token after a line break starts a sentence; a lower-case word, a dash or a reporting clause
+    ("Mr. Obama asked") after a quoted "!"/"?" does not."""
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if previous.is_space and "\n" in previous.text and not token.is_space:
@@ -32,13 +32,35 @@ def paragraph_sentences(doc: Doc) -> Doc:
         elif "\n" in previous.whitespace_ and not token.is_space:
             token.is_sent_start = True
         elif token.i >= 2 and previous.text in _CLOSING and doc[token.i - 2].text in {"!", "?"} \
-                and (token.text[:1].islower() or token.text in _GOES_ON):
+                and (token.text[:1].islower() or token.text in _GOES_ON or _reporting_clause(doc, token.i)):
             token.is_sent_start = False
         elif _closes_quotation(doc, token):
             token.is_sent_start = False
         elif _after_bare_word(previous, token):
             token.is_sent_start = False
     return doc
+
+
+# Verbs of a reporting clause that follows a quotation ("“You want to pet him?” Mr. Obama asked his
+# daughters."): the clause belongs to the quotation's sentence.
+_REPORTING = frozenset(
+    "said says asked asks added adds shouted shouts yelled yells demanded demands replied replies wrote writes "
+    "told tells exclaimed exclaims cried cries wondered wonders continued continues responded responds "
+    "answered answers snapped snaps insisted insists recalled recalls joked jokes quipped quips tweeted "
+    "tweets screamed screams pleaded pleads shot".split()
+)
+
+
+def _reporting_clause(doc: Doc, start: int) -> bool:
+    """Whether a name of at most four words (titles included: "Mr. Obama", "Rep. Bob Etheridge") and then a
+    reporting verb begin at ``start``, right after a quotation closed by "!" or "?"."""
+    for i in range(start, min(start + 5, len(doc))):
+        word = doc[i]
+        if i > start and word.lower_ in _REPORTING:
+            return True
+        if not word.text[:1].isupper() or word.is_space or "\n" in word.whitespace_:
+            return False
+    return False
 
 
 def _after_bare_word(previous: Token, token: Token) -> bool:
