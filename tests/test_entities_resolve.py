@@ -72,6 +72,19 @@ def test_entities_same_surname_different_people_stay_apart() -> None:
     assert ambiguous not in {_entity_of(entities, "Hunter Biden").id, _entity_of(entities, "Joe Biden").id}
 
 
+def test_entities_a_surname_two_people_share_does_not_join_them_across_articles() -> None:
+    """Each article names one Varga in full and then "Varga": in each, the surname is that article's
+    Varga, but the two Vargas are two people, and the bare surname must not make them one."""
+    a = analysed("a", "A", "Ilse Varga spoke. Varga left.", [("Ilse Varga", "PERSON"), ("Varga", "PERSON")])
+    b = analysed("b", "B", "Tomas Varga spoke. Varga stayed.", [("Tomas Varga", "PERSON"), ("Varga", "PERSON")])
+    c = analysed("c", "C", "Anna Varga and Tomas Varga met, and Varga left.",
+                 [("Anna Varga", "PERSON"), ("Tomas Varga", "PERSON"), ("Varga", "PERSON")])
+    entities, mapping = resolve_entities([a, b, c])
+    ilse, tomas = _entity_of(entities, "Ilse Varga"), _entity_of(entities, "Tomas Varga")
+    assert ilse.id != tomas.id
+    assert mapping[("a", 18, 23)] == ilse.id and mapping[("b", 19, 24)] == tomas.id
+
+
 def test_entities_surname_joins_only_candidate_in_article() -> None:
     a = analysed("a", "A", "Ms. Jane Doe spoke. Later Mr. Roe and Doe's aide left.",
                  [("Jane Doe", "PERSON"), ("Roe", "PERSON"), ("Doe", "GPE")])

@@ -165,8 +165,9 @@ def _compatible_first(a: str, b: str) -> bool:
     return fa == fb or (min(len(fa), len(fb)) >= 5 and Levenshtein.distance(fa, fb) <= 1)
 
 
-def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> None:
-    """Passes 2 and 3: full names by surname + compatible first name, then surname-only mentions."""
+def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> set[str]:
+    """Passes 2 and 3: full names by surname + compatible first name, then surname-only mentions. Returns
+    the surnames that several people of the story share ("Barack Obama", "Malia Obama")."""
     full: dict[str, list[int]] = defaultdict(list)  # surname key -> ref indexes of full names
     for index in sorted(people):
         if len(refs[index].tokens) >= 2:
@@ -199,15 +200,18 @@ def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> None:
             uf.union(index, next(iter(local)))
         elif not local and len(heads) == 1:
             uf.union(index, heads[0][1])
+    return {surname for surname, heads in firsts_of.items() if len(heads) > 1}
 
 
-def _link_names(refs: list[_Ref], people: set[int], uf: _UnionFind) -> None:
-    """Same folded form (non-people and one-word people alike), then acronyms to their expansion."""
+def _link_names(refs: list[_Ref], people: set[int], uf: _UnionFind, shared_surnames: set[str] = frozenset()) -> None:
+    """Same folded form (non-people and one-word people alike), then acronyms to their expansion. A
+    surname several people of the story bear is not linked by its form: "Obama" in one article may be the
+    father and in another a daughter, and linking the two would make one person of them."""
     first_of: dict[tuple[bool, str], int] = {}
     for index, ref in enumerate(refs):
         person = index in people
         key = (person, _surname_key(ref.tokens[0]) if person and len(ref.tokens) == 1 else ref.plain)
-        if person and len(ref.tokens) >= 2:
+        if person and (len(ref.tokens) >= 2 or key[1] in shared_surnames):
             continue
         if key in first_of:
             uf.union(index, first_of[key])
@@ -322,8 +326,8 @@ def resolve_entities(
     uf = _UnionFind()
     for index in range(len(refs)):
         uf.find(index)
-    _link_people(refs, people, uf)
-    _link_names(refs, people, uf)
+    shared_surnames = _link_people(refs, people, uf)
+    _link_names(refs, people, uf, shared_surnames)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(refs)):
         groups[uf.find(index)].append(index)
