@@ -111,6 +111,18 @@ def test_entities_near_miss_flagged_not_merged() -> None:
     assert first.possible_misspellings and "edit distance 1" in first.possible_misspellings[0]
 
 
+def test_entities_short_organisations_two_edits_apart_are_not_flagged() -> None:
+    a = analysed("a", "A", "The State of Lindholm and the Senate met.", [("State", "ORG"), ("Senate", "ORG")])
+    b = analysed("b", "B", "The State met, and the Hizbollah and Lindholm Harbour Trust spoke.",
+                 [("State", "ORG"), ("Hizbollah", "ORG"), ("Lindholm Harbour Trust", "ORG")])
+    c = analysed("c", "C", "The Hezbollah and the Lindholm Harbor Trust spoke.",
+                 [("Hezbollah", "ORG"), ("Lindholm Harbor Trust", "ORG")])
+    entities, _ = resolve_entities([a, b, c])
+    assert not _entity_of(entities, "State").possible_misspellings
+    assert _entity_of(entities, "Hezbollah").possible_misspellings  # one edit: still flagged
+    assert _entity_of(entities, "Lindholm Harbor Trust").possible_misspellings
+
+
 def test_entities_mislabelled_surname_votes_person() -> None:
     a = analysed("a", "A", "Foreign Minister Abbas Karimi arrived. Karimi said no.",
                  [("Abbas Karimi", "PERSON"), ("Karimi", "GPE")])
@@ -154,3 +166,14 @@ def test_entities_lower_case_spans_ignored() -> None:
                  [("distributes marijuana", "PERSON"), ("Jon Bruning", "PERSON")])
     entities, mapping = resolve_entities([a])
     assert [e.name for e in entities] == ["Jon Bruning"] and len(mapping) == 1
+
+
+def test_entities_different_middle_initials_are_different_people() -> None:
+    a = analysed("a", "A", "Karl H.W. Brandt and Karl W. Brandt both spoke.",
+                 [("Karl H.W. Brandt", "PERSON"), ("Karl W. Brandt", "PERSON")])
+    b = analysed("b", "B", "Karl Brandt spoke, and Dmitri S. Peskov listened.",
+                 [("Karl Brandt", "PERSON"), ("Dmitri S. Peskov", "PERSON")])
+    c = analysed("c", "C", "Dmitry Peskov agreed.", [("Dmitry Peskov", "PERSON")])
+    entities, _ = resolve_entities([a, b, c])
+    assert _entity_of(entities, "Karl H.W. Brandt").id != _entity_of(entities, "Karl W. Brandt").id
+    assert _entity_of(entities, "Dmitri S. Peskov").id == _entity_of(entities, "Dmitry Peskov").id

@@ -165,6 +165,19 @@ def _compatible_first(a: str, b: str) -> bool:
     return fa == fb or (min(len(fa), len(fb)) >= 5 and Levenshtein.distance(fa, fb) <= 1)
 
 
+def _middle(ref: _Ref) -> str:
+    """The middle initials a full name gives ("George H.W. Bush" -> "HW", "Dmitri S. Peskov" -> "S"), "" if none."""
+    words = strip_titles(clean_name(ref.mention.text).split())
+    return "".join(letter for word in words[1:-1] if len(word.replace(".", "")) <= 2
+                   for letter in word if letter.isalpha()).upper()
+
+
+def _compatible_middle(a: str, b: str) -> bool:
+    """Two names with middle initials are one person only with the same initials ("George W. Bush" is not
+    "George H.W. Bush"); a name without them fits either."""
+    return not a or not b or a == b
+
+
 def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> set[str]:
     """Passes 2 and 3: full names by surname + compatible first name, then surname-only mentions. Returns
     the surnames that several people of the story share ("Barack Obama", "Malia Obama")."""
@@ -177,7 +190,8 @@ def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> set[str]
         heads: list[tuple[str, int]] = []  # (first name, representative ref) per distinct person
         for index in sorted(indexes, key=lambda i: -len(refs[i].tokens[0])):
             first = refs[index].tokens[0]
-            matches = [h for h in heads if _compatible_first(first, h[0])]
+            matches = [h for h in heads if _compatible_first(first, h[0])
+                       and _compatible_middle(_middle(refs[index]), _middle(refs[h[1]]))]
             if len(matches) == 1 or (matches and len(first) > 1):
                 uf.union(index, matches[0][1])
             else:
@@ -294,7 +308,9 @@ def _near_miss(a: Entity, b: Entity, surnames: dict[str, str]) -> str | None:
     if a.label != "PERSON" and (key_a.startswith(key_b) or key_b.startswith(key_a)):  # Israel/Israeli
         return None
     edits = Levenshtein.distance(key_a, key_b)
-    if edits > MISSPELLING_MAX_EDITS:
+    # Short organisation names two edits apart are mostly two words ("State" / "Senate"), not one misspelt.
+    limit = MISSPELLING_MAX_EDITS if a.label == "PERSON" or min(len(key_a), len(key_b)) >= 8 else 1
+    if edits > limit:
         return None
     outlets_a = {o for alias in a.aliases for o in alias.outlets}
     outlets_b = {o for alias in b.aliases for o in alias.outlets}
