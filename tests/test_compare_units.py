@@ -469,6 +469,20 @@ def test_labels_at_analysis_keep_appositives_and_leave_group_words_alone() -> No
     assert not any(entity.startswith("ex-") or "approach" in label for entity, label in labels), labels
 
 
+def test_labels_at_analysis_are_no_clause_subjects_or_far_appositives() -> None:
+    from parallax.analyze import analyze_articles
+    from parallax.model import Article
+
+    text = ("In May, the mayor accused Mr. Ilse Varga of being a Liberal — a charge close to treason in the "
+            "current council.\n\nAs with the mayor's abrupt firing of Harbour Master Tomas Brandt, the split with "
+            "Mr. Varga was a full turn in a friendship.\n\nThe acclaimed harbour historian Piet Dekker wrote a book.")
+    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
+    labels = {label.text for label in item.labels or ()}
+    assert "The acclaimed harbour historian" in labels
+    # the subject of the main clause after a fronted phrase is no apposition of the name before the comma
+    assert not any("split" in label or "charge" in label for label in labels), labels
+
+
 def test_compare_a_headline_opening_the_text_is_never_a_fact() -> None:
     from dataclasses import replace
 

@@ -152,15 +152,28 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
     doc = root.doc
     inside = {t.i for t in tokens}
     for child in root.children:
-        if child.dep_ == "appos" and child.i not in inside:
+        if child.dep_ == "appos" and child.i not in inside and _set_off(root, child):
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
         elif child.dep_ == "relcl":
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
-    # Titles before a name: "Kremlin spokesman", "Iranian Foreign Minister"; keep the nominal part.
+    # Titles before a name: "Kremlin spokesman", "Iranian Foreign Minister"; keep the nominal part: the
+    # words right before the name that can make a title (nouns, adjectives, names, a possessive, hyphens),
+    # not a clause the parse hung on it ("A major split between Trump and Mattis concerned Russian President").
     # Only people carry titles; before an organisation or a place the words are its use ("FBI career").
     mods = [c for c in root.lefts if titles and c.i not in inside and c.dep_ in ("compound", "amod", "nmod")]
     if mods:
-        start = min(c.left_edge.i for c in mods)
+        start = min(inside)
+        lowest = min(c.left_edge.i for c in mods)
+        while start > lowest and (_title_word(doc[start - 1]) or (
+                doc[start - 1].lower_ == "of" and doc[start - 2].pos_ in ("NOUN", "PROPN"))):  # "Secretary of State"
+            start -= 1
+        # a participle right after a noun ends a clause, not a title: "Trump fired | Secretary of State",
+        # "A split between Trump and Mattis concerned | Russian President"; "retired Marine general" stays
+        for k in range(start + 1, min(inside)):
+            if doc[k].lower_.endswith("ed") and doc[k].pos_ in ("VERB", "ADJ") and doc[k - 1].pos_ in ("NOUN", "PROPN"):
+                start = k + 1
+        while start < min(inside) and doc[start].lower_ == "of":
+            start += 1
         title = doc[start : min(inside)]
         if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
             yield _trim(title)
@@ -177,6 +190,29 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
         while start < head.i and doc[start].pos_ in {"CCONJ", "SCONJ"}:
             start += 1
         yield _trim(doc[start : head.i + 1])
+
+
+def _title_word(token: Token) -> bool:
+    return token.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") or token.tag_ in ("POS", "VBN") or token.text in {"-", "."}
+
+
+def _set_off(root: Token, appositive: Token) -> bool:
+    """An appositive follows the name set off by a comma, a dash or a bracket, with nothing between but
+    what belongs to the name ("Nancy Pelosi of California, the Democratic leader", "Strzok, 48, a
+    graduate"), and a verb right after it has the name as its subject: "X of being a Democrat — a charge
+    …" is no apposition of X (the "of" phrase is the verb's), nor is "…, Jeff Sessions, the split with
+    Mr. Mattis was …" one of Sessions (he is not what "was" is said of)."""
+    doc = root.doc
+    start, end = appositive.left_edge.i, appositive.right_edge.i
+    between = doc[root.i + 1 : start]
+    own = {t.i for t in root.subtree} - {t.i for t in appositive.subtree}
+    if len(between) and (not between[-1].is_punct or any(t.i not in own for t in between)):
+        return False
+    after = doc[end + 1] if end + 1 < len(doc) else None
+    if after is None or after.is_punct or after.pos_ not in ("VERB", "AUX"):
+        return True
+    verb = after if after.dep_ not in ("aux", "auxpass") else after.head
+    return root.dep_ in ("nsubj", "nsubjpass") and root.head.i == verb.i
 
 
 def _trim(label: SpacySpan) -> SpacySpan:

@@ -33,7 +33,9 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 # 8: no sentence ends between two words of one line (headlines stay one sentence).
 # 9: a speaker is not a person named inside a clause that describes the speaker ("the aide, X, who has
 #    followers on Twitter": not "Twitter"); a reporting clause after a quoted "?" or "!" stays in its
-#    sentence ("“You want to pet him?” Mr. Obama asked his daughters.").
+#    sentence ("“You want to pet him?” Mr. Obama asked his daughters."); entity labels: an appositive
+#    must follow the name set off by punctuation and, if a verb follows, have the name as its subject;
+#    a title before a name stops at a participle after a noun ("Trump fired | Secretary of State").
 ANALYSIS_VERSION = 9
 _VECTOR_DTYPE = np.float32
 
