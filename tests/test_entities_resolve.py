@@ -177,3 +177,30 @@ def test_entities_different_middle_initials_are_different_people() -> None:
     entities, _ = resolve_entities([a, b, c])
     assert _entity_of(entities, "Karl H.W. Brandt").id != _entity_of(entities, "Karl W. Brandt").id
     assert _entity_of(entities, "Dmitri S. Peskov").id == _entity_of(entities, "Dmitry Peskov").id
+
+
+def test_entities_abbreviation_stops_are_house_style() -> None:
+    a = analysed("a", "A", "The F.B.I. said so.", [("F.B.I.", "GPE")])
+    b = analysed("b", "B", "The FBI said so.", [("FBI", "ORG")])
+    entities, _ = resolve_entities([a, b])
+    assert _entity_of(entities, "F.B.I.").id == _entity_of(entities, "FBI").id
+
+
+def test_entities_a_quoted_speaker_tagged_as_an_organisation_is_a_person() -> None:
+    from dataclasses import replace
+
+    from parallax.model import Quote, Span
+
+    items = []
+    for key, label in (("a", "ORG"), ("b", "PERSON")):
+        text = "Lawyer Tomas Vrba said it was wrong. Vrba added more."
+        item = analysed(key, key.upper(), text, [("Tomas Vrba", "ORG"), ("Vrba", label)])
+        quote = Quote(key, "indirect", Span(29, 36, text[29:36]), speaker_name="Tomas Vrba")
+        items.append(replace(item, quotes=(quote,)))
+    entities, _ = resolve_entities(items)
+    assert _entity_of(entities, "Tomas Vrba").id == _entity_of(entities, "Vrba").id
+    assert _entity_of(entities, "Tomas Vrba").label == "PERSON"
+    # without the quote, nothing says the organisation-tagged full name is the person
+    bare = [replace(item, quotes=()) for item in items]
+    entities, _ = resolve_entities(bare)
+    assert _entity_of(entities, "Tomas Vrba").id != _entity_of(entities, "Vrba").id
