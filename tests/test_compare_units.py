@@ -889,3 +889,16 @@ def test_conflicts_an_act_word_naming_a_thing_or_without_a_doer() -> None:
 def test_conflicts_two_accounts_for_one_clip(a: str, b: str, mutual: bool, conflict: bool) -> None:
     verdict = pair_conflict(_facts(a, {"youtube"}), _facts(b, {"youtube"}, "B"), 0.42, same_fact=0.05, mutual=mutual)
     assert (verdict is not None and verdict.type == "name") is conflict, verdict
+
+
+def test_labels_at_analysis_no_plural_title_and_a_second_appositive_kept() -> None:
+    from parallax.analyze import analyze_articles
+    from parallax.model import Article
+
+    text = ("The harbour director is Karl M. Lund.\n\n"
+            "The board was troubled by texts Lund sent that appeared to favour one bidder.\n\n"
+            "It had belonged to the disgraced trader Piet Kramer, the brother of a harbour official.")
+    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
+    labels = {label.text for label in item.labels or ()}
+    assert "texts" not in labels, labels
+    assert "the brother of a harbour official" in labels, labels

@@ -152,7 +152,11 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
     doc = root.doc
     inside = {t.i for t in tokens}
     for child in root.children:
-        if child.dep_ == "appos" and child.i not in inside and _set_off(root, child):
+        # a name set off as the apposition of a noun takes no second one ("gives the director, Chris Wray,
+        # a chance": the parse's appositive is the verb's object); "the politician Anthony Weiner, the
+        # husband of …" does
+        stacked = root.dep_ == "appos" and root.head.pos_ == "NOUN" and doc[min(inside) - 1].is_punct
+        if child.dep_ == "appos" and child.i not in inside and not stacked and _set_off(root, child):
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
         elif child.dep_ == "relcl":
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
@@ -175,7 +179,8 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
         while start < min(inside) and doc[start].lower_ == "of":
             start += 1
         title = doc[start : min(inside)]
-        if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title):
+        # a person's title is singular: "texts Strzok sent" is a clause about texts, not a title
+        if any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in title) and title[-1].tag_ != "NNS":
             yield _trim(title)
     # "the agency's spokesman, Ana Vale" or "her daughter Lia": the noun the name stands in apposition to,
     # after a comma or a dash or right before the name; anywhere else the parse has made a clause's object
