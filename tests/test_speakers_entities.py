@@ -52,3 +52,17 @@ def test_a_person_named_inside_a_clause_about_the_speaker_is_not_the_speaker(nlp
     ents = ["O", "B-PERSON", "I-PERSON", "O", "O", "B-PERSON", "I-PERSON"]
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, ents=ents)
     assert [t.text for t in _name_tokens(doc[0:7])] == ["Piet", "Roos"]
+
+
+def test_the_person_whose_role_a_speaker_holds_is_not_the_speaker_but_a_documents_owner_is(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"Varga's attorney" names no one (the role is looked up elsewhere); "Varga's letter" speaks for Varga."""
+    from spacy.tokens import Doc
+
+    from parallax.analyze.quotes.speakers import _name_tokens
+
+    for noun, expected in (("attorney", []), ("letter", ["Ilse", "Varga"])):
+        words = ["Ilse", "Varga", "’s", noun]
+        doc = Doc(nlp.vocab, words=words, heads=[1, 3, 1, 3], deps=["compound", "poss", "case", "ROOT"],
+                  pos=["PROPN", "PROPN", "PART", "NOUN"], ents=["B-PERSON", "I-PERSON", "O", "O"])
+        doc[3].lemma_ = noun
+        assert [t.text for t in _name_tokens(doc[0:4])] == expected, noun

@@ -35,7 +35,9 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    followers on Twitter": not "Twitter"); a reporting clause after a quoted "?" or "!" stays in its
 #    sentence ("“You want to pet him?” Mr. Obama asked his daughters."); entity labels: an appositive
 #    must follow the name set off by punctuation and, if a verb follows, have the name as its subject;
-#    a title before a name stops at a participle after a noun ("Trump fired | Secretary of State").
+#    a title before a name stops at a participle after a noun ("Trump fired | Secretary of State");
+#    "Strzok's attorney" is not Strzok (a role's holder is looked up; a document speaks for its owner),
+#    and "he" after such a speaker points back to the speaker, not to the name inside its mention.
 ANALYSIS_VERSION = 9
 _VECTOR_DTYPE = np.float32
 

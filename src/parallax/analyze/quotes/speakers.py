@@ -204,6 +204,11 @@ def _name_chunks(doc: Doc) -> list[Span]:
     return chunks
 
 
+_DOCUMENTS = frozenset("letter statement report tweet post email e-mail memo book video ad website blog message "
+                       "note speech interview op-ed column essay filing lawsuit complaint testimony account plan blueprint "
+                       "proposal budget".split())
+
+
 def _name_tokens(chunk: Span) -> list[Token]:
     """The proper-noun chain that names the phrase's head ("Vale" in "Ana K. Vale, the ministry's
     spokesman"); for a role head ("the head of X, Y") the chain of its proper-noun appositive."""
@@ -214,6 +219,10 @@ def _name_tokens(chunk: Span) -> list[Token]:
         # Not a person named inside a clause that describes the speaker ("the aide, Elizabeth Lauten, who has
         # 14,000 followers on Twitter"): the tagger may call "Twitter" a person, and it is the last one named.
         described = {t.i for c in chunk if c.dep_ in {"relcl", "acl"} and c.i > chunk.start for t in c.subtree}
+        # nor the one whose role it is ("Strzok's attorney, meanwhile, blasted …": the attorney spoke); a
+        # document speaks for its owner ("Mr. Mattis's letter said" is Mattis's remark)
+        if head.pos_ == "NOUN" and head.lemma_.lower() not in _DOCUMENTS:
+            described |= {t.i for c in head.children if c.dep_ == "poss" for t in c.subtree}
         people = [p for p in _people_within(chunk) if p.start not in described]
         if not people or (people[-1].start, people[-1].end) == (chunk.start, chunk.end):
             return []
@@ -287,6 +296,7 @@ def resolve_speakers(state: QuoteState) -> None:
         speaker = doc[a.source.start : a.source.end] if a.source else None
         found = index.resolve(speaker) if speaker is not None else None
         if found is not None and speaker is not None:
-            index.remember(speaker.start, found)
+            # at the mention's last token: names inside it ("Strzok’s attorney") come before the speaker
+            index.remember(speaker.end - 1, found)
         resolved.append(found)
     state.speakers = resolved
