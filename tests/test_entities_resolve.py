@@ -204,3 +204,14 @@ def test_entities_a_quoted_speaker_tagged_as_an_organisation_is_a_person() -> No
     bare = [replace(item, quotes=()) for item in items]
     entities, _ = resolve_entities(bare)
     assert _entity_of(entities, "Tomas Vrba").id != _entity_of(entities, "Vrba").id
+
+
+def test_entities_a_first_name_alone_joins_the_one_person_bearing_it() -> None:
+    a = analysed("a", "A", "Ilse Varga and Tomas Brandt met Anna Roos. Ilse left early.",
+                 [("Ilse Varga", "PERSON"), ("Tomas Brandt", "PERSON"), ("Anna Roos", "PERSON"), ("Ilse", "PERSON")])
+    b = analysed("b", "B", "Anna Kell arrived. Anna spoke.", [("Anna Kell", "PERSON"), ("Anna", "PERSON")])
+    entities, mapping = resolve_entities([a, b])
+    assert _entity_of(entities, "Ilse").id == _entity_of(entities, "Ilse Varga").id
+    # two Annas: the first name alone names neither
+    start = b.article.text.rindex("Anna")
+    assert mapping[("b", start, start + 4)] not in {_entity_of(entities, "Anna Roos").id, _entity_of(entities, "Anna Kell").id}

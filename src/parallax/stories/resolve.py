@@ -212,6 +212,11 @@ def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> set[str]
             for index in full[surname]:
                 if uf.find(index) == uf.find(head):
                     by_article[(refs[index].mention.article_id, surname)].add(uf.find(head))
+    first_named: dict[str, set[int]] = defaultdict(set)  # first name -> one ref of each person bearing it
+    for heads in firsts_of.values():
+        for first, head in heads:
+            if len(first) > 1:
+                first_named[fold(first)].add(uf.find(head))
     for index in sorted(people):
         ref = refs[index]
         if len(ref.tokens) != 1:
@@ -223,6 +228,9 @@ def _link_people(refs: list[_Ref], people: set[int], uf: _UnionFind) -> set[str]
             uf.union(index, next(iter(local)))
         elif not local and len(heads) == 1:
             uf.union(index, heads[0][1])
+        elif not local and not heads and len(first_named.get(fold(ref.tokens[0]), ())) == 1:
+            # a first name alone ("Hillary") that is no one's surname and the first name of one person
+            uf.union(index, next(iter(first_named[fold(ref.tokens[0])])))
     return {surname for surname, heads in firsts_of.items() if len(heads) > 1}
 
 
