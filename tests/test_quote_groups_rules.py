@@ -158,3 +158,15 @@ def test_reproduced_quotes_need_a_long_run_outside_the_articles_own_quotes() -> 
     assert reproduced_quotes([quoting, phrase, own]) == ()
     # an outlet repeating its own quote in another article is not another outlet's wording
     assert reproduced_quotes([quoting, _analysed("d", "Outlet A", f"Again: {POST}", [])]) == ()
+
+
+def test_quote_groups_a_long_quote_joins_the_group_of_each_remark_it_holds() -> None:
+    """Outlets A and B quote two remarks apart, C quotes both in one: one group per remark, each with all
+    three outlets, not a group of A and B plus a pair with C."""
+    first, second = "We will rebuild the bridge before winter comes", "Every family will have a roof by spring"
+    quotes = [_quote("a", first, "Ilse Varga"), _quote("a", second, "Ilse Varga", start=100),
+              _quote("b", first, "Ilse Varga"), _quote("b", second, "Ilse Varga", start=100),
+              _quote("c", f"{first}. {second}", "Ilse Varga")]
+    groups = group_quotes(quotes, ARTICLES, None)
+    members = sorted(tuple(sorted((w.article_id, w.content.start) for w in g.wordings)) for g in groups)
+    assert members == [(("a", 0), ("b", 0), ("c", 0)), (("a", 100), ("b", 100), ("c", 0))]

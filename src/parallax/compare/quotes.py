@@ -495,7 +495,25 @@ def _clusters(items: Sequence[_Item], edges: Sequence[_Edge], cosine: np.ndarray
                 clusters[other] = []
         for m in merged:
             cluster_of[m] = target
-    return [c for c in clusters if len(c) > 1] + extra
+    groups = [c for c in clusters if len(c) > 1]
+    joined = len(groups)  # groups made by joining; the pairs below may grow these, not one another
+    # A quote that holds two remarks is in a group for each; one left out of a group because it was taken
+    # joins the group of the remark it shares with a member when it fits there (another outlet, one remark
+    # with every member), so that three outlets quoting one sentence make one group, not three pairs.
+    for pair in extra:
+        placed = False
+        for x, y in (pair, pair[::-1]):
+            for group in groups[:joined]:
+                if x in group and y not in group and items[y].outlet not in {items[m].outlet for m in group} \
+                        and all((min(y, m), max(y, m)) in linked for m in group):
+                    group.append(y)
+                    placed = True
+                    break
+            if placed:
+                break
+        if not placed and not any(pair[0] in g and pair[1] in g for g in groups):
+            groups.append(list(pair))
+    return groups
 
 
 def _near(items: Sequence[_Item], cosine: np.ndarray | None, linked: set[tuple[int, int]], x: int, y: int,
