@@ -93,7 +93,9 @@ def label_wordings(texts: Sequence[str], cosine: float, config: QuoteConfig = Qu
     if short and kept / len(short) >= 0.9 and len(long_) > len(short):
         return "shortened"
     overlap = len(set(short) & set(long_)) / max(1, len(set(short) | set(long_)))
-    if cosine >= config.cosine and overlap < config.translation_overlap:
+    # two translations of one remark seldom share six words in a row; two excerpts of one English
+    # statement do ("After many hours of prayer, talking to my parents …")
+    if cosine >= config.cosine and overlap < config.translation_overlap and _longest_run(short, long_) < 6:
         return "different-translation"
     return "reworded"
 
