@@ -310,17 +310,34 @@ def _misspellings(entities: list[Entity], surnames: dict[str, str]) -> list[Enti
     for entity in entities:
         by_label["PERSON" if entity.label == "PERSON" else "OTHER"].append(entity)
     for group in by_label.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                note = _near_miss(a, b, surnames)
-                if note:
-                    notes[a.id].append(note)
-                    notes[b.id].append(note)
+        for i, j in _close_keys([surnames.get(e.id, e.name.lower()) for e in group]):
+            a, b = group[i], group[j]
+            note = _near_miss(a, b, surnames)
+            if note:
+                notes[a.id].append(note)
+                notes[b.id].append(note)
     return [
         Entity(e.id, e.name, e.label, e.aliases, e.mention_count, e.article_ids, tuple(notes[e.id]))
         if notes.get(e.id) else e
         for e in entities
     ]
+
+
+def _close_keys(keys: list[str], block: int = 512) -> list[tuple[int, int]]:
+    """Pairs (i < j), in order, of keys at most ``MISSPELLING_MAX_EDITS`` edits apart: the only pairs
+    :func:`_near_miss` can flag. Distances are computed in blocks of rows in C (a story of a few hundred
+    articles has thousands of entities; every pair in Python cost seconds)."""
+    import numpy as np
+    from rapidfuzz import process
+
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, len(keys), block):
+        distances = process.cdist(keys[start:start + block], keys, scorer=Levenshtein.distance,
+                                  score_cutoff=MISSPELLING_MAX_EDITS, dtype=np.int32, workers=1)
+        for i, j in np.argwhere(distances <= MISSPELLING_MAX_EDITS).tolist():
+            if start + i < j:
+                pairs.append((start + i, j))
+    return pairs
 
 
 def _near_miss(a: Entity, b: Entity, surnames: dict[str, str]) -> str | None:
