@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -72,8 +73,10 @@ def name_tokens(text: str, *, person: bool) -> list[str]:
     return [t.lower().rstrip(".") for t in tokens if t.rstrip(".")]
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(token: str) -> str:
-    """A transliteration-insensitive key for one name token (Dmitri/Dmitry, Sergei/Sergey)."""
+    """A transliteration-insensitive key for one name token (Dmitri/Dmitry, Sergei/Sergey). Cached: a story
+    folds the same few thousand tokens tens of thousands of times."""
     token = _ascii(token.lower())
     for old, new in _FOLDS:
         token = token.replace(old, new)

@@ -331,12 +331,15 @@ def _close_keys(keys: list[str], block: int = 512) -> list[tuple[int, int]]:
     from rapidfuzz import process
 
     pairs: list[tuple[int, int]] = []
-    for start in range(0, len(keys), block):
-        distances = process.cdist(keys[start:start + block], keys, scorer=Levenshtein.distance,
+    # names shorter than MISSPELLING_MIN_LENGTH are never flagged: leave them out of the distances
+    long_ = [k for k, key in enumerate(keys) if len(key) >= MISSPELLING_MIN_LENGTH]
+    texts = [keys[k] for k in long_]
+    for start in range(0, len(texts), block):
+        distances = process.cdist(texts[start:start + block], texts, scorer=Levenshtein.distance,
                                   score_cutoff=MISSPELLING_MAX_EDITS, dtype=np.int32, workers=1)
         for i, j in np.argwhere(distances <= MISSPELLING_MAX_EDITS).tolist():
             if start + i < j:
-                pairs.append((start + i, j))
+                pairs.append((long_[start + i], long_[j]))
     return pairs
 
 
