@@ -908,3 +908,12 @@ def test_labels_at_analysis_no_plural_title_and_a_second_appositive_kept() -> No
     labels = {label.text for label in item.labels or ()}
     assert "texts" not in labels, labels
     assert "the brother of a harbour official" in labels, labels
+
+
+def test_labels_at_analysis_a_title_before_the_name_keeps_its_of_phrase() -> None:
+    from parallax.analyze import analyze_articles
+    from parallax.model import Article
+
+    text = "The mayor's chief of staff, Ilse Varga, said the plan was sound."
+    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
+    assert "The mayor's chief of staff" in {label.text for label in item.labels or ()}, item.labels

@@ -194,7 +194,11 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
         start = head.left_edge.i
         while start < head.i and doc[start].pos_ in {"CCONJ", "SCONJ"}:
             start += 1
-        yield _trim(doc[start : head.i + 1])
+        end = head.i + 1
+        for child in head.rights:  # "Boehner’s chief of staff, Mike Sommers": the title runs to "staff"
+            if child.dep_ == "prep" and child.lower_ == "of" and child.right_edge.i < min(inside):
+                end = child.right_edge.i + 1
+        yield _trim(doc[start:end])
 
 
 def _title_word(token: Token) -> bool:
