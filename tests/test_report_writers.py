@@ -125,3 +125,15 @@ def test_report_variants_name_the_unknown_outlet_as_its_column() -> None:
                                                       EntityAlias("Dmitri S. Peskov", 1, ("Outlet A",))), 2)
     c = compare_story(story_of([a, b]), [a, b], entities=[entity], embedder=BagEmbedder())
     assert "“Dmitry Peskov” (unknown (b-unknown-))" in render(c, "md").replace("\\_", "_")
+
+
+def test_report_markdown_names_who_reports_what_an_outlet_leaves_out() -> None:
+    fact = "The river flooded the town of Brel on Friday and closed the northern bridge."
+    a = analyzed("a", "Outlet A", fact + " The mayor toured the valley.", [("Brel", "GPE")])
+    b = analyzed("b", "Outlet B", fact + " Rain is expected again.", [("Brel", "GPE")])
+    c = analyzed("c", "Outlet C", "A local bakery in the valley gave away bread to families on Saturday.", [])
+    comparison = compare_story(story_of([a, b, c]), [a, b, c], embedder=BagEmbedder())
+    brief = render(comparison, "md")
+    left_out = brief.split("## Left out", 1)[1].split("## Where", 1)[0]
+    assert "**Missing from Outlet C**" in left_out
+    assert "closed the northern bridge. (Outlet A, Outlet B)" in left_out, left_out

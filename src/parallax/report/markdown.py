@@ -93,10 +93,11 @@ def _agreed(c: Comparison) -> Iterator[str]:
     yield ""
 
 
-def _gap_lines(items: list[Finding], outlet: str) -> Iterator[str]:
+def _gap_lines(items: list[Finding], outlet: str, *, reporters: bool = False) -> Iterator[str]:
     mine = [g for g in items if g.outlet == outlet]
     for g in mine[:MAX_ITEMS]:
-        yield f"  - {_md(snippet(g.text, 200))}"
+        who = f" ({_md(', '.join(g.others))})" if reporters and g.others else ""
+        yield f"  - {_md(snippet(g.text, 200))}{who}"
         for e in g.near_misses[:2]:
             yield f"    - closest in {_md(e.outlet)} ({e.score:.2f}, not the same fact): “{_md(snippet(e.text, 140))}”"
     if len(mine) > MAX_ITEMS:
@@ -121,7 +122,7 @@ def _gaps(c: Comparison) -> Iterator[str]:
         for outlet in outlets:
             if any(g.outlet == outlet for g in missing):
                 yield f"- **Missing from {_md(outlet)}** (reported by most others):"
-                yield from _gap_lines(missing, outlet)
+                yield from _gap_lines(missing, outlet, reporters=True)
         yield ""
 
 
