@@ -917,3 +917,19 @@ def test_labels_at_analysis_a_title_before_the_name_keeps_its_of_phrase() -> Non
     text = "The mayor's chief of staff, Ilse Varga, said the plan was sound."
     item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
     assert "The mayor's chief of staff" in {label.text for label in item.labels or ()}, item.labels
+
+
+@pytest.mark.parametrize(("published_b", "linked"), [("2025-06-20", False), ("2025-06-24", True)])
+def test_compare_no_link_to_an_article_published_before_the_statements_date(published_b: str, linked: bool) -> None:
+    """A statement of something that happened on June 23 cannot be what an article of June 20 says."""
+    from dataclasses import replace
+
+    said = "The mayor of Lindholm resigned on Monday after the report on the failed dam was published."
+    a = analyzed("a", "Outlet A", said, [("Lindholm", "GPE")])
+    a = replace(a, article=replace(a.article, date="2025-06-24"))  # a Tuesday: "Monday" is June 23
+    b = analyzed("b", "Outlet B", "The mayor of Lindholm resigned after the report on the failed dam was published.",
+                 [("Lindholm", "GPE")])
+    b = replace(b, article=replace(b.article, date=published_b))
+    comparison = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
+    first = next(x for x in comparison.alignments if x.article_id == "a" and x.sentence == 0)
+    assert bool(first.matches) is linked

@@ -111,6 +111,10 @@ def align(
     for i, j in exclude:
         if (k := at(i, j)) >= 0:
             linkable[k] = 0.0
+    # A statement dated after the other article was published cannot be what that article says.
+    for k, (i, j) in enumerate(pairs.tolist()):
+        if linkable[k] >= model.link and (_after_publication(facts[i], facts[j]) or _after_publication(facts[j], facts[i])):
+            linkable[k] = 0.0
     if added:
         pairs = np.concatenate([pairs, np.array(added, dtype=np.int64)])
         shown = np.concatenate([shown, np.full(len(added), model.link, dtype=np.float32)])
@@ -275,6 +279,15 @@ def _gap(f: SentenceFacts, reported_by: tuple[str, ...], alignment: Alignment, *
          outlet: str | None = None) -> OutletGap:
     nearest = tuple(r for r in alignment.nearest if outlet is None or r.outlet == outlet)
     return OutletGap(outlet or f.outlet, f.article_id, f.index, f.start, f.end, f.text, reported_by, nearest)
+
+
+def _after_publication(a: SentenceFacts, b: SentenceFacts) -> bool:
+    """Every full date ``a`` gives falls after the day ``b``'s article was published: ``b`` cannot state it
+    ("By Monday, Ms. Lauten had resigned" is in no article of the day before)."""
+    if not b.published:
+        return False
+    days = [d for d in a.dates if len(d) == 10 and d[4] == "-"]
+    return bool(days) and all(d > b.published[:10] for d in days)
 
 
 def _missing(
