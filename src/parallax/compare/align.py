@@ -112,8 +112,9 @@ def align(
         if (k := at(i, j)) >= 0:
             linkable[k] = 0.0
     # A statement dated after the other article was published cannot be what that article says.
-    for k, (i, j) in enumerate(pairs.tolist()):
-        if linkable[k] >= model.link and (_after_publication(facts[i], facts[j]) or _after_publication(facts[j], facts[i])):
+    for k in np.nonzero(linkable >= model.link)[0].tolist():
+        i, j = int(pairs[k, 0]), int(pairs[k, 1])
+        if _after_publication(facts[i], facts[j]) or _after_publication(facts[j], facts[i]):
             linkable[k] = 0.0
     if added:
         pairs = np.concatenate([pairs, np.array(added, dtype=np.int64)])
