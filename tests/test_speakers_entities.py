@@ -66,3 +66,20 @@ def test_the_person_whose_role_a_speaker_holds_is_not_the_speaker_but_a_document
                   pos=["PROPN", "PROPN", "PART", "NOUN"], ents=["B-PERSON", "I-PERSON", "O", "O"])
         doc[3].lemma_ = noun
         assert [t.text for t in _name_tokens(doc[0:4])] == expected, noun
+
+
+def test_a_surname_the_tagger_reads_as_a_common_noun_is_the_person_named_before(nlp) -> None:  # type: ignore[no-untyped-def]
+    """"Summers replied": the tagger may read the surname as the plural of "summer"; it is Larry Summers."""
+    from spacy.tokens import Doc
+
+    from parallax.analyze.quotes.speakers import SpeakerIndex
+
+    words = ["Larry", "Summers", "spoke", ".", "Summers", "replied", "."]
+    doc = Doc(nlp.vocab, words=words, heads=[1, 2, 2, 2, 5, 5, 5],
+              deps=["compound", "nsubj", "ROOT", "punct", "nsubj", "ROOT", "punct"],
+              pos=["PROPN", "PROPN", "VERB", "PUNCT", "NOUN", "VERB", "PUNCT"],
+              ents=["B-PERSON", "I-PERSON", "O", "O", "O", "O", "O"],
+              sent_starts=[True, False, False, False, True, False, False])
+    index = SpeakerIndex.build(doc)
+    assert index.resolve(doc[4:5]).name == "Larry Summers"
+    assert index.resolve(doc[5:6]).name is None  # a lower-case word is no one's name

@@ -151,6 +151,11 @@ class SpeakerIndex:
             role = _role_of(mention, names[0]) or self.roles.get(key)
             return Resolved(person.name if person else " ".join(t.text for t in names), role, key)
         head = mention.root
+        if head.text[:1].isupper() and len(mention) <= 2 and (key := _surname(head)) in self.people \
+                and self._is_person(key):
+            # a surname the tagger read as a common noun ("Summers replied"): the person named so before
+            person = self.people[key]
+            return Resolved(person.name, self.roles.get(key), key)
         if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
             # "X, who denounced ...": the relative pronoun stands for the noun the clause hangs on.
             noun = head.head.head
