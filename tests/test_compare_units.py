@@ -518,6 +518,20 @@ def test_framing_terms_leave_out_names_and_light_verbs() -> None:
     assert not {"varga", "ilse", "said", "came", "took", "brought"} & {w for t in terms["Outlet A"] for w in t.split()}
 
 
+
+def test_framing_terms_leave_out_contraction_pieces_titles_and_names_the_tagger_missed() -> None:
+    from parallax.compare.framing import framing
+
+    text_a = ("Sen. Ilse Varga doesn ' t back the reckless plan. Sen. Ilse Varga doesn ' t trust the reckless "
+              "council. Varga’ aides wrote the reckless memo. Varga’ aides left.")
+    text_b = "The council approved the dam plan. The council said repairs took months."
+    a = analyzed("a", "Outlet A", text_a, [("Ilse Varga", "PERSON"), ("Ilse Varga", "PERSON")])
+    b = analyzed("b", "Outlet B", text_b)
+    words = {w for f in framing([a, b]) if f.outlet == "Outlet A" for t in f.terms for w in t.term.split()}
+    assert "reckless" in words
+    assert not {"doesn", "sen", "varga", "varga’"} & words, words
+
+
 def test_compare_places_of_two_events_are_no_conflict() -> None:
     from parallax.compare.conflicts import pair_conflict
 
