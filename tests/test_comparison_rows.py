@@ -185,6 +185,26 @@ def test_marking_stories_changed_makes_the_next_run_compare_them(tmp_path: Path,
         assert {story_id: db.comparison_json(story_id) for story_id in ids} == before  # the same comparisons
 
 
+def test_comparisons_made_with_older_rules_are_made_again(tmp_path: Path, examples_db: Path) -> None:
+    from parallax.pipeline import analyze_store
+    from parallax.store import COMPARISON_VERSION
+
+    path = tmp_path / "rules.db"
+    with Database(examples_db) as src, Database(path) as dst:
+        src.conn.backup(dst.conn)
+    with Database(path) as db:
+        story_id = _multi_outlet(db)[0]
+        before = db.comparison_json(story_id)
+        assert {r[0] for r in db.conn.execute("SELECT rules FROM comparisons")} == {COMPARISON_VERSION}
+        db.conn.execute("UPDATE comparisons SET rules = ? WHERE story_id = ?", (COMPARISON_VERSION - 1, story_id))
+        db.conn.commit()
+        assert analyze_store(db).compared == 1  # only the outdated one
+        assert db.conn.execute("SELECT rules FROM comparisons WHERE story_id = ?", (story_id,)).fetchone()[0] \
+            == COMPARISON_VERSION
+        assert db.comparison_json(story_id) == before
+        assert analyze_store(db).compared == 0
+
+
 def test_cli_report_reads_the_rows(examples_db: Path, tmp_path: Path) -> None:
     with Database(examples_db) as db:
         story_id = _multi_outlet(db)[0]

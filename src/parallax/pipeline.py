@@ -183,6 +183,9 @@ def analyze_store(
                                                on_progress=on_progress, threads=settings.embed_threads)
     report.clustered = _cluster_pending(db, on_progress=on_progress, threads=settings.embed_threads)
     if compare:
+        outdated = db.mark_outdated_comparisons()
+        if outdated:
+            LOGGER.info("%d stories compared with older rules: comparing them again", outdated)
         if engine is not None:
             report.compared = _compare_with(db, engine, on_progress=on_progress)
         else:

@@ -32,8 +32,25 @@ __all__ = ["ComparisonRepository", "SyncCount"]
 LOGGER = logging.getLogger(__name__)
 
 
+# What a stored comparison was made with. Raise it when the comparison's rules change what it finds in
+# analyses that did not change (a new analysis marks its stories changed by itself); the next analysis run
+# then compares every story kept with an older version again.
+# 1: account-name conflicts, one person's document under one name, no link to an article published before
+#    the statement's date, quote groups joining a long quote, entity resolution fixes (Sasha and Malia Obama,
+#    H.W. and W. Bush, F.B.I. / FBI, "Hillary" alone), framing terms without word pieces.
+COMPARISON_VERSION = 1
+
+
 class ComparisonRepository(AnalysisRepository, StoryRepository):
     """Each story's comparison, kept as rows of findings (see :mod:`.findings`)."""
+
+    def mark_outdated_comparisons(self) -> int:
+        """Mark as changed every story whose stored comparison was made with rules older than
+        :data:`COMPARISON_VERSION`, so that the next comparison stage makes it again; returns how many."""
+        with self.transaction() as conn:
+            return conn.execute(
+                "UPDATE stories SET dirty = 1 WHERE dirty = 0 AND id IN"
+                " (SELECT story_id FROM comparisons WHERE rules < ?)", (COMPARISON_VERSION,)).rowcount
 
     def save_comparison(
         self,
@@ -60,10 +77,10 @@ class ComparisonRepository(AnalysisRepository, StoryRepository):
         if lists:
             header["lists"] = lists
         conn.execute(
-            "INSERT INTO comparisons(story_id, n_articles, data, format) VALUES (?, ?, ?, 2)"
+            "INSERT INTO comparisons(story_id, n_articles, data, format, rules) VALUES (?, ?, ?, 2, ?)"
             " ON CONFLICT(story_id) DO UPDATE SET n_articles = excluded.n_articles, data = excluded.data,"
-            " format = 2, computed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (story_id, n_articles, json.dumps(header, ensure_ascii=False, separators=(",", ":"))),
+            " format = 2, rules = excluded.rules, computed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            (story_id, n_articles, json.dumps(header, ensure_ascii=False, separators=(",", ":")), COMPARISON_VERSION),
         )
         conn.execute("DELETE FROM story_renders WHERE story_id = ?", (story_id,))  # made from what this replaces
         return sync_rows(conn, story_id, rows)

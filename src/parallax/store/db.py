@@ -15,6 +15,7 @@ from pathlib import Path
 from parallax.errors import StoreError
 
 from .analyses import ANALYSIS_VERSION
+from .comparisons import COMPARISON_VERSION
 from .articles import InsertOutcome
 from .comparisons import ComparisonRepository, SyncCount
 from .entities import EntityRepository
@@ -24,6 +25,7 @@ from .renders import RenderRepository
 
 __all__ = [
     "ANALYSIS_VERSION",
+    "COMPARISON_VERSION",
     "Database",
     "InsertOutcome",
     "SyncCount",

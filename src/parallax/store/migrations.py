@@ -447,4 +447,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0013_comparison_rules",
+        # The version of the comparison's rules and models a stored comparison was made with
+        # (store.comparisons.COMPARISON_VERSION); one made before this column existed is version 0, so a
+        # store upgraded to new rules compares its stories again instead of showing the old findings.
+        """
+        ALTER TABLE comparisons ADD COLUMN rules INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
