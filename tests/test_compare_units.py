@@ -915,12 +915,12 @@ def test_labels_at_analysis_no_plural_title_and_a_second_appositive_kept() -> No
     from parallax.analyze import analyze_articles
     from parallax.model import Article
 
-    text = ("The harbour director is Karl M. Lund.\n\n"
+    text = ("The ruling gives Mr. Roos and the harbour director, Karl M. Lund, a chance to move on.\n\n"
             "The board was troubled by texts Lund sent that appeared to favour one bidder.\n\n"
             "It had belonged to the disgraced trader Piet Kramer, the brother of a harbour official.")
     item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
     labels = {label.text for label in item.labels or ()}
-    assert "texts" not in labels, labels
+    assert "texts" not in labels and "chance" not in labels, labels
     assert "the brother of a harbour official" in labels, labels
 
 

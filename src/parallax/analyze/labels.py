@@ -156,7 +156,12 @@ def _around(root: Token, tokens: list[Token], *, titles: bool = True) -> Iterato
         # a chance": the parse's appositive is the verb's object); "the politician Anthony Weiner, the
         # husband of …" does
         stacked = root.dep_ == "appos" and root.head.pos_ == "NOUN" and doc[min(inside) - 1].is_punct
-        if child.dep_ == "appos" and child.i not in inside and not stacked and _set_off(root, child):
+        # "gives Mr. Roos and the director, Karl Lund, a chance to move on": a noun with an infinitive of its
+        # own after a name is the verb's second object, not a description of the name
+        infinitive = any(c.dep_ == "acl" and any(t.dep_ == "aux" and t.lower_ == "to" for t in c.lefts)
+                         for c in child.rights)
+        if child.dep_ == "appos" and child.i not in inside and not stacked and not infinitive \
+                and _set_off(root, child):
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
         elif child.dep_ == "relcl":
             yield _trim(doc[child.left_edge.i : child.right_edge.i + 1])
