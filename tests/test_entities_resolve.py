@@ -215,3 +215,12 @@ def test_entities_a_first_name_alone_joins_the_one_person_bearing_it() -> None:
     # two Annas: the first name alone names neither
     start = b.article.text.rindex("Anna")
     assert mapping[("b", start, start + 4)] not in {_entity_of(entities, "Anna Roos").id, _entity_of(entities, "Anna Kell").id}
+
+
+def test_entities_a_title_two_words_before_a_name_does_not_make_it_a_person() -> None:
+    a = analysed("a", "A", "A spokesman for St. Lindholm County said so. Mayor Ilse Varga agreed.",
+                 [("St. Lindholm County", "ORG"), ("Ilse Varga", "PERSON")])
+    entities, _ = resolve_entities([a])
+    county = _entity_of(entities, "St. Lindholm County")
+    assert county.label != "PERSON" and county.name == "St. Lindholm County"
+    assert _entity_of(entities, "Ilse Varga").label == "PERSON"

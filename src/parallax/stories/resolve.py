@@ -109,8 +109,10 @@ def _refs(analyzed: Sequence[AnalyzedArticle]) -> list[_Ref]:
 
 def _titled(text: str, mention: Mention) -> bool:
     """Is the mention preceded by, or does it start with, a title used only before people's names?"""
+    # the word right before the name, or the name's own first word: "A spokesman for St. Louis County" does
+    # not title the county ("Foreign Minister Lavrov", "Sen. Cruz" have the title next to the name)
     before = text[max(0, mention.start - 24): mention.start].split()
-    words = [w.lower().rstrip(".") for w in before[-2:]] + [mention.text.split()[0].lower().rstrip(".")]
+    words = [w.lower().rstrip(".") for w in before[-1:]] + [mention.text.split()[0].lower().rstrip(".")]
     return any(w in PERSON_TITLES for w in words)
 
 
