@@ -947,3 +947,19 @@ def test_compare_no_link_to_an_article_published_before_the_statements_date(publ
     comparison = compare_story(story_of([a, b]), [a, b], embedder=BagEmbedder())
     first = next(x for x in comparison.alignments if x.article_id == "a" and x.sentence == 0)
     assert bool(first.matches) is linked
+
+
+@pytest.mark.parametrize(("b_text", "conflict"), [
+    ("The 47-page indictment accuses the mayor of fraud, prosecutors said.", True),
+    ("The 48-page indictment accuses the mayor of fraud, prosecutors said.", False),  # the same length
+    ("The 450-page indictment accuses the mayor of fraud, prosecutors said.", False),  # round: maybe approximate
+    ("The 47-page indictment and a 12-page indictment reached the court, prosecutors said.", False),  # two documents
+    ('"We read the 47-page indictment," the mayor said of the fraud charge.', False),  # a speaker's words
+])
+def test_conflicts_one_documents_length_told_two_ways(b_text: str, conflict: bool) -> None:
+    from parallax.compare.conflicts import detect_conflicts
+
+    a = _facts("Prosecutors filed a 48-page indictment against the mayor of Lindholm on Tuesday.", {"lindholm"})
+    b = _facts(b_text, {"lindholm"}, "B")
+    found = [c for c in detect_conflicts([a, b], np.zeros((0, 2), dtype=np.int64), []) if "length" in c.reason]
+    assert bool(found) is conflict, found

@@ -969,6 +969,41 @@ def _actor_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     return PairVerdict("actor", reason, 0.35 + 0.4 * (cosine - 0.7))
 
 
+# The length of a document a story is about ("the 48-page indictment"): a count a newsroom copies from the
+# document, so two outlets giving two lengths of the one document they name alike is a factual discrepancy.
+_PAGES = re.compile(r"\b(\d{1,4})[- ]page\s+(indictment|report|complaint|lawsuit|memo|memorandum|letter|ruling|"
+                    r"decision|opinion|filing|document|dossier|order|brief|affidavit|study|bill|proposal|"
+                    r"manifesto|transcript)\b", re.I)
+
+
+def _page_count_conflicts(facts: Sequence[SentenceFacts]) -> list[tuple[int, int, Conflict]]:
+    """Two outlets each giving one length, not the same, to the document they name alike ("the 48-page
+    indictment" / "the 47-page indictment"), outside quotation marks. A round length (a multiple of ten
+    from 100) may be an approximation and conflicts with nothing; a story whose outlet gives two lengths for
+    one noun speaks of two documents and is left alone."""
+    lengths: dict[str, dict[str, dict[int, int]]] = {}  # noun -> outlet -> length -> first sentence
+    for k, f in enumerate(facts):
+        for match in _PAGES.finditer(f.text):
+            if _quoted_at(f.text, match.group(0).lower()):
+                continue
+            noun = match.group(2).lower()
+            lengths.setdefault(noun, {}).setdefault(f.outlet, {}).setdefault(int(match.group(1)), k)
+    found = []
+    for noun, by_outlet in sorted(lengths.items()):
+        single = {o: next(iter(v.items())) for o, v in by_outlet.items() if len(v) == 1}
+        outlets = sorted(single)
+        for x, first in enumerate(outlets):
+            for second in outlets[x + 1:]:
+                (a_len, i), (b_len, j) = single[first], single[second]
+                if a_len == b_len or any(n >= 100 and n % 10 == 0 for n in (a_len, b_len)):
+                    continue
+                i, j = min(i, j), max(i, j)
+                reason = f"{facts[i].text[_PAGES.search(facts[i].text).start():].split()[0]} against " \
+                         f"{facts[j].text[_PAGES.search(facts[j].text).start():].split()[0]} {noun}: one document's length"
+                found.append((i, j, _record(facts[i], facts[j], 0.0, PairVerdict("number", reason, 0.6))))
+    return found
+
+
 def detect_conflicts(facts: Sequence[SentenceFacts], pairs: np.ndarray | Sequence[tuple[int, int]],
                      cosine: np.ndarray | Sequence[float], *, same_fact: np.ndarray | Sequence[float] | None = None,
                      config: ConflictConfig = ConflictConfig()) -> tuple[Conflict, ...]:
@@ -995,6 +1030,8 @@ def detect_conflicts(facts: Sequence[SentenceFacts], pairs: np.ndarray | Sequenc
         verdict = pair_conflict(facts[i], facts[j], float(cosine[k]), same_fact=p, mutual=mutual, config=config)
         if verdict is not None:
             found.append((i, j, _record(facts[i], facts[j], float(cosine[k]), verdict)))
+    known = {(i, j) for i, j, _ in found}
+    found += [item for item in _page_count_conflicts(facts) if (item[0], item[1]) not in known]
     found.sort(key=lambda item: -item[2].confidence)
     taken: set[tuple[int, str]] = set()
     conflicts: list[Conflict] = []
