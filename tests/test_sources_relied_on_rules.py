@@ -103,3 +103,8 @@ def test_sources_a_medium_reporting_is_not_a_person_quoted(nlp) -> None:  # type
 def test_sources_a_proper_name_report_is_no_medium(nlp) -> None:  # type: ignore[no-untyped-def]
     # "The Norland Report" is a title, not a piece some outlet published.
     assert "Norland" not in _names(nlp, "He was once an editor of The Norland Report in the capital.")
+
+
+def test_sources_a_possessive_inside_a_name_keeps_the_name_whole(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "The mayor had no funds of her own, according to the Lindholm Attorney’s Office.")
+    assert "Lindholm Attorney’s Office" in names and "Office" not in names, names

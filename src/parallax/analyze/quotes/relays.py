@@ -419,7 +419,7 @@ def _name_run(phrase: Span) -> list[Token]:
     edge ("state news agency TASS"); capitalised ones belong to the name ("Continental News Service")."""
     runs: list[list[Token]] = []
     for token in phrase:
-        named = token.text in {"-", "&"} or token.pos_ == "PROPN" or _capital_generic(token)
+        named = token.text in {"-", "&"} or token.pos_ == "PROPN" or _capital_generic(token) or _inner_possessive(token)
         if named and token.ent_type_ not in {"DATE", "TIME", "CARDINAL", "ORDINAL"}:
             if runs and runs[-1][-1].i == token.i - 1:
                 runs[-1].append(token)
@@ -432,6 +432,14 @@ def _name_run(phrase: Span) -> list[Token]:
         if run[0].i <= root <= run[-1].i:
             return run
     return runs[-1] if runs else []
+
+
+def _inner_possessive(token: Token) -> bool:
+    """The "’s" between two capitalised words of one name ("the U.S. Attorney’s Office"), which keeps the name
+    whole instead of leaving "Office"."""
+    doc = token.doc
+    return (token.tag_ == "POS" and 0 < token.i < len(doc) - 1 and doc[token.i - 1].pos_ == "PROPN"
+            and doc[token.i + 1].text[:1].isupper())
 
 
 def _capital_generic(token: Token) -> bool:
