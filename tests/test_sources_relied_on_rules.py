@@ -108,3 +108,9 @@ def test_sources_a_proper_name_report_is_no_medium(nlp) -> None:  # type: ignore
 def test_sources_a_possessive_inside_a_name_keeps_the_name_whole(nlp) -> None:  # type: ignore[no-untyped-def]
     names = _names(nlp, "The mayor had no funds of her own, according to the Lindholm Attorney’s Office.")
     assert "Lindholm Attorney’s Office" in names and "Office" not in names, names
+
+
+def test_sources_an_outlet_name_ends_with_its_last_capitalised_word(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "The mayor was an early supporter and told The Lindholm Harbour-Tribune days after the "
+                        "vote that she wanted a job.")
+    assert "Lindholm Harbour-Tribune" in names and not any("days" in name for name in names), names

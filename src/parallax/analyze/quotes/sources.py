@@ -221,6 +221,14 @@ def _medium_named(head: Token, *, any_name: bool = False) -> _Found | None:
         return None
     kind = source_kind(phrase)
     if kind in {"wire", "state_media", "outlet"}:
+        if head.pos_ == "NOUN" and head.text.islower() and head.lower_ not in MEDIUM_HEADS:
+            # "told The San Diego Union-Tribune days after the election": the parse hangs the name on the
+            # next noun; the name ends with its last capitalised word
+            end = head.i
+            while end > phrase.start and not head.doc[end - 1].text[:1].isupper():
+                end -= 1
+            if end > phrase.start:
+                phrase = head.doc[phrase.start : end]
         return _found(phrase, kind)
     names = [t for t in phrase if t.pos_ == "PROPN" and t.i < head.i]
     if head.lower_ in MEDIUM_HEADS and names and head.i - names[-1].i == 1:
