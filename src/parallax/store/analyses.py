@@ -39,7 +39,8 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    "Strzok's attorney" is not Strzok (a role's holder is looked up; a document speaks for its owner),
 #    and "he" after such a speaker points back to the speaker, not to the name inside its mention; a
 #    capitalised surname the tagger reads as a common noun ("Summers replied") is the person named so;
-#    a source named with a possessive inside ("the U.S. Attorney’s Office") keeps its whole name.
+#    a source named with a possessive inside ("the U.S. Attorney’s Office") keeps its whole name, and an
+#    outlet's name ends at its last capitalised word ("The San Diego Union-Tribune | days after").
 ANALYSIS_VERSION = 9
 _VECTOR_DTYPE = np.float32
 
