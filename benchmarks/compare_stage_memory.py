@@ -21,17 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from procmem import memory_mib
 from provenance import recorded
-
-
-def _memory() -> dict[str, int]:
-    """VmRSS and VmHWM of this process, in MiB."""
-    out = {}
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                out[line.split(":")[0]] = int(line.split()[1]) // 1024
-    return out
 
 
 def main(argv: list[str]) -> int:
@@ -52,11 +43,11 @@ def main(argv: list[str]) -> int:
         db.mark_changed(multi)
         samples: list[dict[str, float]] = []
         start = time.perf_counter()
-        before = _memory()
+        before = memory_mib()
 
         def progress(stage: str, done: int, total: int | None) -> None:
             if stage == "compare" and (done % 50 == 0 or done == total):
-                memory = _memory()
+                memory = memory_mib()
                 samples.append({"stories": done, "rss_mib": memory["VmRSS"],
                                 "seconds": round(time.perf_counter() - start, 1)})
                 print(f"{done}/{total} stories  VmRSS {memory['VmRSS']} MiB  {time.perf_counter() - start:.0f} s",
@@ -64,7 +55,7 @@ def main(argv: list[str]) -> int:
 
         compared = analyze_store(db, n_process=args.processes, on_progress=progress).compared
         seconds = time.perf_counter() - start
-        after = _memory()
+        after = memory_mib()
         db.close()
     result = recorded({
         "store": str(args.store), "stories": compared, "processes": args.processes,

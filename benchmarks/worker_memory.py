@@ -24,17 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from procmem import memory_mib
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus" / "baly-10k.jsonl.gz"
-
-
-def _memory() -> dict[str, int]:
-    """VmRSS and VmHWM of this process, in MiB."""
-    out = {}
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                out[line.split(":")[0]] = int(line.split()[1]) // 1024
-    return out
 
 
 def _with_arena(which: str) -> None:
@@ -71,13 +63,13 @@ def main(argv: list[str]) -> int:
                 for r in rows]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent, check=False).stdout.strip()
-    print(f"commit {commit} arena {args.arena} start {_memory()}", flush=True)
+    print(f"commit {commit} arena {args.arena} start {memory_mib()}", flush=True)
     steps = []
     started = time.perf_counter()
     for offset in range(0, len(articles), 32):
         batch = articles[offset : offset + 32]
         analyze_task(AnalyzeTask(batch, "default", 1))
-        step = {"done": offset + len(batch), **_memory(), "longest_chars": max(len(a.text) for a in batch),
+        step = {"done": offset + len(batch), **memory_mib(), "longest_chars": max(len(a.text) for a in batch),
                 "seconds": round(time.perf_counter() - started, 1)}
         steps.append(step)
         print(step, flush=True)

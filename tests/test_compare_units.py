@@ -475,15 +475,20 @@ def test_labels_at_analysis_keep_appositives_and_leave_group_words_alone() -> No
     assert not any(entity.startswith("ex-") or "approach" in label for entity, label in labels), labels
 
 
-def test_labels_at_analysis_are_no_clause_subjects_or_far_appositives() -> None:
+def _labels_at_analysis(text: str) -> set[str]:
+    """The entity labels the analysis reads from one article of ``text``."""
     from parallax.analyze import analyze_articles
     from parallax.model import Article
 
+    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
+    return {label.text for label in item.labels or ()}
+
+
+def test_labels_at_analysis_are_no_clause_subjects_or_far_appositives() -> None:
     text = ("In May, the mayor accused Mr. Ilse Varga of being a Liberal — a charge close to treason in the "
             "current council.\n\nAs with the mayor's abrupt firing of Harbour Master Tomas Brandt, the split with "
             "Mr. Varga was a full turn in a friendship.\n\nThe acclaimed harbour historian Piet Dekker wrote a book.")
-    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
-    labels = {label.text for label in item.labels or ()}
+    labels = _labels_at_analysis(text)
     assert "The acclaimed harbour historian" in labels
     # the subject of the main clause after a fronted phrase is no apposition of the name before the comma
     assert not any("split" in label or "charge" in label for label in labels), labels
@@ -912,25 +917,18 @@ def test_conflicts_two_accounts_for_one_clip(a: str, b: str, mutual: bool, confl
 
 
 def test_labels_at_analysis_no_plural_title_and_a_second_appositive_kept() -> None:
-    from parallax.analyze import analyze_articles
-    from parallax.model import Article
-
     text = ("The ruling gives Mr. Roos and the harbour director, Karl M. Lund, a chance to move on.\n\n"
             "The board was troubled by texts Lund sent that appeared to favour one bidder.\n\n"
             "It had belonged to the disgraced trader Piet Kramer, the brother of a harbour official.")
-    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
-    labels = {label.text for label in item.labels or ()}
+    labels = _labels_at_analysis(text)
     assert "texts" not in labels and "chance" not in labels, labels
     assert "the brother of a harbour official" in labels, labels
 
 
 def test_labels_at_analysis_a_title_before_the_name_keeps_its_of_phrase() -> None:
-    from parallax.analyze import analyze_articles
-    from parallax.model import Article
-
     text = "The mayor's chief of staff, Ilse Varga, said the plan was sound."
-    item = next(iter(analyze_articles([Article("x", "Outlet A", "t", text, None)])))
-    assert "The mayor's chief of staff" in {label.text for label in item.labels or ()}, item.labels
+    labels = _labels_at_analysis(text)
+    assert "The mayor's chief of staff" in labels, labels
 
 
 @pytest.mark.parametrize(("published_b", "linked"), [("2025-06-20", False), ("2025-06-24", True)])

@@ -124,11 +124,16 @@ def _keep_whole(db: Database, story_id: str, data: dict[str, Any], *, packed: bo
         conn.execute("UPDATE comparisons SET data = ?, format = 1 WHERE story_id = ?", (value, story_id))
 
 
-@pytest.mark.parametrize("packed", [True, False])
-def test_comparisons_kept_whole_are_read_then_cut_into_rows(tmp_path: Path, examples_db: Path, packed: bool) -> None:
-    path = tmp_path / "old.db"
+def _copy(examples_db: Path, path: Path) -> Path:
+    """A copy of the examples store at ``path``, for a test that writes to it."""
     with Database(examples_db) as src, Database(path) as dst:
         src.conn.backup(dst.conn)
+    return path
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_comparisons_kept_whole_are_read_then_cut_into_rows(tmp_path: Path, examples_db: Path, packed: bool) -> None:
+    path = _copy(examples_db, tmp_path / "old.db")
     with Database(path) as db:
         story_id = _multi_outlet(db)[0]
         data = db.comparison_json(story_id)
@@ -153,9 +158,7 @@ def test_comparisons_kept_whole_are_read_then_cut_into_rows(tmp_path: Path, exam
 
 
 def test_reanalysing_an_article_marks_its_story_for_recomparison(tmp_path: Path, examples_db: Path) -> None:
-    path = tmp_path / "re.db"
-    with Database(examples_db) as src, Database(path) as dst:
-        src.conn.backup(dst.conn)
+    path = _copy(examples_db, tmp_path / "re.db")
     with Database(path) as db:
         story = db.story(_multi_outlet(db)[0])
         assert story.id not in db.dirty_stories()
@@ -169,9 +172,7 @@ def test_reanalysing_an_article_marks_its_story_for_recomparison(tmp_path: Path,
 def test_marking_stories_changed_makes_the_next_run_compare_them(tmp_path: Path, examples_db: Path) -> None:
     from parallax.pipeline import analyze_store
 
-    path = tmp_path / "marked.db"
-    with Database(examples_db) as src, Database(path) as dst:
-        src.conn.backup(dst.conn)
+    path = _copy(examples_db, tmp_path / "marked.db")
     with Database(path) as db:
         ids = [story.id for story in db.stories(limit=None)]
         before = {story_id: db.comparison_json(story_id) for story_id in ids}
@@ -189,9 +190,7 @@ def test_comparisons_made_with_older_rules_are_made_again(tmp_path: Path, exampl
     from parallax.pipeline import analyze_store
     from parallax.store import COMPARISON_VERSION
 
-    path = tmp_path / "rules.db"
-    with Database(examples_db) as src, Database(path) as dst:
-        src.conn.backup(dst.conn)
+    path = _copy(examples_db, tmp_path / "rules.db")
     with Database(path) as db:
         story_id = _multi_outlet(db)[0]
         before = db.comparison_json(story_id)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from parallax.errors import InputError
 from parallax.keys import entity_slug
@@ -343,46 +343,22 @@ def _compare_dirty(db: Database, *, n_process: int = 1, on_progress: ProgressFn,
             compare_stored_story(db, story_id, save=True, threads=threads)
             on_progress("compare", done, total)
         return total
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from parallax.engine import LocalEngine
 
-    # "spawn": a forked copy of a process holding ONNX Runtime and SQLite handles is not safe to use.
-    context = multiprocessing.get_context("spawn")
     # Each worker gets its share of the cores for the encoder: oversubscribed ONNX Runtime threads spin.
     threads = min(threads, max(1, (os.cpu_count() or 1) // n_process))
-    with ProcessPoolExecutor(n_process, mp_context=context, initializer=_open_worker_store,
-                             initargs=(db.path, threads)) as pool:
-        # Two stories a worker in flight, saved as they finish, not in submission order: one large story
-        # does not hold back the others, an interrupted run keeps every comparison that was finished, and
-        # a finished comparison is dropped once saved. (A future keeps its result: holding every story's
-        # future, as an earlier version did, kept every comparison of the run in this process, 2 GiB for
-        # the 6,054 stories of 10,000 Baly articles.)
-        pending: dict[Future[Any], str] = {}
-        waiting = iter(dirty)
-
-        def submit() -> None:
-            for story_id in waiting:
-                pending[pool.submit(_compare_in_worker, story_id)] = story_id
-                if len(pending) >= 2 * n_process:
-                    return
-
-        done = 0
-        try:
-            submit()
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    del pending[future]
-                    comparison, entity_rows, quote_keys, fresh = future.result()
-                    if fresh:
-                        db.save_analysis_vectors(fresh)
-                    db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
-                    done += 1
-                    on_progress("compare", done, total)
-                submit()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)  # stories not started stay dirty for the next run
-            raise
+    # The engine keeps two stories a worker in flight; each is saved as it finishes, not in submission order
+    # (one large story does not hold back the others, an interrupted run keeps every comparison finished),
+    # and dropped once saved: holding every story's future, as an earlier version did, kept every comparison
+    # of the run in this process (2 GiB for the 6,054 stories of 10,000 Baly articles). Stories not started
+    # when the run stops stay dirty for the next run.
+    with LocalEngine(workers=n_process, initializer=_open_worker_store, initargs=(db.path, threads)) as local:
+        for done, (_, result) in enumerate(local.map_unordered(_compare_in_worker, dirty), start=1):
+            comparison, entity_rows, quote_keys, fresh = result
+            if fresh:
+                db.save_analysis_vectors(fresh)
+            db.save_comparison(comparison, entity_rows=entity_rows, quote_keys=quote_keys)
+            on_progress("compare", done, total)
     return total
 
 

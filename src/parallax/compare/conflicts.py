@@ -272,8 +272,7 @@ def pair_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float, *, same_fac
     """
     shared = a.entities & b.entities
     if cosine < config.min_cosine:
-        account = _account_conflict(a, b, cosine, config) if mutual else None
-        return account
+        return _account_conflict(a, b, cosine, config) if mutual else None
     checks: list[PairVerdict | None] = [_polarity_conflict(a, b, shared, config),
                                         _denied_claim_conflict(a, b, cosine, same_fact, config)]
     if mutual or same_fact >= config.about_same:
@@ -903,6 +902,7 @@ def _located(facts: SentenceFacts) -> set[str]:
 _PLATFORMS = ("YouTube", "Twitter", "Facebook", "Instagram", "TikTok", "Reddit", "Telegram", "Twitch", "Rumble",
               "Snapchat", "Tumblr", "Vimeo", "LinkedIn", "Truth Social", "Gab", "Parler", "Weibo", "WeChat")
 _PLATFORM = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PLATFORMS) + r")\b")
+_PLATFORM_NAMES = {p.lower(): p for p in _PLATFORMS}  # "youtube" -> "YouTube"
 _NAME = (r"(?:[\"“']\s?([A-Z0-9@][^\"”']{1,39}?)\s?[,.]?[\"”']|"
          r"(@?[A-Z0-9][\w.-]{0,40}[\w](?:\s[A-Z][\w.-]{0,30}[\w]){0,2}))")
 _ACCOUNT = re.compile(
@@ -923,7 +923,8 @@ def _accounts(text: str) -> tuple[frozenset[str], frozenset[str]]:
     for match in _ACCOUNT.finditer(text):
         name = next(g for g in match.groups() if g)
         key = name.strip().lstrip("@").lower().rstrip(".,").strip()
-        if not any(ch.isalpha() for ch in key) or key.split()[0] in _NOT_ACCOUNT or key in {p.lower() for p in _PLATFORMS} or _DAY_WORD.fullmatch(key.split()[0]):
+        if not any(ch.isalpha() for ch in key) or key.split()[0] in _NOT_ACCOUNT or key in _PLATFORM_NAMES \
+                or _DAY_WORD.fullmatch(key.split()[0]):
             continue
         names.add(key)
     return platforms, frozenset(names)
@@ -945,8 +946,7 @@ def _account_conflict(a: SentenceFacts, b: SentenceFacts, cosine: float,
     content = {stem(w) for w in a.tokens} & {stem(w) for w in b.tokens} & _CONTENT_NOUNS
     if not content:
         return None
-    platform = sorted(platforms_a & platforms_b)[0]
-    platform = next(p for p in _PLATFORMS if p.lower() == platform)
+    platform = _PLATFORM_NAMES[sorted(platforms_a & platforms_b)[0]]
     reason = (f"{', '.join(sorted(names_a))} against {', '.join(sorted(names_b))} as the {platform} "
               f"account behind the same {sorted(content)[0]}")
     return PairVerdict("name", reason, 0.5 + 0.4 * min(cosine, 0.9))
@@ -981,25 +981,27 @@ def _page_count_conflicts(facts: Sequence[SentenceFacts]) -> list[tuple[int, int
     indictment" / "the 47-page indictment"), outside quotation marks. A round length (a multiple of ten
     from 100) may be an approximation and conflicts with nothing; a story whose outlet gives two lengths for
     one noun speaks of two documents and is left alone."""
-    lengths: dict[str, dict[str, dict[int, int]]] = {}  # noun -> outlet -> length -> first sentence
+    # noun -> outlet -> length -> (first sentence giving it, its wording: "48-page")
+    lengths: dict[str, dict[str, dict[int, tuple[int, str]]]] = {}
     for k, f in enumerate(facts):
         for match in _PAGES.finditer(f.text):
             if _quoted_at(f.text, match.group(0).lower()):
                 continue
             noun = match.group(2).lower()
-            lengths.setdefault(noun, {}).setdefault(f.outlet, {}).setdefault(int(match.group(1)), k)
+            wording = match.group(0)[: -len(match.group(2))].strip()
+            lengths.setdefault(noun, {}).setdefault(f.outlet, {}).setdefault(int(match.group(1)), (k, wording))
     found = []
     for noun, by_outlet in sorted(lengths.items()):
         single = {o: next(iter(v.items())) for o, v in by_outlet.items() if len(v) == 1}
         outlets = sorted(single)
         for x, first in enumerate(outlets):
             for second in outlets[x + 1:]:
-                (a_len, i), (b_len, j) = single[first], single[second]
+                (a_len, (i, a_words)), (b_len, (j, b_words)) = single[first], single[second]
                 if a_len == b_len or any(n >= 100 and n % 10 == 0 for n in (a_len, b_len)):
                     continue
-                i, j = min(i, j), max(i, j)
-                reason = f"{facts[i].text[_PAGES.search(facts[i].text).start():].split()[0]} against " \
-                         f"{facts[j].text[_PAGES.search(facts[j].text).start():].split()[0]} {noun}: one document's length"
+                if j < i:
+                    (i, a_words), (j, b_words) = (j, b_words), (i, a_words)
+                reason = f"{a_words} against {b_words} {noun}: one document's length"
                 found.append((i, j, _record(facts[i], facts[j], 0.0, PairVerdict("number", reason, 0.6))))
     return found
 

@@ -177,7 +177,7 @@ def _compatible_first(a: str, b: str) -> bool:
 
 
 def _middle(ref: _Ref) -> str:
-    """The middle initials a full name gives ("George H.W. Bush" -> "HW", "Dmitri S. Peskov" -> "S"), "" if none."""
+    """The middle initials a full name gives ("George H.W. Bush" -> "HW", "Karl M. Lund" -> "M"), "" if none."""
     words = strip_titles(clean_name(ref.mention.text).split())
     return "".join(letter for word in words[1:-1] if len(word.replace(".", "")) <= 2
                    for letter in word if letter.isalpha()).upper()

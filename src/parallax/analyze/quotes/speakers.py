@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from .relays import DOCUMENT_HEADS
 from .runner import step
 from .state import QuoteState
 
@@ -209,9 +210,10 @@ def _name_chunks(doc: Doc) -> list[Span]:
     return chunks
 
 
-_DOCUMENTS = frozenset("letter statement report tweet post email e-mail memo book video ad website blog message "
-                       "note speech interview op-ed column essay filing lawsuit complaint testimony account plan blueprint "
-                       "proposal budget".split())
+# Heads of what speaks for its owner: the relay stage's documents and a few more kinds of text.
+_DOCUMENTS = DOCUMENT_HEADS | frozenset(
+    "blog message note speech interview op-ed column essay testimony account plan blueprint proposal budget".split()
+)
 
 
 def _name_tokens(chunk: Span) -> list[Token]:
