@@ -149,6 +149,16 @@ def test_reproduced_quotes_a_post_printed_without_quotation_marks_groups_with_th
     assert groups[0].speaker == "Ilse Varga"
 
 
+def test_reproduced_quotes_an_unmarked_quote_inside_the_block_does_not_cut_it() -> None:
+    """The tagger may find a quote inside an unmarked block (an indirect "the river towns clean water", a
+    partial in the block's own single marks): it is part of the block, so the reproduction stays whole."""
+    quoting = _analysed("a", "Outlet A", f"Ilse Varga wrote on Facebook: “{POST}”", [(f"“{POST}”", "Ilse Varga")])
+    text = f"Read it in full:\n\n{POST}\n\nShe later deleted it."
+    printing = _analysed("b", "Outlet B", text, [("the river towns clean water", None)])
+    [reproduced] = reproduced_quotes([quoting, printing])
+    assert reproduced.content.text.startswith("Dear council, you promised the river towns clean water by spring")
+
+
 def test_reproduced_quotes_need_a_long_run_outside_the_articles_own_quotes() -> None:
     quoting = _analysed("a", "Outlet A", f"Ilse Varga wrote: “{POST}”", [(f"“{POST}”", "Ilse Varga")])
     # five words in common ("the river towns clean water") are a phrase, not a reproduction

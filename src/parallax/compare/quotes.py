@@ -182,7 +182,10 @@ def reproduced_quotes(
         words = [t[2] for t in toks]
         for k in range(len(words) - _SHINGLE + 1):
             index.setdefault(tuple(words[k : k + _SHINGLE]), []).append((article_id, k))
-    covered = {a.article.id: [(q.content.start, q.content.end) for q in a.quotes] for a in members}
+    # Only quotes in double marks keep their words: a quote the tagger found inside an unmarked block (an
+    # indirect "their positions", a partial quote in the block's own single marks) is part of the block.
+    covered = {a.article.id: [(q.content.start, q.content.end) for q in a.quotes if _double_marked(q.content.text)]
+               for a in members}
     sentence_at = {a.article.id: a.sentences for a in members}
     text_of = {a.article.id: a.article.text for a in members}
     found: dict[tuple[str, int, int], Quote] = {}
@@ -211,6 +214,13 @@ def reproduced_quotes(
                 found[(article_id, start, end)] = Quote(article_id, "direct", Span(start, end, text_of[article_id][start:end]),
                                                         sentence=sentence, confidence=0.9)
     return tuple(found[key] for key in sorted(found))
+
+
+_DOUBLE_MARKS = ("“", "”", '"', "«", "»")
+
+
+def _double_marked(text: str) -> bool:
+    return any(m in text for m in _DOUBLE_MARKS)
 
 
 def _norm_token(word: str) -> str:

@@ -38,7 +38,9 @@ LOGGER = logging.getLogger(__name__)
 # 1: account-name conflicts, one person's document under one name, no link to an article published before
 #    the statement's date, quote groups joining a long quote, entity resolution fixes (Sasha and Malia Obama,
 #    H.W. and W. Bush, F.B.I. / FBI, "Hillary" alone), framing terms without word pieces.
-COMPARISON_VERSION = 1
+# 2: a block printed without quotation marks is reproduced whole, not cut at the quotes the tagger found
+#    inside it.
+COMPARISON_VERSION = 2
 
 
 class ComparisonRepository(AnalysisRepository, StoryRepository):
