@@ -58,6 +58,10 @@ def test_sources_people_quoted_by_name_are_not_sources(nlp) -> None:  # type: ig
     ("Harbour Party spokesman Tom Berg addressed the vote in a statement on Monday.", "Harbour Party statement"),
     ("The Lindholm campaign answered with an ad on Tuesday. The ad says the mayor raised taxes.",
      "Lindholm campaign ad"),
+    # a platform says where a post was made, not whose it is
+    ("“This is a mistake,” Senator Clara Holm said in a Twitter post.", "Holm's Twitter post"),
+    # a role noun with the name beside it: the named person issued it
+    ("The aide, Tilda Brenner, said in a statement that she regretted the post.", "Brenner's statement"),
 ])
 def test_sources_a_document_named_with_its_owner(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
     assert name in _names(nlp, text), _names(nlp, text)
@@ -114,3 +118,9 @@ def test_sources_an_outlet_name_ends_with_its_last_capitalised_word(nlp) -> None
     names = _names(nlp, "The mayor was an early supporter and told The Lindholm Harbour-Tribune days after the "
                         "vote that she wanted a job.")
     assert "Lindholm Harbour-Tribune" in names and not any("days" in name for name in names), names
+
+
+def test_sources_a_role_noun_with_the_name_beside_it_is_no_unnamed_source(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "The aide, Tilda Brenner, said in a statement that she regretted the post.")
+    assert "aide" not in names, names
+    assert _names(nlp, "An aide said the post had been deleted.").get("aide") == "anonymous"

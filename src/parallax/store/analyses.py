@@ -41,7 +41,10 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    capitalised surname the tagger reads as a common noun ("Summers replied") is the person named so;
 #    a source named with a possessive inside ("the U.S. Attorney’s Office") keeps its whole name, and an
 #    outlet's name ends at its last capitalised word ("The San Diego Union-Tribune | days after").
-ANALYSIS_VERSION = 9
+# 10: a post named by its platform keeps its author ("said in a Twitter post" -> "Warner's Twitter post"); a
+#    role noun with the person's name beside it names that person as a document's issuer ("the aide, X,
+#    said in a statement" -> "X's statement") and is not an unnamed source.
+ANALYSIS_VERSION = 10
 _VECTOR_DTYPE = np.float32
 
 class AnalysisRepository(ArticleRepository):

@@ -25,6 +25,7 @@ __all__ = [
     "find_relays",
     "named_phrase",
     "owned_document_name",
+    "PLATFORMS",
     "person_antecedent",
     "person_of_the_article",
     "phrase_text",
@@ -125,6 +126,8 @@ DOCUMENT_HEADS = frozenset(
     "lawsuit affidavit ad commercial article".split()
 )
 PERSONAL_PRONOUNS = frozenset({"he", "his", "him", "she", "her"})
+# Where posts are made: "a Twitter post" names where it was posted, not who posted it.
+PLATFORMS = frozenset("twitter facebook instagram youtube tiktok telegram snapchat linkedin reddit weibo".split())
 # A spokesman's statement is the body's he speaks for ("DNC spokesman X said in a statement": a DNC statement).
 SPEAKING_FOR = frozenset({"spokesman", "spokeswoman", "spokesperson", "press secretary"})
 # Words before a name that make its bearer a person ("Strzok attorney Aitan Goelman").
@@ -543,7 +546,7 @@ def _owned_name(head: Token, *, depth: int) -> str | None:
         if own.lower_ in PERSONAL_PRONOUNS and (person := person_antecedent(own)):
             return f"{person}'s {phrase_text(phrase)}"
         return None
-    if any(t.pos_ == "PROPN" for t in phrase) or phrase.end - 1 > head.i:
+    if any(t.pos_ == "PROPN" and t.lower_ not in PLATFORMS for t in phrase) or phrase.end - 1 > head.i:
         return None  # "a DNC statement", "a letter from X", "the statement released by each office"
     issuer = _issuer(head)
     if issuer is not None:
@@ -579,6 +582,9 @@ def _owner_of(subject: Token) -> str | None:
         return f"{person}'s" if person else None
     if subject.pos_ == "PRON":
         return None
+    named = next((c for c in subject.children if c.dep_ == "appos" and _names_a_person(c)), None)
+    if subject.pos_ == "NOUN" and named is not None:
+        return _owner_of(named)  # "the mayor, Ana Ruiz, said in a statement": Ruiz's statement
     if _names_a_person(subject) or person_of_the_article(subject.doc[subject.i : subject.i + 1]):
         body = next(
             (t for t in subject.lefts if t.lower_ in SPEAKING_FOR and any(c.pos_ == "PROPN" for c in t.lefts)), None

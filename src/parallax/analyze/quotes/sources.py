@@ -270,8 +270,8 @@ def _source_phrase(head: Token) -> _Found | None:
         return _employer(head)
     if head.lower_ in UNNAMED_HEADS or head.lemma_.lower() in UNNAMED_HEADS:
         phrase = named_phrase(head)
-        if any(t.ent_type_ == "PERSON" and t.head == head and t.dep_ in {"appos", "compound"} for t in phrase):
-            return None  # "spokesman Brad Woodhouse": a named speaker
+        if any(t.ent_type_ == "PERSON" and t.dep_ in {"appos", "compound"} for t in head.children):
+            return None  # "spokesman Brad Woodhouse", "the aide, Elizabeth Lauten,": a named speaker
         return _found(phrase, "anonymous")
     document = _document(head)
     if document is not None:
