@@ -124,3 +124,26 @@ def test_sources_a_role_noun_with_the_name_beside_it_is_no_unnamed_source(nlp) -
     names = _names(nlp, "The aide, Tilda Brenner, said in a statement that she regretted the post.")
     assert "aide" not in names, names
     assert _names(nlp, "An aide said the post had been deleted.").get("aide") == "anonymous"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("But the Lindqvist campaign said Tuesday that the ad was accurate.", "Lindqvist campaign"),
+    ("Senator Aalto's office said the meeting lasted an hour.", "Senator Aalto's office"),
+])
+def test_sources_a_body_named_after_a_person(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(nlp, text), _names(nlp, text)
+
+
+def test_sources_unnamed_group_without_a_stray_lead_or_conjunction(nlp) -> None:  # type: ignore[no-untyped-def]
+    names = _names(nlp, "As such, independent fact-checkers and news analysts alike have disputed the figure.")
+    assert names.get("independent fact-checkers") == "anonymous", names
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("“We will rebuild,” she said, according to excerpts provided by the Harbour Department.", "Harbour Department"),
+    ("The mayor took bribes for six years, according to court documents.", "court documents"),
+])
+def test_sources_a_document_after_according_to(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    from parallax.analyze.quotes.relays import find_relays
+
+    assert name in {m.name for m in find_relays(nlp(text))}

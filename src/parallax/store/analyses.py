@@ -43,7 +43,10 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    outlet's name ends at its last capitalised word ("The San Diego Union-Tribune | days after").
 # 10: a post named by its platform keeps its author ("said in a Twitter post" -> "Warner's Twitter post"); a
 #    role noun with the person's name beside it names that person as a document's issuer ("the aide, X,
-#    said in a statement" -> "X's statement") and is not an unnamed source.
+#    said in a statement" -> "X's statement") and is not an unnamed source; a body named after a person is
+#    a source ("the Obama campaign said"); a document after "according to" is a relay ("according to
+#    excerpts provided by the Justice Department"); an unnamed group's name loses a lead the parse hung on
+#    it ("As such, | independent fact-checkers") and a dangling "and".
 ANALYSIS_VERSION = 10
 _VECTOR_DTYPE = np.float32
 

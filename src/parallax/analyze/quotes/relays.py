@@ -203,6 +203,13 @@ def find_relays(span: Span | Doc) -> list[RelayMention]:
             or _interview_with(token)
             or _statement(token)
         )
+        if phrase is not None and token.lower_ == "according" and phrase.root.lower_ in DOCUMENT_HEADS:
+            # "according to excerpts provided by the Justice Department", "according to court documents"
+            phrase = named_phrase(phrase.root)
+            kind = source_kind(phrase) or "other"
+            if (phrase.start, phrase.end) not in found:
+                found[(phrase.start, phrase.end)] = RelayMention(source_name(phrase), kind, phrase)
+            continue
         if phrase is not None and (phrase.start, phrase.end) not in found and not _a_person(phrase):
             kind = source_kind(phrase)
             if kind is not None:
@@ -486,6 +493,11 @@ def named_phrase(head: Token) -> Span:
         if end - left >= MAX_NAME_TOKENS:
             break
         right = end
+    while right > head.i and doc[right].dep_ == "cc":
+        right -= 1  # "fact-checkers and | news analysts alike": the conjunct was too long to keep
+    comma = next((t.i for t in reversed(doc[left : head.i]) if t.text == ","), None)
+    if comma is not None:
+        left = comma + 1  # "As such, independent fact-checkers": the parse hung "such" on the noun
     while left < right and (
         doc[left].dep_ in {"det", "punct", "predet"} or doc[left].is_space
         or (doc[left].dep_ == "poss" and doc[left].pos_ == "PRON")  # "his report": the owner is a pronoun

@@ -39,8 +39,11 @@ RELYING_LEMMAS = frozenset(
 UNNAMED_HEADS = ANONYMOUS_HEADS | frozenset(
     "aide aides spokesman spokeswoman spokesperson police acquaintance acquaintances friend friends adviser "
     "advisers advisor advisors observer observers expert experts fact-checker fact-checkers attendee attendees "
-    "reporter witness witnesses".split()
+    "reporter witness witnesses checker checkers".split()
 )
+# Heads of a body named after a person ("the Obama campaign", "Boehner's office", "the Trump administration"):
+# what it says is the body's, and the body is a source even though a person names it.
+BODY_HEADS = frozenset("campaign office administration camp team".split())
 # Documents that are a source whatever verb they are the subject of ("the video shows", "Mattis's letter did
 # not single out"); not "complaint" or "records", which name other things as often.
 RECORD_HEADS = frozenset(
@@ -276,6 +279,11 @@ def _source_phrase(head: Token) -> _Found | None:
     document = _document(head)
     if document is not None:
         return document
+    if head.pos_ == "NOUN" and head.lemma_.lower() in BODY_HEADS and any(
+        c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" for c in head.children
+    ):
+        phrase = named_phrase(head)
+        return _found(phrase, source_kind(phrase) or "other")
     if head.ent_type_ in {"ORG", "NORP", "GPE", "FAC"} or head.pos_ == "PROPN":
         phrase = named_phrase(head)
         if any(t.ent_type_ == "PERSON" for t in phrase) or _persons_surname(head.doc, phrase):
