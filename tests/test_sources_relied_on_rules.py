@@ -147,3 +147,20 @@ def test_sources_a_document_after_according_to(nlp, text: str, name: str) -> Non
     from parallax.analyze.quotes.relays import find_relays
 
     assert name in {m.name for m in find_relays(nlp(text))}
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # a broadcaster whose name says nothing of being one
+    ("Mr. Dahl pushed back in two interviews on Sunday, first telling CNN, “I know what they want.”", "CNN"),
+    # a medium named with its kind, subject of a verb it estimates by
+    ("Mr. Dahl was worth as much as Harbour magazine estimated and speculated that he had lied.",
+     "Harbour magazine"),
+    # a document released is one the article relies on, under its issuer's name
+    ("“No excuse,” Mr. Dahl added, shortly after releasing a written statement in which he apologised.",
+     "Dahl's written statement"),
+    # the issuer named with an appositive: the name alone; the clause after "statement that" is what it says
+    ("Ines Varga, Dahl’s attorney, said in a statement that Dahl was fired late Friday afternoon.",
+     "Ines Varga's statement"),
+])
+def test_sources_media_and_documents_named_as_a_reader_knows_them(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(nlp, text), _names(nlp, text)

@@ -46,7 +46,11 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    said in a statement" -> "X's statement") and is not an unnamed source; a body named after a person is
 #    a source ("the Obama campaign said"); a document after "according to" is a relay ("according to
 #    excerpts provided by the Justice Department"); an unnamed group's name loses a lead the parse hung on
-#    it ("As such, | independent fact-checkers") and a dangling "and".
+#    it ("As such, | independent fact-checkers") and a dangling "and"; broadcasters named without a
+#    medium word are media ("telling CNN"), so is a medium named with its kind ("Forbes magazine
+#    estimated"); a document released ("after releasing a written statement") is relied on; a document's
+#    name stops before what it says ("a statement | that X was fired", "| in which he said") and its issuer
+#    is named without an appositive ("X, Y's attorney, said in a statement" -> "X's statement").
 ANALYSIS_VERSION = 10
 _VECTOR_DTYPE = np.float32
 

@@ -86,6 +86,11 @@ OUTLET_SUFFIXES = (
     "bulletin",
     "sun",
 )
+# Broadcasters and news sites whose names say nothing of being a medium ("first telling CNN").
+KNOWN_MEDIA = frozenset(
+    "cnn msnbc cnbc nbc abc cbs bbc npr pbs politico axios haaretz mediaite gawker buzzfeed huffpost "
+    "breitbart newsmax vox slate salon c-span".split()
+) | {"al jazeera", "fox news", "sky news", "france 24"}
 OUTLET_WORDS = frozenset(
     {
         "newspaper",
@@ -327,7 +332,8 @@ def source_kind(phrase: Span) -> SourceKind | None:
         or ("state" in words and words & OUTLET_WORDS)
     ):
         return "state_media"
-    if _outlet_name(phrase) or (words & OUTLET_WORDS and any(t.pos_ == "PROPN" for t in phrase)):
+    if _outlet_name(phrase) or words & KNOWN_MEDIA or any(w in low for w in KNOWN_MEDIA if " " in w) \
+            or (words & OUTLET_WORDS and any(t.pos_ == "PROPN" for t in phrase)):
         return "outlet"
     if words & OFFICIAL_WORDS or any(w in low for w in OFFICIAL_WORDS if " " in w):
         return "official"
@@ -489,6 +495,11 @@ def named_phrase(head: Token) -> Span:
             break
         if child.dep_ not in {"prep", "relcl", "acl", "compound", "amod", "cc", "conj"}:
             break
+        if child.dep_ in {"acl", "relcl"} and (
+            any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children)
+            or doc[child.left_edge.i].pos_ == "ADP"
+        ):
+            break  # "a statement | that X was fired", "a statement | in which he said": what it says
         end = next((t.i - 1 for t in doc[child.i : child.right_edge.i + 1] if t.text == ","), child.right_edge.i)
         if end - left >= MAX_NAME_TOKENS:
             break
@@ -604,6 +615,10 @@ def _owner_of(subject: Token) -> str | None:
         if body is not None:  # "DNC spokesman X": the body he speaks for
             return " ".join(t.text for t in subject.doc[body.left_edge.i : body.i] if t.pos_ == "PROPN")
         return subject.text.removesuffix("’s").removesuffix("'s") + "'s"
+    if subject.pos_ == "PROPN" and any(c.dep_ == "appos" for c in subject.children):
+        # "Aitan Goelman, Strzok's attorney, said in a statement": the name, without what describes it
+        chain = [t for t in subject.lefts if t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN"]
+        return " ".join(t.text for t in (*chain, subject)).removesuffix("’s").removesuffix("'s") + "'s"
     words = [t for t in subject.subtree if t.dep_ not in {"det", "punct"} and not t.is_space]
     if len(words) > 4 or not (
         subject.lower_ in OFFICIAL_WORDS or subject.ent_type_ in {"ORG", "GPE", "NORP"}

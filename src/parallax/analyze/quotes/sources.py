@@ -156,10 +156,15 @@ def _relied_on(doc: Doc) -> list[_Found]:
             continue
         if token.lemma_.lower() in TOLD_MEDIUM and (told := _told_medium(token)):
             out.append(told)
+        if token.lemma_.lower() in RELEASE_LEMMAS:
+            # "shortly after releasing a written statement", "the campaign issued a statement"
+            out.extend(d for c in token.children if c.dep_ == "dobj" and (d := _document(c)) is not None)
         if token.lemma_.lower() not in RELYING_LEMMAS:
             continue
         for child in token.children:
-            if child.dep_ == "nsubj":
+            if child.dep_ == "nsubj" and child.tag_ == "WDT" and token.dep_ == "relcl":
+                child = token.head  # "a book by X, which reported that ...": the book reported
+            if child.dep_ == "nsubj" or (child is token.head and token.dep_ == "relcl"):
                 # "Harbour Bank and Lund Capital projected ...": every named subject joined by "and"
                 # ("friends and aides of the mayor" stays one group).
                 named = any(c.pos_ == "PROPN" for c in (child, *child.conjuncts))
@@ -181,6 +186,8 @@ def _relied_on(doc: Doc) -> list[_Found]:
     return out
 
 
+# Verbs whose object, when a document, is one the article relies on ("released a statement").
+RELEASE_LEMMAS = frozenset({"release", "issue", "publish", "circulate"})
 # Verbs whose object or "to" phrase, when a medium, is where a statement was made ("told KTRS radio").
 TOLD_MEDIUM = frozenset({"tell", "speak", "write"})
 
@@ -279,6 +286,8 @@ def _source_phrase(head: Token) -> _Found | None:
     document = _document(head)
     if document is not None:
         return document
+    if head.lower_ in MEDIUM_HEADS and (medium := _medium_named(head)):
+        return medium  # "as much as Forbes magazine estimated"
     if head.pos_ == "NOUN" and head.lemma_.lower() in BODY_HEADS and any(
         c.dep_ in {"compound", "poss"} and c.pos_ == "PROPN" for c in head.children
     ):
