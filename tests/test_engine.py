@@ -44,8 +44,12 @@ def test_engine_dask_stores_what_local_stores(tmp_path: Path) -> None:
     for db in (local, distributed):
         assert ingest_paths(db, inputs).added == 5
     analyze_store(local, settings=Settings())
+    ours = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     with DaskEngine(workers=2) as engine:
         report = analyze_store(distributed, settings=Settings(), engine=engine)
+        # dask's fixed malloc trim threshold (15 % slower analysis) is not passed to the local workers
+        trim = engine.client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert set(trim.values()) == {ours}
     assert report.analyzed == 5
     assert _records(distributed) == _records(local)
 
