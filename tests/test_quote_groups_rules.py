@@ -180,3 +180,21 @@ def test_quote_groups_a_long_quote_joins_the_group_of_each_remark_it_holds() -> 
     groups = group_quotes(quotes, ARTICLES, None)
     members = sorted(tuple(sorted((w.article_id, w.content.start) for w in g.wordings)) for g in groups)
     assert members == [(("a", 0), ("b", 0), ("c", 0)), (("a", 100), ("b", 100), ("c", 0))]
+
+
+def test_quote_groups_narrators_words_outside_the_marks_are_no_shared_remark() -> None:
+    """Two outlets' partial quotes of one speaker, close in meaning (cosine 0.65, over the support bar), that
+    share only the narrator's words around the marks ("harbour fees"), are two remarks; sharing two of the
+    speaker's own words in a row, they are one."""
+    articles = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x")]
+
+    def quote(article_id: str, text: str) -> Quote:
+        return Quote(article_id, "mixed", Span(0, len(text), text), speaker_name="Ana Ruiz", cue=Span(0, 4, "said"))
+
+    vectors = _vectors((1, 0), (0.65, (1 - 0.65 ** 2) ** 0.5))
+    apart = [quote("a", "harbour fees to “let every ship dock, large & small,”"),
+             quote("b", "harbour fees of “closing the port to the boats of the poor”")]
+    assert group_quotes(apart, articles, vectors) == ()
+    together = [quote("a", "harbour fees to “let every ship dock, large & small,”"),
+                quote("b", "the port should “let every ship dock” she said")]
+    assert len(group_quotes(together, articles, vectors)) == 1

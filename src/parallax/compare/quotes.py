@@ -219,6 +219,15 @@ def reproduced_quotes(
 _DOUBLE_MARKS = ("“", "”", '"', "«", "»")
 
 
+_MARKED_RUN = re.compile(r"[“\"«]([^”\"»]*)[”\"»]?")
+
+
+def _inside_marks(text: str) -> str:
+    """The words inside double quotation marks ("" when there are none); an opening mark left open runs to
+    the end (a quote the tagger cut before its closing mark)."""
+    return " ".join(m.group(1) for m in _MARKED_RUN.finditer(text))
+
+
 def _double_marked(text: str) -> bool:
     return any(m in text for m in _DOUBLE_MARKS)
 
@@ -260,6 +269,7 @@ class _Item:
     text: str
     words: tuple[str, ...]
     content: tuple[str, ...]  # the words without stop words
+    spoken: tuple[str, ...]  # the content words inside quotation marks (all of them when none are marked)
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "who"})
@@ -341,7 +351,9 @@ def group_quotes(
         text = _remark_text(quote)
         words = tuple(_norm_words(text))
         content = tuple(w for w in words if w not in STOP_WORDS)
-        items.append(_Item(quote, outlet_of.get(quote.article_id, "?"), keys, text, words, content))
+        spoken = tuple(w for w in _norm_words(_inside_marks(quote.content.text)) if w not in STOP_WORDS)
+        items.append(_Item(quote, outlet_of.get(quote.article_id, "?"), keys, text, words, content,
+                           spoken or content))
     if vectors is not None:
         vectors = vectors[keep]
     cosine = vectors @ vectors.T if vectors is not None else None
@@ -420,7 +432,9 @@ def _same_remark(a: _Item, b: _Item, evidence: _Evidence, config: QuoteConfig) -
     if a.speaker and b.speaker:
         return (run >= config.same_run or evidence.fragment or cos >= config.same_cosine
                 # the run of content words only, read last: most pairs never need it
-                or (cos >= config.support_cosine and _longest_run(a.content, b.content) >= config.support_run))
+                # of the speaker's words: "social media companies to “let everybody participate”" and
+                # "social media giants of “closing down …”" share only the narrator's "social media"
+                or (cos >= config.support_cosine and _longest_run(a.spoken, b.spoken) >= config.support_run))
     return run >= config.unnamed_run or evidence.fragment or cos >= config.unnamed_cosine
 
 

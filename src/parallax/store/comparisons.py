@@ -40,7 +40,9 @@ LOGGER = logging.getLogger(__name__)
 #    H.W. and W. Bush, F.B.I. / FBI, "Hillary" alone), framing terms without word pieces.
 # 2: a block printed without quotation marks is reproduced whole, not cut at the quotes the tagger found
 #    inside it.
-COMPARISON_VERSION = 2
+# 3: two wordings of one speaker join on a short run of shared words only when the words are the speaker's
+#    (inside the quotation marks), not the narrator's around them.
+COMPARISON_VERSION = 3
 
 
 class ComparisonRepository(AnalysisRepository, StoryRepository):
