@@ -198,3 +198,15 @@ def test_quote_groups_narrators_words_outside_the_marks_are_no_shared_remark() -
     together = [quote("a", "harbour fees to “let every ship dock, large & small,”"),
                 quote("b", "the port should “let every ship dock” she said")]
     assert len(group_quotes(together, articles, vectors)) == 1
+
+
+def test_quote_groups_a_partial_quote_closing_its_wording_is_found_in_the_other() -> None:
+    """A mixed quote whose marked words end the wording ('… would “answer for it,”') is a fragment of the
+    other outlet's direct quote even when their meanings are far apart in the embedding."""
+    articles = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x")]
+    direct = "“We will find out what happened, and whoever is responsible will answer for it,”"
+    mixed = "that whoever was found responsible would “answer for it,”"
+    quotes = [Quote("a", "direct", Span(0, len(direct), direct), speaker_name="Irma Falk", cue=Span(0, 4, "said")),
+              Quote("b", "mixed", Span(0, len(mixed), mixed), speaker_name="Irma Falk", cue=Span(0, 8, "promised"))]
+    [group] = group_quotes(quotes, articles, _vectors((1, 0), (0.3, (1 - 0.09) ** 0.5)))
+    assert {w.article_id for w in group.wordings} == {"a", "b"}

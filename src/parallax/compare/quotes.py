@@ -465,7 +465,8 @@ def _fragments_found(items: Sequence[_Item], config: QuoteConfig) -> np.ndarray:
     found = np.zeros((n, n), dtype=bool)
     lowered = [item.text.lower() for item in items]
     for i, item in enumerate(items):
-        fragments = _fragments(item.text, config)
+        # the wording as written: its remark text has lost the closing mark of a quote that ends the wording
+        fragments = _fragments(item.quote.content.text, config)
         if fragments:
             found[i] = process.cdist(fragments, lowered, scorer=fuzz.partial_ratio, dtype=np.float32,
                                      workers=1).max(axis=0) >= config.fragment_ratio
