@@ -137,3 +137,13 @@ def test_report_markdown_names_who_reports_what_an_outlet_leaves_out() -> None:
     left_out = brief.split("## Left out", 1)[1].split("## Where", 1)[0]
     assert "**Missing from Outlet C**" in left_out
     assert "closed the northern bridge. (Outlet A, Outlet B)" in left_out, left_out
+
+
+def test_report_quoted_keeps_the_marks_that_say_which_words_are_the_speakers() -> None:
+    from parallax.report.view import quoted
+
+    assert quoted("“We will rebuild the pier,”") == "“We will rebuild the pier,”"
+    assert quoted('"We will rebuild the pier."') == "“We will rebuild the pier.”"
+    # a wording that mixes the writer's words with the speaker's is printed as written, not in a second pair
+    assert quoted("harbour fees of “closing the port to the poor.”") == "harbour fees of “closing the port to the poor.”"
+    assert quoted("that the  pier\nwould “reopen soon”") == "that the pier would “reopen soon”"

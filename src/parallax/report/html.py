@@ -18,6 +18,7 @@ from .view import (
     name_variants,
     outlet_articles,
     sentence_views,
+    quoted,
     snippet,
     timeline_rows,
 )
@@ -37,6 +38,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["snippet"] = snippet
+    env.filters["quoted"] = quoted
     env.globals["conflicts_caveat"] = CONFLICTS_CAVEAT
     return env
 

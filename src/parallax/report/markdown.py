@@ -9,6 +9,7 @@ from parallax.model import Comparison, QuoteGroup
 
 from .view import (
     CONFLICTS_CAVEAT,
+    quoted,
     Finding,
     agreed_findings,
     entity_names,
@@ -148,10 +149,6 @@ def _diff_md(group: QuoteGroup) -> str:
     return " ".join(words)
 
 
-def _unquote(text: str) -> str:
-    return text.strip("“”\"' ")
-
-
 def _quotes(c: Comparison) -> Iterator[str]:
     yield "## The same words, reported differently"
     yield ""
@@ -161,7 +158,7 @@ def _quotes(c: Comparison) -> Iterator[str]:
         flag = " — **attributed to different speakers**" if g.attribution_conflict else ""
         yield f"- **{_md(g.speaker or 'unknown speaker')}** ({g.label}){flag}"
         for w in g.wordings:
-            yield f"  - {_md(w.outlet)}: “{_md(_unquote(w.content.text))}”"
+            yield f"  - {_md(w.outlet)}: {_md(quoted(w.content.text))}"
         if g.diff:
             yield f"  - difference: {_diff_md(g)}"
     yield ""

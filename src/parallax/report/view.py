@@ -17,7 +17,7 @@ CONFLICTS_CAVEAT = (
 )
 
 __all__ = ["CONFLICTS_CAVEAT", "CoverageRow", "Evidence", "Finding", "NameVariants", "SentenceView", "agreed_findings", "coverage_rows",
-           "entity_names", "gap_findings", "name_variants", "outlet_articles", "sentence_views", "snippet",
+           "entity_names", "gap_findings", "name_variants", "outlet_articles", "quoted", "sentence_views", "snippet",
            "TimelineRow", "timeline_rows"]
 
 LOGGER = logging.getLogger(__name__)
@@ -202,6 +202,18 @@ class TimelineRow:
 
 
 _MARKS = " \"'“”‘’«»"  # a quote's own marks: the reports put theirs around it
+_DOUBLE = "“”\"«»"
+
+
+def quoted(text: str) -> str:
+    """A quote as a report prints it: a direct quote in the report's marks (its own taken off); a wording
+    that mixes the writer's words with marked ones (partial, mixed) as written, so that the marks still
+    say which words are the speaker's ('social media sites of “closing down the opinions …”')."""
+    inner = text.strip(_MARKS)
+    if any(mark in inner for mark in _DOUBLE):
+        return " ".join(text.split())
+    return f"“{inner}”"
+
 
 
 def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:
@@ -211,8 +223,7 @@ def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:
         when = (e.at or "time unknown").replace("T", " ").replace("Z", " UTC")
         event = {"first": "first reported it", "article": "a new article",
                  "version": f"edited the article (version {e.version})"}[e.kind]
-        said = [q.text.strip(_MARKS) for q in e.new_quotes]
-        quotes = tuple(f"{q.speaker}: “{t}”" if q.speaker else f"“{t}”" for q, t in zip(e.new_quotes, said))
+        quotes = tuple(f"{q.speaker}: {quoted(q.text)}" if q.speaker else quoted(q.text) for q in e.new_quotes)
         rows.append(TimelineRow(when, e.outlet_time, e.outlet, event, e.title, e.new_facts,
                                 e.n_new_facts - len(e.new_facts), quotes,
                                 tuple(figure_line(f, e) for f in e.changed_numbers)))

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parallax.errors import InputError, NotFoundError, ParallaxError
-from parallax.report.view import CONFLICTS_CAVEAT
+from parallax.report.view import CONFLICTS_CAVEAT, quoted
 
 __all__ = ["SecurityHeaders", "error_response", "make_env", "render", "wants_json"]
 
@@ -62,6 +62,7 @@ def make_env() -> Environment:
     env.filters["seg"] = _segment
     env.filters["safe_url"] = _safe_url
     env.filters["path"] = _path
+    env.filters["quoted"] = quoted
     env.globals["conflicts_caveat"] = CONFLICTS_CAVEAT
     return env
 
