@@ -164,3 +164,11 @@ def test_sources_a_document_after_according_to(nlp, text: str, name: str) -> Non
 ])
 def test_sources_media_and_documents_named_as_a_reader_knows_them(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
     assert name in _names(nlp, text), _names(nlp, text)
+
+
+def test_sources_one_document_named_two_ways_is_one_source() -> None:
+    from parallax.compare.sources import _key
+
+    assert _key("the report by the inspector general") == _key("the inspector general’s report")
+    assert _key("a letter from Representative Peter Welch") == _key("Representative Peter Welch's letter")
+    assert _key("Friends and aides of the governor") != _key("the governor's friends")

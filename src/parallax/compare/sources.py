@@ -50,8 +50,18 @@ GENERIC_HEADS = frozenset(
 )  # not "officials" or "sources": a bare plural is a group of its own ("officials said")
 
 
+_OWNED_AFTER = re.compile(r"^(?P<head>[\w-]+) (?:by|from|of) (?:the )?(?P<owner>.+)$")
+
+
 def _key(name: str) -> str:
-    return _DETERMINER.sub("", " ".join(name.split())).lower()
+    """A source name as compared with the article's other names for it: no leading article, lower case, no
+    possessive mark, and a document's owner before it ("report by the inspector general" and "the
+    inspector general's report" are one key)."""
+    key = _DETERMINER.sub("", " ".join(name.split())).lower().replace("’s ", " ").replace("'s ", " ")
+    owned = _OWNED_AFTER.match(key)
+    if owned and _head(owned["head"]) in GENERIC_HEADS:
+        key = f"{owned['owner']} {owned['head']}"
+    return key
 
 
 def _head(key: str) -> str:

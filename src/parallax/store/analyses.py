@@ -50,7 +50,8 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    medium word are media ("telling CNN"), so is a medium named with its kind ("Forbes magazine
 #    estimated"); a document released ("after releasing a written statement") is relied on; a document's
 #    name stops before what it says ("a statement | that X was fired", "| in which he said") and its issuer
-#    is named without an appositive ("X, Y's attorney, said in a statement" -> "X's statement").
+#    is named without an appositive ("X, Y's attorney, said in a statement" -> "X's statement", also as the
+#    quote's relay when the tagger took X for an organisation).
 ANALYSIS_VERSION = 10
 _VECTOR_DTYPE = np.float32
 

@@ -422,6 +422,11 @@ def _statement_owner(phrase: Span) -> str:
         return ""
     subject = subjects[0]
     words = [t for t in subject.subtree if t.dep_ not in {"det", "punct", "poss"} and not t.is_space]
+    if subject.pos_ == "PROPN" and subject.ent_type_ != "PERSON" and any(c.dep_ == "appos" for c in subject.children):
+        # "Aitan Goelman, Strzok's attorney, said in a statement": a person described (whatever the entity
+        # tagger made of the name), named without the description
+        names = [*(t for t in subject.lefts if t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN"), subject]
+        return " ".join(t.text for t in names).removesuffix("’s").removesuffix("'s") + "'s"
     if not words or len(words) > 4 or subject.ent_type_ == "PERSON" or subject.pos_ == "PRON":
         return ""
     if subject.lower_ in OFFICIAL_WORDS or subject.ent_type_ in {"ORG", "GPE", "NORP"}:
