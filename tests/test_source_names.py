@@ -87,3 +87,19 @@ def test_named_sources_a_document_named_with_a_participle_phrase_and_a_bare_apos
     assert [c.name for c in named.sources] == [
         "Tomas Reyes’ resignation letter addressed to the council",
         "Tomas Reyes’ resignation letter addressed to the council", "A letter signed by the mayor"]
+
+
+def test_named_sources_a_shorter_definite_name_takes_the_fuller_one_before_it() -> None:
+    text = ("Ilse Varga's bombshell resignation letter stunned the council. In her resignation letter, she "
+            "thanked the crews.")
+    named = named_sources(_article(text, ["Ilse Varga's bombshell resignation letter", "resignation letter"]))
+    assert [c.name for c in named.sources] == ["Ilse Varga's bombshell resignation letter"] * 2
+    # with nothing fuller named before it, it stays as written
+    alone = named_sources(_article("In her resignation letter, she thanked the crews.", ["resignation letter"]))
+    assert [c.name for c in alone.sources] == ["resignation letter"]
+
+
+def test_named_sources_a_document_by_its_owner_and_with_its_owner_is_one_source() -> None:
+    text = "A report by the inspector general faulted the bureau. The inspector general's report was long."
+    named = named_sources(_article(text, ["report by the inspector general", "inspector general's report"]))
+    assert {c.name for c in named.sources} == {"report by the inspector general"}

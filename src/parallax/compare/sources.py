@@ -124,13 +124,23 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
 
     text = item.article.text
 
-    def definite(at: int, name: str) -> bool:
-        """"the statement" points back to one named before; "a statement" brings in another."""
+    def definite(at: int, name: str, *, owned: bool = False) -> bool:
+        """"the statement" points back to one named before; "a statement" brings in another; with ``owned``,
+        so does "his resignation letter" (the person's, named before)."""
+        pointers = {"the", "his", "her", "its", "their"} if owned else {"the"}
         first_word = name.split()[0].lower()
-        return first_word == "the" or (first_word not in {"a", "an"} and text[:at].lower().split()[-1:] == ["the"])
+        return first_word in pointers or (first_word not in {"a", "an"}
+                                          and text[:at].lower().split()[-1:] in [[p] for p in pointers])
 
     def name_of(at: int, name: str) -> str:
         key = _key(name)
+        words = set(key.split())
+        if " " in key and _head(key) in GENERIC_HEADS and definite(at, name, owned=True):
+            # "the resignation letter" after "Mattis' bombshell resignation letter": a shorter name of it
+            fuller = [k for k_at, k in full if k_at < at and k != key and _head(k) == _head(key)
+                      and words < set(k.split())]
+            if fuller:
+                return first[fuller[-1]]
         if " " not in key and key in GENERIC_HEADS:  # a bare kind is one source only through what it points to
             before = [k for k_at, k in full if k_at < at and _head(k) == _head(key)]
             if before and definite(at, name):
