@@ -467,9 +467,17 @@ def _fragments_found(items: Sequence[_Item], config: QuoteConfig) -> np.ndarray:
     for i, item in enumerate(items):
         # the wording as written: its remark text has lost the closing mark of a quote that ends the wording
         fragments = _fragments(item.quote.content.text, config)
-        if fragments:
-            found[i] = process.cdist(fragments, lowered, scorer=fuzz.partial_ratio, dtype=np.float32,
-                                     workers=1).max(axis=0) >= config.fragment_ratio
+        if not fragments:
+            continue
+        # Nearly verbatim holds the fragments' longest words: only wordings of other outlets holding one of
+        # them are scored (the fuzzy score over every wording of a story cost more than the grouping itself).
+        longest = {w for f in fragments for w in sorted(_norm_words(f), key=len)[-2:] if len(w) > 3}
+        others = [j for j in range(n) if items[j].outlet != item.outlet
+                  and (not longest or any(w in lowered[j] for w in longest))]
+        if others:
+            scores = process.cdist(fragments, [lowered[j] for j in others], scorer=fuzz.partial_ratio,
+                                   dtype=np.float32, workers=1, score_cutoff=config.fragment_ratio).max(axis=0)
+            found[i, others] = scores >= config.fragment_ratio
     return found
 
 
