@@ -158,6 +158,8 @@ def test_sources_a_document_after_according_to(nlp, text: str, name: str) -> Non
     # a document released is one the article relies on, under its issuer's name
     ("“No excuse,” Mr. Dahl added, shortly after releasing a written statement in which he apologised.",
      "Dahl's written statement"),
+    # a document sent around is relied on too, under its sender
+    ("The Harbour Party also sent that statement around to reporters.", "Harbour Party statement"),
     # the issuer named with an appositive: the name alone; the clause after "statement that" is what it says
     ("Ines Varga, Dahl’s attorney, said in a statement that Dahl was fired late Friday afternoon.",
      "Ines Varga's statement"),

@@ -187,7 +187,7 @@ def _relied_on(doc: Doc) -> list[_Found]:
 
 
 # Verbs whose object, when a document, is one the article relies on ("released a statement").
-RELEASE_LEMMAS = frozenset({"release", "issue", "publish", "circulate"})
+RELEASE_LEMMAS = frozenset({"release", "issue", "publish", "circulate", "send", "post"})
 # Verbs whose object or "to" phrase, when a medium, is where a statement was made ("told KTRS radio").
 TOLD_MEDIUM = frozenset({"tell", "speak", "write"})
 
