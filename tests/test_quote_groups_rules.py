@@ -210,3 +210,14 @@ def test_quote_groups_a_partial_quote_closing_its_wording_is_found_in_the_other(
               Quote("b", "mixed", Span(0, len(mixed), mixed), speaker_name="Irma Falk", cue=Span(0, 8, "promised"))]
     [group] = group_quotes(quotes, articles, _vectors((1, 0), (0.3, (1 - 0.09) ** 0.5)))
     assert {w.article_id for w in group.wordings} == {"a", "b"}
+
+
+def test_quote_groups_two_remarks_about_one_person_share_only_the_name() -> None:
+    """One speaker's two sentences quoted by two outlets, close in meaning (cosine 0.65) and sharing only a
+    name ("Special Agent Varga"), are two remarks."""
+    articles = [Article("a", "Outlet A", "t", "x"), Article("b", "Outlet B", "t", "x")]
+    one = "“The decision to fire Special Agent Varga is a departure from practice,”"
+    two = "“In his decades of service, Special Agent Varga has proved himself loyal,”"
+    quotes = [Quote("a", "direct", Span(0, len(one), one), speaker_name="Tom Berg", cue=Span(0, 4, "said")),
+              Quote("b", "direct", Span(0, len(two), two), speaker_name="Tom Berg", cue=Span(0, 4, "said"))]
+    assert group_quotes(quotes, articles, _vectors((1, 0), (0.65, (1 - 0.65 ** 2) ** 0.5))) == ()

@@ -269,7 +269,7 @@ class _Item:
     text: str
     words: tuple[str, ...]
     content: tuple[str, ...]  # the words without stop words
-    spoken: tuple[str, ...]  # the content words inside quotation marks (all of them when none are marked)
+    spoken: tuple[str, ...]  # the uncapitalised content words inside quotation marks (or of all the words)
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "who"})
@@ -351,7 +351,9 @@ def group_quotes(
         text = _remark_text(quote)
         words = tuple(_norm_words(text))
         content = tuple(w for w in words if w not in STOP_WORDS)
-        spoken = tuple(w for w in _norm_words(_inside_marks(quote.content.text)) if w not in STOP_WORDS)
+        # the speaker's own words, names left out: two remarks about "Special Agent Strzok" share him
+        spoken = tuple(_norm_token(w) for w in _WORD.findall(_inside_marks(quote.content.text))
+                       if not w[:1].isupper() and _norm_token(w) not in STOP_WORDS)
         items.append(_Item(quote, outlet_of.get(quote.article_id, "?"), keys, text, words, content,
                            spoken or content))
     if vectors is not None:
