@@ -466,6 +466,10 @@ def _fragments_found(items: Sequence[_Item], config: QuoteConfig) -> np.ndarray:
     n = len(items)
     found = np.zeros((n, n), dtype=bool)
     lowered = [item.text.lower() for item in items]
+    holders: dict[str, set[int]] = {}  # word -> the wordings that hold it
+    for j, item in enumerate(items):
+        for word in item.words:
+            holders.setdefault(word, set()).add(j)
     for i, item in enumerate(items):
         # the wording as written: its remark text has lost the closing mark of a quote that ends the wording
         fragments = _fragments(item.quote.content.text, config)
@@ -474,8 +478,8 @@ def _fragments_found(items: Sequence[_Item], config: QuoteConfig) -> np.ndarray:
         # Nearly verbatim holds the fragments' longest words: only wordings of other outlets holding one of
         # them are scored (the fuzzy score over every wording of a story cost more than the grouping itself).
         longest = {w for f in fragments for w in sorted(_norm_words(f), key=len)[-2:] if len(w) > 3}
-        others = [j for j in range(n) if items[j].outlet != item.outlet
-                  and (not longest or any(w in lowered[j] for w in longest))]
+        candidates = set().union(*(holders.get(w, set()) for w in longest)) if longest else range(n)
+        others = sorted(j for j in candidates if items[j].outlet != item.outlet)
         if others:
             scores = process.cdist(fragments, [lowered[j] for j in others], scorer=fuzz.partial_ratio,
                                    dtype=np.float32, workers=1, score_cutoff=config.fragment_ratio).max(axis=0)
@@ -485,6 +489,8 @@ def _fragments_found(items: Sequence[_Item], config: QuoteConfig) -> np.ndarray:
 
 def _fragments(text: str, config: QuoteConfig) -> list[str]:
     """The lower-cased words in quotation marks of a partial quote that are long enough to recognise."""
+    if '"' not in text and "“" not in text:
+        return []
     out = []
     for match in _FRAGMENT.finditer(text):
         fragment = match.group(1).strip(" ,.;:")
