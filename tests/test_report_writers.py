@@ -147,3 +147,5 @@ def test_report_quoted_keeps_the_marks_that_say_which_words_are_the_speakers() -
     # a wording that mixes the writer's words with the speaker's is printed as written, not in a second pair
     assert quoted("harbour fees of “closing the port to the poor.”") == "harbour fees of “closing the port to the poor.”"
     assert quoted("that the  pier\nwould “reopen soon”") == "that the pier would “reopen soon”"
+    # reported speech stays unmarked: the words are the writer's
+    assert quoted("that the deal had come too late for many families") == "that the deal had come too late for many families"

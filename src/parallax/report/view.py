@@ -208,7 +208,11 @@ _DOUBLE = "“”\"«»"
 def quoted(text: str) -> str:
     """A quote as a report prints it: a direct quote in the report's marks (its own taken off); a wording
     that mixes the writer's words with marked ones (partial, mixed) as written, so that the marks still
-    say which words are the speaker's ('social media sites of “closing down the opinions …”')."""
+    say which words are the speaker's ('social media sites of “closing down the opinions …”'); reported
+    speech, which the article prints without marks and which starts in lower case, without them ("that the
+    deal had come too late"): marks would pass the writer's words off as the speaker's."""
+    if not any(mark in text for mark in _DOUBLE) and text.strip()[:1].islower():
+        return " ".join(text.split())
     inner = text.strip(_MARKS)
     if any(mark in inner for mark in _DOUBLE):
         return " ".join(text.split())
