@@ -510,29 +510,31 @@ def test_compare_a_headline_opening_the_text_is_never_a_fact() -> None:
     assert any(x.article_id == "a" and x.sentence == 1 and x.matches for x in comparison.alignments)
 
 
-def test_framing_terms_leave_out_names_and_light_verbs() -> None:
+def _outlet_a_framing_words(text_a: str, text_b: str, names: list[tuple[str, str]]) -> tuple[list[str], set[str]]:
+    """Outlet A's distinctive terms against outlet B, and the words in them."""
     from parallax.compare.framing import framing
 
-    text_a = ("Mayor Ilse Varga said the reckless dam plan came too late. Varga said the reckless plan took years. "
-              "Varga brought no answers.")
-    text_b = "The council said the dam plan was approved. The council said repairs took months. Repairs came first."
-    a = analyzed("a", "Outlet A", text_a, [("Ilse Varga", "PERSON"), ("Varga", "PERSON")])
-    b = analyzed("b", "Outlet B", text_b)
-    terms = {f.outlet: [t.term for t in f.terms] for f in framing([a, b])}
-    assert "reckless" in terms["Outlet A"]
-    assert not {"varga", "ilse", "said", "came", "took", "brought"} & {w for t in terms["Outlet A"] for w in t.split()}
+    a = analyzed("a", "Outlet A", text_a, names)
+    terms = [t.term for f in framing([a, analyzed("b", "Outlet B", text_b)]) if f.outlet == "Outlet A" for t in f.terms]
+    return terms, {w for t in terms for w in t.split()}
 
+
+def test_framing_terms_leave_out_names_and_light_verbs() -> None:
+    terms, words = _outlet_a_framing_words(
+        "Mayor Ilse Varga said the reckless dam plan came too late. Varga said the reckless plan took years. "
+        "Varga brought no answers.",
+        "The council said the dam plan was approved. The council said repairs took months. Repairs came first.",
+        [("Ilse Varga", "PERSON"), ("Varga", "PERSON")])
+    assert "reckless" in terms
+    assert not {"varga", "ilse", "said", "came", "took", "brought"} & words
 
 
 def test_framing_terms_leave_out_contraction_pieces_titles_and_names_the_tagger_missed() -> None:
-    from parallax.compare.framing import framing
-
-    text_a = ("Sen. Ilse Varga doesn ' t back the reckless plan. Sen. Ilse Varga doesn ' t trust the reckless "
-              "council. Varga’ aides wrote the reckless memo. Varga’ aides left.")
-    text_b = "The council approved the dam plan. The council said repairs took months."
-    a = analyzed("a", "Outlet A", text_a, [("Ilse Varga", "PERSON"), ("Ilse Varga", "PERSON")])
-    b = analyzed("b", "Outlet B", text_b)
-    words = {w for f in framing([a, b]) if f.outlet == "Outlet A" for t in f.terms for w in t.term.split()}
+    _, words = _outlet_a_framing_words(
+        "Sen. Ilse Varga doesn ' t back the reckless plan. Sen. Ilse Varga doesn ' t trust the reckless "
+        "council. Varga’ aides wrote the reckless memo. Varga’ aides left.",
+        "The council approved the dam plan. The council said repairs took months.",
+        [("Ilse Varga", "PERSON"), ("Ilse Varga", "PERSON")])
     assert "reckless" in words
     assert not {"doesn", "sen", "varga", "varga’"} & words, words
 

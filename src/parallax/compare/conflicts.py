@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from parallax.analyze.quotes.relays import PLATFORM_NAMES
 from parallax.model import AlignedRef, Conflict
 
 from .features import SentenceFacts, content_tokens, stem
@@ -899,10 +900,8 @@ def _located(facts: SentenceFacts) -> set[str]:
 # Online accounts content is credited to: the platform, then the account's name in one of the ways news
 # copy gives it ('posted on YouTube by "DCCameraGuy"', "an account titled TonyManization", "the Twitter user
 # @jdoe", "a Facebook page called Patriots United").
-_PLATFORMS = ("YouTube", "Twitter", "Facebook", "Instagram", "TikTok", "Reddit", "Telegram", "Twitch", "Rumble",
-              "Snapchat", "Tumblr", "Vimeo", "LinkedIn", "Truth Social", "Gab", "Parler", "Weibo", "WeChat")
-_PLATFORM = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PLATFORMS) + r")\b")
-_PLATFORM_NAMES = {p.lower(): p for p in _PLATFORMS}  # "youtube" -> "YouTube"
+_PLATFORM = re.compile(r"\b(" + "|".join(re.escape(p) for p in PLATFORM_NAMES) + r")\b")
+_PLATFORM_NAMES = {p.lower(): p for p in PLATFORM_NAMES}  # "youtube" -> "YouTube"
 _NAME = (r"(?:[\"“']\s?([A-Z0-9@][^\"”']{1,39}?)\s?[,.]?[\"”']|"
          r"(@?[A-Z0-9][\w.-]{0,40}[\w](?:\s[A-Z][\w.-]{0,30}[\w]){0,2}))")
 _ACCOUNT = re.compile(

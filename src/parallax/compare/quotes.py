@@ -217,8 +217,6 @@ def reproduced_quotes(
 
 
 _DOUBLE_MARKS = ("“", "”", '"', "«", "»")
-
-
 _MARKED_RUN = re.compile(r"[“\"«]([^”\"»]*)[”\"»]?")
 
 
@@ -352,8 +350,8 @@ def group_quotes(
         words = tuple(_norm_words(text))
         content = tuple(w for w in words if w not in STOP_WORDS)
         # the speaker's own words, names left out: two remarks about "Special Agent Strzok" share him
-        spoken = tuple(_norm_token(w) for w in _WORD.findall(_inside_marks(quote.content.text))
-                       if not w[:1].isupper() and _norm_token(w) not in STOP_WORDS)
+        marked = (_norm_token(w) for w in _WORD.findall(_inside_marks(quote.content.text)) if not w[:1].isupper())
+        spoken = tuple(w for w in marked if w not in STOP_WORDS)
         items.append(_Item(quote, outlet_of.get(quote.article_id, "?"), keys, text, words, content,
                            spoken or content))
     if vectors is not None:

@@ -129,8 +129,8 @@ def named_sources(item: AnalyzedArticle) -> AnalyzedArticle:
         so does "his resignation letter" (the person's, named before)."""
         pointers = {"the", "his", "her", "its", "their"} if owned else {"the"}
         first_word = name.split()[0].lower()
-        return first_word in pointers or (first_word not in {"a", "an"}
-                                          and text[:at].lower().split()[-1:] in [[p] for p in pointers])
+        before = text[:at].lower().split()[-1:]
+        return first_word in pointers or (first_word not in {"a", "an"} and bool(before) and before[0] in pointers)
 
     def name_of(at: int, name: str) -> str:
         key = _key(name)

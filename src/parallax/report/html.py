@@ -17,8 +17,8 @@ from .view import (
     gap_findings,
     name_variants,
     outlet_articles,
-    sentence_views,
     quoted,
+    sentence_views,
     snippet,
     timeline_rows,
 )

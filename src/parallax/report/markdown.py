@@ -9,13 +9,13 @@ from parallax.model import Comparison, QuoteGroup
 
 from .view import (
     CONFLICTS_CAVEAT,
-    quoted,
     Finding,
     agreed_findings,
     entity_names,
     gap_findings,
     name_variants,
     outlet_articles,
+    quoted,
     snippet,
     timeline_rows,
 )

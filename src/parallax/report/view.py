@@ -211,13 +211,11 @@ def quoted(text: str) -> str:
     say which words are the speaker's ('social media sites of “closing down the opinions …”'); reported
     speech, which the article prints without marks and which starts in lower case, without them ("that the
     deal had come too late"): marks would pass the writer's words off as the speaker's."""
-    if not any(mark in text for mark in _DOUBLE) and text.strip()[:1].islower():
-        return " ".join(text.split())
     inner = text.strip(_MARKS)
-    if any(mark in inner for mark in _DOUBLE):
+    marked = any(mark in text for mark in _DOUBLE)
+    if any(mark in inner for mark in _DOUBLE) or (not marked and text.strip()[:1].islower()):
         return " ".join(text.split())
     return f"“{inner}”"
-
 
 
 def timeline_rows(timeline: Sequence[TimelineEntry]) -> list[TimelineRow]:

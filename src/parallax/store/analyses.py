@@ -48,10 +48,10 @@ __all__ = ["ANALYSIS_VERSION", "AnalysisRepository"]
 #    excerpts provided by the Justice Department"); an unnamed group's name loses a lead the parse hung on
 #    it ("As such, | independent fact-checkers") and a dangling "and"; broadcasters named without a
 #    medium word are media ("telling CNN"), so is a medium named with its kind ("Forbes magazine
-#    estimated"); a document released, sent or posted ("after releasing a written statement") is relied on; a document's
-#    name stops before what it says ("a statement | that X was fired", "| in which he said") and its issuer
-#    is named without an appositive ("X, Y's attorney, said in a statement" -> "X's statement", also as the
-#    quote's relay when the tagger took X for an organisation).
+#    estimated"); a document released, sent or posted ("after releasing a written statement") is relied
+#    on; a document's name stops before what it says ("a statement | that X was fired", "| in which he
+#    said") and its issuer is named without an appositive ("X, Y's attorney, said in a statement" -> "X's
+#    statement", also as the quote's relay when the tagger took X for an organisation).
 ANALYSIS_VERSION = 10
 _VECTOR_DTYPE = np.float32
 

@@ -41,8 +41,9 @@ LOGGER = logging.getLogger(__name__)
 # 2: a block printed without quotation marks is reproduced whole, not cut at the quotes the tagger found
 #    inside it.
 # 3: two wordings of one speaker join on a short run of shared words only when the words are the speaker's
-#    (inside the quotation marks, names left out), not the narrator's around them; a partial quote whose marked words end
-#    its wording is found in the other outlet's wording again (its closing mark had been stripped).
+#    (inside the quotation marks, names left out), not the narrator's around them; a partial quote whose
+#    marked words end its wording is found in the other outlet's wording again (its closing mark had been
+#    stripped).
 COMPARISON_VERSION = 3
 
 

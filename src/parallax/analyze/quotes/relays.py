@@ -25,7 +25,7 @@ __all__ = [
     "find_relays",
     "named_phrase",
     "owned_document_name",
-    "PLATFORMS",
+    "PLATFORM_NAMES",
     "person_antecedent",
     "person_of_the_article",
     "phrase_text",
@@ -131,8 +131,11 @@ DOCUMENT_HEADS = frozenset(
     "lawsuit affidavit ad commercial article".split()
 )
 PERSONAL_PRONOUNS = frozenset({"he", "his", "him", "she", "her"})
-# Where posts are made: "a Twitter post" names where it was posted, not who posted it.
-PLATFORMS = frozenset("twitter facebook instagram youtube tiktok telegram snapchat linkedin reddit weibo".split())
+# Where posts are made: "a Twitter post" names where it was posted, not who posted it (and the comparison
+# reads account names after them).
+PLATFORM_NAMES = ("YouTube", "Twitter", "Facebook", "Instagram", "TikTok", "Reddit", "Telegram", "Twitch", "Rumble",
+                  "Snapchat", "Tumblr", "Vimeo", "LinkedIn", "Truth Social", "Gab", "Parler", "Weibo", "WeChat")
+_PLATFORM_WORDS = frozenset(p.lower() for p in PLATFORM_NAMES)
 # A spokesman's statement is the body's he speaks for ("DNC spokesman X said in a statement": a DNC statement).
 SPEAKING_FOR = frozenset({"spokesman", "spokeswoman", "spokesperson", "press secretary"})
 # Words before a name that make its bearer a person ("Strzok attorney Aitan Goelman").
@@ -208,17 +211,16 @@ def find_relays(span: Span | Doc) -> list[RelayMention]:
             or _interview_with(token)
             or _statement(token)
         )
-        if phrase is not None and token.lower_ == "according" and phrase.root.lower_ in DOCUMENT_HEADS:
+        if phrase is None:
+            continue
+        if token.lower_ == "according" and phrase.root.lower_ in DOCUMENT_HEADS:
             # "according to excerpts provided by the Justice Department", "according to court documents"
             phrase = named_phrase(phrase.root)
             kind = source_kind(phrase) or "other"
-            if (phrase.start, phrase.end) not in found:
-                found[(phrase.start, phrase.end)] = RelayMention(source_name(phrase), kind, phrase)
-            continue
-        if phrase is not None and (phrase.start, phrase.end) not in found and not _a_person(phrase):
-            kind = source_kind(phrase)
-            if kind is not None:
-                found[(phrase.start, phrase.end)] = RelayMention(source_name(phrase), kind, phrase)
+        else:
+            kind = None if _a_person(phrase) else source_kind(phrase)
+        if kind is not None and (phrase.start, phrase.end) not in found:
+            found[(phrase.start, phrase.end)] = RelayMention(source_name(phrase), kind, phrase)
     return sorted(found.values(), key=lambda m: m.span.start)
 
 
@@ -421,12 +423,9 @@ def _statement_owner(phrase: Span) -> str:
     if not subjects or verb == phrase.root:
         return ""
     subject = subjects[0]
+    if subject.ent_type_ != "PERSON" and (described := _described_name(subject)):
+        return described  # a person described, whatever the entity tagger made of the name
     words = [t for t in subject.subtree if t.dep_ not in {"det", "punct", "poss"} and not t.is_space]
-    if subject.pos_ == "PROPN" and subject.ent_type_ != "PERSON" and any(c.dep_ == "appos" for c in subject.children):
-        # "Aitan Goelman, Strzok's attorney, said in a statement": a person described (whatever the entity
-        # tagger made of the name), named without the description
-        names = [*(t for t in subject.lefts if t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN"), subject]
-        return " ".join(t.text for t in names).removesuffix("’s").removesuffix("'s") + "'s"
     if not words or len(words) > 4 or subject.ent_type_ == "PERSON" or subject.pos_ == "PRON":
         return ""
     if subject.lower_ in OFFICIAL_WORDS or subject.ent_type_ in {"ORG", "GPE", "NORP"}:
@@ -574,7 +573,7 @@ def _owned_name(head: Token, *, depth: int) -> str | None:
         if own.lower_ in PERSONAL_PRONOUNS and (person := person_antecedent(own)):
             return f"{person}'s {phrase_text(phrase)}"
         return None
-    if any(t.pos_ == "PROPN" and t.lower_ not in PLATFORMS for t in phrase) or phrase.end - 1 > head.i:
+    if any(t.pos_ == "PROPN" and t.lower_ not in _PLATFORM_WORDS for t in phrase) or phrase.end - 1 > head.i:
         return None  # "a DNC statement", "a letter from X", "the statement released by each office"
     issuer = _issuer(head)
     if issuer is not None:
@@ -620,10 +619,8 @@ def _owner_of(subject: Token) -> str | None:
         if body is not None:  # "DNC spokesman X": the body he speaks for
             return " ".join(t.text for t in subject.doc[body.left_edge.i : body.i] if t.pos_ == "PROPN")
         return subject.text.removesuffix("’s").removesuffix("'s") + "'s"
-    if subject.pos_ == "PROPN" and any(c.dep_ == "appos" for c in subject.children):
-        # "Aitan Goelman, Strzok's attorney, said in a statement": the name, without what describes it
-        chain = [t for t in subject.lefts if t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN"]
-        return " ".join(t.text for t in (*chain, subject)).removesuffix("’s").removesuffix("'s") + "'s"
+    if described := _described_name(subject):
+        return described
     words = [t for t in subject.subtree if t.dep_ not in {"det", "punct"} and not t.is_space]
     if len(words) > 4 or not (
         subject.lower_ in OFFICIAL_WORDS or subject.ent_type_ in {"ORG", "GPE", "NORP"}
@@ -631,6 +628,15 @@ def _owner_of(subject: Token) -> str | None:
     ):
         return None
     return " ".join(t.text for t in words).removesuffix("’s").removesuffix("'s")
+
+
+def _described_name(subject: Token) -> str | None:
+    """The possessive of a name an appositive describes, without the description ("Aitan Goelman, Strzok's
+    attorney, said in a statement" -> "Aitan Goelman's"); None for a subject that is no such name."""
+    if subject.pos_ != "PROPN" or not any(c.dep_ == "appos" for c in subject.children):
+        return None
+    chain = [t for t in subject.lefts if t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN"]
+    return " ".join(t.text for t in (*chain, subject)).removesuffix("’s").removesuffix("'s") + "'s"
 
 
 def _antecedent_name(head: Token, *, depth: int) -> str | None:

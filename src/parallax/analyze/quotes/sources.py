@@ -162,9 +162,9 @@ def _relied_on(doc: Doc) -> list[_Found]:
         if token.lemma_.lower() not in RELYING_LEMMAS:
             continue
         for child in token.children:
-            if child.dep_ == "nsubj" and child.tag_ == "WDT" and token.dep_ == "relcl":
-                child = token.head  # "a book by X, which reported that ...": the book reported
-            if child.dep_ == "nsubj" or (child is token.head and token.dep_ == "relcl"):
+            if child.dep_ == "nsubj":
+                if child.tag_ == "WDT" and token.dep_ == "relcl":
+                    child = token.head  # "a book by X, which reported that ...": the book reported
                 # "Harbour Bank and Lund Capital projected ...": every named subject joined by "and"
                 # ("friends and aides of the mayor" stays one group).
                 named = any(c.pos_ == "PROPN" for c in (child, *child.conjuncts))
